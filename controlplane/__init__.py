@@ -1,0 +1,1 @@
+"""MinisPod control plane: the REST API, its business rules, placement and cluster provisioning."""

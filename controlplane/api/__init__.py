@@ -1,0 +1,1 @@
+"""The HTTP edge: routes, parsing, authorization and the response envelope."""

@@ -1,0 +1,71 @@
+"""Handlers of /auth: sign-up, login, token refresh, logout, profile and password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from controlplane.api.envelope import ok
+from controlplane.api.middlewares import client_address
+from controlplane.api.routing import Call
+from controlplane.appkeys import ACCOUNTS
+from controlplane.services.accounts import Client
+from shared.wire.accounts import (
+    LoginRequest,
+    LogoutRequest,
+    PasswordChange,
+    ProfileUpdate,
+    RefreshRequest,
+    RegisterRequest,
+    UserOut,
+)
+
+
+def _client(request: web.Request) -> Client:
+    return Client(client_address(request), request.headers.get("User-Agent"))
+
+
+async def register(call: Call[RegisterRequest, Any]) -> web.Response:
+    b = call.body
+    result = await call.request.app[ACCOUNTS].register(
+        b.name, b.email, b.password, b.confirm_password, _client(call.request)
+    )
+    return ok(result, "Account created", status=201)
+
+
+async def login(call: Call[LoginRequest, Any]) -> web.Response:
+    result = await call.request.app[ACCOUNTS].login(
+        call.body.email, call.body.password, _client(call.request)
+    )
+    return ok(result, "Signed in")
+
+
+async def refresh(call: Call[RefreshRequest, Any]) -> web.Response:
+    result = await call.request.app[ACCOUNTS].refresh(
+        call.body.refresh_token, _client(call.request)
+    )
+    return ok(result, "Tokens refreshed")
+
+
+async def logout(call: Call[LogoutRequest, Any]) -> web.Response:
+    ended = await call.request.app[ACCOUNTS].logout(call.principal, call.body.refresh_token)
+    return ok({"sessionsEnded": ended}, "Signed out")
+
+
+async def get_profile(call: Call[Any, Any]) -> web.Response:
+    return ok(UserOut.model_validate(call.principal), "Profile")
+
+
+async def update_profile(call: Call[ProfileUpdate, Any]) -> web.Response:
+    user = await call.request.app[ACCOUNTS].update_profile(
+        call.principal, call.body.name, call.body.email
+    )
+    return ok(UserOut.model_validate(user), "Profile updated")
+
+
+async def change_password(call: Call[PasswordChange, Any]) -> web.Response:
+    result = await call.request.app[ACCOUNTS].change_password(
+        call.principal, call.body.current_password, call.body.new_password, _client(call.request)
+    )
+    return ok(result, "Password changed; other sessions ended")

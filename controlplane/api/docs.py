@@ -1,0 +1,48 @@
+"""The OpenAPI document and a Swagger UI page whose assets are served from this process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from controlplane.api.routing import Call
+
+SPEC = web.AppKey("openapi_spec", dict)
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>MinisPod API</title>
+<link rel="stylesheet" href="/api/docs/assets/swagger-ui.css"></head>
+<body><div id="ui"></div>
+<script src="/api/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/api/docs/assets/init.js"></script>
+</body></html>
+"""
+# Kept out of the page itself so a strict Content-Security-Policy can forbid inline script.
+INIT = 'window.ui = SwaggerUIBundle({url: "/api/v1/openapi.json", dom_id: "#ui"});\n'
+
+
+def swagger_assets() -> Path:
+    import swagger_ui_bundle
+
+    return Path(swagger_ui_bundle.swagger_ui_path)
+
+
+async def openapi(call: Call[Any, Any]) -> web.Response:
+    return web.json_response(call.request.app[SPEC])
+
+
+async def docs_page(call: Call[Any, Any]) -> web.Response:
+    return web.Response(text=PAGE, content_type="text/html")
+
+
+async def docs_init(call: Call[Any, Any]) -> web.Response:
+    return web.Response(text=INIT, content_type="application/javascript")
+
+
+async def docs_asset(call: Call[Any, Any]) -> web.StreamResponse:
+    name = call.param("name")
+    if name not in ("swagger-ui.css", "swagger-ui-bundle.js"):
+        raise web.HTTPNotFound()
+    return web.FileResponse(swagger_assets() / name, headers={"Cache-Control": "max-age=86400"})

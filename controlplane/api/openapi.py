@@ -1,0 +1,138 @@
+"""The OpenAPI 3.1 document, generated from the route declarations and the wire types."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel
+
+from controlplane.api.routing import Access, Route
+
+REF = "#/components/schemas/{model}"
+_ERROR_STATUSES = {
+    "400": "Validation error",
+    "401": "Unauthenticated or token expired",
+    "403": "Forbidden",
+    "404": "Not found",
+    "409": "Conflict",
+    "413": "Payload too large",
+    "415": "Unsupported media type",
+    "429": "Rate limited (Retry-After)",
+    "503": "Service unavailable (Retry-After)",
+}
+
+
+def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
+    schema = model.model_json_schema(by_alias=True, ref_template=REF)
+    components.update(schema.pop("$defs", {}))
+    components[model.__name__] = schema
+    return {"$ref": REF.format(model=model.__name__)}
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(by_alias=True, ref_template=REF)
+    required = set(schema.get("required", []))
+    defs = schema.get("$defs", {})
+    params = []
+    for name, prop in schema.get("properties", {}).items():
+        if "$ref" in prop:
+            prop = defs[prop["$ref"].rsplit("/", 1)[-1]]
+        params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+    return params
+
+
+def _envelope(data: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["success", "message", "data", "timestamp", "statusCode"],
+        "properties": {
+            "success": {"const": True},
+            "message": {"type": "string"},
+            "data": data or {},
+            "timestamp": {"type": "string", "format": "date-time"},
+            "statusCode": {"type": "integer"},
+        },
+    }
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["success", "message", "code", "timestamp", "statusCode"],
+    "properties": {
+        "success": {"const": False},
+        "message": {"type": "string"},
+        "code": {"type": "string"},
+        "timestamp": {"type": "string", "format": "date-time"},
+        "statusCode": {"type": "integer"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+def build_spec(routes: list[Route], prefix: str) -> dict[str, Any]:
+    components: dict[str, Any] = {"Error": ERROR_SCHEMA}
+    paths: dict[str, dict[str, Any]] = {}
+    for route in routes:
+        path = route.path if route.raw else prefix + route.path
+        op: dict[str, Any] = {
+            "summary": route.summary,
+            "tags": [route.tag],
+            "operationId": f"{route.tag}_{route.handler.__name__}",
+            "x-access": route.access.value,
+        }
+        params = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in re.findall(r"{(\w+)}", route.path)
+        ]
+        if route.query is not None:
+            params += _query_parameters(route.query)
+        if params:
+            op["parameters"] = params
+        if route.body is not None:
+            op["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": _schema(route.body, components)}},
+            }
+        if route.access is not Access.ANON:
+            op["security"] = [{"bearerAuth": []}]
+        if route.raw and route.response is None:
+            ok_schema: dict[str, Any] = {"type": "object"}
+        else:
+            data = _schema(route.response, components) if route.response else None
+            ok_schema = _envelope(data)
+        responses: dict[str, Any] = {
+            str(route.status): {
+                "description": "Success",
+                "content": {"application/json": {"schema": ok_schema}},
+            }
+        }
+        for status, text in _ERROR_STATUSES.items():
+            responses[status] = {
+                "description": text,
+                "content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}},
+            }
+        op["responses"] = responses
+        paths.setdefault(path, {})[route.method.lower()] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "MinisPod API",
+            "version": "1",
+            "description": "Sell hosted apps on your own K3s cluster. Envelope and codes: API.md.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+        },
+    }

@@ -1,0 +1,31 @@
+"""Operations endpoints: liveness, readiness (database) and Prometheus metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from controlplane.api.envelope import ok
+from controlplane.api.routing import Call
+from controlplane.appkeys import METRICS
+from controlplane.db.database import ping
+from controlplane.services.errors import Unavailable
+
+
+async def health(call: Call[Any, Any]) -> web.Response:
+    return ok({"status": "ok"}, "Alive")
+
+
+async def ready(call: Call[Any, Any]) -> web.Response:
+    try:
+        await ping()
+    except Exception as exc:
+        raise Unavailable(f"Database unreachable: {type(exc).__name__}", 5) from exc
+    return ok({"status": "ready", "database": "ok"}, "Ready")
+
+
+async def metrics(call: Call[Any, Any]) -> web.Response:
+    body = generate_latest(call.request.app[METRICS].registry)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

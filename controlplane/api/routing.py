@@ -1,0 +1,114 @@
+"""How a route is declared once — path, access, body, query, response — and served.
+
+The same declaration drives the router, the request parsing and the OpenAPI
+document, so the three cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Generic, TypeVar
+
+import orjson
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from controlplane.services.errors import FieldError, Invalid, ServiceError
+
+B = TypeVar("B")
+Q = TypeVar("Q")
+
+
+class Access(Enum):
+    ANON = "anonymous"
+    USER = "user"  # any signed-in account
+    ADMIN = "administrator"
+    AGENT = "agent"  # a node token, for its own node only
+    JOIN = "join token"  # a cluster join token (agent registration)
+
+
+@dataclass
+class Call(Generic[B, Q]):
+    """One parsed, authorised request as a handler sees it."""
+
+    request: web.Request
+    body: B
+    query: Q
+    principal: Any = None
+
+    def param(self, name: str) -> str:
+        return self.request.match_info[name]
+
+
+Handler = Callable[[Call[Any, Any]], Awaitable[web.StreamResponse]]
+Authenticator = Callable[[web.Request, Access], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    handler: Handler
+    access: Access
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    # Raw routes (health, metrics, docs) answer outside /api/v1 and the envelope.
+    raw: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _field_errors(exc: ValidationError) -> list[FieldError]:
+    errors = []
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(part) for part in err["loc"]) or "body"
+        errors.append(FieldError(loc, str(err["msg"])))
+    return errors
+
+
+def validate(model: type[BaseModel], data: Any, what: str) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise Invalid(f"Invalid {what}", _field_errors(exc)) from None
+
+
+async def read_body(request: web.Request, model: type[BaseModel]) -> Any:
+    raw = await request.read()
+    if not raw.strip():
+        return validate(model, {}, "request body")
+    if request.content_type != "application/json":
+        raise UnsupportedMediaType("Request body must be application/json")
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise Invalid("Malformed JSON body", [FieldError("body", "not valid JSON")]) from None
+    return validate(model, data, "request body")
+
+
+def read_query(request: web.Request, model: type[BaseModel]) -> Any:
+    return validate(model, dict(request.query), "query parameters")
+
+
+class UnsupportedMediaType(ServiceError):
+    status = 415
+    code = "UNSUPPORTED_MEDIA_TYPE"
+
+
+def serve(route: Route, authenticate: Authenticator) -> Callable[[web.Request], Awaitable[Any]]:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        principal = await authenticate(request, route.access)
+        query = read_query(request, route.query) if route.query else None
+        body = await read_body(request, route.body) if route.body else None
+        # A body nobody reads would be silently dropped: refuse it instead.
+        if route.body is None and request.can_read_body and (await request.read()).strip():
+            raise Invalid("This endpoint takes no request body")
+        return await route.handler(Call(request, body, query, principal))
+
+    handle.__name__ = route.handler.__name__
+    return handle

@@ -1,0 +1,47 @@
+"""Who is calling: bearer credentials turned into a principal, or a refusal."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from aiohttp import web
+
+from controlplane.api.routing import Access
+from controlplane.appkeys import ACCOUNTS
+from controlplane.db.models import User
+from controlplane.services.errors import Forbidden, Unauthorized
+from shared.enums import Role
+
+
+def bearer(request: web.Request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Authentication required: Authorization: Bearer <token>")
+    return token.strip()
+
+
+async def current_user(request: web.Request) -> User:
+    claims = request.app[ACCOUNTS].access.verify(bearer(request))
+    try:
+        user_id = uuid.UUID(claims.user_id)
+    except ValueError:
+        raise Unauthorized("Invalid access token") from None
+    user = await User.get_or_none(id=user_id)
+    # A deleted or deactivated account, or one whose sessions were ended
+    # (password change), loses access at once rather than at token expiry.
+    if user is None or not user.is_active or user.session_version != claims.session_version:
+        raise Unauthorized("Session is no longer valid; sign in again")
+    return user
+
+
+async def authenticate(request: web.Request, access: Access) -> Any:
+    if access is Access.ANON:
+        return None
+    if access in (Access.USER, Access.ADMIN):
+        user = await current_user(request)
+        if access is Access.ADMIN and user.role is not Role.ADMINISTRATOR:
+            raise Forbidden("Administrator role required")
+        return user
+    raise Unauthorized(f"No authenticator for {access.value} access")

@@ -1,0 +1,73 @@
+"""The application factory: wires config, database, services and routes into one aiohttp app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from aiohttp import web
+
+from controlplane.api.docs import SPEC
+from controlplane.api.middlewares import MIDDLEWARES
+from controlplane.api.openapi import build_spec
+from controlplane.api.routes import PREFIX, ROUTES
+from controlplane.api.routing import serve
+from controlplane.api.security import authenticate
+from controlplane.appkeys import ACCOUNTS, CLOCK, CONFIG, METRICS, RATE_LIMITER
+from controlplane.config import Config
+from controlplane.db import database
+from controlplane.metrics import ApiMetrics
+from controlplane.services.accounts import Accounts
+from controlplane.services.clock import Clock, utcnow
+from controlplane.services.login_throttle import LoginThrottle, ThrottleRule
+from controlplane.services.passwords import Passwords
+from controlplane.services.rate_limit import RateLimiter
+from controlplane.services.tokens import AccessTokens
+
+log = logging.getLogger("minispod.app")
+
+
+def build_accounts(config: Config, clock: Clock) -> Accounts:
+    window = timedelta(seconds=config.login_window_seconds)
+    return Accounts(
+        passwords=Passwords(config.password_time_cost, config.password_memory_kib),
+        access=AccessTokens(
+            config.jwt_secret,
+            config.jwt_issuer,
+            config.jwt_audience,
+            config.access_token_ttl,
+            clock,
+        ),
+        refresh_ttl=config.refresh_token_ttl,
+        throttle=LoginThrottle(
+            ThrottleRule("account", config.login_max_failures_per_account, window),
+            ThrottleRule("address", config.login_max_failures_per_ip, window),
+        ),
+        clock=clock,
+    )
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    config = app[CONFIG]
+    if config.migrate_on_start:
+        applied = await database.migrate(config.database_url)
+        if applied:
+            log.info("applied migrations: %s", ", ".join(applied))
+    async with database.connected(config.database_url):
+        yield
+
+
+def create_app(config: Config, clock: Clock = utcnow) -> web.Application:
+    app = web.Application(middlewares=MIDDLEWARES, client_max_size=config.max_body_bytes)
+    app[CONFIG] = config
+    app[CLOCK] = clock
+    app[METRICS] = ApiMetrics()
+    app[RATE_LIMITER] = RateLimiter(config.rate_limit_per_minute, config.rate_limit_burst)
+    app[ACCOUNTS] = build_accounts(config, clock)
+    app[SPEC] = build_spec(ROUTES, PREFIX)
+    for route in ROUTES:
+        path = route.path if route.raw else PREFIX + route.path
+        app.router.add_route(route.method, path, serve(route, authenticate))
+    app.cleanup_ctx.append(_database)
+    return app

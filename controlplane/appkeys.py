@@ -1,0 +1,17 @@
+"""Typed keys for every long-lived object the app holds (no module globals)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from controlplane.config import Config
+from controlplane.metrics import ApiMetrics
+from controlplane.services.accounts import Accounts
+from controlplane.services.clock import Clock
+from controlplane.services.rate_limit import RateLimiter
+
+CONFIG = web.AppKey("config", Config)
+CLOCK: web.AppKey[Clock] = web.AppKey("clock")
+ACCOUNTS = web.AppKey("accounts", Accounts)
+METRICS = web.AppKey("metrics", ApiMetrics)
+RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)

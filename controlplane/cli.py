@@ -1,0 +1,102 @@
+"""`minispod-controlplane serve | migrate | seed | create-admin`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import sys
+
+from controlplane.config import Config, ConfigError, load_config
+from controlplane.logs import configure_logging
+
+log = logging.getLogger("minispod.cli")
+
+
+def _serve(config: Config) -> int:
+    from aiohttp import web
+
+    from controlplane.app import create_app
+
+    log.info("serving on %s:%s (env=%s)", config.host, config.port, config.env)
+    web.run_app(
+        create_app(config),
+        host=config.host,
+        port=config.port,
+        print=None,
+        access_log=None,
+        shutdown_timeout=10,
+    )
+    return 0
+
+
+async def _migrate(config: Config) -> int:
+    from controlplane.db.database import migrate
+
+    applied = await migrate(config.database_url)
+    print("applied: " + ", ".join(applied) if applied else "database is up to date")
+    return 0
+
+
+async def _with_accounts(config: Config, action: str, args: argparse.Namespace) -> int:
+    from controlplane.app import build_accounts
+    from controlplane.db.database import connected, migrate
+    from controlplane.services.clock import utcnow
+    from controlplane.services.errors import ServiceError
+    from controlplane.services.seed import seed_accounts
+    from shared.enums import Role
+
+    await migrate(config.database_url)
+    accounts = build_accounts(config, utcnow)
+    async with connected(config.database_url):
+        if action == "seed":
+            created = await seed_accounts(accounts)
+            print("created: " + ", ".join(created) if created else "seed data already present")
+            return 0
+        password = os.environ.get("MINISPOD_ADMIN_PASSWORD") or ""
+        if not password:
+            if not sys.stdin.isatty():
+                print("set MINISPOD_ADMIN_PASSWORD (no terminal to ask on)", file=sys.stderr)
+                return 2
+            password = getpass.getpass("Password: ")
+        try:
+            user = await accounts.create_user(args.name, args.email, password, Role.ADMINISTRATOR)
+        except ServiceError as exc:
+            print(f"create-admin: {exc.message}", file=sys.stderr)
+            return 1
+        print(f"administrator {user.email} created")
+        return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="minispod-controlplane")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run the API (applies pending migrations first)")
+    sub.add_parser("migrate", help="apply pending database migrations")
+    sub.add_parser("seed", help="create the development test accounts (development only)")
+    admin = sub.add_parser("create-admin", help="create an administrator account")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="Administrator")
+    args = parser.parse_args(argv)
+
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        print(f"minispod-controlplane: configuration error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(config.log_level, config.log_format)
+
+    if args.command == "serve":
+        return _serve(config)
+    if args.command == "migrate":
+        return asyncio.run(_migrate(config))
+    if args.command == "seed" and config.is_production:
+        print("seed: refused in production (test accounts have public passwords)", file=sys.stderr)
+        return 2
+    return asyncio.run(_with_accounts(config, args.command, args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

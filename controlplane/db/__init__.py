@@ -1,0 +1,1 @@
+"""Persistence: tortoise models, connection lifecycle and aerich migrations."""

@@ -1,0 +1,103 @@
+"""Database lifecycle: the tortoise config for a URL, connecting, migrating, liveness."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise, connections
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+APP = "models"
+
+
+def dialect_of(url: str) -> str:
+    return "sqlite" if url.startswith("sqlite") else "postgres"
+
+
+def tortoise_config(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite://"):
+        path = url[len("sqlite://") :]
+        if path not in (":memory:", "") and not path.startswith("/"):
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        credentials: dict[str, Any] = {"file_path": path, "journal_mode": "WAL"}
+        connection: dict[str, Any] = {
+            "engine": "tortoise.backends.sqlite",
+            "credentials": credentials,
+        }
+    else:
+        connection = {"engine": "tortoise.backends.asyncpg", "credentials": _pg_credentials(url)}
+    # The connection is named for its dialect because tortoise caches compiled
+    # SQL per connection name: one name for both would hand SQLite's "?"
+    # placeholders to PostgreSQL in a process that has used both (the suite).
+    name = dialect_of(url)
+    return {
+        "connections": {name: connection},
+        "apps": {
+            APP: {
+                "models": ["controlplane.db.models", "aerich.models"],
+                "default_connection": name,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _pg_credentials(url: str) -> dict[str, Any]:
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    creds: dict[str, Any] = {
+        "host": unquote(parts.hostname or query.pop("host", "127.0.0.1")),
+        "port": parts.port or int(query.pop("port", 5432)),
+        "user": unquote(parts.username or "postgres"),
+        "password": unquote(parts.password or ""),
+        "database": unquote(parts.path.lstrip("/") or "postgres"),
+        "minsize": int(query.pop("minsize", 1)),
+        "maxsize": int(query.pop("maxsize", 10)),
+        # A dead database must fail a request quickly, not hang it.
+        "timeout": float(query.pop("connect_timeout", 5)),
+        "command_timeout": float(query.pop("command_timeout", 30)),
+    }
+    creds.update(query)
+    return creds
+
+
+async def migrate(url: str) -> list[str]:
+    """Apply pending aerich migrations for this URL's dialect; returns what was applied."""
+    from aerich import Command
+
+    location = str(MIGRATIONS / dialect_of(url))
+    command = Command(tortoise_config=tortoise_config(url), app=APP, location=location)
+    async with command:
+        await command.init()
+        return await command.upgrade(run_in_transaction=True)
+
+
+async def connect(url: str) -> None:
+    # The global fallback makes the connection visible to request tasks that
+    # aiohttp creates outside this coroutine's context.
+    await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
+
+
+async def disconnect() -> None:
+    # Also releases the global fallback, so a later app in this process can connect.
+    await Tortoise.close_connections()
+
+
+@asynccontextmanager
+async def connected(url: str) -> AsyncIterator[None]:
+    await connect(url)
+    try:
+        yield
+    finally:
+        await disconnect()
+
+
+async def ping() -> None:
+    """Raises if the database cannot answer a trivial query."""
+    await Tortoise.get_connection(next(iter(connections.db_config))).execute_query("SELECT 1")

@@ -1,0 +1,1 @@
+"""Business rules of the control plane. Nothing here sees an aiohttp request."""

@@ -1,0 +1,75 @@
+"""The one exception family of the services; the API turns each into the envelope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class ServiceError(Exception):
+    status = 500
+    code = "INTERNAL_ERROR"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Invalid(ServiceError):
+    status = 400
+    code = "VALIDATION_ERROR"
+
+    def __init__(self, message: str, errors: list[FieldError] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or []
+
+    @classmethod
+    def field(cls, field: str, message: str) -> Invalid:
+        return cls(message, [FieldError(field, message)])
+
+
+class Unauthorized(ServiceError):
+    status = 401
+    code = "UNAUTHORIZED"
+
+
+class TokenExpired(Unauthorized):
+    code = "TOKEN_EXPIRED"
+
+
+class Forbidden(ServiceError):
+    status = 403
+    code = "FORBIDDEN"
+
+
+class NotFound(ServiceError):
+    status = 404
+    code = "NOT_FOUND"
+
+
+class Conflict(ServiceError):
+    status = 409
+    code = "CONFLICT"
+
+
+class RateLimited(ServiceError):
+    status = 429
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+
+
+class Unavailable(ServiceError):
+    status = 503
+    code = "SERVICE_UNAVAILABLE"
+
+    def __init__(self, message: str, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))

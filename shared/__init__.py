@@ -1,0 +1,1 @@
+"""The one vocabulary shared by the agent and the control plane: wire types, enums, units."""

@@ -1,0 +1,1 @@
+"""Wire types: declared once, built by the agent, validated by the control plane."""
