@@ -14,13 +14,16 @@ from controlplane.api.openapi import build_spec
 from controlplane.api.routes import PREFIX, ROUTES
 from controlplane.api.routing import serve
 from controlplane.api.security import authenticate
-from controlplane.appkeys import ACCOUNTS, CLOCK, CONFIG, METRICS, RATE_LIMITER
+from controlplane.appkeys import ACCOUNTS, CLOCK, CONFIG, INGEST, METRICS, NODE_AUTH, RATE_LIMITER
 from controlplane.config import Config
 from controlplane.db import database
+from controlplane.jobs.runner import Jobs
 from controlplane.metrics import ApiMetrics
 from controlplane.services.accounts import Accounts
 from controlplane.services.clock import Clock, utcnow
+from controlplane.services.ingest import TelemetryIngest
 from controlplane.services.login_throttle import LoginThrottle, ThrottleRule
+from controlplane.services.node_auth import NodeAuth
 from controlplane.services.passwords import Passwords
 from controlplane.services.rate_limit import RateLimiter
 from controlplane.services.tokens import AccessTokens
@@ -58,6 +61,23 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def _telemetry(app: web.Application) -> AsyncIterator[None]:
+    ingest = app[INGEST]
+    await ingest.start()
+    yield
+    await ingest.stop()  # commits what is queued before the database closes
+
+
+async def _jobs(app: web.Application) -> AsyncIterator[None]:
+    if not app[CONFIG].run_jobs:
+        yield
+        return
+    jobs = Jobs(app[CONFIG], app[CLOCK])
+    jobs.start()
+    yield
+    await jobs.stop()
+
+
 def create_app(config: Config, clock: Clock = utcnow) -> web.Application:
     app = web.Application(middlewares=MIDDLEWARES, client_max_size=config.max_body_bytes)
     app[CONFIG] = config
@@ -65,9 +85,12 @@ def create_app(config: Config, clock: Clock = utcnow) -> web.Application:
     app[METRICS] = ApiMetrics()
     app[RATE_LIMITER] = RateLimiter(config.rate_limit_per_minute, config.rate_limit_burst)
     app[ACCOUNTS] = build_accounts(config, clock)
+    app[NODE_AUTH] = NodeAuth()
+    app[INGEST] = TelemetryIngest(clock)
     app[SPEC] = build_spec(ROUTES, PREFIX)
     for route in ROUTES:
         path = route.path if route.raw else PREFIX + route.path
         app.router.add_route(route.method, path, serve(route, authenticate))
-    app.cleanup_ctx.append(_database)
+    # Order matters: cleanup runs in reverse, so jobs and ingest stop before the database.
+    app.cleanup_ctx.extend([_database, _telemetry, _jobs])
     return app

@@ -8,6 +8,8 @@ from controlplane.config import Config
 from controlplane.metrics import ApiMetrics
 from controlplane.services.accounts import Accounts
 from controlplane.services.clock import Clock
+from controlplane.services.ingest import TelemetryIngest
+from controlplane.services.node_auth import NodeAuth
 from controlplane.services.rate_limit import RateLimiter
 
 CONFIG = web.AppKey("config", Config)
@@ -15,3 +17,5 @@ CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 ACCOUNTS = web.AppKey("accounts", Accounts)
 METRICS = web.AppKey("metrics", ApiMetrics)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
+NODE_AUTH = web.AppKey("node_auth", NodeAuth)
+INGEST = web.AppKey("telemetry_ingest", TelemetryIngest)

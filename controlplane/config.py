@@ -52,6 +52,13 @@ class Config:
     eviction_timeout: float = 120.0
     kubeconfig: str | None = None
     base_domain: str = "apps.localhost"
+    # Told to agents: a full resource report every this many seconds.
+    resource_interval: float = 60.0
+    # Usage history: raw samples kept this long, 5-minute roll-ups this long.
+    metrics_raw_retention: int = 24 * 3600
+    metrics_rollup_retention: int = 30 * 24 * 3600
+    retention_interval: int = 3600
+    run_jobs: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -191,6 +198,13 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         heartbeat_interval=heartbeat,
         node_grace_period=grace,
         eviction_timeout=_float(env, "MINISPOD_EVICTION_TIMEOUT", 120.0, minimum=1.0),
+        resource_interval=_float(env, "MINISPOD_RESOURCE_INTERVAL", max(60.0, heartbeat), 0.1),
+        metrics_raw_retention=_int(env, "MINISPOD_METRICS_RAW_RETENTION", 24 * 3600, minimum=60),
+        metrics_rollup_retention=_int(
+            env, "MINISPOD_METRICS_ROLLUP_RETENTION", 30 * 24 * 3600, minimum=3600
+        ),
+        retention_interval=_int(env, "MINISPOD_RETENTION_INTERVAL", 3600, minimum=10),
+        run_jobs=_bool(env, "MINISPOD_RUN_JOBS", True),
         kubeconfig=env.get("MINISPOD_KUBECONFIG") or None,
         base_domain=env.get("MINISPOD_BASE_DOMAIN", "apps.localhost"),
     )

@@ -35,6 +35,7 @@ async def generate(url: str, dialect: str, name: str) -> None:
         async with command:
             await command.init()
             await command.upgrade()
+            await command.init()  # reload the head's model state, now in the database
             made = await command.migrate(name, no_input=True)
             print(f"{dialect}: {made or 'no changes'}")
     await Tortoise.close_connections()

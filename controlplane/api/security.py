@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from controlplane.api.routing import Access
-from controlplane.appkeys import ACCOUNTS
+from controlplane.appkeys import ACCOUNTS, NODE_AUTH
 from controlplane.db.models import User
 from controlplane.services.errors import Forbidden, Unauthorized
 from shared.enums import Role
@@ -44,4 +44,10 @@ async def authenticate(request: web.Request, access: Access) -> Any:
         if access is Access.ADMIN and user.role is not Role.ADMINISTRATOR:
             raise Forbidden("Administrator role required")
         return user
-    raise Unauthorized(f"No authenticator for {access.value} access")
+    if access is Access.JOIN:
+        return bearer(request)  # checked by registration, which knows what a join token allows
+    node_id = await request.app[NODE_AUTH].node_for(bearer(request))
+    # A node token writes its own node only.
+    if request.match_info.get("nodeId") != str(node_id):
+        raise Forbidden("This node token belongs to another node")
+    return node_id

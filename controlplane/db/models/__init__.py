@@ -1,5 +1,23 @@
 """Every tortoise model of the control plane, gathered for tortoise's app registry."""
 
 from controlplane.db.models.accounts import AuthThrottle, RefreshToken, User
+from controlplane.db.models.workers import (
+    JoinToken,
+    NodeEvent,
+    NodeSample,
+    NodeSampleRollup,
+    NodeToken,
+    WorkerNode,
+)
 
-__all__ = ["AuthThrottle", "RefreshToken", "User"]
+__all__ = [
+    "AuthThrottle",
+    "JoinToken",
+    "NodeEvent",
+    "NodeSample",
+    "NodeSampleRollup",
+    "NodeToken",
+    "RefreshToken",
+    "User",
+    "WorkerNode",
+]

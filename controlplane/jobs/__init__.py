@@ -1,0 +1,1 @@
+"""Periodic work (apscheduler), run by one control-plane replica at a time."""

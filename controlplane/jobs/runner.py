@@ -1,0 +1,75 @@
+"""Starts the periodic jobs on apscheduler; each run first checks this replica leads."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from controlplane.config import Config
+from controlplane.jobs import health_sweep
+from controlplane.jobs.leader import Leadership
+from controlplane.services import node_metrics
+from controlplane.services.clock import Clock
+
+log = logging.getLogger("minispod.jobs")
+
+
+class Jobs:
+    def __init__(self, config: Config, clock: Clock) -> None:
+        self._config = config
+        self._clock = clock
+        self.leadership = Leadership(config.database_url)
+        self._scheduler = AsyncIOScheduler(timezone="UTC")
+
+    def _guarded(
+        self, name: str, job: Callable[[], Awaitable[object]]
+    ) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            if not await self.leadership.is_leader():
+                return
+            try:
+                result = await job()
+                if result:
+                    log.info("job %s: %s", name, result)
+            except Exception:
+                # One failed run must not stop the schedule; the next run retries.
+                log.exception("job %s failed", name)
+
+        return run
+
+    def start(self) -> None:
+        c = self._config
+        grace = timedelta(seconds=c.node_grace_period)
+        # Checking several times per grace period bounds detection at grace + grace/4.
+        sweep_every = max(0.2, min(c.node_grace_period / 4, 5.0))
+        self._scheduler.add_job(
+            self._guarded("health-sweep", lambda: health_sweep.sweep(self._clock(), grace)),
+            "interval",
+            seconds=sweep_every,
+            id="health-sweep",
+            max_instances=1,
+            coalesce=True,
+        )
+        self._scheduler.add_job(
+            self._guarded(
+                "metric-retention",
+                lambda: node_metrics.apply_retention(
+                    self._clock(),
+                    timedelta(seconds=c.metrics_raw_retention),
+                    timedelta(seconds=c.metrics_rollup_retention),
+                ),
+            ),
+            "interval",
+            seconds=c.retention_interval,
+            id="metric-retention",
+            max_instances=1,
+            coalesce=True,
+        )
+        self._scheduler.start()
+
+    async def stop(self) -> None:
+        self._scheduler.shutdown(wait=False)
+        await self.leadership.release()

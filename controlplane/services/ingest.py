@@ -1,0 +1,214 @@
+"""The telemetry write path: heartbeats and spooled samples, coalesced into batched transactions.
+
+A request hands its samples to the batcher and waits; the batcher commits
+everything that arrived meanwhile in one transaction of a few statements, then
+answers each waiter with what was committed for it. A heartbeat is
+acknowledged only once it is durable, and the database sees a handful of
+statements per batch instead of several per heartbeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from controlplane.db.models import NodeEvent, NodeSample, WorkerNode
+from controlplane.services import health, node_events
+from controlplane.services.clock import Clock
+from controlplane.services.errors import FieldError, Invalid, NotFound, Unavailable
+from shared.wire.nodes import Heartbeat, IngestResult, UsageSample
+
+log = logging.getLogger("minispod.ingest")
+
+# A sample from further in the future than this is a broken clock, not telemetry.
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+
+NODE_FIELDS = [
+    "last_seq",
+    "last_heartbeat",
+    "last_health_check",
+    "cpu_percent",
+    "memory_used",
+    "disk_used",
+    "load1",
+    "load5",
+    "load15",
+    "conditions",
+    "is_ready",
+    "status",
+    "status_reason",
+    "status_changed_at",
+    "updated_at",
+]
+
+
+@dataclass
+class _Item:
+    node_id: uuid.UUID
+    samples: Sequence[UsageSample]
+    heartbeat: Heartbeat | None
+    done: asyncio.Future[IngestResult]
+    accepted: int = 0
+    duplicates: int = 0
+
+
+@dataclass
+class _Stats:
+    batches: int = 0
+    items: int = 0
+    failures: int = 0
+    sizes: list[int] = field(default_factory=list)
+
+
+def check_timestamps(samples: Sequence[UsageSample], now: datetime, field_name: str) -> None:
+    late = [i for i, s in enumerate(samples) if s.timestamp > now + MAX_CLOCK_SKEW]
+    if late:
+        raise Invalid(
+            "Sample timestamps are in the future; check the node's clock",
+            [FieldError(f"{field_name}.{i}.timestamp", "more than 5 minutes ahead") for i in late],
+        )
+
+
+class TelemetryIngest:
+    def __init__(self, clock: Clock, max_batch: int = 2000) -> None:
+        self._clock = clock
+        self._max_batch = max_batch
+        self._queue: list[_Item] = []
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+        self.stats = _Stats()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="telemetry-ingest")
+
+    async def stop(self) -> None:
+        """Commits what is queued, then stops."""
+        self._closing = True
+        self._wakeup.set()
+        if self._task is not None:
+            await self._task
+
+    async def submit(
+        self, node_id: uuid.UUID, samples: Sequence[UsageSample], heartbeat: Heartbeat | None
+    ) -> IngestResult:
+        if self._closing or self._task is None:
+            raise Unavailable("Control plane is shutting down", 2)
+        done: asyncio.Future[IngestResult] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Item(node_id, samples, heartbeat, done))
+        self._wakeup.set()
+        return await asyncio.shield(done)
+
+    async def _run(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            while self._queue:
+                batch = self._queue[: self._max_batch]
+                del self._queue[: self._max_batch]
+                try:
+                    await self._flush(batch)
+                except Exception as exc:
+                    self.stats.failures += 1
+                    log.warning("telemetry batch of %d failed: %s", len(batch), exc)
+                    for item in batch:
+                        if not item.done.done():
+                            item.done.set_exception(exc)
+            if self._closing:
+                return
+
+    async def _flush(self, batch: list[_Item]) -> None:
+        now = self._clock()
+        node_ids = sorted({i.node_id for i in batch})
+        async with in_transaction():
+            # Locked in id order, so concurrent batches (other replicas) cannot deadlock.
+            nodes = {
+                n.id: n
+                for n in await WorkerNode.filter(id__in=node_ids).order_by("id").select_for_update()
+            }
+            wanted = [(i.node_id, s.seq) for i in batch if i.node_id in nodes for s in i.samples]
+            stored: set[tuple[uuid.UUID, int]] = set()
+            if wanted:
+                rows = await NodeSample.filter(
+                    node_id__in=list({n for n, _ in wanted}),
+                    seq__in=list({s for _, s in wanted}),
+                ).values_list("node_id", "seq")
+                stored = {(uuid.UUID(str(n)), int(s)) for n, s in rows}
+            new_samples: list[NodeSample] = []
+            events: list[NodeEvent] = []
+            touched: dict[uuid.UUID, WorkerNode] = {}
+            for item in batch:
+                node = nodes.get(item.node_id)
+                if node is None:
+                    continue
+                for s in item.samples:
+                    key = (item.node_id, s.seq)
+                    if key in stored:
+                        item.duplicates += 1
+                        continue
+                    stored.add(key)
+                    item.accepted += 1
+                    new_samples.append(_sample_row(item.node_id, s))
+                    node.last_seq = max(node.last_seq, s.seq)
+                if item.heartbeat is not None:
+                    event = _apply_heartbeat(node, item.heartbeat, now)
+                    if event is not None:
+                        events.append(event)
+                node.updated_at = now
+                touched[node.id] = node
+            if new_samples:
+                await NodeSample.bulk_create(new_samples, ignore_conflicts=True)
+            if touched:
+                await WorkerNode.bulk_update(list(touched.values()), fields=NODE_FIELDS)
+            if events:
+                await NodeEvent.bulk_create(events)
+        self.stats.batches += 1
+        self.stats.items += len(batch)
+        for item in batch:
+            if item.done.done():
+                continue
+            node = nodes.get(item.node_id)
+            if node is None:
+                item.done.set_exception(NotFound("Worker node not found; register again"))
+            else:
+                item.done.set_result(
+                    IngestResult(
+                        accepted=item.accepted, duplicates=item.duplicates, last_seq=node.last_seq
+                    )
+                )
+
+
+def _sample_row(node_id: uuid.UUID, s: UsageSample) -> NodeSample:
+    return NodeSample(
+        node_id=node_id,
+        seq=s.seq,
+        ts=int(s.timestamp.timestamp() * 1000),
+        cpu_percent=s.cpu_percent,
+        memory_used=s.memory_used,
+        disk_used=s.disk_used,
+        load1=s.load1,
+        load5=s.load5,
+        load15=s.load15,
+    )
+
+
+def _apply_heartbeat(node: WorkerNode, hb: Heartbeat, now: datetime) -> NodeEvent | None:
+    s = hb.sample
+    node.last_heartbeat = now
+    node.last_health_check = now
+    node.cpu_percent = s.cpu_percent
+    node.memory_used = s.memory_used
+    node.disk_used = s.disk_used
+    node.load1, node.load5, node.load15 = s.load1, s.load5, s.load15
+    node.conditions = [c.wire() for c in hb.conditions]
+    node.is_ready = health.is_ready(hb.conditions) and not hb.shutting_down
+    transition = health.on_heartbeat(node.status, hb.conditions, hb.shutting_down)
+    if transition is None:
+        return None
+    return node_events.apply(node, transition, now)

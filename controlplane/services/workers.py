@@ -1,0 +1,206 @@
+"""Worker-node administration: CRUD, listing, fleet statistics, cordon and maintenance."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.functions import Count
+from tortoise.transactions import in_transaction
+
+from controlplane.db.models import NodeEvent, WorkerNode
+from controlplane.services import health, node_events
+from controlplane.services.errors import Conflict, NotFound
+from controlplane.services.health import Transition
+from controlplane.services.node_auth import NodeAuth
+from controlplane.services.registration import facts_as_fields
+from shared.enums import NodeStatus
+from shared.wire.common import PageQuery, Pagination
+from shared.wire.workers import (
+    Capacity,
+    NodeEventOut,
+    StatusChange,
+    WorkerCreate,
+    WorkerList,
+    WorkerListQuery,
+    WorkerOut,
+    WorkerStats,
+    WorkerUpdate,
+)
+
+SORT_COLUMNS = {
+    "createdAt": "created_at",
+    "name": "name",
+    "status": "status",
+    "lastHeartbeat": "last_heartbeat",
+}
+
+
+def parse_node_id(raw: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise NotFound("Worker node not found") from None
+
+
+async def get_node(raw_id: str) -> WorkerNode:
+    node = await WorkerNode.get_or_none(id=parse_node_id(raw_id))
+    if node is None:
+        raise NotFound("Worker node not found")
+    return node
+
+
+def out(node: WorkerNode) -> WorkerOut:
+    return WorkerOut.model_validate(node)
+
+
+async def create(body: WorkerCreate, now: datetime) -> WorkerNode:
+    node = WorkerNode(
+        id=uuid.uuid4(),
+        name=body.name,
+        is_schedulable=body.is_schedulable,
+        **facts_as_fields(body),
+    )
+    event = node_events.apply(
+        node, Transition(NodeStatus.PENDING, "registered by an administrator"), now, first=True
+    )
+    try:
+        async with in_transaction():
+            await node.save()
+            await event.save()
+    except IntegrityError:
+        raise Conflict(f"A worker node named {body.name!r} already exists") from None
+    return node
+
+
+async def list_nodes(query: WorkerListQuery) -> WorkerList:
+    qs = WorkerNode.all()
+    if query.status is not None:
+        qs = qs.filter(status=query.status)
+    if query.is_schedulable is not None:
+        qs = qs.filter(is_schedulable=query.is_schedulable)
+    if query.search:
+        qs = qs.filter(
+            Q(name__icontains=query.search)
+            | Q(hostname__icontains=query.search)
+            | Q(ip_address__icontains=query.search)
+        )
+    return await _page(qs, query, SORT_COLUMNS[query.sort_by])
+
+
+async def _page(qs: object, query: PageQuery, column: str) -> WorkerList:
+    from tortoise.queryset import QuerySet
+
+    assert isinstance(qs, QuerySet)
+    total = await qs.count()
+    order = column if query.sort_order == "asc" else f"-{column}"
+    rows = await qs.order_by(order, "id").offset((query.page - 1) * query.limit).limit(query.limit)
+    return WorkerList(
+        workers=[out(n) for n in rows], pagination=Pagination.of(query.page, query.limit, total)
+    )
+
+
+async def online_or_offline(
+    online: bool, query: PageQuery, now: datetime, grace: timedelta
+) -> WorkerList:
+    """Online: a heartbeat within the grace period. Offline: the rest, never-seen included."""
+    fresh = Q(last_heartbeat__gte=now - grace)
+    qs = (
+        WorkerNode.filter(fresh)
+        if online
+        else WorkerNode.filter(~fresh | Q(last_heartbeat__isnull=True))
+    )
+    return await _page(qs, query, "name" if online else "last_heartbeat")
+
+
+async def update(raw_id: str, body: WorkerUpdate) -> WorkerNode:
+    node = await get_node(raw_id)
+    changes = body.model_dump(exclude_unset=True)
+    if "taints" in changes and body.taints is not None:
+        changes["taints"] = [t.wire() for t in body.taints]
+    await WorkerNode.filter(id=node.id).update(**changes)
+    await node.refresh_from_db()
+    return node
+
+
+async def delete(raw_id: str, auth: NodeAuth) -> None:
+    node = await get_node(raw_id)
+    from controlplane.db.models import NodeSample, NodeSampleRollup
+
+    async with in_transaction():
+        await NodeSample.filter(node_id=node.id).delete()
+        await NodeSampleRollup.filter(node_id=node.id).delete()
+        await NodeEvent.filter(node_id=node.id).delete()
+        await node.delete()
+    auth.forget_node(node.id)
+
+
+async def toggle_schedulable(raw_id: str) -> WorkerNode:
+    node = await get_node(raw_id)
+    async with in_transaction():
+        node = await WorkerNode.filter(id=node.id).select_for_update().get()
+        node.is_schedulable = not node.is_schedulable
+        await node.save(update_fields=["is_schedulable", "updated_at"])
+    return node
+
+
+async def change_status(raw_id: str, body: StatusChange, now: datetime) -> WorkerNode:
+    node = await get_node(raw_id)
+    async with in_transaction():
+        node = await WorkerNode.filter(id=node.id).select_for_update().get()
+        transition = health.on_admin(node.status, body.status)
+        if transition is not None:
+            if body.reason:
+                transition = Transition(transition.to, f"{transition.reason}: {body.reason}")
+            event = node_events.apply(node, transition, now)
+            await node.save(
+                update_fields=["status", "status_reason", "status_changed_at", "updated_at"]
+            )
+            await event.save()
+    return node
+
+
+async def events(raw_id: str, limit: int = 100) -> list[NodeEventOut]:
+    node = await get_node(raw_id)
+    rows = await NodeEvent.filter(node_id=node.id).order_by("-id").limit(limit)
+    return [NodeEventOut.model_validate(e) for e in rows]
+
+
+# Plain SQL that reads the same on SQLite and PostgreSQL: one aggregate pass.
+FLEET_SUMS = (
+    "SELECT SUM(cpu_cores) AS cpu, SUM(allocated_cpu) AS cpu_a, "
+    "SUM(total_memory) AS mem, SUM(allocated_memory) AS mem_a, "
+    "SUM(total_storage) AS disk, SUM(allocated_storage) AS disk_a, "
+    "SUM(max_pods) AS pods, SUM(current_pods) AS pods_a FROM worker_nodes"
+)
+
+
+def connection_of(model: type[WorkerNode]) -> BaseDBAsyncClient:
+    return model._meta.db
+
+
+def _capacity(total: float | None, allocated: float | None) -> Capacity:
+    t, a = float(total or 0), float(allocated or 0)
+    return Capacity(total=t, allocated=a, ratio=round(a / t, 4) if t else 0.0)
+
+
+async def stats(now: datetime, grace: timedelta) -> WorkerStats:
+    """Fleet figures, aggregated by the database (no row is loaded)."""
+    by_status = {s.value: 0 for s in NodeStatus}
+    for row in await WorkerNode.annotate(n=Count("id")).group_by("status").values("status", "n"):
+        by_status[str(row["status"])] = row["n"]
+    rows = await connection_of(WorkerNode).execute_query_dict(FLEET_SUMS)
+    sums = rows[0] if rows else {}
+    return WorkerStats(
+        total=sum(by_status.values()),
+        by_status=by_status,
+        schedulable=await WorkerNode.filter(is_schedulable=True).count(),
+        online=await WorkerNode.filter(last_heartbeat__gte=now - grace).count(),
+        cpu=_capacity(sums.get("cpu"), sums.get("cpu_a")),
+        memory=_capacity(sums.get("mem"), sums.get("mem_a")),
+        storage=_capacity(sums.get("disk"), sums.get("disk_a")),
+        pods=_capacity(sums.get("pods"), sums.get("pods_a")),
+    )

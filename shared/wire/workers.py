@@ -1,0 +1,182 @@
+"""Wire types of worker-node administration: nodes, stats, join tokens, events, usage history."""
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import Field, model_validator
+
+from shared.enums import NodeStatus
+from shared.wire.base import WireModel, WireOut
+from shared.wire.common import PageQuery, Pagination
+from shared.wire.nodes import MB, NodeCondition, NodeFacts, Taint
+
+
+class WorkerCreate(NodeFacts):
+    """An administrator registering a node by hand (the seed's POST /workers)."""
+
+    is_schedulable: bool = True
+
+
+class WorkerUpdate(WireModel):
+    hostname: str | None = Field(default=None, min_length=1, max_length=253)
+    ip_address: str | None = Field(default=None, min_length=2, max_length=45)
+    cpu_cores: int | None = Field(default=None, ge=1, le=100_000)
+    total_memory: MB | None = None
+    total_storage: MB | None = None
+    max_pods: int | None = Field(default=None, ge=1, le=10_000)
+    labels: dict[str, str] | None = None
+    taints: list[Taint] | None = None
+    operating_system: str | None = Field(default=None, min_length=1, max_length=128)
+    kubelet_version: str | None = Field(default=None, max_length=64)
+    container_runtime: str | None = Field(default=None, max_length=128)
+    kernel_version: str | None = Field(default=None, max_length=128)
+    os_image: str | None = Field(default=None, max_length=128)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "WorkerUpdate":
+        if not self.model_fields_set:
+            raise ValueError("nothing to update")
+        return self
+
+
+class WorkerOut(WireOut):
+    id: UUID
+    name: str
+    hostname: str
+    ip_address: str
+    cpu_cores: int
+    cpu_architecture: str
+    total_memory: int
+    total_storage: int
+    architecture: str
+    operating_system: str
+    status: NodeStatus
+    status_reason: str | None
+    status_changed_at: datetime | None
+    is_ready: bool
+    is_schedulable: bool
+    max_pods: int
+    current_pods: int
+    allocated_cpu: float = Field(alias="allocatedCPU")
+    allocated_memory: int
+    allocated_storage: int
+    labels: dict[str, str]
+    taints: list[dict[str, Any]]
+    kubelet_version: str | None
+    container_runtime: str | None
+    kernel_version: str | None
+    os_image: str | None
+    last_heartbeat: datetime | None
+    last_health_check: datetime | None
+    cpu_percent: float | None
+    memory_used: int | None
+    disk_used: int | None
+    load1: float | None
+    load5: float | None
+    load15: float | None
+    conditions: list[NodeCondition]
+    agent_version: str | None
+    last_seq: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class WorkerListQuery(PageQuery):
+    status: NodeStatus | None = None
+    is_schedulable: bool | None = None
+    search: str | None = Field(default=None, max_length=100)
+    sort_by: Literal["createdAt", "name", "status", "lastHeartbeat"] = "createdAt"
+
+
+class WorkerList(WireOut):
+    workers: list[WorkerOut]
+    pagination: Pagination
+
+
+class StatusChange(WireModel):
+    """MAINTENANCE takes a node out; ACTIVE gives it back (its next heartbeat decides)."""
+
+    status: Literal["MAINTENANCE", "ACTIVE"]
+    reason: str | None = Field(default=None, max_length=400)
+
+
+class Capacity(WireOut):
+    total: float
+    allocated: float
+    ratio: float
+
+
+class WorkerStats(WireOut):
+    total: int
+    by_status: dict[str, int]
+    schedulable: int
+    online: int
+    cpu: Capacity
+    memory: Capacity
+    storage: Capacity
+    pods: Capacity
+
+
+class NodeEventOut(WireOut):
+    id: int
+    from_status: NodeStatus | None
+    to_status: NodeStatus
+    reason: str
+    created_at: datetime
+
+
+class JoinTokenCreate(WireModel):
+    name: str = Field(min_length=1, max_length=100)
+    expires_in_hours: float | None = Field(default=None, gt=0, le=24 * 365)
+    max_uses: int | None = Field(default=None, ge=1, le=1_000_000)
+
+
+class JoinTokenOut(WireOut):
+    id: UUID
+    name: str
+    prefix: str
+    expires_at: datetime | None
+    max_uses: int | None
+    uses: int
+    revoked_at: datetime | None
+    created_at: datetime
+
+
+class JoinTokenCreated(JoinTokenOut):
+    token: str = Field(description="Shown once; store it as the agents' Secret")
+
+
+class MetricsQuery(WireModel):
+    from_: datetime | None = Field(default=None, alias="from")
+    to: datetime | None = None
+    step: int | None = Field(default=None, ge=10, le=86_400, description="bucket seconds")
+    limit: int = Field(default=500, ge=1, le=5000)
+
+
+class SampleOut(WireOut):
+    seq: int
+    timestamp: datetime
+    cpu_percent: float
+    memory_used: int
+    disk_used: int
+    load1: float
+    load5: float
+    load15: float
+
+
+class BucketOut(WireOut):
+    timestamp: datetime
+    samples: int
+    cpu_percent: float
+    cpu_percent_max: float
+    memory_used: float
+    disk_used: float
+    load1: float
+
+
+class NodeMetrics(WireOut):
+    node_id: UUID
+    step: int | None
+    samples: list[SampleOut] | None = None
+    buckets: list[BucketOut] | None = None

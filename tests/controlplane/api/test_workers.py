@@ -1,0 +1,282 @@
+"""Worker nodes: join tokens, agent registration, heartbeats, telemetry, health, admin views."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from tests.conftest import bearer
+
+FACTS = {
+    "name": "worker-01",
+    "hostname": "worker01.cluster.local",
+    "ipAddress": "192.168.1.100",
+    "cpuCores": 8,
+    "cpuArchitecture": "x86_64",
+    "totalMemory": 32768,
+    "totalStorage": 500000,
+    "architecture": "amd64",
+    "operatingSystem": "Ubuntu 22.04 LTS",
+    "labels": {"topology.kubernetes.io/zone": "a"},
+}
+
+
+async def join_token(client: TestClient, admin: dict[str, str], **extra: Any) -> str:
+    resp = await client.post(
+        "/api/v1/workers/join-tokens", json={"name": "fleet", **extra}, headers=admin
+    )
+    body = await resp.json()
+    assert resp.status == 201, body
+    return str(body["data"]["token"])
+
+
+async def register(client: TestClient, token: str, **facts: Any) -> dict[str, Any]:
+    resp = await client.post(
+        "/api/v1/agent/register", json={**FACTS, **facts}, headers=bearer(token)
+    )
+    body = await resp.json()
+    assert resp.status == 200, body
+    return dict(body["data"])
+
+
+def sample(seq: int, when: datetime | None = None, cpu: float = 12.5) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "timestamp": (when or datetime.now(UTC)).isoformat(),
+        "cpuPercent": cpu,
+        "memoryUsed": 4096,
+        "diskUsed": 100000,
+        "load1": 0.5,
+        "load5": 0.4,
+        "load15": 0.3,
+    }
+
+
+HEALTHY = [{"type": "Ready", "status": True}, {"type": "DiskPressure", "status": False}]
+
+
+async def beat(
+    client: TestClient,
+    node: dict[str, Any],
+    seq: int,
+    conditions: list[dict[str, Any]] = HEALTHY,
+    **extra: Any,
+) -> Any:
+    return await client.post(
+        f"/api/v1/workers/{node['nodeId']}/heartbeat",
+        json={"sample": sample(seq), "conditions": conditions, **extra},
+        headers=bearer(node["nodeToken"]),
+    )
+
+
+async def get_node(client: TestClient, admin: dict[str, str], node_id: str) -> dict[str, Any]:
+    resp = await client.get(f"/api/v1/workers/{node_id}", headers=admin)
+    assert resp.status == 200
+    return dict((await resp.json())["data"])
+
+
+async def test_registered_node_goes_active_on_a_healthy_heartbeat(client, admin_headers):
+    node = await register(client, await join_token(client, admin_headers))
+    assert (await get_node(client, admin_headers, node["nodeId"]))["status"] == "PENDING"
+    resp = await beat(client, node, 1)
+    assert resp.status == 200, await resp.text()
+    assert (await resp.json())["data"] == {"accepted": 1, "duplicates": 0, "lastSeq": 1}
+    got = await get_node(client, admin_headers, node["nodeId"])
+    assert got["status"] == "ACTIVE" and got["isReady"] is True
+    assert got["cpuPercent"] == 12.5 and got["lastSeq"] == 1 and got["cpuCores"] == 8
+    events = (
+        await (
+            await client.get(f"/api/v1/workers/{node['nodeId']}/events", headers=admin_headers)
+        ).json()
+    )["data"]["events"]
+    assert [(e["fromStatus"], e["toStatus"]) for e in events] == [
+        ("PENDING", "ACTIVE"),
+        (None, "PENDING"),
+    ]
+
+
+async def test_replayed_samples_are_stored_once(client, admin_headers):
+    node = await register(client, await join_token(client, admin_headers))
+    url = f"/api/v1/workers/{node['nodeId']}/telemetry"
+    batch = {"samples": [sample(i) for i in range(1, 6)]}
+    first = await client.post(url, json=batch, headers=bearer(node["nodeToken"]))
+    assert (await first.json())["data"] == {"accepted": 5, "duplicates": 0, "lastSeq": 5}
+    again = await client.post(
+        url, json={"samples": [sample(i) for i in range(3, 8)]}, headers=bearer(node["nodeToken"])
+    )
+    assert (await again.json())["data"] == {"accepted": 2, "duplicates": 3, "lastSeq": 7}
+    history = await client.get(f"/api/v1/workers/{node['nodeId']}/metrics", headers=admin_headers)
+    seqs = [s["seq"] for s in (await history.json())["data"]["samples"]]
+    assert seqs == [1, 2, 3, 4, 5, 6, 7]
+
+
+async def test_node_token_is_refused_on_another_nodes_paths(client, admin_headers):
+    token = await join_token(client, admin_headers)
+    a = await register(client, token, name="node-a")
+    b = await register(client, token, name="node-b")
+    resp = await client.post(
+        f"/api/v1/workers/{b['nodeId']}/heartbeat",
+        json={"sample": sample(1), "conditions": HEALTHY},
+        headers=bearer(a["nodeToken"]),
+    )
+    assert resp.status == 403 and (await resp.json())["code"] == "FORBIDDEN"
+    assert (await get_node(client, admin_headers, b["nodeId"]))["lastSeq"] == 0
+    anonymous = await client.post(
+        f"/api/v1/workers/{b['nodeId']}/heartbeat", json={"sample": sample(1)}
+    )
+    assert anonymous.status == 401
+    user_jwt = await client.post(
+        f"/api/v1/workers/{b['nodeId']}/heartbeat",
+        json={"sample": sample(1)},
+        headers=admin_headers,
+    )
+    assert user_jwt.status == 401
+
+
+async def test_maintenance_is_sticky_until_an_admin_clears_it(client, admin_headers):
+    node = await register(client, await join_token(client, admin_headers))
+    await beat(client, node, 1)
+    url = f"/api/v1/workers/{node['nodeId']}/status"
+    resp = await client.patch(
+        url, json={"status": "MAINTENANCE", "reason": "kernel upgrade"}, headers=admin_headers
+    )
+    assert (await resp.json())["data"]["status"] == "MAINTENANCE"
+    await beat(client, node, 2)
+    assert (await get_node(client, admin_headers, node["nodeId"]))["status"] == "MAINTENANCE"
+    await client.patch(url, json={"status": "ACTIVE"}, headers=admin_headers)
+    assert (await get_node(client, admin_headers, node["nodeId"]))["status"] == "PENDING"
+    await beat(client, node, 3)
+    assert (await get_node(client, admin_headers, node["nodeId"]))["status"] == "ACTIVE"
+
+
+async def test_failed_condition_makes_a_node_not_ready(client, admin_headers):
+    node = await register(client, await join_token(client, admin_headers))
+    await beat(
+        client,
+        node,
+        1,
+        conditions=[{"type": "Ready", "status": True}, {"type": "DiskPressure", "status": True}],
+    )
+    got = await get_node(client, admin_headers, node["nodeId"])
+    assert got["status"] == "NOT_READY" and "DiskPressure" in got["statusReason"]
+
+
+async def test_silent_node_goes_inactive_after_the_grace_period(client, admin_headers, clock):
+    from controlplane.jobs.health_sweep import sweep
+
+    node = await register(client, await join_token(client, admin_headers))
+    await beat(client, node, 1)
+    grace = timedelta(seconds=30)
+    assert await sweep(clock() + timedelta(seconds=29), grace) == 0
+    assert await sweep(clock() + timedelta(seconds=31), grace) == 1
+    got = await get_node(client, admin_headers, node["nodeId"])
+    assert got["status"] == "INACTIVE" and got["isReady"] is False
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("cpuPercent", 101), ("cpuPercent", -1), ("memoryUsed", -5), ("seq", 0), ("load1", "x")],
+)
+async def test_bad_telemetry_is_refused_and_changes_nothing(client, admin_headers, field, value):
+    node = await register(client, await join_token(client, admin_headers))
+    bad = sample(1)
+    bad[field] = value
+    resp = await client.post(
+        f"/api/v1/workers/{node['nodeId']}/heartbeat",
+        json={"sample": bad, "conditions": HEALTHY},
+        headers=bearer(node["nodeToken"]),
+    )
+    body = await resp.json()
+    assert resp.status == 400 and body["code"] == "VALIDATION_ERROR"
+    assert any(e["field"].endswith(field) for e in body["errors"])
+    got = await get_node(client, admin_headers, node["nodeId"])
+    assert got["lastSeq"] == 0 and got["status"] == "PENDING"
+
+
+async def test_future_timestamps_are_refused(client, admin_headers):
+    node = await register(client, await join_token(client, admin_headers))
+    resp = await client.post(
+        f"/api/v1/workers/{node['nodeId']}/telemetry",
+        json={"samples": [sample(1, datetime.now(UTC) + timedelta(hours=1))]},
+        headers=bearer(node["nodeToken"]),
+    )
+    assert resp.status == 400
+
+
+async def test_expired_revoked_and_used_up_join_tokens_are_refused(client, admin_headers, clock):
+    once = await join_token(client, admin_headers, maxUses=1)
+    await register(client, once, name="first")
+    resp = await client.post(
+        "/api/v1/agent/register", json={**FACTS, "name": "second"}, headers=bearer(once)
+    )
+    assert resp.status == 401
+    # Registration is idempotent by name: the first node may come back on the same token.
+    again = await register(client, once, name="first")
+    assert again["nodeId"]
+
+    revoked = await join_token(client, admin_headers)
+    listing = await (await client.get("/api/v1/workers/join-tokens", headers=admin_headers)).json()
+    token_id = next(
+        t["id"] for t in listing["data"]["joinTokens"] if revoked.startswith(t["prefix"])
+    )
+    assert all("token" not in t for t in listing["data"]["joinTokens"])
+    assert (
+        await client.delete(f"/api/v1/workers/join-tokens/{token_id}", headers=admin_headers)
+    ).status == 200
+    resp = await client.post("/api/v1/agent/register", json=FACTS, headers=bearer(revoked))
+    assert resp.status == 401
+
+    expiring = await join_token(client, admin_headers, expiresInHours=1)
+    clock.advance(3601)
+    resp = await client.post("/api/v1/agent/register", json=FACTS, headers=bearer(expiring))
+    assert resp.status == 401 and "expired" in (await resp.json())["message"]
+
+
+async def test_reregistration_keeps_the_node_and_replaces_its_token(client, admin_headers):
+    token = await join_token(client, admin_headers)
+    first = await register(client, token)
+    await beat(client, first, 1)
+    second = await register(client, token, cpuCores=16)
+    assert second["nodeId"] == first["nodeId"] and second["lastSeq"] == 1
+    old = await beat(client, first, 2)
+    assert old.status == 401
+    assert (await beat(client, second, 2)).status == 200
+    assert (await get_node(client, admin_headers, first["nodeId"]))["cpuCores"] == 16
+
+
+async def test_stats_aggregate_the_fleet(client, admin_headers):
+    token = await join_token(client, admin_headers)
+    nodes = [
+        await register(client, token, name=f"n{i}", cpuCores=4, totalMemory=8192) for i in range(3)
+    ]
+    await beat(client, nodes[0], 1)
+    await client.post(
+        f"/api/v1/workers/{nodes[0]['nodeId']}/resources",
+        json={"allocatedCPU": 2, "allocatedMemory": 4096, "allocatedStorage": 0, "currentPods": 5},
+        headers=bearer(nodes[0]["nodeToken"]),
+    )
+    resp = await client.get("/api/v1/workers/stats", headers=admin_headers)
+    data = (await resp.json())["data"]
+    assert (
+        data["total"] == 3 and data["byStatus"]["ACTIVE"] == 1 and data["byStatus"]["PENDING"] == 2
+    )
+    assert data["cpu"] == {"total": 12.0, "allocated": 2.0, "ratio": round(2 / 12, 4)}
+    assert data["memory"]["total"] == 3 * 8192 and data["online"] == 1
+    online = await (await client.get("/api/v1/workers/online", headers=admin_headers)).json()
+    offline = await (await client.get("/api/v1/workers/offline", headers=admin_headers)).json()
+    assert [w["name"] for w in online["data"]["workers"]] == ["n0"]
+    assert sorted(w["name"] for w in offline["data"]["workers"]) == ["n1", "n2"]
+
+
+async def test_allocation_beyond_capacity_is_refused(client, admin_headers):
+    node = await register(client, await join_token(client, admin_headers))
+    resp = await client.post(
+        f"/api/v1/workers/{node['nodeId']}/resources",
+        json={"allocatedCPU": 9, "allocatedMemory": 1, "allocatedStorage": 1, "currentPods": 1},
+        headers=bearer(node["nodeToken"]),
+    )
+    assert resp.status == 400
+    assert (await get_node(client, admin_headers, node["nodeId"]))["allocatedCPU"] == 0
