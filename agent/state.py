@@ -1,0 +1,139 @@
+"""What the agent keeps on disk between runs: its node identity and its sequence counter.
+
+Both are written atomically (temp file, fsync, rename, fsync of the directory), so a crash
+leaves either the old or the new content, never a torn file.
+"""
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+
+class StateError(RuntimeError):
+    """The state directory cannot be used; the agent cannot run safely without it."""
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make a file's creation, rename or removal in `directory` survive a power cut."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomically(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Replace `path` with `data` so that a crash leaves the old or the new file, whole."""
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+@dataclass(frozen=True)
+class NodeIdentity:
+    """Who the control plane says this node is, and the intervals it asked for."""
+
+    node_id: str
+    node_token: str = field(repr=False)
+    node_name: str
+    server_url: str
+    heartbeat_interval: float
+    resource_interval: float
+
+
+class IdentityStore:
+    """node.json, readable by the agent's user only: it holds the node token."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def load(self, node_name: str, server_url: str) -> NodeIdentity | None:
+        """The stored identity, if it was issued to this node name by this server."""
+        try:
+            data = json.loads(self._path.read_bytes())
+            identity = NodeIdentity(
+                node_id=str(data["node_id"]),
+                node_token=str(data["node_token"]),
+                node_name=str(data["node_name"]),
+                server_url=str(data["server_url"]),
+                heartbeat_interval=float(data["heartbeat_interval"]),
+                resource_interval=float(data["resource_interval"]),
+            )
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, TypeError, KeyError):
+            # Unreadable identity: registering again (idempotent by node name) rebuilds it.
+            return None
+        if identity.node_name != node_name or identity.server_url != server_url:
+            return None
+        return identity
+
+    def save(self, identity: NodeIdentity) -> None:
+        write_atomically(self._path, json.dumps(asdict(identity)).encode())
+
+    def clear(self) -> None:
+        self._path.unlink(missing_ok=True)
+
+
+class SequenceCounter:
+    """Per-node sample numbers that only ever grow, across crashes and restarts.
+
+    Write-ahead: before handing out a number the counter makes sure a reservation at least
+    that high is on disk. After a crash it resumes above the last reservation, so numbers
+    may be skipped but are never reused.
+    """
+
+    def __init__(self, path: Path, block: int = 100) -> None:
+        if block < 1:
+            raise ValueError("block must be at least 1")
+        self._path = path
+        self._block = block
+        try:
+            text = path.read_text().strip()
+        except FileNotFoundError:
+            text = None
+        except OSError as exc:
+            raise StateError(f"cannot read the sequence file {path}: {exc}") from exc
+        self.found_on_disk = text is not None
+        try:
+            reserved = int(text or "0")
+        except ValueError:
+            raise StateError(
+                f"the sequence file {path} is corrupt ({(text or '')[:40]!r}); remove it and "
+                "the agent resumes above what the control plane has stored"
+            ) from None
+        if reserved < 0:
+            raise StateError(f"the sequence file {path} holds a negative number")
+        self._reserved = reserved
+        self._next = reserved + 1
+
+    @property
+    def last_issued(self) -> int:
+        """The highest number that may have been handed out (0 before the first)."""
+        return self._next - 1
+
+    def next(self) -> int:
+        seq = self._next
+        if seq > self._reserved:
+            self._reserve(seq + self._block - 1)
+        self._next = seq + 1
+        return seq
+
+    def advance_past(self, seq: int) -> None:
+        """Never hand out `seq` or anything below it (the control plane has stored up to it).
+        Written ahead at once: a crash right after must not resume below `seq`."""
+        if seq >= self._next:
+            self._next = seq + 1
+        if seq > self._reserved:
+            self._reserve(seq + self._block)
+
+    def _reserve(self, upto: int) -> None:
+        write_atomically(self._path, f"{upto}\n".encode(), mode=0o644)
+        self._reserved = upto

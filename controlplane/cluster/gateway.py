@@ -1,0 +1,104 @@
+"""The cluster gateway interface: what the control plane asks of a cluster, whichever it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from controlplane.cluster.spec import TenantSpec
+
+JsonDict = dict[str, Any]
+
+
+class ClusterError(Exception):
+    """The cluster refused or could not do what was asked."""
+
+
+class ClusterUnavailable(ClusterError):
+    """The cluster could not be reached, or answered with a server-side error; retry later."""
+
+
+class InstanceNotFound(ClusterError):
+    """The cluster holds no Deployment for that instance."""
+
+
+@dataclass(frozen=True)
+class InstanceState:
+    """What the cluster says about one instance.
+
+    `available` means its Deployment has a ready pod; `reason` says why not
+    (e.g. "ImagePullBackOff: …", "Unschedulable: …", "Starting").
+    """
+
+    exists: bool
+    available: bool
+    reason: str | None = None
+    pod_name: str | None = None
+
+
+class ClusterGateway(Protocol):
+    """Provisioning and monitoring, implemented by `KubernetesCluster` and `InMemoryCluster`.
+
+    Monitoring reads return JSON-ready dicts with camelCase keys; CPU in
+    cores (float), memory in MB (int), times as ISO-8601 strings or None:
+
+    pod:        {name, namespace, node, phase, ready, restarts, podIP, instanceId,
+                 labels, containers: [{name, image, ready, restarts, state,
+                 usage: {cpu, memory} | None}], metricsTimestamp, metricsWindow,
+                 createdAt}
+    deployment: {name, namespace, replicas, readyReplicas, availableReplicas,
+                 updatedReplicas, available, strategy, images, nodeSelector,
+                 instanceId, labels, conditions: [{type, status, reason,
+                 message}], createdAt}
+    node:       {name, ready, unschedulable, roles, labels, taints: [{key, value,
+                 effect}], capacity: {cpu, memory, pods}, allocatable: {cpu,
+                 memory, pods}, internalIP, kubeletVersion, osImage,
+                 containerRuntime, architecture, conditions, createdAt}
+    namespace:  {name, phase, ownerId, managed, labels, createdAt}
+    service:    {name, namespace, type, clusterIP, ports: [{name, port,
+                 targetPort, protocol, nodePort}], selector, instanceId, labels,
+                 createdAt}
+    ingress:    {name, namespace, ingressClassName, hosts, tls: [{hosts,
+                 secretName}], rules: [{host, paths: [{path, pathType,
+                 serviceName, servicePort}]}], loadBalancer: [ip or hostname],
+                 annotations, instanceId, labels, createdAt}
+    """
+
+    async def apply(self, spec: TenantSpec) -> None:
+        """Creates or updates every object of the instance; applying twice changes nothing."""
+        ...
+
+    async def delete(self, instance_id: str, namespace: str) -> None:
+        """Removes every object labelled with the instance; the namespace too when it was the
+        last instance there. Deleting what is not there is not an error."""
+        ...
+
+    async def status(self, instance_id: str, namespace: str) -> InstanceState: ...
+
+    async def restart(self, instance_id: str, namespace: str) -> None:
+        """Rolls the pod (kubectl.kubernetes.io/restartedAt); InstanceNotFound if absent."""
+        ...
+
+    async def logs(self, instance_id: str, namespace: str, tail: int = 100) -> list[str]:
+        """The last `tail` lines of the main container; InstanceNotFound if absent."""
+        ...
+
+    async def list_instances(self) -> list[tuple[str, str]]:
+        """(namespace, instance id) of every instance the cluster runs, for reconciling."""
+        ...
+
+    async def list_pods(self, namespace: str | None = None) -> list[JsonDict]: ...
+
+    async def list_deployments(self, namespace: str | None = None) -> list[JsonDict]: ...
+
+    async def list_nodes(self) -> list[JsonDict]: ...
+
+    async def list_namespaces(self) -> list[JsonDict]: ...
+
+    async def list_services(self, namespace: str | None = None) -> list[JsonDict]: ...
+
+    async def list_ingresses(self, namespace: str | None = None) -> list[JsonDict]: ...
+
+    async def close(self) -> None:
+        """Releases connections; called from the app's cleanup context."""
+        ...

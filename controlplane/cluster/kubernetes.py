@@ -1,0 +1,412 @@
+"""The Kubernetes cluster gateway: server-side apply and reads through the official client.
+
+Requests go through the client's `ApiClient` as plain JSON (no generated
+models): server-side apply is a PATCH with `application/apply-patch+yaml`,
+`fieldManager=minispod` and `force=true`, which every API server since 1.22
+serves and which needs no discovery round-trips. Each blocking call runs in
+a worker thread so the event loop never waits on the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from controlplane.cluster import monitoring
+from controlplane.cluster.gateway import (
+    ClusterError,
+    ClusterUnavailable,
+    InstanceNotFound,
+    InstanceState,
+    JsonDict,
+)
+from controlplane.cluster.render import (
+    INSTANCE_KINDS,
+    INSTANCE_LABEL,
+    MANAGED_BY_LABEL,
+    MANAGER,
+    OWNER_LABEL,
+    QUOTA_NAME,
+    RESTARTED_AT_ANNOTATION,
+    QuotaShare,
+    quota_share_of,
+    render,
+    resource_quota,
+)
+from controlplane.cluster.spec import TenantSpec
+from shared.wire.catalog import MAIN_CONTAINER
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+SERVICE_ACCOUNT_TOKEN = Path("/var/run/secrets/kubernetes.io/serviceaccount/token")
+FIELD_MANAGER = MANAGER
+MANAGED = f"{MANAGED_BY_LABEL}={MANAGER}"
+PAGE_SIZE = 500
+
+# kind → (API prefix, plural, namespaced)
+_RESOURCES: dict[str, tuple[str, str, bool]] = {
+    "Namespace": ("/api/v1", "namespaces", False),
+    "Node": ("/api/v1", "nodes", False),
+    "ResourceQuota": ("/api/v1", "resourcequotas", True),
+    "LimitRange": ("/api/v1", "limitranges", True),
+    "Secret": ("/api/v1", "secrets", True),
+    "PersistentVolumeClaim": ("/api/v1", "persistentvolumeclaims", True),
+    "Service": ("/api/v1", "services", True),
+    "Pod": ("/api/v1", "pods", True),
+    "Deployment": ("/apis/apps/v1", "deployments", True),
+    "NetworkPolicy": ("/apis/networking.k8s.io/v1", "networkpolicies", True),
+    "Ingress": ("/apis/networking.k8s.io/v1", "ingresses", True),
+    "PodMetrics": ("/apis/metrics.k8s.io/v1beta1", "pods", True),
+}
+
+
+class ApiRefused(ClusterError):
+    """The API server answered with a client error (4xx)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"{status}: {message}")
+        self.status = status
+
+
+def in_cluster_credentials_available() -> bool:
+    """True inside a pod with a service account (what `load_incluster_config` needs)."""
+    return bool(os.environ.get("KUBERNETES_SERVICE_HOST")) and SERVICE_ACCOUNT_TOKEN.is_file()
+
+
+def collection_path(kind: str, namespace: str | None = None) -> str:
+    prefix, plural, namespaced = _RESOURCES[kind]
+    if namespaced and namespace:
+        return f"{prefix}/namespaces/{quote(namespace, safe='')}/{plural}"
+    return f"{prefix}/{plural}"
+
+
+def item_path(kind: str, namespace: str | None, name: str) -> str:
+    return f"{collection_path(kind, namespace)}/{quote(name, safe='')}"
+
+
+class KubernetesCluster:
+    """A `ClusterGateway` backed by a real API server (K3s or any Kubernetes ≥ 1.22)."""
+
+    def __init__(self, api_client: Any, *, timeout: tuple[float, float] = (5.0, 30.0)) -> None:
+        self._api = api_client
+        self._timeout = timeout
+
+    @classmethod
+    def from_config(
+        cls,
+        kubeconfig: str | None,
+        *,
+        in_cluster: bool | None = None,
+        timeout: tuple[float, float] = (5.0, 30.0),
+    ) -> KubernetesCluster:
+        """From a kubeconfig file, or from the pod's service account when `kubeconfig` is None.
+
+        `in_cluster` None means: look for the service account. Raises
+        ClusterUnavailable when neither is there or the kubeconfig is unusable.
+        Nothing is sent to the server here.
+        """
+        import urllib3
+        from kubernetes import client, config
+
+        configuration = client.Configuration()
+        try:
+            if kubeconfig:
+                if not Path(kubeconfig).is_file():
+                    raise ClusterUnavailable(f"kubeconfig {kubeconfig} does not exist")
+                config.load_kube_config(config_file=kubeconfig, client_configuration=configuration)
+            else:
+                if in_cluster is None:
+                    in_cluster = in_cluster_credentials_available()
+                if not in_cluster:
+                    raise ClusterUnavailable(
+                        "no kubeconfig given and no in-cluster service account found"
+                    )
+                config.load_incluster_config(client_configuration=configuration)
+        except config.ConfigException as exc:
+            raise ClusterUnavailable(f"cannot load cluster credentials: {exc}") from exc
+        # One quick retry for a dropped connection; the caller's job retries the rest.
+        configuration.retries = urllib3.Retry(total=1, connect=1, read=0, redirect=0, status=0)
+        return cls(client.ApiClient(configuration), timeout=timeout)
+
+    @property
+    def host(self) -> str:
+        return str(self._api.configuration.host)
+
+    # --- the HTTP layer ------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: list[tuple[str, str]] | None = None,
+        body: Any = None,
+        content_type: str = "application/json",
+        text: bool = False,
+    ) -> Any:
+        import urllib3
+        from kubernetes.client.exceptions import ApiException
+
+        headers = {"Accept": "*/*" if text else "application/json", "Content-Type": content_type}
+        try:
+            request = self._api.param_serialize(
+                method=method,
+                resource_path=path,
+                query_params=query or [],
+                header_params=headers,
+                body=body,
+                auth_settings=["BearerToken"],
+            )
+            response = self._api.call_api(*request, _request_timeout=self._timeout)
+            response.read()
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise ClusterUnavailable(f"{method} {path}: cluster unreachable: {exc}") from exc
+        except ApiException as exc:
+            raise ClusterUnavailable(f"{method} {path}: {exc.reason}") from exc
+        status = int(response.status)
+        payload = response.data.decode("utf-8", "replace") if response.data else ""
+        if status >= 500 or status == 429:
+            raise ClusterUnavailable(f"{method} {path}: {status} {_message(payload)}")
+        if status >= 400:
+            raise ApiRefused(status, f"{method} {path}: {_message(payload)}")
+        if text:
+            return payload
+        return json.loads(payload) if payload else {}
+
+    def _list(
+        self, kind: str, namespace: str | None = None, selector: str | None = None
+    ) -> list[JsonDict]:
+        items: list[JsonDict] = []
+        token: str | None = None
+        while True:
+            query = [("limit", str(PAGE_SIZE))]
+            if selector:
+                query.append(("labelSelector", selector))
+            if token:
+                query.append(("continue", token))
+            page = self._request("GET", collection_path(kind, namespace), query=query)
+            items += page.get("items") or []
+            token = (page.get("metadata") or {}).get("continue")
+            if not token:
+                return items
+
+    def _get(self, kind: str, namespace: str | None, name: str) -> JsonDict | None:
+        try:
+            result: JsonDict = self._request("GET", item_path(kind, namespace, name))
+        except ApiRefused as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return result
+
+    def _server_side_apply(self, obj: JsonDict) -> None:
+        meta = obj["metadata"]
+        self._request(
+            "PATCH",
+            item_path(obj["kind"], meta.get("namespace"), meta["name"]),
+            query=[("fieldManager", FIELD_MANAGER), ("force", "true")],
+            body=obj,
+            content_type="application/apply-patch+yaml",
+        )
+
+    def _delete(self, path: str) -> None:
+        try:
+            self._request("DELETE", path, query=[("propagationPolicy", "Background")])
+        except ApiRefused as exc:
+            if exc.status != 404:
+                raise
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.to_thread(fn, *args)
+
+    # --- provisioning --------------------------------------------------
+
+    def _apply(self, spec: TenantSpec) -> None:
+        siblings = []
+        for d in self._list("Deployment", spec.namespace, MANAGED):
+            share = quota_share_of(d)
+            if (
+                share
+                and (d["metadata"].get("labels") or {}).get(INSTANCE_LABEL) != spec.instance_id
+            ):
+                siblings.append(share)
+        objects = render(spec, siblings)
+        for obj in objects:
+            self._server_side_apply(obj)
+        # Objects an earlier render had and this one has not (a dropped claim) go.
+        wanted = {(o["kind"], o["metadata"]["name"]) for o in objects}
+        selector = f"{INSTANCE_LABEL}={spec.instance_id}"
+        for kind in INSTANCE_KINDS:
+            for found in self._list(kind, spec.namespace, selector):
+                name = found["metadata"]["name"]
+                if (kind, name) not in wanted:
+                    self._delete(item_path(kind, spec.namespace, name))
+        log.info("applied %d objects for %s/%s", len(objects), spec.namespace, spec.instance_id)
+
+    def _delete_instance(self, instance_id: str, namespace: str) -> None:
+        # Listed and deleted one by one rather than by deletecollection, which
+        # RBAC roles (ours included) rarely grant.
+        selector = f"{INSTANCE_LABEL}={instance_id}"
+        for kind in reversed(INSTANCE_KINDS):
+            for found in self._list(kind, namespace, selector):
+                self._delete(item_path(kind, namespace, found["metadata"]["name"]))
+        remaining = [
+            d
+            for d in self._list("Deployment", namespace, MANAGED)
+            if (d["metadata"].get("labels") or {}).get(INSTANCE_LABEL) != instance_id
+            and not d["metadata"].get("deletionTimestamp")
+        ]
+        if not remaining:
+            ns_object = self._get("Namespace", None, namespace)
+            labels = ((ns_object or {}).get("metadata") or {}).get("labels") or {}
+            # Never remove a namespace MinisPod did not create.
+            if labels.get(MANAGED_BY_LABEL) == MANAGER:
+                self._delete(item_path("Namespace", None, namespace))
+                log.info("deleted namespace %s with its last instance %s", namespace, instance_id)
+            return
+        quota = self._get("ResourceQuota", namespace, QUOTA_NAME)
+        owner = (((quota or {}).get("metadata") or {}).get("labels") or {}).get(OWNER_LABEL)
+        if owner:
+            total = QuotaShare()
+            for d in remaining:
+                total = total + (quota_share_of(d) or QuotaShare())
+            self._server_side_apply(resource_quota(namespace, owner, total))
+
+    def _find_deployment(self, instance_id: str, namespace: str) -> JsonDict | None:
+        found = self._list("Deployment", namespace, f"{INSTANCE_LABEL}={instance_id}")
+        return found[0] if found else None
+
+    def _pods(self, instance_id: str, namespace: str) -> list[JsonDict]:
+        return self._list("Pod", namespace, f"{INSTANCE_LABEL}={instance_id}")
+
+    def _status(self, instance_id: str, namespace: str) -> InstanceState:
+        deployment = self._find_deployment(instance_id, namespace)
+        if deployment is None:
+            return InstanceState(exists=False, available=False)
+        return monitoring.instance_state(deployment, self._pods(instance_id, namespace))
+
+    def _restart(self, instance_id: str, namespace: str) -> None:
+        deployment = self._find_deployment(instance_id, namespace)
+        if deployment is None:
+            raise InstanceNotFound(f"{namespace}/{instance_id}")
+        moment = datetime.now(UTC).isoformat()
+        patch = {
+            "spec": {"template": {"metadata": {"annotations": {RESTARTED_AT_ANNOTATION: moment}}}}
+        }
+        # A merge patch, not an apply: the annotation must not become a field
+        # minispod's apply owns (the next apply would drop it again).
+        self._request(
+            "PATCH",
+            item_path("Deployment", namespace, deployment["metadata"]["name"]),
+            body=patch,
+            content_type="application/strategic-merge-patch+json",
+        )
+
+    def _logs(self, instance_id: str, namespace: str, tail: int) -> list[str]:
+        if self._find_deployment(instance_id, namespace) is None:
+            raise InstanceNotFound(f"{namespace}/{instance_id}")
+        pods = self._pods(instance_id, namespace)
+        if not pods or tail <= 0:
+            return []
+        newest = max(pods, key=lambda p: p["metadata"].get("creationTimestamp") or "")
+        path = item_path("Pod", namespace, newest["metadata"]["name"]) + "/log"
+        try:
+            text: str = self._request(
+                "GET",
+                path,
+                query=[("container", MAIN_CONTAINER), ("tailLines", str(tail))],
+                text=True,
+            )
+        except ApiRefused as exc:
+            # 400 while the container is still being created: nothing logged yet.
+            if exc.status in (400, 404):
+                return []
+            raise
+        return text.splitlines()
+
+    def _list_instances(self) -> list[tuple[str, str]]:
+        found = self._list("Deployment", None, f"{MANAGED},{INSTANCE_LABEL}")
+        return sorted(
+            (d["metadata"]["namespace"], d["metadata"]["labels"][INSTANCE_LABEL]) for d in found
+        )
+
+    def _pod_views(self, namespace: str | None) -> list[JsonDict]:
+        pods = self._list("Pod", namespace)
+        metrics: dict[tuple[str | None, str | None], JsonDict] = {}
+        try:
+            for item in self._list("PodMetrics", namespace):
+                meta = item.get("metadata") or {}
+                metrics[(meta.get("namespace"), meta.get("name"))] = monitoring.pod_metrics(item)
+        except ClusterError as exc:
+            # No metrics-server (404) or one that is down (503): pods without usage.
+            log.debug("pod metrics unavailable: %s", exc)
+        return [
+            monitoring.pod_view(
+                p, metrics.get((p["metadata"].get("namespace"), p["metadata"].get("name")))
+            )
+            for p in pods
+        ]
+
+    # --- the gateway ---------------------------------------------------
+
+    async def apply(self, spec: TenantSpec) -> None:
+        await self._run(self._apply, spec)
+
+    async def delete(self, instance_id: str, namespace: str) -> None:
+        await self._run(self._delete_instance, instance_id, namespace)
+
+    async def status(self, instance_id: str, namespace: str) -> InstanceState:
+        return await self._run(self._status, instance_id, namespace)
+
+    async def restart(self, instance_id: str, namespace: str) -> None:
+        await self._run(self._restart, instance_id, namespace)
+
+    async def logs(self, instance_id: str, namespace: str, tail: int = 100) -> list[str]:
+        return await self._run(self._logs, instance_id, namespace, tail)
+
+    async def list_instances(self) -> list[tuple[str, str]]:
+        return await self._run(self._list_instances)
+
+    async def list_pods(self, namespace: str | None = None) -> list[JsonDict]:
+        return await self._run(self._pod_views, namespace)
+
+    async def list_deployments(self, namespace: str | None = None) -> list[JsonDict]:
+        items = await self._run(self._list, "Deployment", namespace)
+        return [monitoring.deployment_view(d) for d in items]
+
+    async def list_nodes(self) -> list[JsonDict]:
+        return [monitoring.node_view(n) for n in await self._run(self._list, "Node")]
+
+    async def list_namespaces(self) -> list[JsonDict]:
+        return [monitoring.namespace_view(n) for n in await self._run(self._list, "Namespace")]
+
+    async def list_services(self, namespace: str | None = None) -> list[JsonDict]:
+        items = await self._run(self._list, "Service", namespace)
+        return [monitoring.service_view(s) for s in items]
+
+    async def list_ingresses(self, namespace: str | None = None) -> list[JsonDict]:
+        items = await self._run(self._list, "Ingress", namespace)
+        return [monitoring.ingress_view(i) for i in items]
+
+    async def close(self) -> None:
+        await self._run(self._api.close)
+
+
+def _message(payload: str) -> str:
+    """The `message` of a Kubernetes Status body, else the body itself (shortened)."""
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return payload[:300]
+    if isinstance(data, dict) and data.get("message"):
+        return str(data["message"])
+    return payload[:300]

@@ -1,0 +1,141 @@
+"""The agent's durable state: a sequence counter that never goes back, and a private identity."""
+
+import os
+import signal
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agent.state import IdentityStore, NodeIdentity, SequenceCounter, StateError
+
+REPO = Path(__file__).resolve().parents[2]
+
+ISSUE_FOREVER = """
+import sys
+from pathlib import Path
+from agent.state import SequenceCounter
+counter = SequenceCounter(Path(sys.argv[1]), block=int(sys.argv[2]))
+while True:
+    print(counter.next(), flush=True)
+"""
+
+
+def issue_until_killed(path: Path, block: int, count: int) -> list[int]:
+    """Run a real process handing out numbers and SIGKILL it after `count` of them."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", ISSUE_FOREVER, str(path), str(block)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    assert proc.stdout is not None
+    issued = [int(proc.stdout.readline()) for _ in range(count)]
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return issued
+
+
+def test_sequence_never_reuses_a_value_after_a_crash(tmp_path):
+    path = tmp_path / "sequence"
+    first_life = issue_until_killed(path, block=7, count=40)
+    second_life = issue_until_killed(path, block=7, count=40)
+
+    after = SequenceCounter(path, block=7)
+
+    assert first_life == list(range(1, 41))
+    assert min(second_life) > max(first_life)
+    assert after.next() > max(second_life)
+    assert after.found_on_disk
+
+
+def test_sequence_resumes_above_everything_handed_out_after_a_clean_restart(tmp_path):
+    path = tmp_path / "sequence"
+    counter = SequenceCounter(path, block=3)
+    handed_out = [counter.next() for _ in range(5)]
+
+    again = SequenceCounter(path, block=3)
+
+    assert handed_out == [1, 2, 3, 4, 5]
+    assert again.next() > 5
+
+
+def test_advancing_past_the_servers_last_seq_is_written_ahead(tmp_path):
+    path = tmp_path / "sequence"
+    counter = SequenceCounter(path, block=100)
+    counter.next()
+
+    counter.advance_past(5000)
+    # a crash here, before another number is handed out, must not resume below 5000
+    restarted = SequenceCounter(path, block=100)
+
+    assert counter.next() == 5001
+    assert restarted.next() > 5000
+
+
+def test_advancing_to_a_lower_seq_changes_nothing(tmp_path):
+    counter = SequenceCounter(tmp_path / "sequence")
+    for _ in range(10):
+        counter.next()
+
+    counter.advance_past(3)
+
+    assert counter.next() == 11
+
+
+def test_a_fresh_state_dir_has_no_sequence_on_disk(tmp_path):
+    counter = SequenceCounter(tmp_path / "sequence")
+
+    assert not counter.found_on_disk
+    assert counter.last_issued == 0
+
+
+def test_a_corrupt_sequence_file_is_refused_rather_than_guessed(tmp_path):
+    path = tmp_path / "sequence"
+    path.write_text("12ab\n")
+
+    with pytest.raises(StateError, match="corrupt"):
+        SequenceCounter(path)
+
+
+def identity() -> NodeIdentity:
+    return NodeIdentity(
+        node_id="node-1",
+        node_token="nt_secret_value_123",
+        node_name="worker-7",
+        server_url="https://cp.example.com",
+        heartbeat_interval=10.0,
+        resource_interval=60.0,
+    )
+
+
+def test_identity_is_stored_readable_by_the_agent_only(tmp_path):
+    store = IdentityStore(tmp_path / "node.json")
+
+    store.save(identity())
+
+    mode = stat.S_IMODE(os.stat(tmp_path / "node.json").st_mode)
+    assert mode == 0o600
+    assert store.load("worker-7", "https://cp.example.com") == identity()
+    assert "nt_secret_value_123" not in repr(identity())
+
+
+def test_identity_of_another_node_name_or_server_is_not_reused(tmp_path):
+    store = IdentityStore(tmp_path / "node.json")
+    store.save(identity())
+
+    assert store.load("worker-8", "https://cp.example.com") is None
+    assert store.load("worker-7", "https://other.example.com") is None
+
+
+def test_unreadable_or_cleared_identity_means_register_again(tmp_path):
+    store = IdentityStore(tmp_path / "node.json")
+    (tmp_path / "node.json").write_text("{not json")
+    assert store.load("worker-7", "https://cp.example.com") is None
+
+    store.save(identity())
+    store.clear()
+
+    assert store.load("worker-7", "https://cp.example.com") is None

@@ -1,0 +1,1 @@
+"""Tests of the cluster gateway, its rendering and the catalog templates."""
