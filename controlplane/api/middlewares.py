@@ -76,7 +76,11 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
         metrics = request.app[METRICS]
         metrics.requests.labels(request.method, route, str(status)).inc()
         metrics.latency.labels(request.method, route).observe(elapsed)
-        log.info(
+        # Successful probes and agent reports arrive thousands of times a second
+        # in a large fleet: they are logged at DEBUG, everything else at INFO.
+        quiet = status < 400 and _UNLIMITED.match(request.path) is not None
+        log.log(
+            logging.DEBUG if quiet else logging.INFO,
             "%s %s %s %.1fms",
             request.method,
             request.path,
@@ -98,7 +102,13 @@ def _database_unreachable(exc: BaseException) -> bool:
             | TimeoutError
             | asyncpg.PostgresConnectionError
             | asyncpg.InterfaceError
-            | asyncpg.exceptions.CannotConnectNowError,
+            # Shutting down or starting up (57P0x), out of connections or
+            # space (53xxx), the database gone (3D000) or our login refused
+            # (28xxx): the server cannot serve, whatever the request was.
+            | asyncpg.exceptions.OperatorInterventionError
+            | asyncpg.exceptions.InsufficientResourcesError
+            | asyncpg.exceptions.InvalidCatalogNameError
+            | asyncpg.exceptions.InvalidAuthorizationSpecificationError,
         ):
             return True
         if isinstance(seen, OSError) and seen.errno is not None:

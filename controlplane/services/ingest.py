@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
-from controlplane.db.models import NodeEvent, NodeSample, WorkerNode
+from controlplane.db import bulk
+from controlplane.db.models import NodeEvent, WorkerNode
 from controlplane.services import health, node_events
 from controlplane.services.clock import Clock
 from controlplane.services.errors import FieldError, Invalid, NotFound, Unavailable
@@ -28,24 +29,6 @@ log = logging.getLogger("minispod.ingest")
 
 # A sample from further in the future than this is a broken clock, not telemetry.
 MAX_CLOCK_SKEW = timedelta(minutes=5)
-
-NODE_FIELDS = [
-    "last_seq",
-    "last_heartbeat",
-    "last_health_check",
-    "cpu_percent",
-    "memory_used",
-    "disk_used",
-    "load1",
-    "load5",
-    "load15",
-    "conditions",
-    "is_ready",
-    "status",
-    "status_reason",
-    "status_changed_at",
-    "updated_at",
-]
 
 
 @dataclass
@@ -126,21 +109,18 @@ class TelemetryIngest:
     async def _flush(self, batch: list[_Item]) -> None:
         now = self._clock()
         node_ids = sorted({i.node_id for i in batch})
-        async with in_transaction():
+        async with in_transaction() as conn:
             # Locked in id order, so concurrent batches (other replicas) cannot deadlock.
             nodes = {
                 n.id: n
                 for n in await WorkerNode.filter(id__in=node_ids).order_by("id").select_for_update()
             }
-            wanted = [(i.node_id, s.seq) for i in batch if i.node_id in nodes for s in i.samples]
-            stored: set[tuple[uuid.UUID, int]] = set()
-            if wanted:
-                rows = await NodeSample.filter(
-                    node_id__in=list({n for n, _ in wanted}),
-                    seq__in=list({s for _, s in wanted}),
-                ).values_list("node_id", "seq")
-                stored = {(uuid.UUID(str(n)), int(s)) for n, s in rows}
-            new_samples: list[NodeSample] = []
+            rows: dict[tuple[uuid.UUID, int], bulk.Sample] = {}
+            for item in batch:
+                if item.node_id in nodes:
+                    for s in item.samples:
+                        rows.setdefault((item.node_id, s.seq), _sample_row(item.node_id, s))
+            inserted = await bulk.insert_samples(conn, list(rows.values()))
             events: list[NodeEvent] = []
             touched: dict[uuid.UUID, WorkerNode] = {}
             for item in batch:
@@ -148,26 +128,21 @@ class TelemetryIngest:
                 if node is None:
                     continue
                 for s in item.samples:
-                    key = (item.node_id, s.seq)
-                    if key in stored:
+                    if (item.node_id, s.seq) in inserted:
+                        inserted.discard((item.node_id, s.seq))  # one item owns each new seq
+                        item.accepted += 1
+                        node.last_seq = max(node.last_seq, s.seq)
+                    else:
                         item.duplicates += 1
-                        continue
-                    stored.add(key)
-                    item.accepted += 1
-                    new_samples.append(_sample_row(item.node_id, s))
-                    node.last_seq = max(node.last_seq, s.seq)
                 if item.heartbeat is not None:
                     event = _apply_heartbeat(node, item.heartbeat, now)
                     if event is not None:
                         events.append(event)
                 node.updated_at = now
                 touched[node.id] = node
-            if new_samples:
-                await NodeSample.bulk_create(new_samples, ignore_conflicts=True)
-            if touched:
-                await WorkerNode.bulk_update(list(touched.values()), fields=NODE_FIELDS)
+            await bulk.update_nodes(conn, list(touched.values()))
             if events:
-                await NodeEvent.bulk_create(events)
+                await NodeEvent.bulk_create(events, using_db=conn)
         self.stats.batches += 1
         self.stats.items += len(batch)
         for item in batch:
@@ -184,17 +159,17 @@ class TelemetryIngest:
                 )
 
 
-def _sample_row(node_id: uuid.UUID, s: UsageSample) -> NodeSample:
-    return NodeSample(
-        node_id=node_id,
-        seq=s.seq,
-        ts=int(s.timestamp.timestamp() * 1000),
-        cpu_percent=s.cpu_percent,
-        memory_used=s.memory_used,
-        disk_used=s.disk_used,
-        load1=s.load1,
-        load5=s.load5,
-        load15=s.load15,
+def _sample_row(node_id: uuid.UUID, s: UsageSample) -> bulk.Sample:
+    return (
+        node_id,
+        s.seq,
+        int(s.timestamp.timestamp() * 1000),
+        s.cpu_percent,
+        s.memory_used,
+        s.disk_used,
+        s.load1,
+        s.load5,
+        s.load15,
     )
 
 

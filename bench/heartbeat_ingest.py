@@ -1,0 +1,235 @@
+"""Heartbeat ingest: simulated agents against the real control plane on PostgreSQL.
+
+One load process (this one) drives N simulated agents over real HTTP on
+loopback. As a baseline, the same load hits a bare aiohttp endpoint that only
+decodes and answers JSON, in the same run. Prints throughput, latency
+percentiles and the ratio.
+
+    .venv/bin/python bench/heartbeat_ingest.py [--nodes 2000] [--seconds 20] [--concurrency 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.pgserver import PostgresServer  # noqa: E402
+
+BARE_SERVER = """
+import sys
+from aiohttp import web
+async def handle(request):
+    body = await request.json()
+    return web.json_response({"success": True, "data": {"accepted": 1, "seq": body["sample"]["seq"]}})
+app = web.Application()
+app.router.add_post("/api/v1/workers/{nodeId}/heartbeat", handle)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def wait_up(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as s:
+        while time.monotonic() < deadline:
+            try:
+                async with s.post(url, json={}):
+                    return  # any answer means it is serving
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def heartbeat_body(seq: int) -> dict:
+    return {
+        "sample": {
+            "seq": seq,
+            "timestamp": datetime.now(UTC).isoformat(),
+            "cpuPercent": 12.5,
+            "memoryUsed": 2048,
+            "diskUsed": 10000,
+            "load1": 0.5,
+            "load5": 0.4,
+            "load15": 0.3,
+        },
+        "conditions": [{"type": "Ready", "status": True}],
+    }
+
+
+async def drive(base: str, nodes: list[tuple[str, str]], seconds: float, concurrency: int) -> dict:
+    """`concurrency` workers, each playing agents round-robin, back to back."""
+    latencies: list[float] = []
+    errors = 0
+    seqs = {node_id: 0 for node_id, _ in nodes}
+    stop_at = time.monotonic() + seconds
+    connector = aiohttp.TCPConnector(limit=concurrency)
+
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def worker(offset: int) -> None:
+            nonlocal errors
+            i = offset
+            while time.monotonic() < stop_at:
+                node_id, token = nodes[i % len(nodes)]
+                i += concurrency
+                seqs[node_id] += 1
+                t0 = time.perf_counter()
+                try:
+                    async with session.post(
+                        f"{base}/api/v1/workers/{node_id}/heartbeat",
+                        json=heartbeat_body(seqs[node_id]),
+                        headers={"Authorization": f"Bearer {token}"},
+                    ) as r:
+                        await r.read()
+                        ok = r.status == 200
+                except aiohttp.ClientError:
+                    ok = False
+                if ok:
+                    latencies.append(time.perf_counter() - t0)
+                else:
+                    errors += 1
+
+        started = time.monotonic()
+        await asyncio.gather(*(worker(k) for k in range(concurrency)))
+        elapsed = time.monotonic() - started
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return (
+            latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0
+        )
+
+    return {
+        "rate": len(latencies) / elapsed,
+        "ok": len(latencies),
+        "errors": errors,
+        "p50": pct(0.50),
+        "p99": pct(0.99),
+    }
+
+
+async def register_nodes(
+    base: str, admin_email: str, password: str, n: int
+) -> list[tuple[str, str]]:
+    async with aiohttp.ClientSession() as s:
+        async with s.post(
+            f"{base}/api/v1/auth/login", json={"email": admin_email, "password": password}
+        ) as r:
+            token = (await r.json())["data"]["accessToken"]
+        h = {"Authorization": f"Bearer {token}"}
+        async with s.post(
+            f"{base}/api/v1/workers/join-tokens", json={"name": "bench"}, headers=h
+        ) as r:
+            join = (await r.json())["data"]["token"]
+        sem = asyncio.Semaphore(32)
+
+        async def one(i: int) -> tuple[str, str]:
+            facts = {
+                "name": f"bench-{i:05d}",
+                "hostname": f"bench-{i}",
+                "ipAddress": "10.0.0.1",
+                "cpuCores": 8,
+                "cpuArchitecture": "x86_64",
+                "totalMemory": 32768,
+                "totalStorage": 500000,
+                "architecture": "amd64",
+                "operatingSystem": "Linux",
+            }
+            async with (
+                sem,
+                s.post(
+                    f"{base}/api/v1/agent/register",
+                    json=facts,
+                    headers={"Authorization": f"Bearer {join}"},
+                ) as r,
+            ):
+                data = (await r.json())["data"]
+                return data["nodeId"], data["nodeToken"]
+
+        return list(await asyncio.gather(*(one(i) for i in range(n))))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--nodes", type=int, default=2000)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--concurrency", type=int, default=200)
+    args = parser.parse_args()
+
+    pg = PostgresServer().start()
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        db_url = pg.url
+        env = {
+            **os.environ,
+            "MINISPOD_DATABASE_URL": db_url,
+            "MINISPOD_LOG_LEVEL": "WARNING",
+            "MINISPOD_ADMIN_PASSWORD": "Bench123!@#",
+            "MINISPOD_RATE_LIMIT_PER_MINUTE": "0",
+            "MINISPOD_PASSWORD_TIME_COST": "1",
+            "MINISPOD_PASSWORD_MEMORY_KIB": "1024",
+        }
+        py = sys.executable
+        subprocess.run(
+            [py, "-m", "controlplane", "create-admin", "--email", "bench@paas.com"],
+            env=env,
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+        )
+        port, bare_port = free_port(), free_port()
+        procs.append(
+            subprocess.Popen(
+                [py, "-m", "controlplane", "serve"],
+                cwd=ROOT,
+                env={**env, "MINISPOD_PORT": str(port), "MINISPOD_HOST": "127.0.0.1"},
+            )
+        )
+        procs.append(subprocess.Popen([py, "-c", BARE_SERVER, str(bare_port)]))
+        base, bare = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
+        asyncio.run(wait_up(f"{base}/api/v1/auth/login"))
+        asyncio.run(wait_up(f"{bare}/api/v1/workers/x/heartbeat"))
+        nodes = asyncio.run(register_nodes(base, "bench@paas.com", "Bench123!@#", args.nodes))
+        # Warm both up, then measure the baseline and the control plane in turn.
+        asyncio.run(drive(bare, nodes, 2, args.concurrency))
+        asyncio.run(drive(base, nodes, 2, args.concurrency))
+        b = asyncio.run(drive(bare, nodes, args.seconds, args.concurrency))
+        c = asyncio.run(drive(base, nodes, args.seconds, args.concurrency))
+        print(f"nodes={args.nodes} concurrency={args.concurrency} seconds={args.seconds}")
+        print(
+            f"bare aiohttp JSON POST : {b['rate']:8.0f} req/s  p50 {b['p50']:6.1f} ms  "
+            f"p99 {b['p99']:6.1f} ms  errors {b['errors']}"
+        )
+        print(
+            f"control plane heartbeat: {c['rate']:8.0f} hb/s   p50 {c['p50']:6.1f} ms  "
+            f"p99 {c['p99']:6.1f} ms  errors {c['errors']}"
+        )
+        print(f"ratio control plane / bare: {c['rate'] / b['rate']:.2f}")
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=20)
+        pg.stop()
+
+
+if __name__ == "__main__":
+    main()
