@@ -55,6 +55,17 @@ async def _with_accounts(config: Config, action: str, args: argparse.Namespace) 
             created = await seed_accounts(accounts)
             print("created: " + ", ".join(created) if created else "seed data already present")
             return 0
+        if action == "join-token":
+            from controlplane.services import join_tokens
+            from shared.wire.workers import JoinTokenCreate
+
+            made = await join_tokens.create(
+                JoinTokenCreate(name=args.name, expires_in_hours=args.expires_in_hours),
+                None,
+                utcnow(),
+            )
+            print(made.token)  # the only output, so scripts can capture it
+            return 0
         password = os.environ.get("MINISPOD_ADMIN_PASSWORD") or ""
         if not password:
             if not sys.stdin.isatty():
@@ -79,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     admin = sub.add_parser("create-admin", help="create an administrator account")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="Administrator")
+    join = sub.add_parser("join-token", help="create a cluster join token and print it (once)")
+    join.add_argument("--name", default="agents")
+    join.add_argument("--expires-in-hours", type=float, default=None)
     args = parser.parse_args(argv)
 
     try:
