@@ -1,0 +1,1 @@
+"""Placement plugins, one per module: filters that drop nodes and scorers that rank them."""
