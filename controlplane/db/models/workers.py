@@ -29,6 +29,13 @@ class WorkerNode(Model):
     allocated_cpu = fields.FloatField(default=0)
     allocated_memory = fields.BigIntField(default=0)
     allocated_storage = fields.BigIntField(default=0)
+    # What the control plane has placed here (instances' requests). Kept apart
+    # from the agent-reported allocation so a reservation is one atomic,
+    # conditional UPDATE that can never push it past capacity.
+    reserved_cpu = fields.FloatField(default=0)
+    reserved_memory = fields.BigIntField(default=0)
+    reserved_storage = fields.BigIntField(default=0)
+    reserved_pods = fields.IntField(default=0)
     labels: dict[str, str] = fields.JSONField(default=dict)
     taints: list[dict[str, str]] = fields.JSONField(default=list)
     kubelet_version = fields.CharField(max_length=64, null=True)

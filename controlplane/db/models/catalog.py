@@ -1,0 +1,29 @@
+"""The service catalog: what customers can subscribe to, and the template each one runs."""
+
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+from shared.enums import ServiceStatus
+
+
+class Service(Model):
+    id = fields.UUIDField(primary_key=True)
+    name = fields.CharField(max_length=100, unique=True)
+    slug = fields.CharField(max_length=63, unique=True)
+    description = fields.TextField(default="")
+    category = fields.CharField(max_length=50, db_index=True)
+    version = fields.CharField(max_length=50)
+    status = fields.CharEnumField(
+        ServiceStatus, max_length=16, default=ServiceStatus.ACTIVE, db_index=True
+    )
+    # pricing.monthly, in the smallest unit of the platform's currency.
+    monthly_price = fields.BigIntField()
+    # A ServiceTemplate on the wire (camelCase); validated on every write.
+    template: dict[str, Any] = fields.JSONField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "services"

@@ -1,0 +1,60 @@
+"""Subscriptions of customers to catalog services, and the instances that run them."""
+
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+from shared.enums import InstanceStatus, SubscriptionStatus
+
+
+class Subscription(Model):
+    id = fields.UUIDField(primary_key=True)
+    user_id = fields.UUIDField(db_index=True)
+    service_id = fields.UUIDField(db_index=True)
+    # DNS label, unique platform-wide while the subscription holds it.
+    subdomain = fields.CharField(max_length=63, unique=True)
+    status = fields.CharEnumField(
+        SubscriptionStatus, max_length=16, default=SubscriptionStatus.PENDING, db_index=True
+    )
+    current_period_start = fields.DatetimeField()
+    current_period_end = fields.DatetimeField(db_index=True)
+    env: dict[str, str] = fields.JSONField(default=dict)
+    cancelled_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "subscriptions"
+
+
+class Instance(Model):
+    """The running side of a subscription: where it is placed and how it is doing."""
+
+    id = fields.UUIDField(primary_key=True)
+    subscription_id = fields.UUIDField(unique=True)
+    service_id = fields.UUIDField(db_index=True)
+    user_id = fields.UUIDField(db_index=True)
+    node_id = fields.UUIDField(null=True, db_index=True)
+    status = fields.CharEnumField(
+        InstanceStatus, max_length=16, default=InstanceStatus.PENDING, db_index=True
+    )
+    reason = fields.CharField(max_length=1024, null=True)
+    url = fields.CharField(max_length=300, null=True)
+    namespace = fields.CharField(max_length=63)
+    # What is reserved on the node while placed (the template's requests).
+    cpu = fields.FloatField()
+    memory = fields.BigIntField()
+    storage = fields.BigIntField()
+    # Why the node was chosen: the winner's score per plugin.
+    placement: dict[str, Any] = fields.JSONField(default=dict)
+    # Per-instance generated credentials (database passwords, encryption keys).
+    # Never returned by the API; kept so a re-apply does not lock the app out
+    # of its own data.
+    secrets: dict[str, str] = fields.JSONField(default=dict)
+    placed_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "instances"
