@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
 from aiohttp import web
@@ -14,18 +14,36 @@ from controlplane.api.openapi import build_spec
 from controlplane.api.routes import PREFIX, ROUTES
 from controlplane.api.routing import serve
 from controlplane.api.security import authenticate
-from controlplane.appkeys import ACCOUNTS, CLOCK, CONFIG, INGEST, METRICS, NODE_AUTH, RATE_LIMITER
+from controlplane.appkeys import (
+    ACCOUNTS,
+    CLOCK,
+    CONFIG,
+    INGEST,
+    METRICS,
+    NODE_AUTH,
+    RATE_LIMITER,
+    RECONCILER,
+    SUBSCRIPTIONS,
+)
+from controlplane.cluster.factory import cluster_from_config
+from controlplane.cluster.gateway import ClusterGateway
 from controlplane.config import Config
 from controlplane.db import database
 from controlplane.jobs.runner import Jobs
 from controlplane.metrics import ApiMetrics
+from controlplane.scheduler import profile_from_config
 from controlplane.services.accounts import Accounts
 from controlplane.services.clock import Clock, utcnow
 from controlplane.services.ingest import TelemetryIngest
+from controlplane.services.instances import Lifecycle
 from controlplane.services.login_throttle import LoginThrottle, ThrottleRule
 from controlplane.services.node_auth import NodeAuth
 from controlplane.services.passwords import Passwords
+from controlplane.services.placement import Fleet
+from controlplane.services.provisioning import ClusterSettings, Provisioner
 from controlplane.services.rate_limit import RateLimiter
+from controlplane.services.reconcile import Reconciler
+from controlplane.services.subscriptions import Subscriptions
 from controlplane.services.tokens import AccessTokens
 
 log = logging.getLogger("minispod.app")
@@ -72,13 +90,49 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     if not app[CONFIG].run_jobs:
         yield
         return
-    jobs = Jobs(app[CONFIG], app[CLOCK])
+    jobs = Jobs(app[CONFIG], app[CLOCK], app[RECONCILER])
     jobs.start()
     yield
     await jobs.stop()
 
 
-def create_app(config: Config, clock: Clock = utcnow) -> web.Application:
+def build_cluster(config: Config) -> ClusterGateway:
+    from controlplane.cluster.kubernetes import in_cluster_credentials_available
+
+    return cluster_from_config(config.kubeconfig, in_cluster_credentials_available())
+
+
+def _cluster(gateway: ClusterGateway) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        yield
+        await gateway.close()
+
+    return lifecycle
+
+
+def build_subscriptions(
+    config: Config, clock: Clock, gateway: ClusterGateway
+) -> tuple[Subscriptions, Reconciler]:
+    settings = ClusterSettings(
+        base_domain=config.base_domain,
+        tls_issuer=config.tls_issuer,
+        ingress_class=config.ingress_class,
+        storage_class=config.storage_class,
+    )
+    lifecycle = Lifecycle(
+        Provisioner(gateway, settings),
+        profile_from_config(config.scheduler_policy),
+        clock,
+        Fleet(),
+    )
+    subscriptions = Subscriptions(lifecycle, clock, config.max_subscriptions_per_user)
+    return subscriptions, Reconciler(subscriptions, lifecycle, clock, config.eviction_timeout)
+
+
+def create_app(
+    config: Config, clock: Clock = utcnow, cluster: ClusterGateway | None = None
+) -> web.Application:
+    """`cluster` overrides the gateway chosen from config (tests pass an in-memory one)."""
     app = web.Application(middlewares=MIDDLEWARES, client_max_size=config.max_body_bytes)
     app[CONFIG] = config
     app[CLOCK] = clock
@@ -87,10 +141,12 @@ def create_app(config: Config, clock: Clock = utcnow) -> web.Application:
     app[ACCOUNTS] = build_accounts(config, clock)
     app[NODE_AUTH] = NodeAuth()
     app[INGEST] = TelemetryIngest(clock)
+    gateway = cluster if cluster is not None else build_cluster(config)
+    app[SUBSCRIPTIONS], app[RECONCILER] = build_subscriptions(config, clock, gateway)
     app[SPEC] = build_spec(ROUTES, PREFIX)
     for route in ROUTES:
         path = route.path if route.raw else PREFIX + route.path
         app.router.add_route(route.method, path, serve(route, authenticate))
     # Order matters: cleanup runs in reverse, so jobs and ingest stop before the database.
-    app.cleanup_ctx.extend([_database, _telemetry, _jobs])
+    app.cleanup_ctx.extend([_cluster(gateway), _database, _telemetry, _jobs])
     return app

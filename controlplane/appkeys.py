@@ -11,6 +11,8 @@ from controlplane.services.clock import Clock
 from controlplane.services.ingest import TelemetryIngest
 from controlplane.services.node_auth import NodeAuth
 from controlplane.services.rate_limit import RateLimiter
+from controlplane.services.reconcile import Reconciler
+from controlplane.services.subscriptions import Subscriptions
 
 CONFIG = web.AppKey("config", Config)
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
@@ -19,3 +21,5 @@ METRICS = web.AppKey("metrics", ApiMetrics)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
 NODE_AUTH = web.AppKey("node_auth", NodeAuth)
 INGEST = web.AppKey("telemetry_ingest", TelemetryIngest)
+SUBSCRIPTIONS = web.AppKey("subscriptions", Subscriptions)
+RECONCILER = web.AppKey("reconciler", Reconciler)

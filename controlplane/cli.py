@@ -45,15 +45,20 @@ async def _with_accounts(config: Config, action: str, args: argparse.Namespace) 
     from controlplane.db.database import connected, migrate
     from controlplane.services.clock import utcnow
     from controlplane.services.errors import ServiceError
-    from controlplane.services.seed import seed_accounts
+    from controlplane.services.seed import seed_accounts, seed_catalog
     from shared.enums import Role
 
     await migrate(config.database_url)
     accounts = build_accounts(config, utcnow)
     async with connected(config.database_url):
         if action == "seed":
-            created = await seed_accounts(accounts)
-            print("created: " + ", ".join(created) if created else "seed data already present")
+            if not args.catalog_only:
+                created = await seed_accounts(accounts)
+                print("created: " + ", ".join(created) if created else "seed data already present")
+            services = await seed_catalog()
+            print(
+                "catalog created: " + ", ".join(services) if services else "catalog already present"
+            )
             return 0
         if action == "join-token":
             from controlplane.services import join_tokens
@@ -86,7 +91,14 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="run the API (applies pending migrations first)")
     sub.add_parser("migrate", help="apply pending database migrations")
-    sub.add_parser("seed", help="create the development test accounts (development only)")
+    seed = sub.add_parser(
+        "seed", help="create the test accounts (development only) and the default catalog"
+    )
+    seed.add_argument(
+        "--catalog-only",
+        action="store_true",
+        help="only the default catalog (n8n, Ghost, WordPress); allowed in production",
+    )
     admin = sub.add_parser("create-admin", help="create an administrator account")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="Administrator")
@@ -106,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(config)
     if args.command == "migrate":
         return asyncio.run(_migrate(config))
-    if args.command == "seed" and config.is_production:
+    # The catalog creates no accounts, so it may be seeded in production.
+    if args.command == "seed" and config.is_production and not args.catalog_only:
         print("seed: refused in production (test accounts have public passwords)", file=sys.stderr)
         return 2
     return asyncio.run(_with_accounts(config, args.command, args))

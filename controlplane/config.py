@@ -59,6 +59,13 @@ class Config:
     metrics_rollup_retention: int = 30 * 24 * 3600
     retention_interval: int = 3600
     run_jobs: bool = True
+    # Placement and provisioning.
+    scheduler_policy: str = "LeastAllocated"
+    max_subscriptions_per_user: int = 10
+    reconcile_interval: float = 15.0
+    tls_issuer: str | None = None
+    ingress_class: str | None = None
+    storage_class: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -151,6 +158,11 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     if not secret:
         secret = _development_secret(data_dir)
 
+    policy = env.get("MINISPOD_SCHEDULER_POLICY", "LeastAllocated")
+    if policy not in ("LeastAllocated", "MostAllocated"):
+        raise ConfigError(
+            f"MINISPOD_SCHEDULER_POLICY must be LeastAllocated or MostAllocated, got {policy!r}"
+        )
     log_format = env.get("MINISPOD_LOG_FORMAT", "json" if production else "text")
     if log_format not in ("json", "text"):
         raise ConfigError(f"MINISPOD_LOG_FORMAT must be json or text, got {log_format!r}")
@@ -205,6 +217,12 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         ),
         retention_interval=_int(env, "MINISPOD_RETENTION_INTERVAL", 3600, minimum=10),
         run_jobs=_bool(env, "MINISPOD_RUN_JOBS", True),
+        scheduler_policy=policy,
+        max_subscriptions_per_user=_int(env, "MINISPOD_MAX_SUBSCRIPTIONS_PER_USER", 10, minimum=1),
+        reconcile_interval=_float(env, "MINISPOD_RECONCILE_INTERVAL", 15.0, minimum=0.1),
+        tls_issuer=env.get("MINISPOD_TLS_ISSUER") or None,
+        ingress_class=env.get("MINISPOD_INGRESS_CLASS") or None,
+        storage_class=env.get("MINISPOD_STORAGE_CLASS") or None,
         kubeconfig=env.get("MINISPOD_KUBECONFIG") or None,
         base_domain=env.get("MINISPOD_BASE_DOMAIN", "apps.localhost"),
     )

@@ -13,14 +13,16 @@ from controlplane.jobs import health_sweep
 from controlplane.jobs.leader import Leadership
 from controlplane.services import node_metrics
 from controlplane.services.clock import Clock
+from controlplane.services.reconcile import Reconciler
 
 log = logging.getLogger("minispod.jobs")
 
 
 class Jobs:
-    def __init__(self, config: Config, clock: Clock) -> None:
+    def __init__(self, config: Config, clock: Clock, reconciler: Reconciler) -> None:
         self._config = config
         self._clock = clock
+        self._reconciler = reconciler
         self.leadership = Leadership(config.database_url)
         self._scheduler = AsyncIOScheduler(timezone="UTC")
 
@@ -65,6 +67,14 @@ class Jobs:
             "interval",
             seconds=c.retention_interval,
             id="metric-retention",
+            max_instances=1,
+            coalesce=True,
+        )
+        self._scheduler.add_job(
+            self._guarded("reconcile", self._reconciler.run),
+            "interval",
+            seconds=c.reconcile_interval,
+            id="reconcile",
             max_instances=1,
             coalesce=True,
         )

@@ -1,10 +1,15 @@
-"""Development seed data: the two test accounts of API.md. Re-running changes nothing."""
+"""Seed data: the test accounts of API.md and the default catalog. Re-running changes nothing."""
 
 from __future__ import annotations
 
-from controlplane.db.models import User
+from tortoise.expressions import Q
+
+from controlplane.db.models import Service, User
 from controlplane.services.accounts import Accounts
+from controlplane.services.catalog import create_service
+from controlplane.services.catalog_templates import DEFAULT_CATALOG
 from shared.enums import Role
+from shared.wire.services import Pricing, ServiceCreate
 
 TEST_ACCOUNTS = (
     ("Administrator", "admin@paas.com", "Admin123!@#", Role.ADMINISTRATOR),
@@ -20,4 +25,30 @@ async def seed_accounts(accounts: Accounts) -> list[str]:
             continue
         await accounts.create_user(name, email, password, role)
         created.append(email)
+    return created
+
+
+async def seed_catalog() -> list[str]:
+    """Adds the DEFAULT_CATALOG entries missing by slug; returns the slugs it created.
+
+    An entry whose name an administrator already gave to another service is
+    skipped too, rather than failing the whole seed.
+    """
+    created = []
+    for entry in DEFAULT_CATALOG:
+        if await Service.exists(Q(slug=entry["slug"]) | Q(name__iexact=entry["name"])):
+            continue
+        # Through the same path as POST /services, so the seed obeys the API's rules.
+        await create_service(
+            ServiceCreate(
+                name=entry["name"],
+                slug=entry["slug"],
+                description=entry["description"],
+                category=entry["category"],
+                version=entry["version"],
+                pricing=Pricing(monthly=entry["pricing"]["monthly"]),
+                template=entry["template"],
+            )
+        )
+        created.append(entry["slug"])
     return created

@@ -1,0 +1,69 @@
+"""Handlers of /subscriptions and /instances: customers on their own, administrators on all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from controlplane.api.envelope import ok
+from controlplane.api.routing import Call
+from controlplane.appkeys import SUBSCRIPTIONS
+from controlplane.services import instances, subscriptions
+from shared.wire.subscriptions import (
+    InstanceListQuery,
+    InstanceLogs,
+    LogsQuery,
+    RenewRequest,
+    SubscribeRequest,
+    SubscriptionListQuery,
+)
+
+
+async def subscribe(call: Call[SubscribeRequest, Any]) -> web.Response:
+    result = await call.request.app[SUBSCRIPTIONS].subscribe(call.principal, call.body)
+    return ok(result, "Subscribed", status=201)
+
+
+async def list_subscriptions(call: Call[Any, SubscriptionListQuery]) -> web.Response:
+    return ok(await subscriptions.list_subscriptions(call.principal, call.query), "Subscriptions")
+
+
+async def get_subscription(call: Call[Any, Any]) -> web.Response:
+    found = await subscriptions.visible(call.principal, call.param("subscriptionId"))
+    return ok(await subscriptions.detail(found), "Subscription")
+
+
+async def cancel(call: Call[Any, Any]) -> web.Response:
+    result = await call.request.app[SUBSCRIPTIONS].cancel(
+        call.principal, call.param("subscriptionId")
+    )
+    return ok(result, "Subscription cancelled; its instance is removed")
+
+
+async def renew(call: Call[RenewRequest, Any]) -> web.Response:
+    result = await call.request.app[SUBSCRIPTIONS].renew(
+        call.param("subscriptionId"), call.body.months
+    )
+    return ok(result, "Subscription renewed")
+
+
+async def list_instances(call: Call[Any, InstanceListQuery]) -> web.Response:
+    return ok(await instances.list_instances(call.principal, call.query), "Instances")
+
+
+async def get_instance(call: Call[Any, Any]) -> web.Response:
+    found = await instances.visible_instance(call.principal, call.param("instanceId"))
+    return ok(instances.out(found), "Instance")
+
+
+async def restart(call: Call[Any, Any]) -> web.Response:
+    found = await instances.visible_instance(call.principal, call.param("instanceId"))
+    await call.request.app[SUBSCRIPTIONS].lifecycle.restart(found)
+    return ok(instances.out(found), "Restart requested")
+
+
+async def logs(call: Call[Any, LogsQuery]) -> web.Response:
+    found = await instances.visible_instance(call.principal, call.param("instanceId"))
+    lines = await call.request.app[SUBSCRIPTIONS].lifecycle.logs(found, call.query.tail)
+    return ok(InstanceLogs(instance_id=found.id, lines=lines), "Recent log lines")

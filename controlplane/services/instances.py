@@ -1,0 +1,206 @@
+"""The life of an instance: placed, provisioned, observed, evicted, torn down; and its views."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+
+from tortoise.expressions import Q
+
+from controlplane.cluster.gateway import ClusterError, InstanceNotFound
+from controlplane.db.models import Instance, Service, Subscription, User, WorkerNode
+from controlplane.scheduler import Profile
+from controlplane.services import placement
+from controlplane.services.clock import Clock
+from controlplane.services.errors import Conflict, NotFound, Unavailable
+from controlplane.services.placement import Requests
+from controlplane.services.provisioning import Provisioner, is_failure
+from shared.enums import InstanceStatus, Role, SubscriptionStatus
+from shared.wire.catalog import ServiceTemplate
+from shared.wire.common import Pagination
+from shared.wire.subscriptions import InstanceList, InstanceListQuery, InstanceOut
+
+log = logging.getLogger("minispod.instances")
+
+TERMINAL_SUBSCRIPTIONS = (SubscriptionStatus.CANCELLED, SubscriptionStatus.EXPIRED)
+
+
+def out(instance: Instance) -> InstanceOut:
+    return InstanceOut.model_validate(instance)
+
+
+def requests_held(instance: Instance) -> Requests:
+    return Requests(instance.cpu, instance.memory, instance.storage)
+
+
+def parse_id(raw: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise NotFound(f"{what} not found") from None
+
+
+async def visible_instance(actor: User, raw_id: str) -> Instance:
+    """Another customer's instance is reported missing, not forbidden: no leak of existence."""
+    query = Instance.filter(id=parse_id(raw_id, "Instance"))
+    if actor.role is not Role.ADMINISTRATOR:
+        query = query.filter(user_id=actor.id)
+    instance = await query.first()
+    if instance is None:
+        raise NotFound("Instance not found")
+    return instance
+
+
+async def list_instances(actor: User, query: InstanceListQuery) -> InstanceList:
+    qs = Instance.all()
+    if actor.role is not Role.ADMINISTRATOR:
+        qs = qs.filter(user_id=actor.id)
+    elif query.user_id is not None:
+        qs = qs.filter(user_id=query.user_id)
+    if query.status is not None:
+        qs = qs.filter(status=query.status)
+    if query.node_id is not None and actor.role is Role.ADMINISTRATOR:
+        qs = qs.filter(node_id=query.node_id)
+    total = await qs.count()
+    order = "created_at" if query.sort_order == "asc" else "-created_at"
+    rows = await qs.order_by(order, "id").offset((query.page - 1) * query.limit).limit(query.limit)
+    return InstanceList(
+        instances=[out(i) for i in rows], pagination=Pagination.of(query.page, query.limit, total)
+    )
+
+
+class Lifecycle:
+    """Moves instances between states; the only code that reserves, provisions or removes."""
+
+    def __init__(
+        self, provisioner: Provisioner, profile: Profile, clock: Clock, fleet: placement.Fleet
+    ) -> None:
+        self.provisioner = provisioner
+        self.profile = profile
+        self.fleet = fleet
+        self._clock = clock
+
+    async def template_of(self, instance: Instance) -> ServiceTemplate:
+        service = await Service.get(id=instance.service_id)
+        return ServiceTemplate.model_validate(service.template)
+
+    async def place(
+        self, instance: Instance, subscription: Subscription, template: ServiceTemplate
+    ) -> Instance:
+        """PENDING → PROVISIONING on a node with room, or PENDING with the reasons why not."""
+        result = await placement.place(
+            template, instance.user_id, self.profile, self.fleet, instance.id
+        )
+        now = self._clock()
+        if result.node is None:
+            instance.reason = result.decision.reason
+            await instance.save(update_fields=["reason", "updated_at"])
+            return instance
+        node = result.node
+        spec = self.provisioner.spec(instance, subscription, template, node)
+        instance.node_id = node.id
+        instance.status = InstanceStatus.PROVISIONING
+        instance.placement = {
+            "node": node.name,
+            "scores": dict(result.decision.scores),
+            "total": result.decision.total,
+            "feasibleNodes": result.decision.feasible_nodes,
+        }
+        instance.placed_at = now
+        instance.url = spec.url
+        instance.reason = f"placed on {node.name}; provisioning"
+        await instance.save()
+        await self.provision(instance, subscription, template, node)
+        return instance
+
+    async def provision(
+        self,
+        instance: Instance,
+        subscription: Subscription,
+        template: ServiceTemplate,
+        node: WorkerNode,
+    ) -> None:
+        try:
+            await self.provisioner.apply(instance, subscription, template, node)
+        except ClusterError as exc:
+            # Stays PROVISIONING: the reconcile job applies again.
+            instance.reason = f"cluster refused the objects, retrying: {exc}"
+            await instance.save(update_fields=["reason", "updated_at"])
+            log.warning("provisioning %s failed: %s", instance.id, exc)
+
+    async def unplace(self, instance: Instance, status: InstanceStatus, reason: str) -> None:
+        """Removes the instance from its node and the cluster, and gives the room back."""
+        try:
+            await self.provisioner.remove(instance)
+        except ClusterError as exc:
+            # The reconcile job removes orphans; the reservation is freed now.
+            log.warning("removing %s from the cluster failed: %s", instance.id, exc)
+        if instance.node_id is not None and instance.status in placement.HOLDING:
+            await placement.release(instance.node_id, requests_held(instance))
+        instance.node_id = None
+        instance.status = status
+        instance.reason = reason
+        await instance.save()
+
+    async def observe(self, instance: Instance, subscription: Subscription) -> None:
+        """Follows what the cluster says: RUNNING, FAILED with why, or recreate what vanished."""
+        state = await self.provisioner.state(instance)
+        if not state.exists:
+            node = await WorkerNode.get_or_none(id=instance.node_id)
+            if node is None:
+                await self.unplace(instance, InstanceStatus.PENDING, "node is gone; placing again")
+                return
+            instance.reason = "objects missing from the cluster; recreated"
+            await instance.save(update_fields=["reason", "updated_at"])
+            await self.provision(instance, subscription, await self.template_of(instance), node)
+            return
+        if state.available:
+            if instance.status is not InstanceStatus.RUNNING or instance.reason:
+                instance.status = InstanceStatus.RUNNING
+                instance.reason = None
+                await instance.save(update_fields=["status", "reason", "updated_at"])
+            if subscription.status is SubscriptionStatus.PENDING:
+                subscription.status = SubscriptionStatus.ACTIVE
+                await subscription.save(update_fields=["status", "updated_at"])
+            return
+        if is_failure(state):
+            if instance.status is not InstanceStatus.FAILED or instance.reason != state.reason:
+                instance.status = InstanceStatus.FAILED
+                instance.reason = state.reason
+                await instance.save(update_fields=["status", "reason", "updated_at"])
+        elif instance.status is InstanceStatus.FAILED:
+            instance.status = InstanceStatus.PROVISIONING
+            instance.reason = state.reason
+            await instance.save(update_fields=["status", "reason", "updated_at"])
+
+    async def restart(self, instance: Instance) -> None:
+        if instance.status not in (InstanceStatus.RUNNING, InstanceStatus.FAILED):
+            raise Conflict(f"Only a running or failed instance restarts (it is {instance.status})")
+        try:
+            await self.provisioner.gateway.restart(str(instance.id), instance.namespace)
+        except InstanceNotFound:
+            raise Conflict("The instance is not in the cluster right now; try again soon") from None
+        except ClusterError as exc:
+            raise Unavailable(f"Cluster unavailable: {exc}", 10) from exc
+
+    async def logs(self, instance: Instance, tail: int) -> list[str]:
+        if instance.node_id is None:
+            return []
+        try:
+            return await self.provisioner.gateway.logs(str(instance.id), instance.namespace, tail)
+        except InstanceNotFound:
+            return []
+        except ClusterError as exc:
+            raise Unavailable(f"Cluster unavailable: {exc}", 10) from exc
+
+
+def evictable_nodes(now: datetime, eviction_timeout: float) -> Q:
+    """Nodes whose instances must move: INACTIVE past the timeout, or in MAINTENANCE."""
+    from datetime import timedelta
+
+    from shared.enums import NodeStatus
+
+    return Q(status=NodeStatus.MAINTENANCE) | Q(
+        status=NodeStatus.INACTIVE, status_changed_at__lt=now - timedelta(seconds=eviction_timeout)
+    )

@@ -1,0 +1,77 @@
+"""Turning a placed instance into cluster objects, and taking them away again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from controlplane.cluster.gateway import ClusterGateway, InstanceState
+from controlplane.cluster.spec import TenantSpec, namespace_for
+from controlplane.db.models import Instance, Subscription, WorkerNode
+from shared.wire.catalog import ServiceTemplate
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    base_domain: str
+    tls_issuer: str | None = None
+    ingress_class: str | None = None
+    storage_class: str | None = None
+
+
+# The reasons a cluster gives while an instance is on its way up; any other
+# reason for a pod that does not serve is a failure worth showing the customer.
+_PROGRESS = ("Starting", "Pending: no pod created yet")
+
+
+def is_failure(state: InstanceState) -> bool:
+    return state.exists and not state.available and state.reason not in (None, *_PROGRESS)
+
+
+class Provisioner:
+    def __init__(self, gateway: ClusterGateway, settings: ClusterSettings) -> None:
+        self.gateway = gateway
+        self.settings = settings
+
+    def spec(
+        self,
+        instance: Instance,
+        subscription: Subscription,
+        template: ServiceTemplate,
+        node: WorkerNode,
+    ) -> TenantSpec:
+        s = self.settings
+        return TenantSpec.for_instance(
+            owner_id=str(instance.user_id),
+            instance_id=str(instance.id),
+            subscription_id=str(subscription.id),
+            subdomain=subscription.subdomain,
+            base_domain=s.base_domain,
+            node_name=node.name,
+            template=template,
+            env_overrides=subscription.env,
+            generated_secrets=instance.secrets,
+            tls_issuer=s.tls_issuer,
+            ingress_class=s.ingress_class,
+            storage_class=s.storage_class,
+        )
+
+    async def apply(
+        self,
+        instance: Instance,
+        subscription: Subscription,
+        template: ServiceTemplate,
+        node: WorkerNode,
+    ) -> TenantSpec:
+        spec = self.spec(instance, subscription, template, node)
+        await self.gateway.apply(spec)
+        return spec
+
+    async def remove(self, instance: Instance) -> None:
+        await self.gateway.delete(str(instance.id), instance.namespace)
+
+    async def state(self, instance: Instance) -> InstanceState:
+        return await self.gateway.status(str(instance.id), instance.namespace)
+
+
+def namespace_of(user_id: object) -> str:
+    return namespace_for(str(user_id))

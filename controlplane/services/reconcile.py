@@ -1,0 +1,141 @@
+"""Reconcile: make the cluster hold what the subscriptions say, and the database say what runs.
+
+Each pass: expire ended periods; move instances off nodes that died or went
+into maintenance; place what waits; follow each placed instance's state in
+the cluster (recreating what vanished); remove what the cluster runs that
+nobody pays for any more.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from controlplane.cluster.gateway import ClusterError
+from controlplane.db.models import Instance, Subscription, WorkerNode
+from controlplane.services.clock import Clock
+from controlplane.services.instances import TERMINAL_SUBSCRIPTIONS, Lifecycle, evictable_nodes
+from controlplane.services.placement import HOLDING
+from controlplane.services.subscriptions import Subscriptions
+from shared.enums import InstanceStatus
+
+log = logging.getLogger("minispod.reconcile")
+
+
+@dataclass
+class Pass:
+    expired: int = 0
+    evicted: int = 0
+    placed: int = 0
+    observed: int = 0
+    removed_orphans: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.expired or self.evicted or self.placed or self.removed_orphans or self.errors
+        )
+
+
+class Reconciler:
+    def __init__(
+        self,
+        subscriptions: Subscriptions,
+        lifecycle: Lifecycle,
+        clock: Clock,
+        eviction_timeout: float,
+    ) -> None:
+        self._subscriptions = subscriptions
+        self._lifecycle = lifecycle
+        self._clock = clock
+        self._eviction_timeout = eviction_timeout
+
+    async def run(self) -> Pass:
+        result = Pass()
+        self._lifecycle.fleet.invalidate()
+        result.expired = await self._subscriptions.expire_due()
+        await self._stop_terminal(result)
+        await self._evict(result)
+        await self._place_pending(result)
+        await self._observe(result)
+        await self._remove_orphans(result)
+        return result
+
+    async def _subscription(self, instance: Instance) -> Subscription | None:
+        return await Subscription.get_or_none(id=instance.subscription_id)
+
+    async def _stop_terminal(self, result: Pass) -> None:
+        """Instances whose subscription ended but that still run (a teardown that failed midway)."""
+        ended = await Subscription.filter(status__in=TERMINAL_SUBSCRIPTIONS).values_list(
+            "id", flat=True
+        )
+        for instance in await Instance.filter(
+            subscription_id__in=list(ended), status__not=InstanceStatus.STOPPED
+        ):
+            await self._lifecycle.unplace(instance, InstanceStatus.STOPPED, "subscription ended")
+
+    async def _evict(self, result: Pass) -> None:
+        now = self._clock()
+        nodes = {
+            n.id: n for n in await WorkerNode.filter(evictable_nodes(now, self._eviction_timeout))
+        }
+        if not nodes:
+            return
+        for instance in await Instance.filter(node_id__in=list(nodes), status__in=HOLDING):
+            node = nodes[instance.node_id]  # type: ignore[index]  # filtered on node_id
+            why = (
+                f"node {node.name} is in maintenance"
+                if node.status.value == "MAINTENANCE"
+                else f"node {node.name} has been unreachable since {node.status_changed_at}"
+            )
+            await self._lifecycle.unplace(instance, InstanceStatus.PENDING, f"evicted: {why}")
+            result.evicted += 1
+
+    async def _place_pending(self, result: Pass) -> None:
+        pending = await Instance.filter(status=InstanceStatus.PENDING).order_by("created_at")
+        if not pending:
+            return
+        if not any(n.status.value == "ACTIVE" for n in await self._lifecycle.fleet.snapshot()):
+            reason = "0 nodes are ACTIVE; waiting for capacity"
+            for instance in pending:
+                if not (instance.reason or "").startswith("evicted"):
+                    instance.reason = reason
+                    await instance.save(update_fields=["reason", "updated_at"])
+            return
+        for instance in pending:
+            subscription = await self._subscription(instance)
+            if subscription is None or subscription.status in TERMINAL_SUBSCRIPTIONS:
+                continue
+            template = await self._lifecycle.template_of(instance)
+            await self._lifecycle.place(instance, subscription, template)
+            if instance.node_id is not None:
+                result.placed += 1
+
+    async def _observe(self, result: Pass) -> None:
+        for instance in await Instance.filter(status__in=HOLDING):
+            subscription = await self._subscription(instance)
+            if subscription is None:
+                continue
+            try:
+                await self._lifecycle.observe(instance, subscription)
+                result.observed += 1
+            except ClusterError as exc:
+                result.errors.append(f"{instance.id}: {exc}")
+
+    async def _remove_orphans(self, result: Pass) -> None:
+        try:
+            running = await self._lifecycle.provisioner.gateway.list_instances()
+        except ClusterError as exc:
+            result.errors.append(f"listing the cluster: {exc}")
+            return
+        wanted = {
+            str(i) for i in await Instance.filter(status__in=HOLDING).values_list("id", flat=True)
+        }
+        for namespace, instance_id in running:
+            if instance_id in wanted:
+                continue
+            try:
+                await self._lifecycle.provisioner.gateway.delete(instance_id, namespace)
+                result.removed_orphans += 1
+            except ClusterError as exc:
+                result.errors.append(f"removing orphan {instance_id}: {exc}")

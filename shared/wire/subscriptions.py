@@ -1,0 +1,92 @@
+"""Wire types of subscriptions and the instances that run them."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import Field
+
+from shared.enums import InstanceStatus, SubscriptionStatus
+from shared.wire.base import WireModel, WireOut
+from shared.wire.common import PageQuery, Pagination
+
+SUBDOMAIN = r"^[a-z]([-a-z0-9]*[a-z0-9])?$"
+
+
+class SubscribeRequest(WireModel):
+    service_id: UUID
+    subdomain: str | None = Field(default=None, min_length=3, max_length=40, pattern=SUBDOMAIN)
+    env: dict[str, str] = Field(default_factory=dict, max_length=32)
+
+
+class InstanceOut(WireOut):
+    id: UUID
+    subscription_id: UUID
+    service_id: UUID
+    user_id: UUID
+    node_id: UUID | None
+    status: InstanceStatus
+    reason: str | None
+    url: str | None
+    placement: dict[str, Any]
+    placed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class SubscriptionOut(WireOut):
+    id: UUID
+    user_id: UUID
+    service_id: UUID
+    subdomain: str
+    status: SubscriptionStatus
+    current_period_start: datetime
+    current_period_end: datetime
+    instance_id: UUID | None
+    env: dict[str, str]
+    cancelled_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class SubscriptionDetail(SubscriptionOut):
+    instance: InstanceOut | None
+
+
+class SubscriptionListQuery(PageQuery):
+    status: SubscriptionStatus | None = None
+    service_id: UUID | None = None
+    user_id: UUID | None = Field(default=None, description="administrators only")
+
+
+class SubscriptionList(WireOut):
+    subscriptions: list[SubscriptionOut]
+    pagination: Pagination
+
+
+class InstanceListQuery(PageQuery):
+    status: InstanceStatus | None = None
+    node_id: UUID | None = Field(default=None, description="administrators only")
+    user_id: UUID | None = Field(default=None, description="administrators only")
+
+
+class InstanceList(WireOut):
+    instances: list[InstanceOut]
+    pagination: Pagination
+
+
+class LogsQuery(WireModel):
+    tail: int = Field(default=100, ge=1, le=5000)
+
+
+class InstanceLogs(WireOut):
+    instance_id: UUID
+    lines: list[str]
+
+
+class RenewRequest(WireModel):
+    months: int = Field(default=1, ge=1, le=36)
+
+
+class NamespaceQuery(WireModel):
+    namespace: str | None = Field(default=None, max_length=63, pattern=r"^[a-z0-9-]+$")
