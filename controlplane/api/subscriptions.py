@@ -48,6 +48,16 @@ async def renew(call: Call[RenewRequest, Any]) -> web.Response:
     return ok(result, "Subscription renewed")
 
 
+async def suspend(call: Call[Any, Any]) -> web.Response:
+    result = await call.request.app[SUBSCRIPTIONS].suspend(call.param("subscriptionId"))
+    return ok(result, "Subscription suspended; its pod is stopped, its data kept")
+
+
+async def resume(call: Call[Any, Any]) -> web.Response:
+    result = await call.request.app[SUBSCRIPTIONS].resume(call.param("subscriptionId"))
+    return ok(result, "Subscription resumed")
+
+
 async def list_instances(call: Call[Any, InstanceListQuery]) -> web.Response:
     return ok(await instances.list_instances(call.principal, call.query), "Instances")
 

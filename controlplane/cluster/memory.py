@@ -41,6 +41,10 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# What status() says of a Deployment scaled to zero (a suspended subscription).
+SCALED_TO_ZERO = "Scaled to zero"
+
+
 @dataclass
 class _Run:
     """The simulated life of one instance's pod."""
@@ -189,6 +193,8 @@ class InMemoryCluster:
         deployment = self._deployment(instance_id, namespace)
         if deployment is None:
             return InstanceState(exists=False, available=False)
+        if deployment["spec"].get("replicas", 1) == 0:
+            return InstanceState(exists=True, available=False, reason=SCALED_TO_ZERO)
         pod = self._pod(deployment)
         return monitoring.instance_state(self._live_deployment(deployment, pod), [pod])
 
@@ -216,7 +222,11 @@ class InMemoryCluster:
     # --- monitoring ----------------------------------------------------
 
     async def list_pods(self, namespace: str | None = None) -> list[JsonDict]:
-        return [monitoring.pod_view(self._pod(d)) for d in self._listed("Deployment", namespace)]
+        return [
+            monitoring.pod_view(self._pod(d))
+            for d in self._listed("Deployment", namespace)
+            if d["spec"].get("replicas", 1) > 0
+        ]
 
     async def list_deployments(self, namespace: str | None = None) -> list[JsonDict]:
         return [
@@ -395,11 +405,13 @@ class InMemoryCluster:
 
     def _live_deployment(self, deployment: JsonDict, pod: JsonDict) -> JsonDict:
         live = self._with_created(self._key(deployment), deployment)
-        ready = all(s["ready"] for s in pod["status"].get("containerStatuses", [{"ready": False}]))
+        wanted = int(deployment["spec"].get("replicas", 1))
+        statuses = pod["status"].get("containerStatuses", [{"ready": False}])
+        ready = wanted > 0 and all(s["ready"] for s in statuses)
         count = 1 if ready else 0
         live["status"] = {
-            "replicas": 1,
-            "updatedReplicas": 1,
+            "replicas": wanted,
+            "updatedReplicas": wanted,
             "readyReplicas": count,
             "availableReplicas": count,
             "conditions": [

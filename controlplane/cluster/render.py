@@ -483,7 +483,7 @@ def deployment(spec: TenantSpec) -> dict[str, Any]:
         "kind": "Deployment",
         "metadata": meta,
         "spec": {
-            "replicas": 1,
+            "replicas": spec.replicas,
             "revisionHistoryLimit": 3,
             # RWO volumes cannot be attached to two pods: the old one goes first.
             "strategy": {"type": "Recreate"},

@@ -90,8 +90,12 @@ class TenantSpec:
     ingress_class: str | None = None
     ingress_namespace: str = DEFAULT_INGRESS_NAMESPACE
     storage_class: str | None = None
+    # 0 while the subscription is suspended: the pod stops, its volumes stay.
+    replicas: int = 1
 
     def __post_init__(self) -> None:
+        if self.replicas not in (0, 1):
+            raise ValueError("replicas must be 0 (suspended) or 1")
         for name in ("owner_id", "instance_id", "subscription_id"):
             if not _LABEL_VALUE.match(getattr(self, name)):
                 raise ValueError(f"{name} must be a Kubernetes label value (≤63 alphanumerics)")
@@ -141,6 +145,7 @@ class TenantSpec:
         ingress_class: str | None = None,
         ingress_namespace: str = DEFAULT_INGRESS_NAMESPACE,
         storage_class: str | None = None,
+        replicas: int = 1,
     ) -> TenantSpec:
         """The usual way to build a spec: namespace and app name derived from the ids."""
         return cls(
@@ -159,6 +164,7 @@ class TenantSpec:
             ingress_class=ingress_class,
             ingress_namespace=ingress_namespace,
             storage_class=storage_class,
+            replicas=replicas,
         )
 
     @property

@@ -136,7 +136,7 @@ class Lifecycle:
         except ClusterError as exc:
             # The reconcile job removes orphans; the reservation is freed now.
             log.warning("removing %s from the cluster failed: %s", instance.id, exc)
-        if instance.node_id is not None and instance.status in placement.HOLDING:
+        if instance.node_id is not None:
             await placement.release(instance.node_id, requests_held(instance))
         instance.node_id = None
         instance.status = status
@@ -173,6 +173,27 @@ class Lifecycle:
             instance.status = InstanceStatus.PROVISIONING
             instance.reason = state.reason
             await instance.save(update_fields=["status", "reason", "updated_at"])
+
+    async def suspend(self, instance: Instance, subscription: Subscription) -> None:
+        """Scales the pod to zero; the node keeps the room and the volumes keep the data."""
+        if instance.node_id is not None:
+            node = await WorkerNode.get(id=instance.node_id)
+            await self.provision(instance, subscription, await self.template_of(instance), node)
+        instance.status = InstanceStatus.STOPPED
+        instance.reason = "suspended by an administrator"
+        await instance.save(update_fields=["status", "reason", "updated_at"])
+
+    async def resume(self, instance: Instance, subscription: Subscription) -> None:
+        node = await WorkerNode.get_or_none(id=instance.node_id) if instance.node_id else None
+        if node is None:
+            instance.status = InstanceStatus.PENDING
+            instance.reason = "resumed; waiting for placement"
+            await instance.save(update_fields=["status", "reason", "updated_at"])
+            return
+        instance.status = InstanceStatus.PROVISIONING
+        instance.reason = "resumed; starting"
+        await instance.save(update_fields=["status", "reason", "updated_at"])
+        await self.provision(instance, subscription, await self.template_of(instance), node)
 
     async def restart(self, instance: Instance) -> None:
         if instance.status not in (InstanceStatus.RUNNING, InstanceStatus.FAILED):

@@ -25,7 +25,8 @@ from shared.enums import InstanceStatus
 from shared.wire.catalog import ServiceTemplate
 
 ATTEMPTS = 5
-# Instances that hold a reservation on their node.
+# Instances the cluster should be running (and the reconcile job follows).
+# Whether an instance holds a reservation is simpler: it does iff it has a node.
 HOLDING = (InstanceStatus.PROVISIONING, InstanceStatus.RUNNING, InstanceStatus.FAILED)
 
 
@@ -124,9 +125,9 @@ def placement_request(
 
 
 async def owner_nodes(user_id: uuid.UUID, excluding: uuid.UUID | None = None) -> Counter[str]:
-    rows = await Instance.filter(
-        user_id=user_id, node_id__isnull=False, status__in=HOLDING
-    ).values_list("id", "node_id")
+    rows = await Instance.filter(user_id=user_id, node_id__isnull=False).values_list(
+        "id", "node_id"
+    )
     return Counter(str(node) for inst, node in rows if inst != excluding)
 
 

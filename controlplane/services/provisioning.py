@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from controlplane.cluster.gateway import ClusterGateway, InstanceState
 from controlplane.cluster.spec import TenantSpec, namespace_for
 from controlplane.db.models import Instance, Subscription, WorkerNode
+from shared.enums import SubscriptionStatus
 from shared.wire.catalog import ServiceTemplate
 
 
@@ -53,6 +54,7 @@ class Provisioner:
             tls_issuer=s.tls_issuer,
             ingress_class=s.ingress_class,
             storage_class=s.storage_class,
+            replicas=0 if subscription.status is SubscriptionStatus.SUSPENDED else 1,
         )
 
     async def apply(

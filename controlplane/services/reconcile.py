@@ -81,14 +81,20 @@ class Reconciler:
         }
         if not nodes:
             return
-        for instance in await Instance.filter(node_id__in=list(nodes), status__in=HOLDING):
+        for instance in await Instance.filter(node_id__in=list(nodes)):
             node = nodes[instance.node_id]  # type: ignore[index]  # filtered on node_id
             why = (
                 f"node {node.name} is in maintenance"
                 if node.status.value == "MAINTENANCE"
                 else f"node {node.name} has been unreachable since {node.status_changed_at}"
             )
-            await self._lifecycle.unplace(instance, InstanceStatus.PENDING, f"evicted: {why}")
+            # A suspended instance leaves the node too, and is placed again on resume.
+            after = (
+                InstanceStatus.STOPPED
+                if instance.status is InstanceStatus.STOPPED
+                else InstanceStatus.PENDING
+            )
+            await self._lifecycle.unplace(instance, after, f"evicted: {why}")
             result.evicted += 1
 
     async def _place_pending(self, result: Pass) -> None:
@@ -128,8 +134,10 @@ class Reconciler:
         except ClusterError as exc:
             result.errors.append(f"listing the cluster: {exc}")
             return
+        # Placed instances, suspended ones included (their Deployment is scaled to zero).
         wanted = {
-            str(i) for i in await Instance.filter(status__in=HOLDING).values_list("id", flat=True)
+            str(i)
+            for i in await Instance.filter(node_id__isnull=False).values_list("id", flat=True)
         }
         for namespace, instance_id in running:
             if instance_id in wanted:

@@ -202,6 +202,36 @@ class Subscriptions:
             await subscription.save(update_fields=["current_period_end", "updated_at"])
         return await detail(subscription)
 
+    async def suspend(self, raw_id: str) -> SubscriptionDetail:
+        """An administrator stops the service without destroying it (volumes and room kept)."""
+        subscription = await self._get(raw_id)
+        if subscription.status not in (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE):
+            raise Conflict(f"A {subscription.status.value} subscription cannot be suspended")
+        subscription.status = SubscriptionStatus.SUSPENDED
+        await subscription.save(update_fields=["status", "updated_at"])
+        instance = await Instance.get_or_none(subscription_id=subscription.id)
+        if instance is not None:
+            await self.lifecycle.suspend(instance, subscription)
+        return await detail(subscription)
+
+    async def resume(self, raw_id: str) -> SubscriptionDetail:
+        subscription = await self._get(raw_id)
+        if subscription.status is not SubscriptionStatus.SUSPENDED:
+            raise Conflict("Only a suspended subscription can be resumed")
+        # ACTIVE again once its instance runs, as for a new subscription.
+        subscription.status = SubscriptionStatus.PENDING
+        await subscription.save(update_fields=["status", "updated_at"])
+        instance = await Instance.get_or_none(subscription_id=subscription.id)
+        if instance is not None:
+            await self.lifecycle.resume(instance, subscription)
+        return await detail(subscription)
+
+    async def _get(self, raw_id: str) -> Subscription:
+        subscription = await Subscription.get_or_none(id=parse_id(raw_id, "Subscription"))
+        if subscription is None:
+            raise NotFound("Subscription not found")
+        return subscription
+
     async def teardown(self, subscription: Subscription, reason: str) -> None:
         instance = await Instance.get_or_none(subscription_id=subscription.id)
         if instance is not None and instance.status is not InstanceStatus.STOPPED:
@@ -211,7 +241,7 @@ class Subscriptions:
         """Subscriptions whose period ended without renewal: EXPIRED, and their instance stops."""
         now = self._clock()
         due = await Subscription.filter(
-            status__in=(SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE),
+            status__in=LIVE,
             current_period_end__lte=now,
         )
         for subscription in due:

@@ -368,3 +368,28 @@ async def test_parallel_subscriptions_never_overcommit_a_node(platform, admin, s
         assert abs(node.reserved_cpu - sum(i.cpu for i in mine)) < 1e-6
     pending = await Instance.filter(node_id__isnull=True).count()
     assert len(placed) + pending == 120 and pending > 0 and len(placed) > 0
+
+
+async def test_suspension_stops_the_pod_but_keeps_data_and_room(platform, admin, services, cluster):
+    node = await active_node(platform, admin, "worker-a")
+    alice = await customer(platform, "alice@example.com")
+    data = (await (await subscribe(platform, alice, services["wordpress"])).json())["data"]
+    await reconcile(platform)
+    url = f"/api/v1/subscriptions/{data['id']}"
+    assert (await platform.post(f"{url}/suspend", headers=alice)).status == 403
+    resp = await platform.post(f"{url}/suspend", headers=admin)
+    body = (await resp.json())["data"]
+    assert resp.status == 200 and body["status"] == "SUSPENDED"
+    assert body["instance"]["status"] == "STOPPED" and body["instance"]["nodeId"] == node["nodeId"]
+    (deployment,) = cluster.objects("Deployment")
+    assert deployment["spec"]["replicas"] == 0
+    assert cluster.objects("PersistentVolumeClaim")  # the data stays
+    await reconcile(platform)  # neither an orphan nor something to restart
+    assert cluster.objects("Deployment")[0]["spec"]["replicas"] == 0
+    assert (await WorkerNode.get(id=node["nodeId"])).reserved_pods == 1
+    resumed = await platform.post(f"{url}/resume", headers=admin)
+    assert (await resumed.json())["data"]["instance"]["status"] == "PROVISIONING"
+    await reconcile(platform)
+    final = (await (await platform.get(url, headers=alice)).json())["data"]
+    assert final["status"] == "ACTIVE" and final["instance"]["status"] == "RUNNING"
+    assert cluster.objects("Deployment")[0]["spec"]["replicas"] == 1
