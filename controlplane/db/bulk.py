@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from controlplane.db.models import WorkerNode
 from controlplane.db.sql import is_postgres
+from shared.enums import NodeStatus
 
 SAMPLE_COLUMNS = (
     "node_id",
@@ -52,6 +53,65 @@ NODE_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 Sample = tuple[uuid.UUID, int, int, float, int, int, float, float, float]
+
+
+@dataclass
+class NodeState:
+    """The columns a heartbeat batch reads and writes, without a full model row."""
+
+    id: uuid.UUID
+    status: NodeStatus
+    status_reason: str | None
+    status_changed_at: datetime | None
+    last_seq: int
+    last_heartbeat: datetime | None = None
+    last_health_check: datetime | None = None
+    cpu_percent: float | None = None
+    memory_used: int | None = None
+    disk_used: int | None = None
+    load1: float | None = None
+    load5: float | None = None
+    load15: float | None = None
+    conditions: list[dict[str, Any]] = field(default_factory=list)
+    is_ready: bool = False
+    updated_at: datetime | None = None
+
+
+async def lock_nodes(
+    conn: BaseDBAsyncClient, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, NodeState]:
+    """The nodes' state, locked for this transaction in id order (no deadlock between batches).
+
+    SQLite has no row locks and needs none: it serialises writers.
+    """
+    if not ids:
+        return {}
+    if is_postgres(conn):
+        rows = await conn.execute_query_dict(
+            "SELECT id, status, status_reason, status_changed_at, last_seq FROM worker_nodes "
+            "WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
+            [list(ids)],
+        )
+    else:
+        rows = await conn.execute_query_dict(
+            "SELECT id, status, status_reason, status_changed_at, last_seq FROM worker_nodes "
+            f"WHERE id IN ({', '.join('?' for _ in ids)})",
+            [str(i) for i in ids],
+        )
+    states = {}
+    for r in rows:
+        node_id = r["id"] if isinstance(r["id"], uuid.UUID) else uuid.UUID(str(r["id"]))
+        changed = r["status_changed_at"]
+        if isinstance(changed, str):  # SQLite hands back text
+            changed = datetime.fromisoformat(changed)
+        states[node_id] = NodeState(
+            id=node_id,
+            status=NodeStatus(r["status"]),
+            status_reason=r["status_reason"],
+            status_changed_at=changed,
+            last_seq=int(r["last_seq"]),
+        )
+    return states
 
 
 def _pg_insert_samples() -> str:
@@ -127,7 +187,7 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-async def update_nodes(conn: BaseDBAsyncClient, nodes: Sequence[WorkerNode]) -> None:
+async def update_nodes(conn: BaseDBAsyncClient, nodes: Sequence[NodeState]) -> None:
     """Writes the heartbeat columns of every node in one statement."""
     if not nodes:
         return
@@ -145,4 +205,22 @@ async def update_nodes(conn: BaseDBAsyncClient, nodes: Sequence[WorkerNode]) -> 
     await conn.execute_many(
         SQLITE_UPDATE_NODES,
         [[*(_sqlite_value(getattr(n, c)) for c, _ in NODE_COLUMNS), str(n.id)] for n in nodes],
+    )
+
+
+async def advance_seq(conn: BaseDBAsyncClient, nodes: Sequence[NodeState]) -> None:
+    """Records the highest stored seq of nodes that only replayed samples."""
+    if not nodes:
+        return
+    if is_postgres(conn):
+        await conn.execute_query(
+            "UPDATE worker_nodes AS w SET last_seq = GREATEST(w.last_seq, v.last_seq), "
+            "updated_at = v.updated_at FROM unnest($1::uuid[], $2::int8[], $3::timestamptz[]) "
+            "AS v(id, last_seq, updated_at) WHERE w.id = v.id",
+            [[n.id for n in nodes], [n.last_seq for n in nodes], [n.updated_at for n in nodes]],
+        )
+        return
+    await conn.execute_many(
+        "UPDATE worker_nodes SET last_seq = MAX(last_seq, ?), updated_at = ? WHERE id = ?",
+        [[n.last_seq, _sqlite_value(n.updated_at), str(n.id)] for n in nodes],
     )

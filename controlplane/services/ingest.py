@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from controlplane.db import bulk
-from controlplane.db.models import NodeEvent, WorkerNode
+from controlplane.db.models import NodeEvent
 from controlplane.services import health, node_events
 from controlplane.services.clock import Clock
 from controlplane.services.errors import FieldError, Invalid, NotFound, Unavailable
@@ -110,11 +110,7 @@ class TelemetryIngest:
         now = self._clock()
         node_ids = sorted({i.node_id for i in batch})
         async with in_transaction() as conn:
-            # Locked in id order, so concurrent batches (other replicas) cannot deadlock.
-            nodes = {
-                n.id: n
-                for n in await WorkerNode.filter(id__in=node_ids).order_by("id").select_for_update()
-            }
+            nodes = await bulk.lock_nodes(conn, node_ids)
             rows: dict[tuple[uuid.UUID, int], bulk.Sample] = {}
             for item in batch:
                 if item.node_id in nodes:
@@ -122,7 +118,8 @@ class TelemetryIngest:
                         rows.setdefault((item.node_id, s.seq), _sample_row(item.node_id, s))
             inserted = await bulk.insert_samples(conn, list(rows.values()))
             events: list[NodeEvent] = []
-            touched: dict[uuid.UUID, WorkerNode] = {}
+            touched: dict[uuid.UUID, bulk.NodeState] = {}
+            beating: set[uuid.UUID] = set()
             for item in batch:
                 node = nodes.get(item.node_id)
                 if node is None:
@@ -135,12 +132,15 @@ class TelemetryIngest:
                     else:
                         item.duplicates += 1
                 if item.heartbeat is not None:
+                    beating.add(node.id)
                     event = _apply_heartbeat(node, item.heartbeat, now)
                     if event is not None:
                         events.append(event)
                 node.updated_at = now
                 touched[node.id] = node
-            await bulk.update_nodes(conn, list(touched.values()))
+            # Heartbeats rewrite the live columns; replays only move last_seq.
+            await bulk.update_nodes(conn, [n for i, n in touched.items() if i in beating])
+            await bulk.advance_seq(conn, [n for i, n in touched.items() if i not in beating])
             if events:
                 await NodeEvent.bulk_create(events, using_db=conn)
         self.stats.batches += 1
@@ -173,7 +173,7 @@ def _sample_row(node_id: uuid.UUID, s: UsageSample) -> bulk.Sample:
     )
 
 
-def _apply_heartbeat(node: WorkerNode, hb: Heartbeat, now: datetime) -> NodeEvent | None:
+def _apply_heartbeat(node: bulk.NodeState, hb: Heartbeat, now: datetime) -> NodeEvent | None:
     s = hb.sample
     node.last_heartbeat = now
     node.last_health_check = now

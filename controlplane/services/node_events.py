@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
+from typing import Protocol
 
-from controlplane.db.models import NodeEvent, WorkerNode
+from controlplane.db.models import NodeEvent
 from controlplane.services.health import Transition
+from shared.enums import NodeStatus
 
 
-def apply(
-    node: WorkerNode, transition: Transition, now: datetime, first: bool = False
-) -> NodeEvent:
+class HasStatus(Protocol):
+    """A node as far as a transition is concerned (a model row or a hot-path state)."""
+
+    id: uuid.UUID
+    status: NodeStatus
+    status_reason: str | None
+    status_changed_at: datetime | None
+
+
+def apply(node: HasStatus, transition: Transition, now: datetime, first: bool = False) -> NodeEvent:
     """Moves the node (unsaved) and returns the event to store beside it.
     `first` marks a node's entry into existence: it came from no state."""
     event = NodeEvent(

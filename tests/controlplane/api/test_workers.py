@@ -280,3 +280,17 @@ async def test_allocation_beyond_capacity_is_refused(client, admin_headers):
     )
     assert resp.status == 400
     assert (await get_node(client, admin_headers, node["nodeId"]))["allocatedCPU"] == 0
+
+
+async def test_a_replay_does_not_erase_the_live_usage(client, admin_headers):
+    node = await register(client, await join_token(client, admin_headers))
+    await beat(client, node, 5)
+    resp = await client.post(
+        f"/api/v1/workers/{node['nodeId']}/telemetry",
+        json={"samples": [sample(i) for i in range(1, 5)]},
+        headers=bearer(node["nodeToken"]),
+    )
+    assert (await resp.json())["data"] == {"accepted": 4, "duplicates": 0, "lastSeq": 5}
+    got = await get_node(client, admin_headers, node["nodeId"])
+    assert got["cpuPercent"] == 12.5 and got["lastHeartbeat"] is not None
+    assert got["status"] == "ACTIVE" and got["conditions"]
