@@ -54,6 +54,9 @@ class LoopStatus:
     last_success_at: datetime | None = None
     last_error: str | None = None
     spool_depth: int = 0
+    # The highest sample number this run has taken: compared with the control plane's lastSeq,
+    # it shows how far behind the stored history is.
+    last_seq: int | None = None
     heartbeat_interval: float = DEFAULT_HEARTBEAT_INTERVAL
 
     def beat(self) -> None:
@@ -71,6 +74,7 @@ class LoopStatus:
             "lastSuccessAt": self.last_success_at.isoformat() if self.last_success_at else None,
             "lastError": self.last_error,
             "spoolDepth": self.spool_depth,
+            "lastSeq": self.last_seq,
             "heartbeatInterval": self.heartbeat_interval,
         }
 
@@ -149,7 +153,7 @@ class Reporter:
             return
         try:
             heartbeat = await asyncio.wait_for(
-                self._registry.heartbeat(self._counter.next(), shutting_down=True), time_limit
+                self._registry.heartbeat(self._next_seq(), shutting_down=True), time_limit
             )
         except (TimeoutError, OSError) as exc:
             log.info("no last heartbeat: could not take a sample (%s)", exc)
@@ -249,10 +253,11 @@ class Reporter:
     # -- heartbeat, spool, resources --------------------------------------------------------
 
     async def _heartbeat(self, deadline: float) -> None:
-        if self._identity is None and self._clock() >= self._retry_at:
-            await self._register()
         """One heartbeat, or its sample spooled when it cannot be delivered now."""
-        heartbeat = await self._registry.heartbeat(self._counter.next())
+        if self._identity is None and self._clock() >= self._retry_at:
+            # Forgotten earlier and registering again failed then: try again before sampling.
+            await self._register()
+        heartbeat = await self._registry.heartbeat(self._next_seq())
         identity = self._identity
         if identity is None or self._clock() < self._retry_at:
             self._keep(heartbeat.sample)
@@ -361,6 +366,11 @@ class Reporter:
         log.error("the control plane refused sample seq=%d for good, dropped: %s", sample.seq, exc)
         self._metrics.samples_rejected.inc()
         self._status.spool_depth = self._spool.depth
+
+    def _next_seq(self) -> int:
+        seq = self._counter.next()
+        self._status.last_seq = seq
+        return seq
 
     # -- outcomes ---------------------------------------------------------------------------
 

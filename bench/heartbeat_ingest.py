@@ -1,11 +1,14 @@
 """Heartbeat ingest: simulated agents against the real control plane on PostgreSQL.
 
-One load process (this one) drives N simulated agents over real HTTP on
-loopback. As a baseline, the same load hits a bare aiohttp endpoint that only
-decodes and answers JSON, in the same run. Prints throughput, latency
-percentiles and the ratio.
+One load process drives N simulated agents over real HTTP on loopback: wrk
+(C, one thread, a Lua script playing the agents: each request is the next
+heartbeat of the next node, with its own token and a growing seq) when it is
+installed (`apt-get install wrk`), else this Python process. As a baseline,
+the same load hits a bare aiohttp endpoint that only decodes and answers
+JSON, in the same run. Prints throughput, latency percentiles and the ratio.
 
     .venv/bin/python bench/heartbeat_ingest.py [--nodes 2000] [--seconds 20] [--concurrency 200]
+        [--loader wrk|python]
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +37,7 @@ import sys
 from aiohttp import web
 async def handle(request):
     body = await request.json()
-    return web.json_response({"success": True, "data": {"accepted": 1, "seq": body["sample"]["seq"]}})
+    return web.json_response({"success": True, "data": {"accepted": 1, "seq": body.get("sample", {}).get("seq")}})
 app = web.Application()
 app.router.add_post("/api/v1/workers/{nodeId}/heartbeat", handle)
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
@@ -126,6 +131,52 @@ async def drive(base: str, nodes: list[tuple[str, str]], seconds: float, concurr
     }
 
 
+WRK_SCRIPT = r"""
+local nodes = {}
+local seqs = {}
+local i = 0
+for line in io.lines(os.getenv("BENCH_NODES")) do
+  local id, token = line:match("([^ ]+) ([^ ]+)")
+  nodes[#nodes + 1] = {id, token}
+  seqs[#nodes] = tonumber(os.getenv("BENCH_SEQ_BASE"))
+end
+non2xx = 0
+request = function()
+  i = (i % #nodes) + 1
+  seqs[i] = seqs[i] + 1
+  local n = nodes[i]
+  local body = string.format('{"sample":{"seq":%d,"timestamp":"%s","cpuPercent":12.5,'
+    .. '"memoryUsed":2048,"diskUsed":10000,"load1":0.5,"load5":0.4,"load15":0.3},'
+    .. '"conditions":[{"type":"Ready","status":true}]}', seqs[i], os.date("!%Y-%m-%dT%H:%M:%SZ"))
+  return wrk.format("POST", "/api/v1/workers/" .. n[1] .. "/heartbeat",
+    {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. n[2]}, body)
+end
+response = function(status, headers, body)
+  if status ~= 200 then non2xx = non2xx + 1 end
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %f %f %f %d %d\n", summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, non2xx,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def drive_wrk(base: str, nodes_file: str, seconds: float, concurrency: int, seq_base: int) -> dict:
+    """Each run numbers its samples from `seq_base`, so no run repeats another's seqs."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT)
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{concurrency}", f"-d{int(seconds)}s", "-s", script.name, base],
+        env={**os.environ, "BENCH_NODES": nodes_file, "BENCH_SEQ_BASE": str(seq_base)},
+        capture_output=True, text=True, check=True,
+    ).stdout
+    line = next(ln for ln in out.splitlines() if ln.startswith("RESULT"))
+    rate, p50, p99, bad, errors = line.split()[1:]
+    return {"rate": float(rate), "p50": float(p50), "p99": float(p99),
+            "errors": int(bad) + int(errors)}
+
+
 async def register_nodes(
     base: str, admin_email: str, password: str, n: int
 ) -> list[tuple[str, str]]:
@@ -172,6 +223,8 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", type=int, default=200)
+    parser.add_argument("--loader", choices=["wrk", "python"],
+                        default="wrk" if shutil.which("wrk") else "python")
     args = parser.parse_args()
 
     pg = PostgresServer().start()
@@ -208,12 +261,21 @@ def main() -> None:
         asyncio.run(wait_up(f"{base}/api/v1/auth/login"))
         asyncio.run(wait_up(f"{bare}/api/v1/workers/x/heartbeat"))
         nodes = asyncio.run(register_nodes(base, "bench@paas.com", "Bench123!@#", args.nodes))
-        # Warm both up, then measure the baseline and the control plane in turn.
-        asyncio.run(drive(bare, nodes, 2, args.concurrency))
-        asyncio.run(drive(base, nodes, 2, args.concurrency))
-        b = asyncio.run(drive(bare, nodes, args.seconds, args.concurrency))
-        c = asyncio.run(drive(base, nodes, args.seconds, args.concurrency))
-        print(f"nodes={args.nodes} concurrency={args.concurrency} seconds={args.seconds}")
+        if args.loader == "wrk":
+            with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+                f.writelines(f"{node_id} {token}\n" for node_id, token in nodes)
+            drive_wrk(bare, f.name, 2, args.concurrency, 0)
+            drive_wrk(base, f.name, 2, args.concurrency, 0)
+            b = drive_wrk(bare, f.name, args.seconds, args.concurrency, 0)
+            c = drive_wrk(base, f.name, args.seconds, args.concurrency, 1_000_000)
+        else:
+            # Warm both up, then measure the baseline and the control plane in turn.
+            asyncio.run(drive(bare, nodes, 2, args.concurrency))
+            asyncio.run(drive(base, nodes, 2, args.concurrency))
+            b = asyncio.run(drive(bare, nodes, args.seconds, args.concurrency))
+            c = asyncio.run(drive(base, nodes, args.seconds, args.concurrency))
+        print(f"loader={args.loader} nodes={args.nodes} concurrency={args.concurrency} "
+              f"seconds={args.seconds}")
         print(
             f"bare aiohttp JSON POST : {b['rate']:8.0f} req/s  p50 {b['p50']:6.1f} ms  "
             f"p99 {b['p99']:6.1f} ms  errors {b['errors']}"

@@ -59,12 +59,17 @@ def check_timestamps(samples: Sequence[UsageSample], now: datetime, field_name: 
 
 
 class TelemetryIngest:
-    def __init__(self, clock: Clock, max_batch: int = 2000) -> None:
+    """`in_flight` batches may commit at once: while one waits on the database the
+    next is being written, so the event loop is not left idle between batches."""
+
+    def __init__(self, clock: Clock, max_batch: int = 2000, in_flight: int = 2) -> None:
         self._clock = clock
         self._max_batch = max_batch
         self._queue: list[_Item] = []
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._slots = asyncio.Semaphore(in_flight)
+        self._flushing: set[asyncio.Task[None]] = set()
         self._closing = False
         self.stats = _Stats()
 
@@ -93,18 +98,29 @@ class TelemetryIngest:
             await self._wakeup.wait()
             self._wakeup.clear()
             while self._queue:
+                await self._slots.acquire()
+                # Taken only once a slot is free: everything that arrived
+                # meanwhile joins this batch.
                 batch = self._queue[: self._max_batch]
                 del self._queue[: self._max_batch]
-                try:
-                    await self._flush(batch)
-                except Exception as exc:
-                    self.stats.failures += 1
-                    log.warning("telemetry batch of %d failed: %s", len(batch), exc)
-                    for item in batch:
-                        if not item.done.done():
-                            item.done.set_exception(exc)
+                task = asyncio.create_task(self._commit(batch))
+                self._flushing.add(task)
+                task.add_done_callback(self._flushing.discard)
             if self._closing:
+                await asyncio.gather(*self._flushing)
                 return
+
+    async def _commit(self, batch: list[_Item]) -> None:
+        try:
+            await self._flush(batch)
+        except Exception as exc:
+            self.stats.failures += 1
+            log.warning("telemetry batch of %d failed: %s", len(batch), exc)
+            for item in batch:
+                if not item.done.done():
+                    item.done.set_exception(exc)
+        finally:
+            self._slots.release()
 
     async def _flush(self, batch: list[_Item]) -> None:
         now = self._clock()
