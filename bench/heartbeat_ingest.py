@@ -169,12 +169,18 @@ def drive_wrk(base: str, nodes_file: str, seconds: float, concurrency: int, seq_
     out = subprocess.run(
         ["wrk", "-t1", f"-c{concurrency}", f"-d{int(seconds)}s", "-s", script.name, base],
         env={**os.environ, "BENCH_NODES": nodes_file, "BENCH_SEQ_BASE": str(seq_base)},
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     line = next(ln for ln in out.splitlines() if ln.startswith("RESULT"))
     rate, p50, p99, bad, errors = line.split()[1:]
-    return {"rate": float(rate), "p50": float(p50), "p99": float(p99),
-            "errors": int(bad) + int(errors)}
+    return {
+        "rate": float(rate),
+        "p50": float(p50),
+        "p99": float(p99),
+        "errors": int(bad) + int(errors),
+    }
 
 
 async def register_nodes(
@@ -223,8 +229,9 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", type=int, default=200)
-    parser.add_argument("--loader", choices=["wrk", "python"],
-                        default="wrk" if shutil.which("wrk") else "python")
+    parser.add_argument(
+        "--loader", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python"
+    )
     args = parser.parse_args()
 
     pg = PostgresServer().start()
@@ -274,8 +281,10 @@ def main() -> None:
             asyncio.run(drive(base, nodes, 2, args.concurrency))
             b = asyncio.run(drive(bare, nodes, args.seconds, args.concurrency))
             c = asyncio.run(drive(base, nodes, args.seconds, args.concurrency))
-        print(f"loader={args.loader} nodes={args.nodes} concurrency={args.concurrency} "
-              f"seconds={args.seconds}")
+        print(
+            f"loader={args.loader} nodes={args.nodes} concurrency={args.concurrency} "
+            f"seconds={args.seconds}"
+        )
         print(
             f"bare aiohttp JSON POST : {b['rate']:8.0f} req/s  p50 {b['p50']:6.1f} ms  "
             f"p99 {b['p99']:6.1f} ms  errors {b['errors']}"
