@@ -30,7 +30,7 @@ from controlplane.cluster.gateway import ClusterGateway
 from controlplane.config import Config
 from controlplane.db import database
 from controlplane.jobs.runner import Jobs
-from controlplane.metrics import ApiMetrics
+from controlplane.metrics import Metrics
 from controlplane.scheduler import profile_from_config
 from controlplane.services.accounts import Accounts
 from controlplane.services.clock import Clock, utcnow
@@ -111,7 +111,7 @@ def _cluster(gateway: ClusterGateway) -> Callable[[web.Application], AsyncIterat
 
 
 def build_subscriptions(
-    config: Config, clock: Clock, gateway: ClusterGateway
+    config: Config, clock: Clock, gateway: ClusterGateway, metrics: Metrics
 ) -> tuple[Subscriptions, Reconciler]:
     settings = ClusterSettings(
         base_domain=config.base_domain,
@@ -126,7 +126,8 @@ def build_subscriptions(
         Fleet(),
     )
     subscriptions = Subscriptions(lifecycle, clock, config.max_subscriptions_per_user)
-    return subscriptions, Reconciler(subscriptions, lifecycle, clock, config.eviction_timeout)
+    reconciler = Reconciler(subscriptions, lifecycle, clock, config.eviction_timeout, metrics)
+    return subscriptions, reconciler
 
 
 def create_app(
@@ -136,13 +137,13 @@ def create_app(
     app = web.Application(middlewares=MIDDLEWARES, client_max_size=config.max_body_bytes)
     app[CONFIG] = config
     app[CLOCK] = clock
-    app[METRICS] = ApiMetrics()
+    app[METRICS] = Metrics()
     app[RATE_LIMITER] = RateLimiter(config.rate_limit_per_minute, config.rate_limit_burst)
     app[ACCOUNTS] = build_accounts(config, clock)
     app[NODE_AUTH] = NodeAuth()
-    app[INGEST] = TelemetryIngest(clock)
+    app[INGEST] = TelemetryIngest(clock, app[METRICS])
     gateway = cluster if cluster is not None else build_cluster(config)
-    app[SUBSCRIPTIONS], app[RECONCILER] = build_subscriptions(config, clock, gateway)
+    app[SUBSCRIPTIONS], app[RECONCILER] = build_subscriptions(config, clock, gateway, app[METRICS])
     app[SPEC] = build_spec(ROUTES, PREFIX)
     for route in ROUTES:
         path = route.path if route.raw else PREFIX + route.path

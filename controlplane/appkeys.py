@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from controlplane.config import Config
-from controlplane.metrics import ApiMetrics
+from controlplane.metrics import Metrics
 from controlplane.services.accounts import Accounts
 from controlplane.services.clock import Clock
 from controlplane.services.ingest import TelemetryIngest
@@ -17,7 +17,7 @@ from controlplane.services.subscriptions import Subscriptions
 CONFIG = web.AppKey("config", Config)
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 ACCOUNTS = web.AppKey("accounts", Accounts)
-METRICS = web.AppKey("metrics", ApiMetrics)
+METRICS = web.AppKey("metrics", Metrics)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
 NODE_AUTH = web.AppKey("node_auth", NodeAuth)
 INGEST = web.AppKey("telemetry_ingest", TelemetryIngest)

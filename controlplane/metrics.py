@@ -2,22 +2,58 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
-class ApiMetrics:
+class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
         self.requests = Counter(
             "minispod_http_requests_total",
             "HTTP requests served, by method, route template and status.",
             ["method", "route", "status"],
-            registry=self.registry,
+            registry=r,
         )
         self.latency = Histogram(
             "minispod_http_request_duration_seconds",
             "Time to serve an HTTP request, by method and route template.",
             ["method", "route"],
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
-            registry=self.registry,
+            registry=r,
+        )
+        self.ingest_batches = Counter(
+            "minispod_ingest_batches_total",
+            "Telemetry batches committed, by outcome.",
+            ["outcome"],
+            registry=r,
+        )
+        self.ingest_samples = Counter(
+            "minispod_ingest_samples_total",
+            "Telemetry samples received, by result (stored, or duplicate of a stored seq).",
+            ["result"],
+            registry=r,
+        )
+        self.ingest_batch_size = Histogram(
+            "minispod_ingest_batch_size",
+            "Requests coalesced into one telemetry transaction.",
+            buckets=(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2000),
+            registry=r,
+        )
+        self.ingest_commit = Histogram(
+            "minispod_ingest_commit_seconds",
+            "Time to commit one telemetry batch.",
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+            registry=r,
+        )
+        self.reconcile_actions = Counter(
+            "minispod_reconcile_actions_total",
+            "What reconcile passes did: expired, evicted, placed, removed_orphans, errors.",
+            ["action"],
+            registry=r,
+        )
+        self.jobs_leader = Gauge(
+            "minispod_jobs_leader",
+            "1 while this replica holds the jobs lock and runs the periodic jobs.",
+            registry=r,
         )

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
 from controlplane.db import bulk
 from controlplane.db.models import NodeEvent
+from controlplane.metrics import Metrics
 from controlplane.services import health, node_events
 from controlplane.services.clock import Clock
 from controlplane.services.errors import FieldError, Invalid, NotFound, Unavailable
@@ -41,14 +43,6 @@ class _Item:
     duplicates: int = 0
 
 
-@dataclass
-class _Stats:
-    batches: int = 0
-    items: int = 0
-    failures: int = 0
-    sizes: list[int] = field(default_factory=list)
-
-
 def check_timestamps(samples: Sequence[UsageSample], now: datetime, field_name: str) -> None:
     late = [i for i, s in enumerate(samples) if s.timestamp > now + MAX_CLOCK_SKEW]
     if late:
@@ -62,8 +56,11 @@ class TelemetryIngest:
     """`in_flight` batches may commit at once: while one waits on the database the
     next is being written, so the event loop is not left idle between batches."""
 
-    def __init__(self, clock: Clock, max_batch: int = 2000, in_flight: int = 2) -> None:
+    def __init__(
+        self, clock: Clock, metrics: Metrics, max_batch: int = 2000, in_flight: int = 2
+    ) -> None:
         self._clock = clock
+        self._metrics = metrics
         self._max_batch = max_batch
         self._queue: list[_Item] = []
         self._wakeup = asyncio.Event()
@@ -71,7 +68,6 @@ class TelemetryIngest:
         self._slots = asyncio.Semaphore(in_flight)
         self._flushing: set[asyncio.Task[None]] = set()
         self._closing = False
-        self.stats = _Stats()
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="telemetry-ingest")
@@ -114,7 +110,7 @@ class TelemetryIngest:
         try:
             await self._flush(batch)
         except Exception as exc:
-            self.stats.failures += 1
+            self._metrics.ingest_batches.labels("failed").inc()
             log.warning("telemetry batch of %d failed: %s", len(batch), exc)
             for item in batch:
                 if not item.done.done():
@@ -123,6 +119,7 @@ class TelemetryIngest:
             self._slots.release()
 
     async def _flush(self, batch: list[_Item]) -> None:
+        started = time.perf_counter()
         now = self._clock()
         node_ids = sorted({i.node_id for i in batch})
         async with in_transaction() as conn:
@@ -159,8 +156,12 @@ class TelemetryIngest:
             await bulk.advance_seq(conn, [n for i, n in touched.items() if i not in beating])
             if events:
                 await NodeEvent.bulk_create(events, using_db=conn)
-        self.stats.batches += 1
-        self.stats.items += len(batch)
+        m = self._metrics
+        m.ingest_batches.labels("committed").inc()
+        m.ingest_batch_size.observe(len(batch))
+        m.ingest_commit.observe(time.perf_counter() - started)
+        m.ingest_samples.labels("stored").inc(sum(i.accepted for i in batch))
+        m.ingest_samples.labels("duplicate").inc(sum(i.duplicates for i in batch))
         for item in batch:
             if item.done.done():
                 continue

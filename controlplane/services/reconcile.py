@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from controlplane.cluster.gateway import ClusterError
 from controlplane.db.models import Instance, Subscription, WorkerNode
+from controlplane.metrics import Metrics
 from controlplane.services.clock import Clock
 from controlplane.services.instances import TERMINAL_SUBSCRIPTIONS, Lifecycle, evictable_nodes
 from controlplane.services.placement import HOLDING
@@ -44,7 +45,9 @@ class Reconciler:
         lifecycle: Lifecycle,
         clock: Clock,
         eviction_timeout: float,
+        metrics: Metrics,
     ) -> None:
+        self._metrics = metrics
         self._subscriptions = subscriptions
         self._lifecycle = lifecycle
         self._clock = clock
@@ -59,6 +62,10 @@ class Reconciler:
         await self._place_pending(result)
         await self._observe(result)
         await self._remove_orphans(result)
+        actions = self._metrics.reconcile_actions
+        for action in ("expired", "evicted", "placed", "removed_orphans"):
+            actions.labels(action).inc(getattr(result, action))
+        actions.labels("errors").inc(len(result.errors))
         return result
 
     async def _subscription(self, instance: Instance) -> Subscription | None:

@@ -393,3 +393,14 @@ async def test_suspension_stops_the_pod_but_keeps_data_and_room(platform, admin,
     final = (await (await platform.get(url, headers=alice)).json())["data"]
     assert final["status"] == "ACTIVE" and final["instance"]["status"] == "RUNNING"
     assert cluster.objects("Deployment")[0]["spec"]["replicas"] == 1
+
+
+async def test_metrics_count_ingest_and_reconcile_work(platform, admin, services):
+    await active_node(platform, admin, "worker-a")
+    alice = await customer(platform, "alice@example.com")
+    await subscribe(platform, alice, services["wordpress"], subdomain="counted")
+    await reconcile(platform)
+    text = await (await platform.get("/metrics")).text()
+    assert 'minispod_ingest_samples_total{result="stored"} 1.0' in text
+    assert 'minispod_ingest_batches_total{outcome="committed"}' in text
+    assert 'minispod_reconcile_actions_total{action="errors"} 0.0' in text
