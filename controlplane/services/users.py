@@ -11,10 +11,11 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from controlplane.db.models import User
+from controlplane.db.models import Subscription, User
 from controlplane.services.accounts import Accounts, normalise_email
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, Invalid, NotFound
+from controlplane.services.subscriptions import LIVE
 from shared.enums import Role
 from shared.wire.accounts import (
     BulkAction,
@@ -83,6 +84,13 @@ async def _ensure_admin_remains() -> None:
         raise Conflict(LAST_ADMIN)
 
 
+async def _refuse_if_subscribed(user_ids: list[uuid.UUID]) -> None:
+    """A customer with running services is not deleted under them: their
+    subscriptions are cancelled first, which removes and releases their instances."""
+    if await Subscription.filter(user_id__in=user_ids, status__in=LIVE).exists():
+        raise Conflict("This account has live subscriptions; cancel them before deleting it")
+
+
 async def create_user(accounts: Accounts, body: UserCreate) -> User:
     return await accounts.create_user(
         body.name, body.email, body.password, body.role, body.is_active
@@ -120,6 +128,7 @@ async def delete_user(actor: User, raw_id: str) -> None:
         user = await get_user(raw_id)
         if user.id == actor.id:
             raise Conflict("Administrators cannot delete their own account")
+        await _refuse_if_subscribed([user.id])
         await user.delete()
         await _ensure_admin_remains()
 
@@ -142,6 +151,8 @@ async def bulk(accounts: Accounts, actor: User, body: BulkAction) -> BulkResult:
             raise NotFound(f"Users not found: {', '.join(sorted(str(m) for m in missing)[:10])}")
         if body.action == "delete" and any(u.id == actor.id for u in users):
             raise Conflict("Administrators cannot delete their own account")
+        if body.action == "delete":
+            await _refuse_if_subscribed(ids)
         qs = User.filter(id__in=ids)
         if body.action == "delete":
             await qs.delete()

@@ -404,3 +404,18 @@ async def test_metrics_count_ingest_and_reconcile_work(platform, admin, services
     assert 'minispod_ingest_samples_total{result="stored"} 1.0' in text
     assert 'minispod_ingest_batches_total{outcome="committed"}' in text
     assert 'minispod_reconcile_actions_total{action="errors"} 0.0' in text
+
+
+async def test_a_customer_with_live_subscriptions_is_not_deleted(platform, admin, services):
+    await active_node(platform, admin, "worker-a")
+    alice = await customer(platform, "alice@example.com")
+    data = (await (await subscribe(platform, alice, services["n8n"])).json())["data"]
+    user_url = f"/api/v1/users/{data['userId']}"
+    refused = await platform.delete(user_url, headers=admin)
+    assert refused.status == 409
+    bulk = await platform.post(
+        "/api/v1/users/bulk", json={"action": "delete", "userIds": [data["userId"]]}, headers=admin
+    )
+    assert bulk.status == 409
+    await platform.post(f"/api/v1/subscriptions/{data['id']}/cancel", headers=alice)
+    assert (await platform.delete(user_url, headers=admin)).status == 200
