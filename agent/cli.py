@@ -1,15 +1,14 @@
 """`minispod-agent`: read the configuration, run the report loop and the probe server, and on
-SIGTERM/SIGINT say goodbye to the control plane and exit 0."""
+SIGTERM/SIGINT say goodbye to the control plane and exit 0.
 
-import asyncio
-import contextlib
+One thread reports, one serves the probes; no event loop. The agent does one thing every few
+seconds, and its footprint budget (40 MiB) has no room for asyncio, aiohttp and pydantic.
+"""
+
 import logging
 import os
-import signal
 import sys
 from collections.abc import Callable
-
-import aiohttp
 
 from agent.client import ControlPlaneClient
 from agent.collectors.registry import build_registry
@@ -17,13 +16,13 @@ from agent.config import AgentConfig, ConfigError, load_config
 from agent.logs import configure_logging
 from agent.metrics import create_metrics
 from agent.reporter import LoopStatus, Reporter
-from agent.server import create_app, start_server
+from agent.server import ProbeServer
 from agent.spool import Spool
 from agent.state import IdentityStore, SequenceCounter, StateError
+from agent.stopping import StopSignal
 
 log = logging.getLogger("minispod.agent")
 
-REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=5)
 GOODBYE_TIMEOUT_SECONDS = 2.0
 
 
@@ -36,7 +35,7 @@ def agent_version() -> str | None:
         return None
 
 
-async def run_agent(config: AgentConfig, add_secret: Callable[[str], None]) -> int:
+def run_agent(config: AgentConfig, add_secret: Callable[[str], None]) -> int:
     """Run until SIGTERM/SIGINT (exit code 0) or until the loop dies of a bug (1)."""
     try:
         config.state_dir.mkdir(parents=True, exist_ok=True)
@@ -58,52 +57,45 @@ async def run_agent(config: AgentConfig, add_secret: Callable[[str], None]) -> i
         config.state_dir,
         spool.depth,
     )
-    headers = {"User-Agent": f"minispod-agent/{version or 'dev'}"}
-    async with aiohttp.ClientSession(timeout=REQUEST_TIMEOUT, headers=headers) as session:
+    client = ControlPlaneClient(config.server_url, user_agent=f"minispod-agent/{version or 'dev'}")
+    with StopSignal() as stop:
         reporter = Reporter(
             config,
-            ControlPlaneClient(session, config.server_url),
+            client,
             registry,
             identities,
             counter,
             spool,
             metrics,
             status,
+            stop,
             on_secret=add_secret,
             agent_version=version,
         )
-        runner = None
+        probes = None
         if config.agent_port:
             try:
-                app = create_app(status, metrics)
-                runner = await start_server(app, config.agent_host, config.agent_port)
+                probes = ProbeServer(config.agent_host, config.agent_port, status, metrics)
             except OSError as exc:
                 log.error(
                     "cannot serve /healthz on %s:%d: %s", config.agent_host, config.agent_port, exc
                 )
                 return 1
+            probes.start()
             log.info("serving /healthz and /metrics on %s:%d", config.agent_host, config.agent_port)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stop.set)
-        reporting = asyncio.create_task(reporter.run(), name="report-loop")
-        stopping = asyncio.create_task(stop.wait(), name="stop-signal")
-        await asyncio.wait({reporting, stopping}, return_when=asyncio.FIRST_COMPLETED)
         code = 0
-        if reporting.done():
-            log.critical("the report loop ended", exc_info=reporting.exception())
+        try:
+            reporter.run()
+        except Exception:
+            log.critical("the report loop ended", exc_info=True)
             code = 1
         else:
             log.info("stop signal received")
-            reporting.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reporting
-        stopping.cancel()
         status.running = False
-        await reporter.say_goodbye(GOODBYE_TIMEOUT_SECONDS)
-        if runner is not None:
-            await runner.cleanup()
+        reporter.say_goodbye(GOODBYE_TIMEOUT_SECONDS)
+        client.close()
+        if probes is not None:
+            probes.close()
     log.info("minispod-agent stopped")
     return code
 
@@ -117,7 +109,7 @@ def main() -> int:
     formatter = configure_logging(config.log_level)
     formatter.add_secret(config.join_token)
     try:
-        return asyncio.run(run_agent(config, formatter.add_secret))
+        return run_agent(config, formatter.add_secret)
     except StateError as exc:
         log.error("%s", exc)
         return 2

@@ -1,23 +1,25 @@
-"""The agent's side of the HTTP contract: one call per endpoint, each failure sorted by what the
-agent should do about it."""
+"""The agent's side of the HTTP contract: one call per endpoint over one kept-alive connection,
+each failure sorted by what the agent should do about it.
 
-from typing import Any, TypeVar
+The standard library's http.client, not aiohttp: the agent sends a request every few seconds
+from one thread, and aiohttp's client costs about 14 MiB of the agent's 40 MiB budget.
+"""
 
-import aiohttp
-from pydantic import BaseModel, ValidationError
+import http.client
+import json
+import ssl
+from typing import Any
+from urllib.parse import urlsplit
 
 from agent.backoff import retry_after_seconds
 from agent.state import NodeIdentity
-from shared.wire.nodes import (
-    Heartbeat,
-    IngestResult,
-    NodeFacts,
-    RegisterResult,
-    ResourceReport,
-    TelemetryBatch,
-)
+from agent.wire import Heartbeat, IngestResult, NodeFacts, RegisterResult, ResourceReport
 
-M = TypeVar("M", bound=BaseModel)
+# Per socket operation (connect, send, each read): a control plane that stops answering costs
+# the loop at most this long per step.
+REQUEST_TIMEOUT_SECONDS = 10.0
+# Every answer of the agent endpoints is a few hundred bytes; more is not a control plane.
+MAX_RESPONSE_BYTES = 1 << 20
 
 
 class ControlPlaneError(Exception):
@@ -54,80 +56,83 @@ class TooLarge(ControlPlaneError):
 
 
 class Refused(ControlPlaneError):
-    """Any other refusal (403, 409, an unexpected 4xx): logged and retried with backoff."""
-
-
-def _known_fields(model: type[BaseModel], data: Any) -> Any:
-    """Drop response fields this agent does not know: a newer control plane may add some, and
-    the wire models refuse unknown fields."""
-    if not isinstance(data, dict):
-        return data
-    names = {f.alias or n for n, f in model.model_fields.items()} | set(model.model_fields)
-    return {k: v for k, v in data.items() if k in names}
+    """Any other refusal (403, 409, a redirect, an unexpected 4xx): retried with backoff."""
 
 
 class ControlPlaneClient:
-    def __init__(self, session: aiohttp.ClientSession, server_url: str) -> None:
-        self._session = session
-        self._api = server_url.rstrip("/") + "/api/v1"
+    """Not thread-safe: the report loop is its only user."""
 
-    async def register(self, join_token: str, facts: NodeFacts) -> RegisterResult:
-        data = await self._post("/agent/register", join_token, facts.wire(), node_path=False)
+    def __init__(
+        self, server_url: str, user_agent: str, timeout: float = REQUEST_TIMEOUT_SECONDS
+    ) -> None:
+        parts = urlsplit(server_url)
+        self._https = parts.scheme == "https"
+        self._host = parts.hostname or "127.0.0.1"
+        self._port = parts.port
+        self._api = parts.path.rstrip("/") + "/api/v1"
+        self._timeout = timeout
+        self._headers = {"User-Agent": user_agent, "Content-Type": "application/json"}
+        self._connection: http.client.HTTPConnection | None = None
+        # Loading the system's CA certificates takes CPU and memory: once per process.
+        self._tls: ssl.SSLContext | None = None
+
+    def register(self, join_token: str, facts: NodeFacts) -> RegisterResult:
+        data = self._post("/agent/register", join_token, facts.wire(), node_path=False)
         return self._parse(RegisterResult, data)
 
-    async def heartbeat(
+    def heartbeat(
         self, identity: NodeIdentity, heartbeat: Heartbeat, time_limit: float | None = None
     ) -> IngestResult:
-        data = await self._post(
+        data = self._post(
             f"/workers/{identity.node_id}/heartbeat",
             identity.node_token,
             heartbeat.wire(),
-            time_limit=time_limit,
+            timeout=time_limit,
         )
         return self._parse(IngestResult, data)
 
-    async def telemetry(self, identity: NodeIdentity, batch: TelemetryBatch) -> IngestResult:
-        data = await self._post(
-            f"/workers/{identity.node_id}/telemetry", identity.node_token, batch.wire()
-        )
+    def telemetry(self, identity: NodeIdentity, batch: dict[str, Any]) -> IngestResult:
+        data = self._post(f"/workers/{identity.node_id}/telemetry", identity.node_token, batch)
         return self._parse(IngestResult, data)
 
-    async def resources(self, identity: NodeIdentity, report: ResourceReport) -> None:
+    def resources(self, identity: NodeIdentity, report: ResourceReport) -> None:
         path = f"/workers/{identity.node_id}/resources"
-        await self._post(path, identity.node_token, report.wire())
+        self._post(path, identity.node_token, report.wire())
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     @staticmethod
-    def _parse(model: type[M], data: Any) -> M:
+    def _parse(model: type[RegisterResult] | type[IngestResult], data: Any) -> Any:
         try:
-            return model.model_validate(_known_fields(model, data))
-        except ValidationError as exc:
-            raise Unavailable(
-                f"unexpected response body ({exc.error_count()} problems in {model.__name__})"
-            ) from None
+            return model.from_wire(data)
+        except ValueError as exc:
+            raise Unavailable(f"unexpected response body ({model.__name__}: {exc})") from None
 
-    async def _post(
+    def _post(
         self,
         path: str,
         token: str,
         body: dict[str, Any],
         *,
         node_path: bool = True,
-        time_limit: float | None = None,
+        timeout: float | None = None,
     ) -> Any:
-        url = self._api + path
-        timeout = aiohttp.ClientTimeout(total=time_limit) if time_limit else self._session.timeout
+        headers = self._headers | {"Authorization": f"Bearer {token}"}
         try:
-            async with self._session.post(
-                url, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=timeout
-            ) as response:
-                status = response.status
-                retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-                try:
-                    envelope = await response.json(content_type=None)
-                except (ValueError, aiohttp.ContentTypeError):
-                    envelope = None
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            response, raw = self._exchange(
+                self._api + path, json.dumps(body).encode(), headers, timeout or self._timeout
+            )
+        except (OSError, http.client.HTTPException) as exc:
+            self.close()
             raise Unavailable(f"POST {path}: {type(exc).__name__}: {exc}".rstrip(": ")) from None
+        status = response.status
+        try:
+            envelope = json.loads(raw) if raw else None
+        except ValueError:
+            envelope = None
         if not isinstance(envelope, dict):
             envelope = {}
         code = envelope.get("code") if isinstance(envelope.get("code"), str) else None
@@ -137,6 +142,7 @@ class ControlPlaneClient:
                 raise Unavailable(f"POST {path}: {status} without a success envelope", status)
             return envelope.get("data")
         if status == 429 or status >= 500:
+            retry_after = retry_after_seconds(response.getheader("Retry-After"))
             raise Unavailable(message, status, code, retry_after)
         if node_path and status in (401, 404):
             raise Forgotten(message, status, code)
@@ -144,4 +150,56 @@ class ControlPlaneClient:
             raise Invalid(message, status, code)
         if status == 413:
             raise TooLarge(message, status, code)
+        if 300 <= status < 400:
+            # Followed, a redirect would carry the bearer token to wherever it points.
+            message += f" (redirected to {response.getheader('Location')}; set that URL)"
         raise Refused(message, status, code)
+
+    def _exchange(
+        self, target: str, payload: bytes, headers: dict[str, str], timeout: float
+    ) -> tuple[http.client.HTTPResponse, bytes]:
+        """One POST and its whole answer. A kept-alive connection the server has closed in the
+        meantime is retried once on a new one: every agent request is idempotent (seqs are
+        stored once, registration is by node name), so a repeat is harmless."""
+        connection = self._connect(timeout)
+        reused = connection.sock is not None
+        try:
+            return self._send(connection, target, payload, headers)
+        except (ConnectionResetError, BrokenPipeError):  # RemoteDisconnected is one of them
+            self.close()
+            if not reused:
+                raise
+        return self._send(self._connect(timeout), target, payload, headers)
+
+    def _send(
+        self,
+        connection: http.client.HTTPConnection,
+        target: str,
+        payload: bytes,
+        headers: dict[str, str],
+    ) -> tuple[http.client.HTTPResponse, bytes]:
+        connection.request("POST", target, body=payload, headers=headers)
+        response = connection.getresponse()
+        raw = response.read(MAX_RESPONSE_BYTES + 1)
+        if len(raw) > MAX_RESPONSE_BYTES:
+            raise http.client.HTTPException(f"response over {MAX_RESPONSE_BYTES} bytes")
+        if response.will_close:
+            self.close()
+        return response, raw
+
+    def _connect(self, timeout: float) -> http.client.HTTPConnection:
+        connection = self._connection
+        if connection is None:
+            if self._https:
+                if self._tls is None:
+                    self._tls = ssl.create_default_context()
+                connection = http.client.HTTPSConnection(
+                    self._host, self._port, timeout=timeout, context=self._tls
+                )
+            else:
+                connection = http.client.HTTPConnection(self._host, self._port, timeout=timeout)
+            self._connection = connection
+        connection.timeout = timeout
+        if connection.sock is not None:
+            connection.sock.settimeout(timeout)
+        return connection

@@ -1,7 +1,7 @@
 """Node health conditions judged on the node itself, for when Kubernetes is not there to say."""
 
 from agent.collectors.usage import Usage
-from shared.wire.nodes import NodeCondition
+from agent.wire import NodeCondition
 
 # The kubelet's default hard eviction thresholds are memory.available<100Mi and
 # nodefs.available<10%; percentages keep the rule meaningful on any node size.

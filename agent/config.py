@@ -6,10 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import TypeAdapter, ValidationError
-
 from agent.collectors.host import HostPaths
-from shared.wire.nodes import NodeName
+from agent.wire import is_node_name
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
@@ -97,14 +95,13 @@ def _node_name(env: Mapping[str, str]) -> str:
     explicit = env.get("MINISPOD_NODE_NAME", "").strip()
     # NODE_NAME is what the DaemonSet's downward API provides (spec.nodeName).
     name = explicit or env.get("NODE_NAME", "").strip() or socket.gethostname().lower()
-    try:
-        return TypeAdapter(NodeName).validate_python(name)
-    except ValidationError:
+    if not is_node_name(name):
         source = "MINISPOD_NODE_NAME" if explicit else "the hostname"
         raise ConfigError(
             f"node name {name!r} (from {source}) is not a Kubernetes node name "
             "(lowercase letters, digits, '-' and '.'); set MINISPOD_NODE_NAME"
-        ) from None
+        )
+    return name
 
 
 def load_config(env: Mapping[str, str]) -> AgentConfig:

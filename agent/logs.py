@@ -34,6 +34,4 @@ def configure_logging(level: str) -> RedactingFormatter:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # aiohttp logs each probe request at INFO; the agent's own lines are what an operator reads.
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     return formatter

@@ -4,14 +4,13 @@ replay the spool in order when the control plane is back, report pod allocation 
 Nothing in here decides a node's health: the control plane does that from what it is told.
 """
 
-import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from agent.backoff import Backoff, jittered
 from agent.client import (
@@ -27,10 +26,11 @@ from agent.config import AgentConfig
 from agent.metrics import AgentMetrics
 from agent.spool import Spool
 from agent.state import IdentityStore, NodeIdentity, SequenceCounter
-from shared.wire.nodes import RegisterResult, TelemetryBatch, UsageSample
+from agent.wire import RegisterResult, UsageSample, telemetry_batch
 
 log = logging.getLogger("minispod.agent.reporter")
 T = TypeVar("T")
+P = ParamSpec("P")
 
 DEFAULT_HEARTBEAT_INTERVAL = 10.0
 DEFAULT_RESOURCE_INTERVAL = 60.0
@@ -38,13 +38,23 @@ MAX_BATCH = 500
 # The loop proves it is alive at least this often, even while it waits out a long backoff.
 BEAT_SECONDS = 5.0
 # /healthz reports the loop stalled when it has not moved for this long: longer than any
-# single request (session timeout) plus a beat, so only a truly stuck loop trips it.
+# single request (a few socket timeouts) plus a beat, so only a truly stuck loop trips it.
 STALL_SECONDS = 120.0
+
+
+class Stop(Protocol):
+    """What the loop waits on: agent.stopping.StopSignal in the agent, a threading.Event in
+    tests."""
+
+    def is_set(self) -> bool: ...
+
+    def wait(self, timeout: float) -> bool: ...
 
 
 @dataclass
 class LoopStatus:
-    """What /healthz tells about the loop; written by the reporter, read by the server."""
+    """What /healthz tells about the loop; written by the report loop, read by the probe
+    server's thread (each field is replaced whole, so a reader never sees half a value)."""
 
     node_name: str
     clock: Callable[[], float] = time.monotonic
@@ -90,6 +100,7 @@ class Reporter:
         spool: Spool,
         metrics: AgentMetrics,
         status: LoopStatus,
+        stop: Stop,
         *,
         on_secret: Callable[[str], None] = lambda _secret: None,
         agent_version: str | None = None,
@@ -104,6 +115,7 @@ class Reporter:
         self._spool = spool
         self._metrics = metrics
         self._status = status
+        self._stop = stop
         self._on_secret = on_secret
         self._agent_version = agent_version
         self._rng = rng or random.Random()
@@ -117,49 +129,52 @@ class Reporter:
         self._isolate_through: int | None = None
         self._status.spool_depth = spool.depth
 
-    async def run(self) -> None:
-        """Report until cancelled."""
+    def run(self) -> None:
+        """Report until the stop is set. A step under way then is finished first (a request
+        waits at most its timeout), so its sample is delivered or spooled, never lost."""
+        stop = self._stop
         self._status.running = True
         self._status.beat()
         self._resume_identity()
-        while self._identity is None:
-            if not await self._guarded(self._register()):
-                await self._sleep_until(self._retry_at)
+        while self._identity is None and not stop.is_set():
+            if not self._guarded(self._register):
+                self._sleep_until(self._retry_at)
         next_tick = next_resources = self._clock()
-        while True:
+        while not stop.is_set():
             self._status.beat()
             following = next_tick + jittered(self._heartbeat_interval, self._rng)
-            await self._guarded(self._heartbeat(deadline=following))
-            if self._clock() >= next_resources and await self._guarded(self._report_resources()):
+            self._guarded(self._heartbeat, following)
+            if (
+                not stop.is_set()
+                and self._clock() >= next_resources
+                and self._guarded(self._report_resources)
+            ):
                 next_resources = self._clock() + jittered(self._resource_interval, self._rng)
             next_tick = max(following, self._clock())
-            await self._sleep_until(next_tick)
+            self._sleep_until(next_tick)
 
-    async def _guarded(self, step: Awaitable[T]) -> T | None:
+    def _guarded(self, step: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | None:
         """Run one step of the loop; a bug or a full disk must not end the agent."""
         try:
-            return await step
-        except asyncio.CancelledError:
-            raise
+            return step(*args, **kwargs)
         except Exception:
             log.exception("unexpected error in the report loop")
             self._retry_at = self._clock() + self._backoff.next_delay()
             return None
 
-    async def say_goodbye(self, time_limit: float = 2.0) -> None:
-        """A last heartbeat with shuttingDown=true, best effort within `time_limit` seconds."""
+    def say_goodbye(self, time_limit: float = 2.0) -> None:
+        """A last heartbeat with shuttingDown=true, best effort within `time_limit` seconds
+        of waiting on the control plane."""
         identity = self._identity
         if identity is None:
             return
         try:
-            heartbeat = await asyncio.wait_for(
-                self._registry.heartbeat(self._next_seq(), shutting_down=True), time_limit
-            )
-        except (TimeoutError, OSError) as exc:
+            heartbeat = self._registry.heartbeat(self._next_seq(), shutting_down=True)
+        except OSError as exc:
             log.info("no last heartbeat: could not take a sample (%s)", exc)
             return
         try:
-            await self._client.heartbeat(identity, heartbeat, time_limit=time_limit)
+            self._client.heartbeat(identity, heartbeat, time_limit=time_limit)
         except Invalid as exc:
             self._rejected(heartbeat.sample, exc)
         except ControlPlaneError as exc:
@@ -199,14 +214,14 @@ class Reporter:
         interval = min(told, override) if override else told
         return min(max(interval, 0.05), 86_400.0)
 
-    async def _register(self) -> bool:
+    def _register(self) -> bool:
         """Register with the join token (idempotent by node name); False means back off."""
-        facts = await self._registry.node_facts(self._config.node_name, self._agent_version)
+        facts = self._registry.node_facts(self._config.node_name, self._agent_version)
         if facts is None:
             self._failed("cannot read the node's hardware facts; registration waits")
             return False
         try:
-            result = await self._client.register(self._config.join_token, facts)
+            result = self._client.register(self._config.join_token, facts)
         except ControlPlaneError as exc:
             if exc.status == 401:
                 self._failed(f"the control plane refused the join token ({exc}); check it", exc)
@@ -243,30 +258,30 @@ class Reporter:
             result.last_seq,
         )
 
-    async def _forget(self, exc: ControlPlaneError) -> None:
+    def _forget(self, exc: ControlPlaneError) -> None:
         log.warning("the control plane no longer knows this node or its token (%s)", exc)
         self._identity = None
         self._status.node_id = None
         self._identities.clear()
-        await self._register()
+        self._register()
 
     # -- heartbeat, spool, resources --------------------------------------------------------
 
-    async def _heartbeat(self, deadline: float) -> None:
+    def _heartbeat(self, deadline: float) -> None:
         """One heartbeat, or its sample spooled when it cannot be delivered now."""
         if self._identity is None and self._clock() >= self._retry_at:
             # Forgotten earlier and registering again failed then: try again before sampling.
-            await self._register()
-        heartbeat = await self._registry.heartbeat(self._next_seq())
+            self._register()
+        heartbeat = self._registry.heartbeat(self._next_seq())
         identity = self._identity
         if identity is None or self._clock() < self._retry_at:
             self._keep(heartbeat.sample)
             return
         try:
-            result = await self._client.heartbeat(identity, heartbeat)
+            result = self._client.heartbeat(identity, heartbeat)
         except Forgotten as exc:
             self._keep(heartbeat.sample)
-            await self._forget(exc)
+            self._forget(exc)
             return
         except Invalid as exc:
             self._rejected(heartbeat.sample, exc)
@@ -279,14 +294,19 @@ class Reporter:
         self._metrics.heartbeats_sent.inc()
         self._counter.advance_past(result.last_seq)
         self._succeeded()
-        await self._replay(deadline)
+        self._replay(deadline)
 
-    async def _replay(self, deadline: float) -> None:
-        """Deliver spooled samples oldest first until the spool is empty, a request fails, or
-        the next heartbeat is due."""
+    def _replay(self, deadline: float) -> None:
+        """Deliver spooled samples oldest first until the spool is empty, a request fails, the
+        next heartbeat is due, or the agent is asked to stop."""
         if self._spool.depth:
             log.info("replaying %d spooled samples", self._spool.depth)
-        while self._spool.depth and self._identity is not None and self._clock() < deadline:
+        while (
+            self._spool.depth
+            and self._identity is not None
+            and self._clock() < deadline
+            and not self._stop.is_set()
+        ):
             self._status.beat()
             limit = 1 if self._isolate_through is not None else self._batch_size
             samples = self._spool.peek(limit)
@@ -294,7 +314,7 @@ class Reporter:
                 self._spool.drop_through(0)
                 continue
             try:
-                await self._client.telemetry(self._identity, TelemetryBatch(samples=samples))
+                self._client.telemetry(self._identity, telemetry_batch(samples))
             except Invalid as exc:
                 if len(samples) > 1:
                     # The envelope does not say which sample is at fault: send them one by
@@ -312,7 +332,7 @@ class Reporter:
                     log.info("batch too large; sending %d samples at a time", self._batch_size)
                 continue
             except Forgotten as exc:
-                await self._forget(exc)
+                self._forget(exc)
                 return
             except ControlPlaneError as exc:
                 self._failed(f"replay interrupted: {exc}", exc)
@@ -328,20 +348,20 @@ class Reporter:
         if not self._spool.depth:
             self._isolate_through = None
 
-    async def _report_resources(self) -> bool:
+    def _report_resources(self) -> bool:
         """Send the pods' allocation if there is one; False means try again next tick."""
         identity = self._identity
         if not self._registry.reports_resources or identity is None:
             return True
         if self._clock() < self._retry_at:
             return False
-        report = await self._registry.resources()
+        report = self._registry.resources()
         if report is None:
             return True
         try:
-            await self._client.resources(identity, report)
+            self._client.resources(identity, report)
         except Forgotten as exc:
-            await self._forget(exc)
+            self._forget(exc)
             return False
         except (Invalid, TooLarge) as exc:
             log.error("the control plane refused the resource report: %s", exc)
@@ -391,7 +411,8 @@ class Reporter:
         self._status.last_error = message
         log.warning("%s; next attempt in %.1fs (%d spooled)", message, delay, self._spool.depth)
 
-    async def _sleep_until(self, deadline: float) -> None:
-        while (left := deadline - self._clock()) > 0:
-            await asyncio.sleep(min(left, BEAT_SECONDS))
+    def _sleep_until(self, deadline: float) -> None:
+        while (left := deadline - self._clock()) > 0 and not self._stop.wait(
+            min(left, BEAT_SECONDS)
+        ):
             self._status.beat()

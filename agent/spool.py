@@ -12,10 +12,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from agent.state import fsync_dir, write_atomically
-from shared.wire.nodes import UsageSample
+from agent.wire import UsageSample
 
 log = logging.getLogger("minispod.agent.spool")
 
@@ -88,8 +86,8 @@ class Spool:
         for segment in self._segments:
             for raw in self._read_lines(segment):
                 try:
-                    samples.append(UsageSample.model_validate_json(raw))
-                except ValidationError:
+                    samples.append(UsageSample.from_wire(json.loads(raw)))
+                except ValueError:
                     log.warning("skipping an unreadable spooled sample in %s", segment.path.name)
                     continue
                 if len(samples) >= limit:

@@ -1,21 +1,17 @@
 """What Kubernetes says about this node: labels, taints, kubelet, runtime, pod capacity, conditions.
 
-Only used when in-cluster credentials exist. The `kubernetes` package is imported lazily,
-inside `in_cluster_core_api`, because importing it costs tens of MiB that an agent outside a
-cluster should not pay.
+Only used when in-cluster credentials exist; read from the node object's JSON as the API
+server sends it (agent.collectors.kubeapi).
 """
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from shared.wire.nodes import NodeCondition, Taint
+from agent.collectors.kubeapi import KubeApi
+from agent.wire import DEFAULT_MAX_PODS, NodeCondition, Taint
 
-SERVICE_ACCOUNT_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")
 CONDITION_TYPES = ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure")
 TAINT_EFFECTS = frozenset({"NoSchedule", "PreferNoSchedule", "NoExecute"})
-DEFAULT_MAX_PODS = 110
 REQUEST_TIMEOUT_SECONDS = 5
 
 
@@ -27,21 +23,6 @@ class KubeNode:
     container_runtime: str | None = None
     max_pods: int = DEFAULT_MAX_PODS
     conditions: list[NodeCondition] = field(default_factory=list)
-
-
-def in_cluster_credentials_exist(
-    env: Mapping[str, str], service_account_dir: Path = SERVICE_ACCOUNT_DIR
-) -> bool:
-    """What the official client's load_incluster_config needs: the API address and a token."""
-    return bool(env.get("KUBERNETES_SERVICE_HOST")) and (service_account_dir / "token").is_file()
-
-
-def in_cluster_core_api() -> Any:
-    """A CoreV1Api authenticated with the pod's service account."""
-    from kubernetes import client, config
-
-    config.load_incluster_config()
-    return client.CoreV1Api()
 
 
 def _clip(text: str | None, limit: int) -> str | None:
@@ -58,30 +39,32 @@ def _condition(kind: str, status: str, reason: str | None, message: str | None) 
     )
 
 
-def kube_node_from(node: Any) -> KubeNode:
-    """The facts the control plane wants, out of a kubernetes.client V1Node."""
-    spec, status = node.spec, node.status
+def kube_node_from(node: dict[str, Any]) -> KubeNode:
+    """The facts the control plane wants, out of a v1 Node's JSON."""
+    metadata = node.get("metadata") or {}
+    spec = node.get("spec") or {}
+    status = node.get("status") or {}
     taints = [
-        Taint(key=t.key, value=_clip(t.value, 63), effect=t.effect)
-        for t in (spec.taints if spec and spec.taints else [])
-        if t.effect in TAINT_EFFECTS
+        Taint(key=t["key"], value=_clip(t.get("value"), 63), effect=t["effect"])
+        for t in spec.get("taints") or []
+        if t.get("effect") in TAINT_EFFECTS
     ]
-    info = status.node_info if status else None
-    allocatable = (status.allocatable if status else None) or {}
+    info = status.get("nodeInfo")
+    allocatable = status.get("allocatable") or {}
     try:
         max_pods = int(allocatable.get("pods", DEFAULT_MAX_PODS))
     except (TypeError, ValueError):
         max_pods = DEFAULT_MAX_PODS
     conditions = [
-        _condition(c.type, c.status, c.reason, c.message)
-        for c in (status.conditions if status and status.conditions else [])
-        if c.type in CONDITION_TYPES
+        _condition(c["type"], c.get("status", ""), c.get("reason"), c.get("message"))
+        for c in status.get("conditions") or []
+        if c.get("type") in CONDITION_TYPES
     ]
     return KubeNode(
-        labels=dict(node.metadata.labels or {}),
+        labels=dict(metadata.get("labels") or {}),
         taints=taints,
-        kubelet_version=_clip(info.kubelet_version, 64) if info else None,
-        container_runtime=_clip(info.container_runtime_version, 128) if info else None,
+        kubelet_version=_clip(info.get("kubeletVersion"), 64) if info else None,
+        container_runtime=_clip(info.get("containerRuntimeVersion"), 128) if info else None,
         max_pods=max(1, min(max_pods, 10_000)),
         conditions=conditions,
     )
@@ -90,10 +73,9 @@ def kube_node_from(node: Any) -> KubeNode:
 class KubernetesCollector:
     name = "kubernetes"
 
-    def __init__(self, api: Any, node_name: str) -> None:
+    def __init__(self, api: KubeApi, node_name: str) -> None:
         self._api = api
         self._node_name = node_name
 
     def collect(self) -> KubeNode:
-        node = self._api.read_node(self._node_name, _request_timeout=REQUEST_TIMEOUT_SECONDS)
-        return kube_node_from(node)
+        return kube_node_from(self._api.read_node(self._node_name, REQUEST_TIMEOUT_SECONDS))

@@ -4,7 +4,6 @@ As in node_exporter: one failing collector never breaks a report. Each run sets
 `minispod_agent_collector_success{collector}` and `..._duration_seconds{collector}`.
 """
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -12,18 +11,14 @@ from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
 from agent.collectors.hardware import Hardware, HardwareCollector
-from agent.collectors.kubernetes import (
-    KubeNode,
-    KubernetesCollector,
-    in_cluster_core_api,
-    in_cluster_credentials_exist,
-)
+from agent.collectors.kubeapi import KubeApi, in_cluster_credentials_exist
+from agent.collectors.kubernetes import KubeNode, KubernetesCollector
 from agent.collectors.pods import PodsCollector
 from agent.collectors.usage import Usage, UsageCollector
 from agent.conditions import local_conditions
 from agent.config import AgentConfig
 from agent.metrics import AgentMetrics
-from shared.wire.nodes import Heartbeat, NodeFacts, ResourceReport, UsageSample
+from agent.wire import Heartbeat, NodeFacts, ResourceReport, UsageSample
 
 log = logging.getLogger("minispod.agent.collectors")
 
@@ -80,18 +75,14 @@ class Registry:
         self._metrics.collector_success.labels(collector.name).set(0 if result is None else 1)
         return result
 
-    async def run_off_loop(self, collector: Collector[T]) -> T | None:
-        """For collectors that wait on the network (the Kubernetes API)."""
-        return await asyncio.to_thread(self.run, collector)
-
-    async def node_facts(self, node_name: str, agent_version: str | None) -> NodeFacts | None:
+    def node_facts(self, node_name: str, agent_version: str | None) -> NodeFacts | None:
         """Registration facts; None while the hardware collector cannot read the node."""
         if self._hardware_facts is None:
             self._hardware_facts = self.run(self._hardware)
         hw = self._hardware_facts
         if hw is None:
             return None
-        kube = await self.run_off_loop(self._kubernetes) if self._kubernetes else None
+        kube = self.run(self._kubernetes) if self._kubernetes else None
         kube = kube or KubeNode()
         return NodeFacts(
             name=node_name,
@@ -113,16 +104,18 @@ class Registry:
             agent_version=agent_version,
         )
 
-    async def heartbeat(
+    def heartbeat(
         self, seq: int, now: datetime | None = None, *, shutting_down: bool = False
     ) -> Heartbeat:
         """A heartbeat numbered `seq`. Conditions come from Kubernetes when it answers, else
-        from local judgement; usage falls back to the last good reading."""
+        from local judgement; usage falls back to the last good reading. The last heartbeat
+        (shutting down) does not wait on the Kubernetes API: a node whose agent leaves is
+        INACTIVE whatever its conditions, and the agent has seconds to leave."""
         usage = self.run(self._usage)
         if usage is not None:
             self._last_usage = usage
         reading = usage or self._last_usage
-        kube = await self.run_off_loop(self._kubernetes) if self._kubernetes else None
+        kube = self.run(self._kubernetes) if self._kubernetes and not shutting_down else None
         conditions = kube.conditions if kube and kube.conditions else local_conditions(usage)
         return Heartbeat(
             sample=UsageSample(
@@ -139,8 +132,8 @@ class Registry:
             shutting_down=shutting_down,
         )
 
-    async def resources(self) -> ResourceReport | None:
-        return await self.run_off_loop(self._pods) if self._pods else None
+    def resources(self) -> ResourceReport | None:
+        return self.run(self._pods) if self._pods else None
 
 
 def build_registry(config: AgentConfig, metrics: AgentMetrics, env: Mapping[str, str]) -> Registry:
@@ -149,8 +142,8 @@ def build_registry(config: AgentConfig, metrics: AgentMetrics, env: Mapping[str,
     pods: PodsCollector | None = None
     if in_cluster_credentials_exist(env):
         try:
-            api = in_cluster_core_api()
-        except Exception as exc:
+            api = KubeApi.in_cluster(env)
+        except (ValueError, OSError) as exc:
             log.warning("in-cluster credentials found but unusable, Kubernetes facts off: %s", exc)
         else:
             kubernetes = KubernetesCollector(api, config.node_name)

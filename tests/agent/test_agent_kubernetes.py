@@ -1,6 +1,14 @@
-"""Kubernetes facts and pod allocation, from the official client's own model objects."""
+"""Kubernetes facts and pod allocation, read from the JSON the API server sends: built here with
+the official client's models and serialized as that client does, so field names and shapes are
+the API's own."""
 
+import re
+from decimal import Decimal
+from typing import Any
+
+import pytest
 from kubernetes.client import (
+    ApiClient,
     V1Container,
     V1Node,
     V1NodeCondition,
@@ -14,9 +22,16 @@ from kubernetes.client import (
     V1ResourceRequirements,
     V1Taint,
 )
+from kubernetes.utils import parse_quantity as official_parse_quantity
 
-from agent.collectors.kubernetes import in_cluster_credentials_exist, kube_node_from
-from agent.collectors.pods import allocation_from
+from agent.collectors.kubeapi import in_cluster_credentials_exist
+from agent.collectors.kubernetes import kube_node_from
+from agent.collectors.pods import allocation_from, parse_quantity
+
+
+def api_json(model: Any) -> Any:
+    """What the API server sends for this object (camelCase, nulls left out)."""
+    return ApiClient().sanitize_for_serialization(model)
 
 
 def node_info() -> V1NodeSystemInfo:
@@ -56,7 +71,7 @@ def test_node_facts_from_a_kubernetes_node():
         ),
     )
 
-    kube = kube_node_from(node)
+    kube = kube_node_from(api_json(node))
 
     assert kube.labels == {"node-role.kubernetes.io/worker": "true"}
     assert [(t.key, t.value, t.effect) for t in kube.taints] == [
@@ -82,7 +97,7 @@ def test_ready_unknown_counts_as_not_ready():
         ),
     )
 
-    kube = kube_node_from(node)
+    kube = kube_node_from(api_json(node))
 
     assert [(c.type, c.status, c.reason) for c in kube.conditions] == [
         ("Ready", False, "NodeStatusUnknown")
@@ -121,7 +136,7 @@ def test_allocation_sums_requests_of_pods_that_still_run():
         pod("Failed", [container("4", "8Gi")]),
     ]
 
-    report = allocation_from(pods)
+    report = allocation_from(api_json(pods))
 
     assert report.current_pods == 3
     assert report.allocated_cpu == 0.75
@@ -144,8 +159,8 @@ def test_init_containers_count_when_larger_and_sidecars_run_alongside():
         init=[container("200m", "32Mi", restart_policy="Always"), container("250m", "16Mi")],
     )
 
-    heavy = allocation_from([init_heavy])
-    sidecar = allocation_from([with_sidecar])
+    heavy = allocation_from(api_json([init_heavy]))
+    sidecar = allocation_from(api_json([with_sidecar]))
 
     # max(containers, largest init step) + overhead
     assert heavy.allocated_cpu == 2.05
@@ -153,3 +168,58 @@ def test_init_containers_count_when_larger_and_sidecars_run_alongside():
     # the sidecar runs with the app (300m) and with the later init step (450m)
     assert sidecar.allocated_cpu == 0.45
     assert sidecar.allocated_memory == 96
+
+
+def test_a_node_without_spec_or_status_gets_the_defaults():
+    kube = kube_node_from({"metadata": {"name": "w"}})
+
+    assert (kube.labels, kube.taints, kube.conditions, kube.max_pods) == ({}, [], [], 110)
+    assert kube.kubelet_version is None
+
+
+QUANTITIES = [
+    "0",
+    "100m",
+    "250m",
+    "0.5",
+    "1",
+    "4",
+    "1k",
+    "1K",
+    "1Ki",
+    "256Mi",
+    "1Gi",
+    "100M",
+    "1.5Gi",
+    "2T",
+    "3Pi",
+    "1E",
+    "1Ei",
+    "5n",
+    "7u",
+    "1e3",
+    "1.5e-3",
+    "-1",
+    123,
+    1.5,
+]
+BAD_QUANTITIES = ["", "abc", "1ki", "1mi", "1Xi", "1.2.3", "Mi"]
+
+
+@pytest.mark.parametrize("quantity", QUANTITIES)
+def test_quantities_are_read_as_the_official_client_reads_them(quantity):
+    assert parse_quantity(quantity) == official_parse_quantity(quantity)
+    assert isinstance(parse_quantity(quantity), Decimal)
+
+
+@pytest.mark.parametrize("quantity", BAD_QUANTITIES)
+def test_quantities_the_official_client_refuses_are_refused(quantity):
+    try:
+        official_parse_quantity(quantity)
+    except ValueError as refusal:
+        official = str(refusal)
+    else:
+        pytest.fail(f"the official client takes {quantity!r}")
+
+    with pytest.raises(ValueError, match=f"^{re.escape(official)}$"):
+        parse_quantity(quantity)

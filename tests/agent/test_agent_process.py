@@ -11,6 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 JOIN_TOKEN = "jt_process_test_join_token_123"
 NODE_TOKEN = "nt_process_test_node_token_456"
@@ -41,8 +43,8 @@ def wait_for_spool(port: int, depth: int, deadline: float) -> dict:
         time.sleep(0.1)
 
 
-def test_agent_spools_while_the_control_plane_is_away_and_exits_0_on_sigterm(tmp_path):
-    # A node registered earlier, restarted while its control plane is unreachable.
+def start_agent(tmp_path: Path, heartbeat_interval: float) -> tuple[subprocess.Popen, int]:
+    """A node registered earlier, restarted while its control plane is unreachable."""
     server_url = f"http://127.0.0.1:{free_port()}"
     (tmp_path / "node.json").write_text(
         json.dumps(
@@ -66,7 +68,7 @@ def test_agent_spools_while_the_control_plane_is_away_and_exits_0_on_sigterm(tmp
         "MINISPOD_STATE_DIR": str(tmp_path),
         "MINISPOD_AGENT_HOST": "127.0.0.1",
         "MINISPOD_AGENT_PORT": str(port),
-        "MINISPOD_HEARTBEAT_INTERVAL": "0.2",
+        "MINISPOD_HEARTBEAT_INTERVAL": str(heartbeat_interval),
         "MINISPOD_BACKOFF_MAX": "1",
     }
     agent = subprocess.Popen(
@@ -76,6 +78,11 @@ def test_agent_spools_while_the_control_plane_is_away_and_exits_0_on_sigterm(tmp
         stderr=subprocess.PIPE,
         text=True,
     )
+    return agent, port
+
+
+def test_agent_spools_while_the_control_plane_is_away_and_exits_0_on_sigterm(tmp_path):
+    agent, port = start_agent(tmp_path, heartbeat_interval=0.2)
     try:
         health = wait_for_spool(port, 3, time.monotonic() + 15)
         metrics = get(port, "/metrics")
@@ -102,3 +109,22 @@ def test_agent_spools_while_the_control_plane_is_away_and_exits_0_on_sigterm(tmp
     assert seqs == sorted(seqs)
     assert seqs[0] == 42
     assert len(seqs) >= 4
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_signal_wakes_the_agent_from_its_wait_at_once(tmp_path, signum):
+    # 30 s between heartbeats: an agent that slept its wait out would take that long to go.
+    agent, port = start_agent(tmp_path, heartbeat_interval=30)
+    try:
+        health = wait_for_spool(port, 1, time.monotonic() + 15)
+        asked = time.monotonic()
+        agent.send_signal(signum)
+        _, stderr = agent.communicate(timeout=15)
+        took = time.monotonic() - asked
+    finally:
+        agent.kill()
+
+    assert health["spoolDepth"] == 1
+    assert agent.returncode == 0
+    assert took < 3
+    assert "stop signal received" in stderr

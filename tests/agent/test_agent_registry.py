@@ -14,7 +14,7 @@ from agent.collectors.registry import Registry
 from agent.collectors.usage import Usage, UsageCollector
 from agent.conditions import local_conditions
 from agent.metrics import create_metrics
-from shared.wire.nodes import NodeCondition, ResourceReport
+from agent.wire import NodeCondition, ResourceReport
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HOST = HostPaths(
@@ -57,7 +57,7 @@ def metric(metrics, name: str, collector: str) -> float | None:
     return metrics.registry.get_sample_value(name, {"collector": collector})
 
 
-async def test_failing_kubernetes_collector_leaves_a_heartbeat_with_local_conditions():
+def test_failing_kubernetes_collector_leaves_a_heartbeat_with_local_conditions():
     metrics = create_metrics()
     registry = Registry(
         metrics,
@@ -66,7 +66,7 @@ async def test_failing_kubernetes_collector_leaves_a_heartbeat_with_local_condit
         kubernetes=Broken("kubernetes"),
     )
 
-    heartbeat = await registry.heartbeat(5, NOW)
+    heartbeat = registry.heartbeat(5, NOW)
 
     assert heartbeat.sample.seq == 5
     assert heartbeat.sample.memory_used == 8000
@@ -80,7 +80,7 @@ async def test_failing_kubernetes_collector_leaves_a_heartbeat_with_local_condit
     assert 'minispod_agent_collector_success{collector="kubernetes"} 0.0' in text
 
 
-async def test_kubernetes_conditions_win_over_local_judgement():
+def test_kubernetes_conditions_win_over_local_judgement():
     not_ready = NodeCondition(type="Ready", status=False, reason="KubeletNotReady")
     registry = Registry(
         create_metrics(),
@@ -89,18 +89,34 @@ async def test_kubernetes_conditions_win_over_local_judgement():
         kubernetes=Fixed("kubernetes", KubeNode(conditions=[not_ready])),
     )
 
-    heartbeat = await registry.heartbeat(1, NOW)
+    heartbeat = registry.heartbeat(1, NOW)
 
     assert heartbeat.conditions == [not_ready]
 
 
-async def test_failing_usage_repeats_the_last_good_reading():
+def test_the_last_heartbeat_does_not_wait_on_the_kubernetes_api():
+    kubernetes = Broken("kubernetes")
+    registry = Registry(
+        create_metrics(),
+        hardware=HardwareCollector(HOST),
+        usage=UsageCollector(HOST),
+        kubernetes=kubernetes,
+    )
+
+    goodbye = registry.heartbeat(9, NOW, shutting_down=True)
+
+    assert kubernetes.calls == 0
+    assert goodbye.shutting_down is True
+    assert {c.type for c in goodbye.conditions} == {"Ready", "MemoryPressure", "DiskPressure"}
+
+
+def test_failing_usage_repeats_the_last_good_reading():
     usage = Fixed("usage", Usage(12.5, 100, 80.0, 2000, 10.0, 0.5, 0.4, 0.3))
     registry = Registry(create_metrics(), hardware=HardwareCollector(HOST), usage=usage)
-    await registry.heartbeat(1, NOW)
+    registry.heartbeat(1, NOW)
     registry._usage = Broken("usage")  # the host's /proc disappears after a good reading
 
-    heartbeat = await registry.heartbeat(2, NOW, shutting_down=True)
+    heartbeat = registry.heartbeat(2, NOW, shutting_down=True)
 
     assert heartbeat.sample.seq == 2
     assert heartbeat.sample.cpu_percent == 12.5
@@ -110,15 +126,15 @@ async def test_failing_usage_repeats_the_last_good_reading():
     assert [c.type for c in heartbeat.conditions] == ["Ready"]
 
 
-async def test_node_facts_wait_for_hardware_and_are_collected_once():
+def test_node_facts_wait_for_hardware_and_are_collected_once():
     broken = Broken("hardware")
     registry = Registry(create_metrics(), hardware=broken, usage=UsageCollector(HOST))
-    assert await registry.node_facts("worker-7", "0.1.0") is None
+    assert registry.node_facts("worker-7", "0.1.0") is None
 
     registry._hardware = HardwareCollector(HOST, interfaces=lambda: {"eth0": ["10.0.10.7"]})
-    first = await registry.node_facts("worker-7", "0.1.0")
+    first = registry.node_facts("worker-7", "0.1.0")
     registry._hardware = broken
-    second = await registry.node_facts("worker-7", "0.1.0")
+    second = registry.node_facts("worker-7", "0.1.0")
 
     assert first is not None
     assert first == second
@@ -131,7 +147,7 @@ async def test_node_facts_wait_for_hardware_and_are_collected_once():
     assert wire["agentVersion"] == "0.1.0"
 
 
-async def test_node_facts_carry_kubernetes_labels_taints_and_capacity():
+def test_node_facts_carry_kubernetes_labels_taints_and_capacity():
     kube = KubeNode(
         labels={"topology.kubernetes.io/zone": "eu-1a"},
         kubelet_version="v1.30.2+k3s1",
@@ -145,7 +161,7 @@ async def test_node_facts_carry_kubernetes_labels_taints_and_capacity():
         kubernetes=Fixed("kubernetes", kube),
     )
 
-    facts = await registry.node_facts("worker-7", None)
+    facts = registry.node_facts("worker-7", None)
 
     assert facts is not None
     assert facts.labels == {"topology.kubernetes.io/zone": "eu-1a"}
@@ -153,9 +169,9 @@ async def test_node_facts_carry_kubernetes_labels_taints_and_capacity():
     assert facts.kubelet_version == "v1.30.2+k3s1"
 
 
-async def test_resources_only_with_a_pods_collector():
+def test_resources_only_with_a_pods_collector():
     report = ResourceReport(
-        allocatedCPU=1.5, allocated_memory=512, allocated_storage=0, current_pods=3
+        allocated_cpu=1.5, allocated_memory=512, allocated_storage=0, current_pods=3
     )
     without = Registry(create_metrics(), hardware=Broken("hardware"), usage=Broken("usage"))
     with_pods = Registry(
@@ -166,9 +182,9 @@ async def test_resources_only_with_a_pods_collector():
     )
 
     assert not without.reports_resources
-    assert await without.resources() is None
+    assert without.resources() is None
     assert with_pods.reports_resources
-    assert await with_pods.resources() == report
+    assert with_pods.resources() == report
 
 
 def test_disk_pressure_above_90_percent_used():

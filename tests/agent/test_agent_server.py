@@ -1,8 +1,14 @@
-"""The agent's /healthz and /metrics, served by the real aiohttp app."""
+"""The agent's /healthz and /metrics, served by the real probe server on a loopback port."""
 
-from agent.metrics import create_metrics
+import http.client
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from agent.metrics import AgentMetrics, create_metrics
 from agent.reporter import STALL_SECONDS, LoopStatus
-from agent.server import create_app
+from agent.server import ProbeServer
 
 
 class Clock:
@@ -13,50 +19,104 @@ class Clock:
         return self.now
 
 
-async def test_healthz_is_200_while_the_loop_moves_and_503_once_it_stalls(aiohttp_client):
+def get(server: ProbeServer, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    try:
+        connection.request(method, path)
+        response = connection.getresponse()
+        return response.status, dict(response.headers), response.read()
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def serve() -> Iterator:
+    started: list[ProbeServer] = []
+
+    def start(status: LoopStatus, metrics: AgentMetrics) -> ProbeServer:
+        server = ProbeServer("127.0.0.1", 0, status, metrics)
+        started.append(server)
+        server.start()
+        return server
+
+    yield start
+    for server in started:
+        server.close()
+
+
+def test_healthz_is_200_while_the_loop_moves_and_503_once_it_stalls(serve):
     clock = Clock()
     status = LoopStatus(node_name="worker-7", clock=clock, running=True, node_id="node-1")
+    status.last_seq = 42
+    status.spool_depth = 3
     status.beat()
-    client = await aiohttp_client(create_app(status, create_metrics()))
+    server = serve(status, create_metrics())
 
-    alive = await client.get("/healthz")
-    alive_body = await alive.json()
+    alive_code, alive_headers, alive_raw = get(server, "/healthz")
     clock.now += STALL_SECONDS + 1
-    stalled = await client.get("/healthz")
+    stalled_code, _, stalled_raw = get(server, "/healthz")
 
-    assert alive.status == 200
-    assert alive_body["status"] == "ok"
-    assert alive_body["nodeName"] == "worker-7"
-    assert alive_body["registered"] is True
-    assert "lastSuccessAt" in alive_body
-    assert stalled.status == 503
-    assert (await stalled.json())["status"] == "stalled"
+    alive = json.loads(alive_raw)
+    assert alive_code == 200
+    assert alive_headers["Content-Type"].startswith("application/json")
+    assert alive == {
+        "status": "ok",
+        "nodeName": "worker-7",
+        "nodeId": "node-1",
+        "registered": True,
+        "lastSuccessAt": None,
+        "lastError": None,
+        "spoolDepth": 3,
+        "lastSeq": 42,
+        "heartbeatInterval": 10.0,
+    }
+    assert stalled_code == 503
+    assert json.loads(stalled_raw)["status"] == "stalled"
 
 
-async def test_healthz_is_503_before_the_loop_runs(aiohttp_client):
-    client = await aiohttp_client(create_app(LoopStatus(node_name="w"), create_metrics()))
+def test_healthz_is_503_before_the_loop_runs(serve):
+    server = serve(LoopStatus(node_name="w"), create_metrics())
 
-    response = await client.get("/healthz")
+    code, _, body = get(server, "/healthz")
 
-    assert response.status == 503
+    assert code == 503
+    assert json.loads(body)["registered"] is False
 
 
-async def test_metrics_expose_the_agents_own_registry(aiohttp_client):
+def test_metrics_expose_the_agents_own_registry(serve):
     metrics = create_metrics()
     metrics.heartbeats_sent.inc(3)
     metrics.spool_dropped.inc(2)
     metrics.spool_depth.set_function(lambda: 17)
     metrics.collector_success.labels("usage").set(1)
-    client = await aiohttp_client(create_app(LoopStatus(node_name="w"), metrics))
+    server = serve(LoopStatus(node_name="w"), metrics)
 
-    response = await client.get("/metrics")
-    text = await response.text()
+    code, headers, raw = get(server, "/metrics")
+    text = raw.decode()
 
-    assert response.status == 200
-    assert response.headers["Content-Type"].startswith("text/plain")
+    assert code == 200
+    assert headers["Content-Type"].startswith("text/plain")
     assert "minispod_agent_heartbeats_sent_total 3.0" in text
     assert "minispod_agent_spool_dropped_total 2.0" in text
     assert "minispod_agent_spool_depth 17.0" in text
     assert 'minispod_agent_collector_success{collector="usage"} 1.0' in text
     # its own registry: nothing of the process-global default (python_gc_*, process_*)
     assert "python_gc" not in text
+
+
+def test_probes_ignore_query_strings_answer_head_and_404_anything_else(serve):
+    server = serve(LoopStatus(node_name="w", running=True), create_metrics())
+
+    assert get(server, "/healthz?verbose=1")[0] == 200
+    head_code, head_headers, head_body = get(server, "/healthz", method="HEAD")
+    assert (head_code, head_body) == (200, b"")
+    assert int(head_headers["Content-Length"]) > 0
+    assert get(server, "/")[0] == 404
+    assert get(server, "/healthz", method="POST")[0] == 501
+
+
+def test_a_port_in_use_is_refused_at_once(serve):
+    first = serve(LoopStatus(node_name="w"), create_metrics())
+
+    with pytest.raises(OSError, match="in use"):
+        ProbeServer("127.0.0.1", first.port, LoopStatus(node_name="w"), create_metrics())

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from agent.spool import Spool
-from shared.wire.nodes import UsageSample
+from agent.wire import UsageSample
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

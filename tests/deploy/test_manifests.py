@@ -155,8 +155,8 @@ def test_the_agent_is_probed_on_healthz_and_bounded_in_resources():
         http = container[probe]["httpGet"]
         assert http["path"] == "/healthz"
         assert ports[http["port"]] == port
-    assert container["resources"]["requests"] == {"cpu": "20m", "memory": "80Mi"}
-    assert container["resources"]["limits"] == {"cpu": "100m", "memory": "128Mi"}
+    assert container["resources"]["requests"] == {"cpu": "20m", "memory": "48Mi"}
+    assert container["resources"]["limits"] == {"cpu": "100m", "memory": "96Mi"}
 
 
 def test_the_agent_may_only_read_nodes_and_pods():
