@@ -9,13 +9,31 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from typing import Any
 
 import asyncpg
+
+from controlplane.db.database import tortoise_config
 
 log = logging.getLogger("minispod.leader")
 
 # An arbitrary, fixed 64-bit key naming "MinisPod jobs" in pg_advisory_lock's space.
 JOBS_LOCK_KEY = 0x4D696E6973506F64
+# A lock connection that does not answer within this long counts as lost:
+# a hung check would otherwise stall every later run of the job.
+CHECK_TIMEOUT = 5.0
+
+
+def connect_args(database_url: str) -> dict[str, Any]:
+    """Where the database is, read as the pool reads it, minus the pool's own options.
+
+    asyncpg sends URL query keys it does not know to the server as settings, so
+    `?maxsize=20` in the URL made every election fail and no replica ran jobs."""
+    creds = tortoise_config(database_url)["connections"]["postgres"]["credentials"]
+    args = {k: creds[k] for k in ("host", "port", "user", "password", "database")}
+    if "ssl" in creds:
+        args["ssl"] = creds["ssl"]
+    return args
 
 
 class Leadership:
@@ -29,26 +47,36 @@ class Leadership:
             return True
         if self._conn is not None and not self._conn.is_closed():
             try:
-                await self._conn.fetchval("SELECT 1")
+                await self._conn.fetchval("SELECT 1", timeout=CHECK_TIMEOUT)
                 return True
-            except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError):
+            except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError, TimeoutError):
                 await self.release()
         try:
-            conn = await asyncpg.connect(
-                "postgresql://" + self._url[len("asyncpg://") :], timeout=5
-            )
-        except (OSError, asyncpg.PostgresError) as exc:
+            conn = await asyncpg.connect(**connect_args(self._url), timeout=CHECK_TIMEOUT)
+        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
             log.warning("cannot reach the database to elect a leader: %s", exc)
             return False
-        if await conn.fetchval("SELECT pg_try_advisory_lock($1)", JOBS_LOCK_KEY):
+        try:
+            won = await conn.fetchval(
+                "SELECT pg_try_advisory_lock($1)", JOBS_LOCK_KEY, timeout=CHECK_TIMEOUT
+            )
+        except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError, TimeoutError) as exc:
+            log.warning("leader election failed: %s", exc)
+            won = False
+        if won:
             log.info("this replica now runs the periodic jobs")
             self._conn = conn
             return True
-        await conn.close()
+        with contextlib.suppress(OSError, asyncpg.InterfaceError, TimeoutError):
+            await conn.close(timeout=CHECK_TIMEOUT)
         return False
 
     async def release(self) -> None:
         if self._conn is not None:
-            with contextlib.suppress(OSError, asyncpg.InterfaceError):
-                await self._conn.close()
+            # A connection the server already dropped (terminated backend) has
+            # nothing left to close; the lock went with it.
+            with contextlib.suppress(
+                OSError, asyncpg.InterfaceError, asyncpg.PostgresError, TimeoutError
+            ):
+                await self._conn.close(timeout=CHECK_TIMEOUT)
             self._conn = None

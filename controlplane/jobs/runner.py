@@ -25,6 +25,19 @@ class Jobs:
         self._reconciler = reconciler
         self.leadership = Leadership(config.database_url)
         self._scheduler = AsyncIOScheduler(timezone="UTC")
+        grace = timedelta(seconds=config.node_grace_period)
+        # What the schedule runs: each a no-op on a replica that does not lead.
+        self.health_sweep = self._guarded(
+            "health-sweep", lambda: health_sweep.sweep(self._clock(), grace)
+        )
+        self.retention = self._guarded(
+            "metric-retention",
+            lambda: node_metrics.apply_retention(
+                self._clock(),
+                timedelta(seconds=config.metrics_raw_retention),
+                timedelta(seconds=config.metrics_rollup_retention),
+            ),
+        )
 
     def _guarded(
         self, name: str, job: Callable[[], Awaitable[object]]
@@ -44,11 +57,10 @@ class Jobs:
 
     def start(self) -> None:
         c = self._config
-        grace = timedelta(seconds=c.node_grace_period)
         # Checking several times per grace period bounds detection at grace + grace/4.
         sweep_every = max(0.2, min(c.node_grace_period / 4, 5.0))
         self._scheduler.add_job(
-            self._guarded("health-sweep", lambda: health_sweep.sweep(self._clock(), grace)),
+            self.health_sweep,
             "interval",
             seconds=sweep_every,
             id="health-sweep",
@@ -56,14 +68,7 @@ class Jobs:
             coalesce=True,
         )
         self._scheduler.add_job(
-            self._guarded(
-                "metric-retention",
-                lambda: node_metrics.apply_retention(
-                    self._clock(),
-                    timedelta(seconds=c.metrics_raw_retention),
-                    timedelta(seconds=c.metrics_rollup_retention),
-                ),
-            ),
+            self.retention,
             "interval",
             seconds=c.retention_interval,
             id="metric-retention",

@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from controlplane.db.models import NodeSample, NodeSampleRollup
-from controlplane.db.sql import marks, uuid_value
+from controlplane.db.sql import is_postgres, marks, uuid_value
 from controlplane.services.errors import Invalid
 from shared.wire.workers import BucketOut, MetricsQuery, NodeMetrics, SampleOut
 
@@ -75,7 +74,12 @@ async def _buckets(node_id: uuid.UUID, lo: int, hi: int, step_ms: int) -> list[B
         _merge(
             acc[int(r["b"])], int(r["n"]), r["cpu"], r["cpu_max"], r["mem"], r["disk"], r["load1"]
         )
-    for ru in await NodeSampleRollup.filter(node_id=node_id, bucket__gte=lo, bucket__lt=hi):
+    # Every roll-up overlapping the range: one starting a little before `from`
+    # holds samples the raw query above would have shown before retention ran.
+    overlapping = NodeSampleRollup.filter(
+        node_id=node_id, bucket__gt=lo - ROLLUP_WIDTH * 1000, bucket__lt=hi
+    )
+    for ru in await overlapping:
         b = ru.bucket // step_ms * step_ms
         _merge(
             acc[b],
@@ -111,52 +115,72 @@ def _merge(
     into[0] = total
 
 
+ROLLUP_COLUMNS = (
+    "node_id, bucket, width, samples, cpu_percent, cpu_percent_max, memory_used, disk_used, load1"
+)
+
+
+def _rollup_upsert(greatest: str) -> str:
+    """Folds new buckets into existing roll-ups, count-weighted, so a late sample merges."""
+    t = "node_sample_rollups"
+    weighted = (
+        f"({t}.{{c}} * {t}.samples + excluded.{{c}} * excluded.samples) * 1.0 "
+        f"/ ({t}.samples + excluded.samples)"
+    )
+    return (
+        f"ON CONFLICT (node_id, bucket) DO UPDATE SET samples = {t}.samples + excluded.samples, "
+        f"cpu_percent = {weighted.format(c='cpu_percent')}, "
+        f"cpu_percent_max = {greatest}({t}.cpu_percent_max, excluded.cpu_percent_max), "
+        f"memory_used = ROUND({weighted.format(c='memory_used')}), "
+        f"disk_used = ROUND({weighted.format(c='disk_used')}), "
+        f"load1 = {weighted.format(c='load1')}"
+    )
+
+
+def _bucket_aggregates(width_ms: int) -> str:
+    return (
+        f"(ts / {width_ms}) * {width_ms}, {ROLLUP_WIDTH}, COUNT(*), AVG(cpu_percent), "
+        "MAX(cpu_percent), ROUND(AVG(memory_used)), ROUND(AVG(disk_used)), AVG(load1)"
+    )
+
+
 async def apply_retention(now: datetime, raw_keep: timedelta, rollup_keep: timedelta) -> int:
     """Rolls raw samples older than `raw_keep` into 5-minute buckets and deletes them;
-    drops roll-ups older than `rollup_keep`. Returns how many raw samples were rolled up."""
+    drops roll-ups older than `rollup_keep`. Returns how many raw samples were rolled up.
+
+    What is deleted is exactly what was rolled up: a late sample committed while
+    this runs is either in both or in neither, never deleted unrolled."""
     width_ms = ROLLUP_WIDTH * 1000
     cutoff = _ms(now - raw_keep) // width_ms * width_ms
     conn = NodeSample._meta.db
-    p = marks(conn, 1)
-    async with in_transaction():
-        raw = await conn.execute_query_dict(
-            f"SELECT node_id, (ts / {width_ms}) * {width_ms} AS b, COUNT(*) AS n, "  # noqa: S608
-            "AVG(cpu_percent) AS cpu, MAX(cpu_percent) AS cpu_max, AVG(memory_used) AS mem, "
-            "AVG(disk_used) AS disk, AVG(load1) AS load1 FROM node_samples "
-            f"WHERE ts < {p[0]} GROUP BY node_id, b",
+    if is_postgres(conn):
+        # One statement, one snapshot: the rows DELETE returns are the rows rolled up.
+        # Separate SELECT and DELETE statements each see the latest commits under
+        # READ COMMITTED, so a sample the ingest committed between them was lost.
+        sql = (
+            "WITH gone AS (DELETE FROM node_samples WHERE ts < $1 "  # noqa: S608 - ints only
+            "RETURNING node_id, ts, cpu_percent, memory_used, disk_used, load1), "
+            f"merged AS (INSERT INTO node_sample_rollups ({ROLLUP_COLUMNS}) "
+            f"SELECT node_id, {_bucket_aggregates(width_ms)} FROM gone "
+            f"GROUP BY node_id, (ts / {width_ms}) * {width_ms} {_rollup_upsert('GREATEST')}) "
+            "SELECT COUNT(*) AS n FROM gone"
+        )
+        async with in_transaction() as tx:
+            rows = await tx.execute_query_dict(sql, [cutoff])
+            await NodeSampleRollup.filter(bucket__lt=_ms(now - rollup_keep)).using_db(tx).delete()
+        return int(rows[0]["n"])
+    # SQLite: the transaction holds the database's only connection, so nothing
+    # lands between the statements below.
+    async with in_transaction() as tx:
+        rows = await tx.execute_query_dict(
+            "SELECT COUNT(*) AS n FROM node_samples WHERE ts < ?", [cutoff]
+        )
+        await tx.execute_query(
+            f"INSERT INTO node_sample_rollups ({ROLLUP_COLUMNS}) "  # noqa: S608 - ints only
+            f"SELECT node_id, {_bucket_aggregates(width_ms)} FROM node_samples WHERE ts < ? "
+            f"GROUP BY node_id, (ts / {width_ms}) * {width_ms} {_rollup_upsert('MAX')}",
             [cutoff],
         )
-        rolled = 0
-        for r in raw:
-            node_id = uuid.UUID(str(r["node_id"]))
-            bucket = int(r["b"])
-            existing = await NodeSampleRollup.get_or_none(node_id=node_id, bucket=bucket)
-            acc: list[float] = [0, 0.0, 0.0, 0.0, 0.0, 0.0]
-            if existing is not None:
-                _merge(
-                    acc,
-                    existing.samples,
-                    existing.cpu_percent,
-                    existing.cpu_percent_max,
-                    existing.memory_used,
-                    existing.disk_used,
-                    existing.load1,
-                )
-            _merge(acc, int(r["n"]), r["cpu"], r["cpu_max"], r["mem"], r["disk"], r["load1"])
-            values: dict[str, Any] = dict(
-                samples=int(acc[0]),
-                cpu_percent=acc[1],
-                cpu_percent_max=acc[2],
-                memory_used=int(acc[3]),
-                disk_used=int(acc[4]),
-                load1=acc[5],
-                width=ROLLUP_WIDTH,
-            )
-            if existing is None:
-                await NodeSampleRollup.create(node_id=node_id, bucket=bucket, **values)
-            else:
-                await NodeSampleRollup.filter(id=existing.id).update(**values)
-            rolled += int(r["n"])
-        await NodeSample.filter(ts__lt=cutoff).delete()
-        await NodeSampleRollup.filter(bucket__lt=_ms(now - rollup_keep)).delete()
-    return rolled
+        await NodeSample.filter(ts__lt=cutoff).using_db(tx).delete()
+        await NodeSampleRollup.filter(bucket__lt=_ms(now - rollup_keep)).using_db(tx).delete()
+    return int(rows[0]["n"])

@@ -1,0 +1,98 @@
+"""Leader election between control-plane replicas: one PostgreSQL advisory lock, real connections."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from controlplane.jobs.leader import Leadership
+
+on_postgres = pytest.mark.parametrize("dialect", ["postgres"])
+
+
+def plain_url(database_url: str) -> str:
+    return "postgresql://" + database_url.removeprefix("asyncpg://")
+
+
+@pytest.fixture
+async def replicas(database_url: str) -> AsyncIterator[tuple[Leadership, Leadership]]:
+    """Two replicas of the control plane pointed at the same database."""
+    first, second = Leadership(database_url), Leadership(database_url)
+    yield first, second
+    await first.release()
+    await second.release()
+
+
+async def lock_holder(admin: asyncpg.Connection) -> int | None:
+    """The backend holding an advisory lock in this database, if any."""
+    pid = await admin.fetchval(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+    return int(pid) if pid is not None else None
+
+
+@on_postgres
+async def test_exactly_one_of_two_replicas_leads(replicas):
+    first, second = replicas
+    assert [await first.is_leader(), await second.is_leader()] == [True, False]
+    # Asking again changes nothing: the lock stays where it is.
+    assert [await second.is_leader(), await first.is_leader()] == [False, True]
+
+
+@on_postgres
+async def test_the_other_replica_takes_over_when_the_leader_releases(replicas):
+    first, second = replicas
+    assert await first.is_leader()
+    assert not await second.is_leader()
+
+    await first.release()
+
+    assert await second.is_leader()
+    assert not await first.is_leader()
+
+
+@on_postgres
+async def test_the_other_replica_takes_over_when_the_leaders_backend_is_terminated(
+    replicas, database_url
+):
+    first, second = replicas
+    assert await first.is_leader()
+    assert not await second.is_leader()
+    admin = await asyncpg.connect(plain_url(database_url))
+    try:
+        holder = await lock_holder(admin)
+        assert holder is not None
+        assert await admin.fetchval("SELECT pg_terminate_backend($1)", holder)
+        # Termination is a signal; the lock goes when that backend has exited.
+        for _ in range(250):
+            if await lock_holder(admin) is None:
+                break
+            await asyncio.sleep(0.02)
+        assert await lock_holder(admin) is None
+    finally:
+        await admin.close()
+
+    assert await second.is_leader()
+    # The old leader finds its lock connection dead and does not claim to lead.
+    assert not await first.is_leader()
+
+
+@on_postgres
+async def test_pool_options_in_the_database_url_do_not_stop_a_replica_leading(database_url):
+    # The pool reads these; sent to the server as settings they failed every election.
+    replica = Leadership(database_url + "?minsize=1&maxsize=20&command_timeout=10")
+    try:
+        assert await replica.is_leader()
+    finally:
+        await replica.release()
+
+
+async def test_a_sqlite_control_plane_always_leads(tmp_path: Path):
+    replica = Leadership(f"sqlite://{tmp_path / 'minispod.sqlite3'}")
+    assert await replica.is_leader()
+    assert await replica.is_leader()

@@ -1,0 +1,321 @@
+"""Usage history and its retention: raw samples, 5-minute roll-ups, bucketed reads, late replays."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import pytest
+from aiohttp.test_utils import TestClient
+
+from controlplane.services.node_metrics import apply_retention
+from tests.conftest import AppFactory, FakeClock, bearer
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+FIVE_MINUTES_MS = 300_000
+
+
+@pytest.fixture
+async def client(make_client: AppFactory) -> TestClient:
+    # Retention runs here only when a test calls it, at the moment it chooses.
+    return await make_client(run_jobs=False)
+
+
+@dataclass(frozen=True)
+class Sample:
+    seq: int
+    ts: int  # epoch ms
+    cpu: float
+    memory: int
+    disk: int
+    load1: float
+
+    def wire(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "timestamp": iso(self.ts),
+            "cpuPercent": self.cpu,
+            "memoryUsed": self.memory,
+            "diskUsed": self.disk,
+            "load1": self.load1,
+            "load5": 0.0,
+            "load15": 0.0,
+        }
+
+
+def iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).isoformat().replace("+00:00", "Z")
+
+
+def epoch_ms(t: datetime) -> int:
+    return int(t.timestamp() * 1000)
+
+
+def by_hand(samples: list[Sample], step_ms: int) -> list[dict[str, Any]]:
+    """The buckets the API should return, computed from the raw samples themselves."""
+    groups: dict[int, list[Sample]] = {}
+    for s in samples:
+        groups.setdefault(s.ts // step_ms * step_ms, []).append(s)
+    return [
+        {
+            "timestamp": iso(start),
+            "samples": len(group),
+            "cpuPercent": sum(s.cpu for s in group) / len(group),
+            "cpuPercentMax": max(s.cpu for s in group),
+            "memoryUsed": sum(s.memory for s in group) / len(group),
+            "diskUsed": sum(s.disk for s in group) / len(group),
+            "load1": sum(s.load1 for s in group) / len(group),
+        }
+        for start, group in sorted(groups.items())
+    ]
+
+
+def normalised(buckets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The API's buckets with timestamps spelled like ours and floats comparable."""
+    return [
+        {
+            **b,
+            "timestamp": iso(epoch_ms(datetime.fromisoformat(b["timestamp"]))),
+            **{
+                k: pytest.approx(b[k], abs=1e-3)
+                for k in ("cpuPercent", "memoryUsed", "diskUsed", "load1")
+            },
+        }
+        for b in buckets
+    ]
+
+
+class Fleet:
+    """One registered node, its samples posted the way its agent posts them."""
+
+    def __init__(self, client: TestClient, admin: dict[str, str], node: dict[str, Any]) -> None:
+        self.client = client
+        self.admin = admin
+        self.node_id = str(node["nodeId"])
+        self.token = str(node["nodeToken"])
+
+    @classmethod
+    async def one_node(cls, client: TestClient, admin: dict[str, str]) -> Fleet:
+        resp = await client.post(
+            "/api/v1/workers/join-tokens", json={"name": "history"}, headers=admin
+        )
+        join = (await resp.json())["data"]["token"]
+        facts = {
+            "name": "history-node",
+            "hostname": "history-node.cluster.local",
+            "ipAddress": "10.0.0.7",
+            "cpuCores": 4,
+            "cpuArchitecture": "x86_64",
+            "totalMemory": 16384,
+            "totalStorage": 200000,
+            "architecture": "amd64",
+            "operatingSystem": "Linux",
+        }
+        resp = await client.post("/api/v1/agent/register", json=facts, headers=bearer(join))
+        body = await resp.json()
+        assert resp.status == 200, body
+        return cls(client, admin, body["data"])
+
+    async def post(self, *samples: Sample) -> None:
+        resp = await self.client.post(
+            f"/api/v1/workers/{self.node_id}/telemetry",
+            json={"samples": [s.wire() for s in samples]},
+            headers=bearer(self.token),
+        )
+        body = await resp.json()
+        assert resp.status == 200, body
+        assert body["data"]["accepted"] == len(samples)
+
+    async def history(self, start: int, end: int, step: int | None = None) -> Any:
+        params = {"from": iso(start), "to": iso(end)}
+        if step is not None:
+            params["step"] = str(step)
+        resp = await self.client.get(
+            f"/api/v1/workers/{self.node_id}/metrics", params=params, headers=self.admin
+        )
+        body = await resp.json()
+        assert resp.status == 200, body
+        return body["data"]
+
+
+def timeline(clock: FakeClock) -> tuple[int, int]:
+    """`now` and a start about three hours earlier, aligned to ten minutes."""
+    now = epoch_ms(clock())
+    return now, (now - 3 * 3_600_000) // 600_000 * 600_000
+
+
+def old_buckets(t0: int) -> tuple[list[Sample], list[Sample], list[Sample]]:
+    """Two adjacent 5-minute buckets three hours back, and one an hour and a half back."""
+    a = [
+        Sample(1, t0, 10.0, 1000, 5000, 0.5),
+        Sample(2, t0 + 60_000, 20.0, 2000, 5000, 1.0),
+        Sample(3, t0 + 120_000, 40.0, 3000, 8000, 1.5),
+    ]
+    b = [
+        Sample(4, t0 + 300_000, 50.0, 4000, 6000, 2.0),
+        Sample(5, t0 + 420_000, 70.0, 6000, 6000, 3.0),
+    ]
+    c = [Sample(6, t0 + 90 * 60_000 + 30_000, 5.0, 500, 1000, 0.25)]
+    return a, b, c
+
+
+async def test_samples_older_than_the_raw_window_become_five_minute_rollups(
+    client, admin_headers, clock
+):
+    fleet = await Fleet.one_node(client, admin_headers)
+    now, t0 = timeline(clock)
+    a, b, c = old_buckets(t0)
+    recent = [
+        Sample(7, now - 20 * 60_000, 30.0, 7000, 9000, 0.75),
+        Sample(8, now - 19 * 60_000, 35.0, 7100, 9000, 0.5),
+    ]
+    await fleet.post(*a, *b, *c, *recent)
+
+    assert await apply_retention(clock(), raw_keep=HOUR, rollup_keep=DAY) == 6
+
+    raw = await fleet.history(t0, now)
+    assert [(s["seq"], s["timestamp"]) for s in raw["samples"]] == [
+        (7, iso(recent[0].ts)),
+        (8, iso(recent[1].ts)),
+    ]
+    everything = [*a, *b, *c, *recent]
+    five = await fleet.history(t0, now + 60_000, step=300)
+    assert normalised(five["buckets"]) == by_hand(everything, FIVE_MINUTES_MS)
+    # Ten-minute buckets fold the two adjacent roll-ups together, weighted by count.
+    ten = await fleet.history(t0, now + 60_000, step=600)
+    assert normalised(ten["buckets"]) == by_hand(everything, 600_000)
+    assert ten["buckets"][0]["samples"] == 5
+
+
+async def test_a_late_sample_older_than_the_cutoff_merges_into_its_bucket(
+    client, admin_headers, clock
+):
+    fleet = await Fleet.one_node(client, admin_headers)
+    now, t0 = timeline(clock)
+    a, _, _ = old_buckets(t0)
+    await fleet.post(*a)
+    assert await apply_retention(clock(), raw_keep=HOUR, rollup_keep=DAY) == 3
+
+    # The agent replays a spooled sample from inside the already rolled-up bucket.
+    late = Sample(9, t0 + 200_000, 90.0, 6000, 9000, 2.0)
+    await fleet.post(late)
+    expected = by_hand([*a, late], FIVE_MINUTES_MS)
+    before = await fleet.history(t0, now, step=300)
+    assert normalised(before["buckets"]) == expected  # raw and roll-up read as one bucket
+
+    assert await apply_retention(clock(), raw_keep=HOUR, rollup_keep=DAY) == 1
+    assert (await fleet.history(t0, now))["samples"] == []
+    after = await fleet.history(t0, now, step=300)
+    assert normalised(after["buckets"]) == expected
+    assert after["buckets"][0]["samples"] == 4
+
+
+async def test_rollups_older_than_their_window_are_deleted(client, admin_headers, clock):
+    fleet = await Fleet.one_node(client, admin_headers)
+    now, t0 = timeline(clock)
+    a, b, c = old_buckets(t0)
+    await fleet.post(*a, *b, *c)
+    assert await apply_retention(clock(), raw_keep=HOUR, rollup_keep=DAY) == 6
+
+    assert await apply_retention(clock(), raw_keep=HOUR, rollup_keep=2 * HOUR) == 0
+
+    kept = await fleet.history(t0, now, step=300)
+    assert normalised(kept["buckets"]) == by_hand(c, FIVE_MINUTES_MS)
+
+
+async def test_retention_does_not_change_a_range_starting_inside_a_bucket(
+    client, admin_headers, clock
+):
+    fleet = await Fleet.one_node(client, admin_headers)
+    now, t0 = timeline(clock)
+    a, b, c = old_buckets(t0)
+    await fleet.post(*a, *b, *c)
+    # Ten seconds into C's bucket, before its only sample.
+    start = c[0].ts // FIVE_MINUTES_MS * FIVE_MINUTES_MS + 10_000
+    before = await fleet.history(start, now, step=300)
+    assert normalised(before["buckets"]) == by_hand(c, FIVE_MINUTES_MS)
+
+    assert await apply_retention(clock(), raw_keep=HOUR, rollup_keep=DAY) == 6
+
+    after = await fleet.history(start, now, step=300)
+    assert after["buckets"] == before["buckets"]
+
+
+async def test_raw_history_lists_samples_in_time_order_with_seq_and_timestamp(
+    client, admin_headers, clock
+):
+    fleet = await Fleet.one_node(client, admin_headers)
+    now = epoch_ms(clock()) // 1000 * 1000
+    first = [Sample(seq, now - (10 - seq) * 10_000, 10.0 + seq, 2048, 4096, 0.5) for seq in (1, 2)]
+    # A second batch whose first sample was taken before the last one above.
+    second = [
+        Sample(3, now - 95_000, 13.0, 2048, 4096, 0.5),
+        Sample(4, now - 5_000, 14.0, 2048, 4096, 0.5),
+    ]
+    await fleet.post(*first)
+    await fleet.post(*second)
+
+    listed = (await fleet.history(now - 600_000, now + 1000))["samples"]
+
+    in_time_order = sorted([*first, *second], key=lambda s: s.ts)
+    assert [(s["seq"], s["timestamp"], s["cpuPercent"]) for s in listed] == [
+        (s.seq, iso(s.ts), s.cpu) for s in in_time_order
+    ]
+    assert [s["seq"] for s in listed] == [3, 1, 2, 4]
+
+
+async def test_history_refuses_from_after_to(client, admin_headers, clock):
+    fleet = await Fleet.one_node(client, admin_headers)
+    now = epoch_ms(clock())
+    resp = await client.get(
+        f"/api/v1/workers/{fleet.node_id}/metrics",
+        params={"from": iso(now), "to": iso(now - 60_000)},
+        headers=admin_headers,
+    )
+    body = await resp.json()
+    assert resp.status == 400, body
+    assert body["code"] == "VALIDATION_ERROR"
+    assert [e["field"] for e in body["errors"]] == ["from"]
+
+
+@pytest.mark.parametrize("dialect", ["postgres"])
+async def test_a_sample_committed_while_retention_runs_is_never_lost(
+    client, admin_headers, clock, database_url
+):
+    """Retention rolls up and deletes in one step: a sample the ingest commits in
+    the middle is rolled up now or on the next run, never deleted unrolled."""
+    fleet = await Fleet.one_node(client, admin_headers)
+    now, t0 = timeline(clock)
+    a, b, _ = old_buckets(t0)
+    await fleet.post(*a)
+
+    blocker = await asyncpg.connect("postgresql://" + database_url.removeprefix("asyncpg://"))
+    try:
+        # Hold retention up where it writes roll-ups, after it has started reading.
+        tx = blocker.transaction()
+        await tx.start()
+        await blocker.execute("LOCK TABLE node_sample_rollups IN EXCLUSIVE MODE")
+        running = asyncio.create_task(apply_retention(clock(), raw_keep=HOUR, rollup_keep=DAY))
+        for _ in range(200):
+            waiting = await blocker.fetchval(
+                "SELECT COUNT(*) FROM pg_locks WHERE NOT granted"
+                " AND relation = 'node_sample_rollups'::regclass"
+            )
+            if waiting:
+                break
+            await asyncio.sleep(0.02)
+        assert waiting, "retention never reached the roll-up table"
+        await fleet.post(*b)  # committed by the ingest while retention waits
+        await tx.commit()
+        await asyncio.wait_for(running, timeout=10)
+    finally:
+        await blocker.close()
+
+    await apply_retention(clock(), raw_keep=HOUR, rollup_keep=DAY)
+    rolled = await fleet.history(t0, now, step=300)
+    assert normalised(rolled["buckets"]) == by_hand([*a, *b], FIVE_MINUTES_MS)
+    assert sum(bucket["samples"] for bucket in rolled["buckets"]) == 5
