@@ -18,6 +18,7 @@ from controlplane.appkeys import (
     ACCOUNTS,
     CLOCK,
     CONFIG,
+    FLEET_STATS,
     INGEST,
     METRICS,
     NODE_AUTH,
@@ -34,6 +35,7 @@ from controlplane.metrics import Metrics
 from controlplane.scheduler import profile_from_config
 from controlplane.services.accounts import Accounts
 from controlplane.services.clock import Clock, utcnow
+from controlplane.services.coalesce import SingleFlight
 from controlplane.services.ingest import TelemetryIngest
 from controlplane.services.instances import Lifecycle
 from controlplane.services.login_throttle import LoginThrottle, ThrottleRule
@@ -141,6 +143,7 @@ def create_app(
     app[RATE_LIMITER] = RateLimiter(config.rate_limit_per_minute, config.rate_limit_burst)
     app[ACCOUNTS] = build_accounts(config, clock)
     app[NODE_AUTH] = NodeAuth()
+    app[FLEET_STATS] = SingleFlight()
     app[INGEST] = TelemetryIngest(clock, app[METRICS])
     gateway = cluster if cluster is not None else build_cluster(config)
     app[SUBSCRIPTIONS], app[RECONCILER] = build_subscriptions(config, clock, gateway, app[METRICS])

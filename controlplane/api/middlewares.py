@@ -191,4 +191,6 @@ async def rate_limit(request: web.Request, handler: Handler) -> web.StreamRespon
     return await handler(request)
 
 
-MIDDLEWARES = [request_context, errors, headers_and_cors, rate_limit]
+# Outermost first. Headers and CORS wrap the error middleware so that error
+# envelopes carry them too: a browser on another origin must be able to read a 401.
+MIDDLEWARES = [request_context, headers_and_cors, errors, rate_limit]

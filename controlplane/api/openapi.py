@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from typing import Any
 
@@ -23,15 +25,27 @@ _ERROR_STATUSES = {
 }
 
 
+@functools.cache
+def _json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    # A class's schema never changes, and generating it dominates building an
+    # app (the test suite builds hundreds): compute it once per class.
+    return model.model_json_schema(by_alias=True, ref_template=REF)
+
+
+def _model_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """A private copy, so the document may be edited without touching the cache."""
+    return copy.deepcopy(_json_schema(model))
+
+
 def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
-    schema = model.model_json_schema(by_alias=True, ref_template=REF)
+    schema = _model_schema(model)
     components.update(schema.pop("$defs", {}))
     components[model.__name__] = schema
     return {"$ref": REF.format(model=model.__name__)}
 
 
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
-    schema = model.model_json_schema(by_alias=True, ref_template=REF)
+    schema = _model_schema(model)
     required = set(schema.get("required", []))
     defs = schema.get("$defs", {})
     params = []

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from controlplane.api.envelope import ok
 from controlplane.api.routing import Call
-from controlplane.appkeys import CLOCK, CONFIG, INGEST, NODE_AUTH
+from controlplane.appkeys import CLOCK, CONFIG, FLEET_STATS, INGEST, NODE_AUTH
 from controlplane.db.models import WorkerNode
 from controlplane.services import join_tokens, node_metrics, registration, workers
 from controlplane.services.errors import FieldError, Invalid, NotFound
@@ -69,7 +69,9 @@ async def change_status(call: Call[StatusChange, Any]) -> web.Response:
 
 async def stats(call: Call[Any, Any]) -> web.Response:
     app = call.request.app
-    return ok(await workers.stats(app[CLOCK](), _grace(call.request)), "Worker statistics")
+    grace = _grace(call.request)
+    figures = await app[FLEET_STATS].run(lambda: workers.stats(app[CLOCK](), grace))
+    return ok(figures, "Worker statistics")
 
 
 async def online(call: Call[Any, PageQuery]) -> web.Response:

@@ -42,7 +42,9 @@ class WorkerNode(Model):
     container_runtime = fields.CharField(max_length=128, null=True)
     kernel_version = fields.CharField(max_length=128, null=True)
     os_image = fields.CharField(max_length=128, null=True)
-    last_heartbeat = fields.DatetimeField(null=True, db_index=True)
+    # Not indexed on purpose: every heartbeat rewrites it, and an index on it
+    # would turn each of those updates from a HOT update into index maintenance.
+    last_heartbeat = fields.DatetimeField(null=True)
     last_health_check = fields.DatetimeField(null=True)
     # Live usage, from the latest heartbeat.
     cpu_percent = fields.FloatField(null=True)
@@ -59,6 +61,8 @@ class WorkerNode(Model):
 
     class Meta:
         table = "worker_nodes"
+        # The default listing order (newest first), read without sorting the table.
+        indexes = (("created_at", "id"),)
 
 
 class NodeToken(Model):
