@@ -150,7 +150,11 @@ def create_app(
     app[SPEC] = build_spec(ROUTES, PREFIX)
     for route in ROUTES:
         path = route.path if route.raw else PREFIX + route.path
-        app.router.add_route(route.method, path, serve(route, authenticate))
+        handler = serve(route, authenticate)
+        if route.method == "GET":
+            app.router.add_get(path, handler)  # and HEAD, as HTTP expects of a GET
+        else:
+            app.router.add_route(route.method, path, handler)
     # Order matters: cleanup runs in reverse, so jobs and ingest stop before the database.
     app.cleanup_ctx.extend([_cluster(gateway), _database, _telemetry, _jobs])
     return app

@@ -114,15 +114,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(config.log_level, config.log_format)
 
-    if args.command == "serve":
-        return _serve(config)
-    if args.command == "migrate":
-        return asyncio.run(_migrate(config))
     # The catalog creates no accounts, so it may be seeded in production.
     if args.command == "seed" and config.is_production and not args.catalog_only:
         print("seed: refused in production (test accounts have public passwords)", file=sys.stderr)
         return 2
-    return asyncio.run(_with_accounts(config, args.command, args))
+    from controlplane.db.database import DatabaseUnusable, tortoise_config
+
+    try:
+        tortoise_config(config.database_url)  # a SQLite file that cannot open fails here
+        if args.command == "serve":
+            return _serve(config)
+        if args.command == "migrate":
+            return asyncio.run(_migrate(config))
+        return asyncio.run(_with_accounts(config, args.command, args))
+    except DatabaseUnusable as exc:
+        print(f"minispod-controlplane: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

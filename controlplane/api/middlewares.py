@@ -91,6 +91,12 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
         request_id_var.reset(token)
 
 
+def _client_went_away(request: web.Request, exc: BaseException) -> bool:
+    """A client that hung up while sending its body: not our failure, not the database's."""
+    transport = request.transport
+    return isinstance(exc, ConnectionResetError) and (transport is None or transport.is_closing())
+
+
 def _database_unreachable(exc: BaseException) -> bool:
     """Whether an error means the database could not be reached (503), not a bug (500)."""
     seen: BaseException | None = exc
@@ -145,6 +151,8 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         message = _HTTP_MESSAGES.get(exc.status, exc.reason)
         return envelope.error(exc.status, code, message, headers=headers or None)
     except Exception as exc:
+        if _client_went_away(request, exc):
+            raise  # nobody is left to answer; aiohttp drops the connection quietly
         if _database_unreachable(exc):
             log.warning("database unreachable: %s", exc)
             return _service_error(Unavailable("Database unavailable; try again shortly", 5))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,26 @@ def dialect_of(url: str) -> str:
     return "sqlite" if url.startswith("sqlite") else "postgres"
 
 
+class DatabaseUnusable(Exception):
+    """The configured database cannot be opened at all; the message says why, in one line."""
+
+
+def _usable_sqlite_file(path: str) -> None:
+    """Fails fast with a reason: a SQLite file tortoise cannot open leaves its
+    connection lock held, and every later query would wait forever."""
+    if path in (":memory:", ""):
+        return
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        sqlite3.connect(path).close()
+    except (OSError, sqlite3.Error) as exc:
+        raise DatabaseUnusable(f"cannot open SQLite database {path!r}: {exc}") from None
+
+
 def tortoise_config(url: str) -> dict[str, Any]:
     if url.startswith("sqlite://"):
         path = url[len("sqlite://") :]
-        if path not in (":memory:", "") and not path.startswith("/"):
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        _usable_sqlite_file(path)
         credentials: dict[str, Any] = {"file_path": path, "journal_mode": "WAL"}
         connection: dict[str, Any] = {
             "engine": "tortoise.backends.sqlite",

@@ -7,6 +7,7 @@ SQLite is single-process by nature, so there the one process always leads.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import Any
@@ -41,15 +42,30 @@ class Leadership:
         self._url = database_url
         self._conn: asyncpg.Connection | None = None
         self._postgres = database_url.startswith("asyncpg://")
+        # Jobs due at the same moment all ask; one asyncpg connection takes one
+        # query at a time, so the questions are answered one after another.
+        self._asking = asyncio.Lock()
 
     async def is_leader(self) -> bool:
         if not self._postgres:
             return True
+        async with self._asking:
+            return await self._check()
+
+    async def _check(self) -> bool:
         if self._conn is not None and not self._conn.is_closed():
             try:
                 await self._conn.fetchval("SELECT 1", timeout=CHECK_TIMEOUT)
                 return True
-            except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError, TimeoutError):
+            except (
+                asyncpg.PostgresError,
+                OSError,
+                asyncpg.InterfaceError,
+                asyncpg.InternalClientError,
+                TimeoutError,
+            ):
+                # Also a timed-out check: the connection is mid-query and unusable,
+                # and the lock (if it still exists) goes when it is closed.
                 await self.release()
         try:
             conn = await asyncpg.connect(**connect_args(self._url), timeout=CHECK_TIMEOUT)

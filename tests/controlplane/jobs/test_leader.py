@@ -96,3 +96,22 @@ async def test_a_sqlite_control_plane_always_leads(tmp_path: Path):
     replica = Leadership(f"sqlite://{tmp_path / 'minispod.sqlite3'}")
     assert await replica.is_leader()
     assert await replica.is_leader()
+
+
+async def test_jobs_asking_at_once_share_the_lock_connection_safely(postgres):
+    """Three jobs due together ask concurrently; one asyncpg connection must not be
+    used by two of them at once (it breaks with a protocol error)."""
+    import asyncio
+
+    from controlplane.config import normalise_database_url
+    from controlplane.jobs.leader import Leadership
+
+    name = await postgres.create_database(template=postgres.template)
+    leader = Leadership(normalise_database_url(postgres.url_for(name)))
+    try:
+        assert await leader.is_leader()
+        for _ in range(20):
+            answers = await asyncio.gather(*(leader.is_leader() for _ in range(3)))
+            assert answers == [True, True, True]
+    finally:
+        await leader.release()

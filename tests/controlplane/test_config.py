@@ -1,0 +1,185 @@
+"""Configuration from the environment: defaults that run, production that refuses to guess."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from controlplane.config import ConfigError, load_config, normalise_database_url
+from tests.conftest import run_cli
+
+SECRET = "s" * 40
+PG_URL = "postgresql://minispod:pw@db.internal:5432/minispod"
+
+
+def one_line_error(env: dict[str, str]) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load_config(env)
+    message = str(caught.value)
+    assert message and "\n" not in message
+    return message
+
+
+def test_production_refuses_to_start_without_a_database_url(tmp_path: Path) -> None:
+    message = one_line_error(
+        {
+            "MINISPOD_ENV": "production",
+            "MINISPOD_JWT_SECRET": SECRET,
+            "MINISPOD_DATA_DIR": str(tmp_path),
+        }
+    )
+    assert "MINISPOD_DATABASE_URL" in message
+
+
+def test_production_refuses_to_start_without_a_jwt_secret(tmp_path: Path) -> None:
+    message = one_line_error(
+        {
+            "MINISPOD_ENV": "production",
+            "MINISPOD_DATABASE_URL": PG_URL,
+            "MINISPOD_DATA_DIR": str(tmp_path),
+        }
+    )
+    assert "MINISPOD_JWT_SECRET" in message
+    # Nothing was generated behind the operator's back.
+    assert not (tmp_path / "jwt_secret").exists()
+
+
+def test_production_runs_with_both_and_logs_json(tmp_path: Path) -> None:
+    config = load_config(
+        {
+            "MINISPOD_ENV": "production",
+            "MINISPOD_DATABASE_URL": PG_URL,
+            "MINISPOD_JWT_SECRET": SECRET,
+            "MINISPOD_DATA_DIR": str(tmp_path),
+        }
+    )
+    assert config.is_production
+    assert config.jwt_secret == SECRET
+    assert config.database_url == "asyncpg://minispod:pw@db.internal:5432/minispod"
+    assert config.log_format == "json"
+
+
+def test_development_defaults_need_nothing_set(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    config = load_config({"MINISPOD_DATA_DIR": str(data)})
+    assert config.env == "development" and not config.is_production
+    assert config.port == 3000
+    assert config.database_url == f"sqlite://{data / 'minispod.sqlite3'}"
+    assert config.access_token_ttl == 15 * 60
+    assert config.log_format == "text"
+    assert data.is_dir()
+
+
+def test_development_secret_is_generated_once_and_kept_private(tmp_path: Path) -> None:
+    first = load_config({"MINISPOD_DATA_DIR": str(tmp_path)})
+    secret_file = tmp_path / "jwt_secret"
+    assert secret_file.read_text().strip() == first.jwt_secret
+    assert len(first.jwt_secret) >= 32
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+
+    second = load_config({"MINISPOD_DATA_DIR": str(tmp_path)})
+    assert second.jwt_secret == first.jwt_secret
+    # A second data folder gets a secret of its own.
+    other = load_config({"MINISPOD_DATA_DIR": str(tmp_path / "other")})
+    assert other.jwt_secret != first.jwt_secret
+
+
+def test_an_explicit_secret_wins_and_writes_no_file(tmp_path: Path) -> None:
+    config = load_config({"MINISPOD_DATA_DIR": str(tmp_path), "MINISPOD_JWT_SECRET": SECRET})
+    assert config.jwt_secret == SECRET
+    assert not (tmp_path / "jwt_secret").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("MINISPOD_PORT", "http"),
+        ("MINISPOD_PORT", "-1"),
+        ("MINISPOD_ACCESS_TOKEN_TTL", "1.5"),
+        ("MINISPOD_RATE_LIMIT_BURST", "0"),
+        ("MINISPOD_LOGIN_MAX_FAILURES", "many"),
+        ("MINISPOD_MAX_BODY_BYTES", "10"),
+    ],
+)
+def test_bad_integers_are_refused_by_name(tmp_path: Path, name: str, value: str) -> None:
+    message = one_line_error({"MINISPOD_DATA_DIR": str(tmp_path), name: value})
+    assert name in message and value in message
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("MINISPOD_ENV", "staging"),
+        ("MINISPOD_JWT_SECRET", "too-short"),
+        ("MINISPOD_DATABASE_URL", "mysql://db/minispod"),
+        ("MINISPOD_LOG_FORMAT", "xml"),
+        ("MINISPOD_LOG_LEVEL", "LOUD"),
+        ("MINISPOD_MIGRATE_ON_START", "perhaps"),
+    ],
+)
+def test_other_bad_values_are_refused_by_name(tmp_path: Path, name: str, value: str) -> None:
+    message = one_line_error({"MINISPOD_DATA_DIR": str(tmp_path), name: value})
+    assert name in message
+
+
+def test_settings_are_read_from_the_environment(tmp_path: Path) -> None:
+    config = load_config(
+        {
+            "MINISPOD_DATA_DIR": str(tmp_path),
+            "MINISPOD_HOST": "127.0.0.1",
+            "MINISPOD_PORT": "8080",
+            "MINISPOD_ACCESS_TOKEN_TTL": "300",
+            "MINISPOD_CORS_ORIGINS": "https://a.example, https://b.example,",
+            "MINISPOD_LOG_LEVEL": "debug",
+            "MINISPOD_MIGRATE_ON_START": "false",
+            "MINISPOD_RATE_LIMIT_PER_MINUTE": "0",
+        }
+    )
+    assert (config.host, config.port) == ("127.0.0.1", 8080)
+    assert config.access_token_ttl == 300
+    assert config.cors_origins == ("https://a.example", "https://b.example")
+    assert config.log_level == "DEBUG"
+    assert config.migrate_on_start is False
+    assert config.rate_limit_per_minute == 0
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgresql://u:p@h:5432/d", "asyncpg://u:p@h:5432/d"),
+        ("postgres://u@h/d", "asyncpg://u@h/d"),
+        ("postgresql+asyncpg://u@h/d", "asyncpg://u@h/d"),
+        ("asyncpg://u@h/d", "asyncpg://u@h/d"),
+        ("sqlite:///var/lib/minispod.sqlite3", "sqlite:///var/lib/minispod.sqlite3"),
+    ],
+)
+def test_database_urls_are_accepted_as_operators_write_them(given: str, expected: str) -> None:
+    assert normalise_database_url(given) == expected
+
+
+def test_the_cli_exits_2_with_the_one_line_reason(tmp_path: Path) -> None:
+    result = run_cli(
+        "migrate",
+        database_url="",
+        MINISPOD_ENV="production",
+        MINISPOD_JWT_SECRET=SECRET,
+        MINISPOD_DATA_DIR=str(tmp_path),
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "MINISPOD_DATABASE_URL" in lines[0]
+    assert "Traceback" not in result.stderr
+
+    result = run_cli(
+        "serve",
+        database_url=PG_URL,
+        MINISPOD_ENV="production",
+        MINISPOD_JWT_SECRET="",
+        MINISPOD_DATA_DIR=str(tmp_path),
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "MINISPOD_JWT_SECRET" in lines[0], result.stderr
