@@ -232,6 +232,9 @@ def main() -> None:
     parser.add_argument(
         "--loader", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python"
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="control-plane processes (MINISPOD_WORKERS)"
+    )
     args = parser.parse_args()
 
     pg = PostgresServer().start()
@@ -260,7 +263,12 @@ def main() -> None:
             subprocess.Popen(
                 [py, "-m", "controlplane", "serve"],
                 cwd=ROOT,
-                env={**env, "MINISPOD_PORT": str(port), "MINISPOD_HOST": "127.0.0.1"},
+                env={
+                    **env,
+                    "MINISPOD_PORT": str(port),
+                    "MINISPOD_HOST": "127.0.0.1",
+                    "MINISPOD_WORKERS": str(args.workers),
+                },
             )
         )
         procs.append(subprocess.Popen([py, "-c", BARE_SERVER, str(bare_port)]))
@@ -283,7 +291,7 @@ def main() -> None:
             c = asyncio.run(drive(base, nodes, args.seconds, args.concurrency))
         print(
             f"loader={args.loader} nodes={args.nodes} concurrency={args.concurrency} "
-            f"seconds={args.seconds}"
+            f"seconds={args.seconds} control-plane workers={args.workers}"
         )
         print(
             f"bare aiohttp JSON POST : {b['rate']:8.0f} req/s  p50 {b['p50']:6.1f} ms  "

@@ -15,12 +15,12 @@ from controlplane.logs import configure_logging
 log = logging.getLogger("minispod.cli")
 
 
-def _serve(config: Config) -> int:
+def _serve_one(config: Config, reuse_port: bool = False) -> None:
     from aiohttp import web
 
     from controlplane.app import create_app
 
-    log.info("serving on %s:%s (env=%s)", config.host, config.port, config.env)
+    configure_logging(config.log_level, config.log_format)
     web.run_app(
         create_app(config),
         host=config.host,
@@ -28,8 +28,55 @@ def _serve(config: Config) -> int:
         print=None,
         access_log=None,
         shutdown_timeout=10,
+        reuse_port=reuse_port,
     )
-    return 0
+
+
+def _serve(config: Config) -> int:
+    log.info(
+        "serving on %s:%s (env=%s, workers=%d)",
+        config.host,
+        config.port,
+        config.env,
+        config.workers,
+    )
+    if config.workers == 1:
+        _serve_one(config)
+        return 0
+    return _serve_workers(config)
+
+
+def _serve_workers(config: Config) -> int:
+    """N processes on one port (SO_REUSEPORT), as N replicas on one host: one event
+    loop is one core, and the kernel spreads connections over the processes. They
+    share only the database, exactly as replicas do (jobs run on the lock holder)."""
+    import multiprocessing
+    import signal
+    from dataclasses import replace
+
+    from controlplane.db.database import migrate
+
+    if config.migrate_on_start:
+        asyncio.run(migrate(config.database_url))  # once, not raced by every worker
+    worker_config = replace(config, migrate_on_start=False)
+    spawn = multiprocessing.get_context("spawn")
+    workers = [
+        spawn.Process(target=_serve_one, args=(worker_config, True), name=f"worker-{i}")
+        for i in range(config.workers)
+    ]
+    for worker in workers:
+        worker.start()
+
+    def stop(signum: int, _frame: object) -> None:
+        for worker in workers:
+            if worker.is_alive() and worker.pid is not None:
+                os.kill(worker.pid, signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for worker in workers:
+        worker.join()
+    return max(abs(w.exitcode or 0) for w in workers)
 
 
 async def _migrate(config: Config) -> int:

@@ -59,6 +59,8 @@ class Config:
     metrics_rollup_retention: int = 30 * 24 * 3600
     retention_interval: int = 3600
     run_jobs: bool = True
+    # Server processes sharing the port (replicas on one host); PostgreSQL only.
+    workers: int = 1
     # Placement and provisioning.
     scheduler_policy: str = "LeastAllocated"
     max_subscriptions_per_user: int = 10
@@ -158,6 +160,9 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     if not secret:
         secret = _development_secret(data_dir)
 
+    workers = _int(env, "MINISPOD_WORKERS", 1, minimum=1)
+    if workers > 1 and db_url.startswith("sqlite"):
+        raise ConfigError("MINISPOD_WORKERS above 1 needs PostgreSQL (SQLite has one writer)")
     policy = env.get("MINISPOD_SCHEDULER_POLICY", "LeastAllocated")
     if policy not in ("LeastAllocated", "MostAllocated"):
         raise ConfigError(
@@ -217,6 +222,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         ),
         retention_interval=_int(env, "MINISPOD_RETENTION_INTERVAL", 3600, minimum=10),
         run_jobs=_bool(env, "MINISPOD_RUN_JOBS", True),
+        workers=workers,
         scheduler_policy=policy,
         max_subscriptions_per_user=_int(env, "MINISPOD_MAX_SUBSCRIPTIONS_PER_USER", 10, minimum=1),
         reconcile_interval=_float(env, "MINISPOD_RECONCILE_INTERVAL", 15.0, minimum=0.1),

@@ -152,7 +152,9 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         return envelope.error(exc.status, code, message, headers=headers or None)
     except Exception as exc:
         if _client_went_away(request, exc):
-            raise  # nobody is left to answer; aiohttp drops the connection quietly
+            # Nobody is left to read it; 499 (nginx's "client closed request")
+            # is what the access log and metrics should say.
+            return envelope.error(499, "CLIENT_CLOSED_REQUEST", "Client closed the request")
         if _database_unreachable(exc):
             log.warning("database unreachable: %s", exc)
             return _service_error(Unavailable("Database unavailable; try again shortly", 5))

@@ -87,7 +87,9 @@ class TelemetryIngest:
         done: asyncio.Future[IngestResult] = asyncio.get_running_loop().create_future()
         self._queue.append(_Item(node_id, samples, heartbeat, done))
         self._wakeup.set()
-        return await asyncio.shield(done)
+        # Not shielded: if the agent hangs up, its future is cancelled and the
+        # batch still commits the samples (the agent will replay them, stored once).
+        return await done
 
     async def _run(self) -> None:
         while True:

@@ -14,6 +14,7 @@ from typing import Any
 
 import aiohttp
 import asyncpg
+import psutil
 import pytest
 
 from controlplane.config import normalise_database_url
@@ -259,3 +260,59 @@ def test_an_absolute_sqlite_path_in_a_new_folder_is_created(tmp_path):
     result = run_cli("migrate", database_url=f"sqlite://{target}")
     assert result.returncode == 0, result.stderr
     assert target.exists()
+
+
+async def test_serve_with_two_workers_shares_the_port_and_stops_cleanly(
+    tmp_path: Path, postgres: Any
+) -> None:
+    """Two processes serve one port (SO_REUSEPORT), and SIGTERM ends both with exit 0."""
+    name = await postgres.create_database()  # empty: serve migrates it, once
+    port = _free_port()
+    env = {
+        **os.environ,
+        "MINISPOD_DATABASE_URL": postgres.url_for(name),
+        "MINISPOD_DATA_DIR": str(tmp_path / "data"),
+        "MINISPOD_HOST": "127.0.0.1",
+        "MINISPOD_PORT": str(port),
+        "MINISPOD_WORKERS": "2",
+        "MINISPOD_LOG_FORMAT": "json",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "controlplane",
+        "serve",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        await _wait_ready(base, process)
+
+        def listeners() -> list[psutil.Process]:
+            # (multiprocessing also starts a resource tracker: only listeners count.)
+            return [
+                child
+                for child in psutil.Process(process.pid).children()
+                if any(
+                    c.laddr.port == port and c.status == psutil.CONN_LISTEN
+                    for c in child.net_connections("tcp")
+                )
+            ]
+
+        for _ in range(150):  # the second worker may still be starting (30 s at most)
+            if len(workers := listeners()) == 2:
+                break
+            await asyncio.sleep(0.2)
+        assert len(workers) == 2
+        for _ in range(20):
+            async with aiohttp.ClientSession() as session, session.get(f"{base}/ready") as resp:
+                assert resp.status == 200
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0, stderr.decode()
+    assert not any(w.is_running() for w in workers)

@@ -183,3 +183,8 @@ def test_the_cli_exits_2_with_the_one_line_reason(tmp_path: Path) -> None:
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "MINISPOD_JWT_SECRET" in lines[0], result.stderr
+
+
+def test_several_workers_need_postgresql() -> None:
+    with pytest.raises(ConfigError, match="needs PostgreSQL"):
+        load_config({"MINISPOD_WORKERS": "2", "MINISPOD_DATABASE_URL": "sqlite://x.db"})
