@@ -14,6 +14,8 @@ from tortoise.transactions import in_transaction
 
 from controlplane.db.models import Service, Subscription
 from controlplane.services.errors import Conflict, Invalid, NotFound
+from controlplane.services.ids import parse_id
+from controlplane.services.paging import page
 from shared.enums import ServiceStatus, SubscriptionStatus
 from shared.wire.catalog import ServiceTemplate, catalog_resources
 from shared.wire.common import PageQuery, Pagination
@@ -37,13 +39,6 @@ SORT_COLUMNS = {"createdAt": "created_at", "name": "name", "price": "monthly_pri
 TERMINAL = (SubscriptionStatus.CANCELLED, SubscriptionStatus.EXPIRED)
 NOT_FOUND = "Service not found"
 SLUG_MAX = 63
-
-
-def parse_service_id(raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise NotFound(NOT_FOUND) from None
 
 
 def slug_from_name(name: str) -> str:
@@ -96,7 +91,7 @@ def admin_out(service: Service) -> ServiceOut:
 
 
 async def get_service(raw_id: str) -> Service:
-    service = await Service.get_or_none(id=parse_service_id(raw_id))
+    service = await Service.get_or_none(id=parse_id(raw_id, "Service"))
     if service is None:
         raise NotFound(NOT_FOUND)
     return service
@@ -109,7 +104,7 @@ async def active_service(raw_id: str, *, lock: bool = False) -> tuple[Service, S
     ends, so a concurrent DELETE or deactivation waits for the subscription to
     be written and then sees it.
     """
-    qs = Service.filter(id=parse_service_id(raw_id), status=ServiceStatus.ACTIVE)
+    qs = Service.filter(id=parse_id(raw_id, "Service"), status=ServiceStatus.ACTIVE)
     if lock:
         qs = qs.select_for_update()
     service = await qs.first()
@@ -172,7 +167,7 @@ async def update_service(raw_id: str, body: ServiceUpdate) -> Service:
 
 async def delete_service(raw_id: str) -> None:
     """Deletes a service nobody is subscribed to; live subscriptions make it a 409."""
-    service_id = parse_service_id(raw_id)
+    service_id = parse_id(raw_id, "Service")
     async with in_transaction():
         # Locked so a subscription taking it with `active_service(lock=True)` is seen.
         service = await Service.filter(id=service_id).select_for_update().first()
@@ -196,11 +191,7 @@ def _search(qs: QuerySet[Service], text: str | None) -> QuerySet[Service]:
 async def _page(
     qs: QuerySet[Service], query: PageQuery, sort_by: str
 ) -> tuple[list[Service], Pagination]:
-    total = await qs.count()
-    column = SORT_COLUMNS[sort_by]
-    order = column if query.sort_order == "asc" else f"-{column}"
-    rows = await qs.order_by(order, "id").offset((query.page - 1) * query.limit).limit(query.limit)
-    return rows, Pagination.of(query.page, query.limit, total)
+    return await page(qs, query, SORT_COLUMNS[sort_by])
 
 
 async def list_services(query: ServiceListQuery) -> ServiceList:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import datetime
 
 from tortoise.expressions import Q
@@ -13,12 +12,13 @@ from controlplane.db.models import Instance, Service, Subscription, User, Worker
 from controlplane.scheduler import Profile
 from controlplane.services import placement
 from controlplane.services.clock import Clock
-from controlplane.services.errors import Conflict, NotFound, Unavailable
+from controlplane.services.errors import Conflict, Unavailable
+from controlplane.services.ownership import find_visible, visible_to
+from controlplane.services.paging import page
 from controlplane.services.placement import Requests
 from controlplane.services.provisioning import Provisioner, is_failure
 from shared.enums import InstanceStatus, Role, SubscriptionStatus
 from shared.wire.catalog import ServiceTemplate
-from shared.wire.common import Pagination
 from shared.wire.subscriptions import InstanceList, InstanceListQuery, InstanceOut
 
 log = logging.getLogger("minispod.instances")
@@ -34,40 +34,20 @@ def requests_held(instance: Instance) -> Requests:
     return Requests(instance.cpu, instance.memory, instance.storage)
 
 
-def parse_id(raw: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise NotFound(f"{what} not found") from None
-
-
 async def visible_instance(actor: User, raw_id: str) -> Instance:
-    """Another customer's instance is reported missing, not forbidden: no leak of existence."""
-    query = Instance.filter(id=parse_id(raw_id, "Instance"))
-    if actor.role is not Role.ADMINISTRATOR:
-        query = query.filter(user_id=actor.id)
-    instance = await query.first()
-    if instance is None:
-        raise NotFound("Instance not found")
-    return instance
+    return await find_visible(actor, Instance.all(), raw_id, "Instance")
 
 
 async def list_instances(actor: User, query: InstanceListQuery) -> InstanceList:
-    qs = Instance.all()
-    if actor.role is not Role.ADMINISTRATOR:
-        qs = qs.filter(user_id=actor.id)
-    elif query.user_id is not None:
+    qs = visible_to(actor, Instance.all())
+    if actor.role is Role.ADMINISTRATOR and query.user_id is not None:
         qs = qs.filter(user_id=query.user_id)
     if query.status is not None:
         qs = qs.filter(status=query.status)
     if query.node_id is not None and actor.role is Role.ADMINISTRATOR:
         qs = qs.filter(node_id=query.node_id)
-    total = await qs.count()
-    order = "created_at" if query.sort_order == "asc" else "-created_at"
-    rows = await qs.order_by(order, "id").offset((query.page - 1) * query.limit).limit(query.limit)
-    return InstanceList(
-        instances=[out(i) for i in rows], pagination=Pagination.of(query.page, query.limit, total)
-    )
+    rows, pagination = await page(qs, query, "created_at")
+    return InstanceList(instances=[out(i) for i in rows], pagination=pagination)
 
 
 class Lifecycle:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from controlplane.db.models import JoinToken
 from controlplane.services.errors import NotFound, Unauthorized
+from controlplane.services.ids import parse_id
 from controlplane.services.tokens import hash_token, new_secret_token
 from shared.wire.workers import JoinTokenCreate, JoinTokenCreated, JoinTokenOut
 
@@ -33,10 +34,7 @@ async def list_tokens() -> list[JoinTokenOut]:
 
 
 async def revoke(raw_id: str, now: datetime) -> None:
-    try:
-        token_id = uuid.UUID(raw_id)
-    except ValueError:
-        raise NotFound("Join token not found") from None
+    token_id = parse_id(raw_id, "Join token")
     if not await JoinToken.filter(id=token_id).exists():
         raise NotFound("Join token not found")
     await JoinToken.filter(id=token_id, revoked_at__isnull=True).update(revoked_at=now)

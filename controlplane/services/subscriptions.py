@@ -15,12 +15,14 @@ from controlplane.db.models import Instance, Subscription, User
 from controlplane.services import catalog
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, FieldError, Invalid, NotFound
-from controlplane.services.instances import TERMINAL_SUBSCRIPTIONS, Lifecycle, parse_id
+from controlplane.services.ids import parse_id
+from controlplane.services.instances import TERMINAL_SUBSCRIPTIONS, Lifecycle
 from controlplane.services.instances import out as instance_out
+from controlplane.services.ownership import find_visible, visible_to
+from controlplane.services.paging import page
 from controlplane.services.placement import requests_of
 from controlplane.services.provisioning import namespace_of
 from shared.enums import InstanceStatus, Role, SubscriptionStatus
-from shared.wire.common import Pagination
 from shared.wire.subscriptions import (
     SubscribeRequest,
     SubscriptionDetail,
@@ -80,36 +82,25 @@ def _out(subscription: Subscription, instance: Instance | None) -> SubscriptionO
 
 
 async def visible(actor: User, raw_id: str) -> Subscription:
-    """Another customer's subscription is reported missing, not forbidden."""
-    query = Subscription.filter(id=parse_id(raw_id, "Subscription"))
-    if actor.role is not Role.ADMINISTRATOR:
-        query = query.filter(user_id=actor.id)
-    subscription = await query.first()
-    if subscription is None:
-        raise NotFound("Subscription not found")
-    return subscription
+    return await find_visible(actor, Subscription.all(), raw_id, "Subscription")
 
 
 async def list_subscriptions(actor: User, query: SubscriptionListQuery) -> SubscriptionList:
-    qs = Subscription.all()
-    if actor.role is not Role.ADMINISTRATOR:
-        qs = qs.filter(user_id=actor.id)
-    elif query.user_id is not None:
+    qs = visible_to(actor, Subscription.all())
+    if actor.role is Role.ADMINISTRATOR and query.user_id is not None:
         qs = qs.filter(user_id=query.user_id)
     if query.status is not None:
         qs = qs.filter(status=query.status)
     if query.service_id is not None:
         qs = qs.filter(service_id=query.service_id)
-    total = await qs.count()
-    order = "created_at" if query.sort_order == "asc" else "-created_at"
-    rows = await qs.order_by(order, "id").offset((query.page - 1) * query.limit).limit(query.limit)
+    rows, pagination = await page(qs, query, "created_at")
     instances = {
         i.subscription_id: i
         for i in await Instance.filter(subscription_id__in=[s.id for s in rows])
     }
     return SubscriptionList(
         subscriptions=[_out(s, instances.get(s.id)) for s in rows],
-        pagination=Pagination.of(query.page, query.limit, total),
+        pagination=pagination,
     )
 
 

@@ -15,6 +15,8 @@ from controlplane.db.models import Subscription, User
 from controlplane.services.accounts import Accounts, normalise_email
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, Invalid, NotFound
+from controlplane.services.ids import parse_id
+from controlplane.services.paging import page
 from controlplane.services.subscriptions import LIVE
 from shared.enums import Role
 from shared.wire.accounts import (
@@ -28,7 +30,6 @@ from shared.wire.accounts import (
     UserStats,
     UserUpdate,
 )
-from shared.wire.common import Pagination
 
 SORT_COLUMNS = {
     "createdAt": "created_at",
@@ -40,15 +41,8 @@ SORT_COLUMNS = {
 LAST_ADMIN = "At least one active administrator must remain"
 
 
-def parse_user_id(raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise NotFound("User not found") from None
-
-
 async def get_user(raw_id: str) -> User:
-    user = await User.get_or_none(id=parse_user_id(raw_id))
+    user = await User.get_or_none(id=parse_id(raw_id, "User"))
     if user is None:
         raise NotFound("User not found")
     return user
@@ -62,14 +56,8 @@ async def list_users(query: UserListQuery) -> UserList:
         qs = qs.filter(role=query.role)
     if query.is_active is not None:
         qs = qs.filter(is_active=query.is_active)
-    total = await qs.count()
-    column = SORT_COLUMNS[query.sort_by]
-    order = column if query.sort_order == "asc" else f"-{column}"
-    rows = await qs.order_by(order, "id").offset((query.page - 1) * query.limit).limit(query.limit)
-    return UserList(
-        users=[UserOut.model_validate(u) for u in rows],
-        pagination=Pagination.of(query.page, query.limit, total),
-    )
+    rows, pagination = await page(qs, query, SORT_COLUMNS[query.sort_by])
+    return UserList(users=[UserOut.model_validate(u) for u in rows], pagination=pagination)
 
 
 async def _lock_active_admins() -> int:

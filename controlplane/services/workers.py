@@ -15,6 +15,7 @@ from controlplane.db.models import NodeEvent, WorkerNode
 from controlplane.services import health, node_events
 from controlplane.services.errors import Conflict, NotFound
 from controlplane.services.health import Transition
+from controlplane.services.ids import parse_id
 from controlplane.services.node_auth import NodeAuth
 from controlplane.services.registration import facts_as_fields
 from shared.enums import NodeStatus
@@ -39,15 +40,8 @@ SORT_COLUMNS = {
 }
 
 
-def parse_node_id(raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise NotFound("Worker node not found") from None
-
-
 async def get_node(raw_id: str) -> WorkerNode:
-    node = await WorkerNode.get_or_none(id=parse_node_id(raw_id))
+    node = await WorkerNode.get_or_none(id=parse_id(raw_id, "Worker node"))
     if node is None:
         raise NotFound("Worker node not found")
     return node

@@ -1,0 +1,29 @@
+"""What a caller may see: customers their own things, administrators everything."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from controlplane.db.models import User
+from controlplane.services.errors import NotFound
+from controlplane.services.ids import parse_id
+from shared.enums import Role
+
+M = TypeVar("M", bound=Model)
+
+
+def visible_to(actor: User, qs: QuerySet[M]) -> QuerySet[M]:
+    if actor.role is Role.ADMINISTRATOR:
+        return qs
+    return qs.filter(user_id=actor.id)
+
+
+async def find_visible(actor: User, qs: QuerySet[M], raw_id: str, what: str) -> M:
+    """Another customer's thing is reported missing, not forbidden: no leak of existence."""
+    found = await visible_to(actor, qs.filter(id=parse_id(raw_id, what))).first()
+    if found is None:
+        raise NotFound(f"{what} not found")
+    return found
