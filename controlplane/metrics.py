@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+# Methods outside this set are counted as OTHER: a client may send any verb,
+# and each distinct label value would be a new time series.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
 
 class Metrics:
     def __init__(self) -> None:
+        # Label children looked up once per (method, route, status): labels() takes
+        # a lock and builds a key on every call, on the path of every request.
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.requests = Counter(
@@ -57,3 +64,17 @@ class Metrics:
             "1 while this replica holds the jobs lock and runs the periodic jobs.",
             registry=r,
         )
+
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        if method not in KNOWN_METHODS:
+            method = "OTHER"
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+            )
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 
 import asyncpg
@@ -61,7 +61,7 @@ def route_template(request: web.Request) -> str:
 @web.middleware
 async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
     incoming = request.headers.get("X-Request-ID", "")
-    request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    request_id = incoming if _REQUEST_ID.match(incoming) else os.urandom(16).hex()
     token = request_id_var.set(request_id)
     started = time.perf_counter()
     status = 499  # stays so only if the client went away mid-request
@@ -73,9 +73,7 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
     finally:
         elapsed = time.perf_counter() - started
         route = route_template(request)
-        metrics = request.app[METRICS]
-        metrics.requests.labels(request.method, route, str(status)).inc()
-        metrics.latency.labels(request.method, route).observe(elapsed)
+        request.app[METRICS].observe_request(request.method, route, status, elapsed)
         # Successful probes and agent reports arrive thousands of times a second
         # in a large fleet: they are logged at DEBUG, everything else at INFO.
         quiet = status < 400 and _UNLIMITED.match(request.path) is not None

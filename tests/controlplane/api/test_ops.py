@@ -125,3 +125,12 @@ async def test_head_is_answered_wherever_get_is(client):
     assert resp.status == 200
     assert await resp.read() == b""
     assert (await client.head("/api/v1/users")).status == 401
+
+
+async def test_unknown_methods_do_not_grow_the_metric_labels(client):
+    for verb in ("PROPFIND", "MKCOL", "PURGE"):  # valid HTTP, not ours
+        resp = await client.request(verb, "/health")
+        assert resp.status == 405, await resp.text()
+    text = await (await client.get("/metrics")).text()
+    assert 'method="OTHER"' in text
+    assert 'method="PROPFIND"' not in text and 'method="PURGE"' not in text
