@@ -328,6 +328,9 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="control-plane processes (MINISPOD_WORKERS)"
+    )
     args = parser.parse_args()
 
     pg = PostgresServer().start()
@@ -344,6 +347,7 @@ def main() -> None:
             # The seeded heartbeats are not kept fresh: a health sweep would
             # rewrite the fleet mid-measurement. Reads alone are measured.
             "MINISPOD_RUN_JOBS": "false",
+            "MINISPOD_WORKERS": str(args.workers),
         }
         py = sys.executable
         for command in (["migrate"], ["create-admin", "--email", ADMIN_EMAIL]):
