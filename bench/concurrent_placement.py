@@ -62,7 +62,7 @@ async def run(args: argparse.Namespace, url: str) -> None:
     owners = [uuid.uuid4() for _ in range(200)]
 
     # Baseline: decisions only, on one snapshot, no database.
-    snapshot = await placement.fleet()
+    snapshot = await placement.Fleet().snapshot()
     started = time.perf_counter()
     for i in range(args.placements):
         request = placement.placement_request(

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
 
 from controlplane.cluster.gateway import ClusterError, InstanceNotFound
 from controlplane.db.models import Instance, Service, Subscription, User, WorkerNode
+from controlplane.db.reservations import Requests, release
 from controlplane.scheduler import Profile
 from controlplane.services import placement
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, Unavailable
 from controlplane.services.ownership import find_visible, visible_to
 from controlplane.services.paging import page
-from controlplane.services.placement import Requests
 from controlplane.services.provisioning import Provisioner, is_failure
-from shared.enums import InstanceStatus, Role, SubscriptionStatus
+from shared.enums import InstanceStatus, NodeStatus, Role, SubscriptionStatus
 from shared.wire.catalog import ServiceTemplate
 from shared.wire.subscriptions import InstanceList, InstanceListQuery, InstanceOut
 
@@ -117,7 +117,7 @@ class Lifecycle:
             # The reconcile job removes orphans; the reservation is freed now.
             log.warning("removing %s from the cluster failed: %s", instance.id, exc)
         if instance.node_id is not None:
-            await placement.release(instance.node_id, requests_held(instance))
+            await release(instance.node_id, requests_held(instance))
         instance.node_id = None
         instance.status = status
         instance.reason = reason
@@ -198,10 +198,6 @@ class Lifecycle:
 
 def evictable_nodes(now: datetime, eviction_timeout: float) -> Q:
     """Nodes whose instances must move: INACTIVE past the timeout, or in MAINTENANCE."""
-    from datetime import timedelta
-
-    from shared.enums import NodeStatus
-
     return Q(status=NodeStatus.MAINTENANCE) | Q(
         status=NodeStatus.INACTIVE, status_changed_at__lt=now - timedelta(seconds=eviction_timeout)
     )

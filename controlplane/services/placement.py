@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from controlplane.db.models import Instance, WorkerNode
-from controlplane.db.reservations import Requests, release, reserve
+from controlplane.db.reservations import Requests, reserve
 from controlplane.scheduler import NodeSnapshot, PlacementRequest, Profile, schedule
 from controlplane.scheduler.framework import Decision
 from shared.enums import InstanceStatus
@@ -64,10 +64,6 @@ def snapshot_of(node: WorkerNode) -> NodeSnapshot:
             (t["key"], t.get("value"), t["effect"]) for t in (node.taints or []) if "key" in t
         ),
     )
-
-
-async def fleet() -> list[NodeSnapshot]:
-    return [snapshot_of(n) for n in await WorkerNode.all()]
 
 
 class Fleet:
@@ -166,15 +162,3 @@ async def place(
         feasible_nodes=decision.feasible_nodes,
     )
     return Placement(None, contended)
-
-
-__all__ = [
-    "HOLDING",
-    "Placement",
-    "Requests",
-    "fleet",
-    "place",
-    "release",
-    "requests_of",
-    "reserve",
-]
