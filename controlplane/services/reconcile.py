@@ -18,7 +18,7 @@ from controlplane.services.clock import Clock
 from controlplane.services.instances import TERMINAL_SUBSCRIPTIONS, Lifecycle, evictable_nodes
 from controlplane.services.placement import HOLDING
 from controlplane.services.subscriptions import Subscriptions
-from shared.enums import InstanceStatus
+from shared.enums import InstanceStatus, NodeStatus
 
 log = logging.getLogger("minispod.reconcile")
 
@@ -92,7 +92,7 @@ class Reconciler:
             node = nodes[instance.node_id]  # type: ignore[index]  # filtered on node_id
             why = (
                 f"node {node.name} is in maintenance"
-                if node.status.value == "MAINTENANCE"
+                if node.status is NodeStatus.MAINTENANCE
                 else f"node {node.name} has been unreachable since {node.status_changed_at}"
             )
             # A suspended instance leaves the node too, and is placed again on resume.
@@ -108,7 +108,7 @@ class Reconciler:
         pending = await Instance.filter(status=InstanceStatus.PENDING).order_by("created_at")
         if not pending:
             return
-        if not any(n.status.value == "ACTIVE" for n in await self._lifecycle.fleet.snapshot()):
+        if not any(n.status is NodeStatus.ACTIVE for n in await self._lifecycle.fleet.snapshot()):
             reason = "0 nodes are ACTIVE; waiting for capacity"
             for instance in pending:
                 if not (instance.reason or "").startswith("evicted"):
