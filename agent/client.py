@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from agent.backoff import retry_after_seconds
+from agent.keepalive import KeepAlive
 from agent.state import NodeIdentity
 from agent.wire import Heartbeat, IngestResult, NodeFacts, RegisterResult, ResourceReport
 
@@ -66,15 +67,12 @@ class ControlPlaneClient:
         self, server_url: str, user_agent: str, timeout: float = REQUEST_TIMEOUT_SECONDS
     ) -> None:
         parts = urlsplit(server_url)
-        self._https = parts.scheme == "https"
-        self._host = parts.hostname or "127.0.0.1"
-        self._port = parts.port
+        # Loading the system's CA certificates takes CPU and memory: only for HTTPS, once.
+        tls = ssl.create_default_context if parts.scheme == "https" else None
+        self.connection = KeepAlive(parts.hostname or "127.0.0.1", parts.port, tls)
         self._api = parts.path.rstrip("/") + "/api/v1"
         self._timeout = timeout
         self._headers = {"User-Agent": user_agent, "Content-Type": "application/json"}
-        self._connection: http.client.HTTPConnection | None = None
-        # Loading the system's CA certificates takes CPU and memory: once per process.
-        self._tls: ssl.SSLContext | None = None
 
     def register(self, join_token: str, facts: NodeFacts) -> RegisterResult:
         data = self._post("/agent/register", join_token, facts.wire(), node_path=False)
@@ -100,9 +98,7 @@ class ControlPlaneClient:
         self._post(path, identity.node_token, report.wire())
 
     def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        self.connection.close()
 
     @staticmethod
     def _parse(model: type[RegisterResult] | type[IngestResult], data: Any) -> Any:
@@ -122,8 +118,15 @@ class ControlPlaneClient:
     ) -> Any:
         headers = self._headers | {"Authorization": f"Bearer {token}"}
         try:
-            response, raw = self._exchange(
-                self._api + path, json.dumps(body).encode(), headers, timeout or self._timeout
+            # Every agent request is safe to repeat (seqs are stored once, registration
+            # is by node name), which the retry on a stale connection needs.
+            response, raw = self.connection.exchange(
+                "POST",
+                self._api + path,
+                json.dumps(body).encode(),
+                headers,
+                timeout or self._timeout,
+                MAX_RESPONSE_BYTES,
             )
         except (OSError, http.client.HTTPException) as exc:
             self.close()
@@ -154,52 +157,3 @@ class ControlPlaneClient:
             # Followed, a redirect would carry the bearer token to wherever it points.
             message += f" (redirected to {response.getheader('Location')}; set that URL)"
         raise Refused(message, status, code)
-
-    def _exchange(
-        self, target: str, payload: bytes, headers: dict[str, str], timeout: float
-    ) -> tuple[http.client.HTTPResponse, bytes]:
-        """One POST and its whole answer. A kept-alive connection the server has closed in the
-        meantime is retried once on a new one: every agent request is idempotent (seqs are
-        stored once, registration is by node name), so a repeat is harmless."""
-        connection = self._connect(timeout)
-        reused = connection.sock is not None
-        try:
-            return self._send(connection, target, payload, headers)
-        except (ConnectionResetError, BrokenPipeError):  # RemoteDisconnected is one of them
-            self.close()
-            if not reused:
-                raise
-        return self._send(self._connect(timeout), target, payload, headers)
-
-    def _send(
-        self,
-        connection: http.client.HTTPConnection,
-        target: str,
-        payload: bytes,
-        headers: dict[str, str],
-    ) -> tuple[http.client.HTTPResponse, bytes]:
-        connection.request("POST", target, body=payload, headers=headers)
-        response = connection.getresponse()
-        raw = response.read(MAX_RESPONSE_BYTES + 1)
-        if len(raw) > MAX_RESPONSE_BYTES:
-            raise http.client.HTTPException(f"response over {MAX_RESPONSE_BYTES} bytes")
-        if response.will_close:
-            self.close()
-        return response, raw
-
-    def _connect(self, timeout: float) -> http.client.HTTPConnection:
-        connection = self._connection
-        if connection is None:
-            if self._https:
-                if self._tls is None:
-                    self._tls = ssl.create_default_context()
-                connection = http.client.HTTPSConnection(
-                    self._host, self._port, timeout=timeout, context=self._tls
-                )
-            else:
-                connection = http.client.HTTPConnection(self._host, self._port, timeout=timeout)
-            self._connection = connection
-        connection.timeout = timeout
-        if connection.sock is not None:
-            connection.sock.settimeout(timeout)
-        return connection

@@ -8,13 +8,14 @@ trusts the service account's ca.crt, and sends the service account token, which 
 again for each request because the kubelet rotates it.
 """
 
-import http.client
 import json
 import ssl
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
+
+from agent.keepalive import KeepAlive, ResponseTooLarge
 
 SERVICE_ACCOUNT_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")
 # The pod list of a full node (110 pods with their managed fields) is a few MiB at most.
@@ -36,12 +37,9 @@ class KubeApi:
     """Not thread-safe: the report loop is its only user."""
 
     def __init__(self, host: str, port: int, token_file: Path, tls: ssl.SSLContext | None) -> None:
-        self._host = host
-        self._port = port
         self._token_file = token_file
-        # None only in tests, for plain HTTP on loopback.
-        self._tls = tls
-        self._connection: http.client.HTTPConnection | None = None
+        # tls is None only in tests, for plain HTTP on loopback.
+        self.connection = KeepAlive(host, port, (lambda: tls) if tls is not None else None)
 
     @classmethod
     def in_cluster(
@@ -69,28 +67,18 @@ class KubeApi:
         return items
 
     def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        self.connection.close()
 
     def _get(self, path: str, query: dict[str, str], timeout: float) -> dict[str, Any]:
         token = self._token_file.read_text().strip()
         target = path + ("?" + urlencode(query) if query else "")
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-        connection = self._connect(timeout)
-        reused = connection.sock is not None
         try:
-            response, raw = self._send(connection, target, headers)
-        except (ConnectionResetError, BrokenPipeError):  # RemoteDisconnected is one of them
-            # A kept-alive connection the server closed meanwhile: a GET is safe to repeat.
-            self.close()
-            if not reused:
-                raise
-            response, raw = self._send(self._connect(timeout), target, headers)
-        if len(raw) > MAX_RESPONSE_BYTES or response.will_close:
-            self.close()
-        if len(raw) > MAX_RESPONSE_BYTES:
-            raise KubeApiError(f"GET {path}: answer over {MAX_RESPONSE_BYTES} bytes")
+            response, raw = self.connection.exchange(
+                "GET", target, None, headers, timeout, MAX_RESPONSE_BYTES
+            )
+        except ResponseTooLarge:
+            raise KubeApiError(f"GET {path}: answer over {MAX_RESPONSE_BYTES} bytes") from None
         try:
             body = json.loads(raw)
         except ValueError:
@@ -100,29 +88,3 @@ class KubeApi:
             message = body.get("message") if isinstance(body, dict) else None
             raise KubeApiError(f"GET {path}: {response.status} {message or response.reason}")
         return body
-
-    def _send(
-        self, connection: http.client.HTTPConnection, target: str, headers: dict[str, str]
-    ) -> tuple[http.client.HTTPResponse, bytes]:
-        try:
-            connection.request("GET", target, headers=headers)
-            response = connection.getresponse()
-            return response, response.read(MAX_RESPONSE_BYTES + 1)
-        except BaseException:
-            self.close()
-            raise
-
-    def _connect(self, timeout: float) -> http.client.HTTPConnection:
-        connection = self._connection
-        if connection is None:
-            if self._tls is not None:
-                connection = http.client.HTTPSConnection(
-                    self._host, self._port, timeout=timeout, context=self._tls
-                )
-            else:
-                connection = http.client.HTTPConnection(self._host, self._port, timeout=timeout)
-            self._connection = connection
-        connection.timeout = timeout
-        if connection.sock is not None:
-            connection.sock.settimeout(timeout)
-        return connection
