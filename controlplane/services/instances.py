@@ -39,9 +39,7 @@ async def visible_instance(actor: User, raw_id: str) -> Instance:
 
 
 async def list_instances(actor: User, query: InstanceListQuery) -> InstanceList:
-    qs = visible_to(actor, Instance.all())
-    if actor.role is Role.ADMINISTRATOR and query.user_id is not None:
-        qs = qs.filter(user_id=query.user_id)
+    qs = visible_to(actor, Instance.all(), query.user_id)
     if query.status is not None:
         qs = qs.filter(status=query.status)
     if query.node_id is not None and actor.role is Role.ADMINISTRATOR:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import TypeVar
 
 from tortoise.models import Model
@@ -15,10 +16,12 @@ from shared.enums import Role
 M = TypeVar("M", bound=Model)
 
 
-def visible_to(actor: User, qs: QuerySet[M]) -> QuerySet[M]:
-    if actor.role is Role.ADMINISTRATOR:
-        return qs
-    return qs.filter(user_id=actor.id)
+def visible_to(actor: User, qs: QuerySet[M], owner: uuid.UUID | None = None) -> QuerySet[M]:
+    """`owner` narrows an administrator's view to one customer; a customer's own view
+    cannot be widened by it."""
+    if actor.role is not Role.ADMINISTRATOR:
+        return qs.filter(user_id=actor.id)
+    return qs if owner is None else qs.filter(user_id=owner)
 
 
 async def find_visible(actor: User, qs: QuerySet[M], raw_id: str, what: str) -> M:

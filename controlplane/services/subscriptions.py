@@ -22,7 +22,7 @@ from controlplane.services.ownership import find_visible, visible_to
 from controlplane.services.paging import page
 from controlplane.services.placement import requests_of
 from controlplane.services.provisioning import namespace_of
-from shared.enums import InstanceStatus, Role, SubscriptionStatus
+from shared.enums import InstanceStatus, SubscriptionStatus
 from shared.wire.subscriptions import (
     SubscribeRequest,
     SubscriptionDetail,
@@ -86,9 +86,7 @@ async def visible(actor: User, raw_id: str) -> Subscription:
 
 
 async def list_subscriptions(actor: User, query: SubscriptionListQuery) -> SubscriptionList:
-    qs = visible_to(actor, Subscription.all())
-    if actor.role is Role.ADMINISTRATOR and query.user_id is not None:
-        qs = qs.filter(user_id=query.user_id)
+    qs = visible_to(actor, Subscription.all(), query.user_id)
     if query.status is not None:
         qs = qs.filter(status=query.status)
     if query.service_id is not None:

@@ -249,6 +249,11 @@ async def test_customers_see_only_their_own(platform, admin, services):
         assert resp.status == 404, (method, path)
     listed = await (await platform.get("/api/v1/subscriptions", headers=bob)).json()
     assert listed["data"]["subscriptions"] == [] and listed["data"]["pagination"]["total"] == 0
+    for kind in ("subscriptions", "instances"):  # naming another customer widens nothing
+        resp = await platform.get(f"/api/v1/{kind}?userId={data['userId']}", headers=bob)
+        assert (await resp.json())["data"]["pagination"]["total"] == 0
+    narrowed = await platform.get(f"/api/v1/instances?userId={data['userId']}", headers=admin)
+    assert (await narrowed.json())["data"]["pagination"]["total"] == 1
     everyone = await (await platform.get("/api/v1/subscriptions", headers=admin)).json()
     assert everyone["data"]["pagination"]["total"] == 1
     assert (
