@@ -10,9 +10,8 @@ from aiohttp import web
 from controlplane.api.envelope import ok
 from controlplane.api.routing import Call
 from controlplane.appkeys import CLOCK, CONFIG, FLEET_STATS, INGEST, NODE_AUTH
-from controlplane.db.models import WorkerNode
 from controlplane.services import join_tokens, node_metrics, registration, workers
-from controlplane.services.errors import FieldError, Invalid, NotFound
+from controlplane.services.errors import Invalid
 from controlplane.services.ingest import check_timestamps
 from shared.wire.common import PageQuery
 from shared.wire.nodes import Heartbeat, NodeFacts, ResourceReport, TelemetryBatch
@@ -146,26 +145,5 @@ async def telemetry(call: Call[TelemetryBatch, Any]) -> web.Response:
 
 
 async def resources(call: Call[ResourceReport, Any]) -> web.Response:
-    report = call.body
-    node = await WorkerNode.get_or_none(id=call.principal)
-    if node is None:
-        raise NotFound("Worker node not found; register again")
-    problems = []
-    if report.allocated_cpu > node.cpu_cores:
-        problems.append(("allocatedCPU", f"exceeds the node's {node.cpu_cores} cores"))
-    if report.allocated_memory > node.total_memory:
-        problems.append(("allocatedMemory", f"exceeds the node's {node.total_memory} MB"))
-    if report.allocated_storage > node.total_storage:
-        problems.append(("allocatedStorage", f"exceeds the node's {node.total_storage} MB"))
-    if report.current_pods > node.max_pods:
-        problems.append(("currentPods", f"exceeds the node's maxPods {node.max_pods}"))
-    if problems:
-        raise Invalid("Allocation beyond capacity", [FieldError(f, m) for f, m in problems])
-    await WorkerNode.filter(id=node.id).update(
-        allocated_cpu=report.allocated_cpu,
-        allocated_memory=report.allocated_memory,
-        allocated_storage=report.allocated_storage,
-        current_pods=report.current_pods,
-        updated_at=call.request.app[CLOCK](),
-    )
-    return ok(report, "Resources recorded")
+    await workers.record_allocation(call.principal, call.body, call.request.app[CLOCK]())
+    return ok(call.body, "Resources recorded")

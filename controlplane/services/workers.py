@@ -13,13 +13,14 @@ from tortoise.transactions import in_transaction
 
 from controlplane.db.models import NodeEvent, WorkerNode
 from controlplane.services import health, node_events
-from controlplane.services.errors import Conflict, NotFound
+from controlplane.services.errors import Conflict, FieldError, Invalid, NotFound
 from controlplane.services.health import Transition
 from controlplane.services.ids import parse_id
 from controlplane.services.node_auth import NodeAuth
 from controlplane.services.registration import facts_as_fields
 from shared.enums import NodeStatus
 from shared.wire.common import PageQuery, Pagination
+from shared.wire.nodes import ResourceReport
 from shared.wire.workers import (
     Capacity,
     NodeEventOut,
@@ -218,4 +219,40 @@ async def stats(now: datetime, grace: timedelta) -> WorkerStats:
         memory=_capacity(sums["mem"], sums["mem_a"]),
         storage=_capacity(sums["disk"], sums["disk_a"]),
         pods=_capacity(sums["pods"], sums["pods_a"]),
+    )
+
+
+async def record_allocation(node_id: uuid.UUID, report: ResourceReport, now: datetime) -> None:
+    """What the pods on a node requested, as its agent reports it; refused beyond capacity."""
+    node = await WorkerNode.get_or_none(id=node_id)
+    if node is None:
+        raise NotFound("Worker node not found; register again")
+    beyond = [
+        (field, f"exceeds the node's {what}")
+        for field, value, limit, what in (
+            ("allocatedCPU", report.allocated_cpu, node.cpu_cores, f"{node.cpu_cores} cores"),
+            (
+                "allocatedMemory",
+                report.allocated_memory,
+                node.total_memory,
+                f"{node.total_memory} MB",
+            ),
+            (
+                "allocatedStorage",
+                report.allocated_storage,
+                node.total_storage,
+                f"{node.total_storage} MB",
+            ),
+            ("currentPods", report.current_pods, node.max_pods, f"maxPods {node.max_pods}"),
+        )
+        if value > limit
+    ]
+    if beyond:
+        raise Invalid("Allocation beyond capacity", [FieldError(f, m) for f, m in beyond])
+    await WorkerNode.filter(id=node.id).update(
+        allocated_cpu=report.allocated_cpu,
+        allocated_memory=report.allocated_memory,
+        allocated_storage=report.allocated_storage,
+        current_pods=report.current_pods,
+        updated_at=now,
     )
