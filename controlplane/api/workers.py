@@ -11,8 +11,6 @@ from controlplane.api.envelope import ok
 from controlplane.api.routing import Call
 from controlplane.appkeys import CLOCK, CONFIG, FLEET_STATS, INGEST, NODE_AUTH
 from controlplane.services import join_tokens, node_metrics, registration, workers
-from controlplane.services.errors import Invalid
-from controlplane.services.ingest import check_timestamps
 from shared.wire.common import PageQuery
 from shared.wire.nodes import Heartbeat, NodeFacts, ResourceReport, TelemetryBatch
 from shared.wire.workers import (
@@ -127,20 +125,12 @@ async def register_agent(call: Call[NodeFacts, Any]) -> web.Response:
 
 
 async def heartbeat(call: Call[Heartbeat, Any]) -> web.Response:
-    app = call.request.app
-    check_timestamps([call.body.sample], app[CLOCK](), "sample")
-    result = await app[INGEST].submit(call.principal, [call.body.sample], call.body)
+    result = await call.request.app[INGEST].heartbeat(call.principal, call.body)
     return ok(result, "Heartbeat recorded")
 
 
 async def telemetry(call: Call[TelemetryBatch, Any]) -> web.Response:
-    app = call.request.app
-    samples = call.body.samples
-    check_timestamps(samples, app[CLOCK](), "samples")
-    seqs = [s.seq for s in samples]
-    if len(set(seqs)) != len(seqs):
-        raise Invalid.field("samples", "a batch must not repeat a seq")
-    result = await app[INGEST].submit(call.principal, samples, None)
+    result = await call.request.app[INGEST].replay(call.principal, call.body.samples)
     return ok(result, "Telemetry recorded")
 
 

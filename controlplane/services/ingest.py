@@ -79,7 +79,19 @@ class TelemetryIngest:
         if self._task is not None:
             await self._task
 
-    async def submit(
+    async def heartbeat(self, node_id: uuid.UUID, heartbeat: Heartbeat) -> IngestResult:
+        check_timestamps([heartbeat.sample], self._clock(), "sample")
+        return await self._submit(node_id, [heartbeat.sample], heartbeat)
+
+    async def replay(self, node_id: uuid.UUID, samples: Sequence[UsageSample]) -> IngestResult:
+        """Spooled samples: stored once each; they say nothing about the node's health now."""
+        check_timestamps(samples, self._clock(), "samples")
+        seqs = [s.seq for s in samples]
+        if len(set(seqs)) != len(seqs):
+            raise Invalid.field("samples", "a batch must not repeat a seq")
+        return await self._submit(node_id, samples, None)
+
+    async def _submit(
         self, node_id: uuid.UUID, samples: Sequence[UsageSample], heartbeat: Heartbeat | None
     ) -> IngestResult:
         if self._closing or self._task is None:
