@@ -17,6 +17,7 @@ from controlplane.api.security import authenticate
 from controlplane.appkeys import (
     ACCOUNTS,
     CLOCK,
+    CLUSTER,
     CONFIG,
     FLEET_STATS,
     INGEST,
@@ -146,6 +147,7 @@ def create_app(
     app[FLEET_STATS] = SingleFlight()
     app[INGEST] = TelemetryIngest(clock, app[METRICS])
     gateway = cluster if cluster is not None else build_cluster(config)
+    app[CLUSTER] = gateway
     app[SUBSCRIPTIONS], app[RECONCILER] = build_subscriptions(config, clock, gateway, app[METRICS])
     app[SPEC] = build_spec(ROUTES, PREFIX)
     for route in ROUTES:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from controlplane.cluster.gateway import ClusterGateway
 from controlplane.config import Config
 from controlplane.metrics import Metrics
 from controlplane.services.accounts import Accounts
@@ -27,3 +28,4 @@ SUBSCRIPTIONS = web.AppKey("subscriptions", Subscriptions)
 RECONCILER = web.AppKey("reconciler", Reconciler)
 # Fleet statistics aggregate the whole node table: concurrent requests share one query.
 FLEET_STATS: web.AppKey[SingleFlight[WorkerStats]] = web.AppKey("fleet_stats")
+CLUSTER = web.AppKey("cluster", ClusterGateway)

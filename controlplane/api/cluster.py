@@ -8,14 +8,14 @@ from aiohttp import web
 
 from controlplane.api.envelope import ok
 from controlplane.api.routing import Call
-from controlplane.appkeys import SUBSCRIPTIONS
+from controlplane.appkeys import CLUSTER
 from controlplane.cluster.gateway import ClusterError, ClusterGateway
 from controlplane.services.errors import Unavailable
 from shared.wire.subscriptions import NamespaceQuery
 
 
 def _gateway(call: Call[Any, Any]) -> ClusterGateway:
-    return call.request.app[SUBSCRIPTIONS].lifecycle.provisioner.gateway
+    return call.request.app[CLUSTER]
 
 
 async def _read(what: str, reading: Any) -> web.Response:
