@@ -15,15 +15,8 @@ import psutil
 import pytest
 
 from shared.units import bytes_to_mb
-from tests.e2e.conftest import (
-    AGENT_HEARTBEAT_INTERVAL,
-    GRACE_PERIOD,
-    SWEEP_SLACK,
-    AdminApi,
-    ControlPlane,
-    StartAgent,
-    wait_for,
-)
+from tests.e2e.conftest import AGENT_HEARTBEAT_INTERVAL, GRACE_PERIOD, SWEEP_SLACK, StartAgent
+from tests.processes import AdminApi, ControlPlane, wait_for
 
 pytestmark = pytest.mark.slow
 
