@@ -125,7 +125,7 @@ class ControlPlaneClient:
                 self._api + path,
                 json.dumps(body).encode(),
                 headers,
-                timeout or self._timeout,
+                self._timeout if timeout is None else timeout,
                 MAX_RESPONSE_BYTES,
             )
         except (OSError, http.client.HTTPException) as exc:
@@ -140,6 +140,18 @@ class ControlPlaneClient:
             envelope = {}
         code = envelope.get("code") if isinstance(envelope.get("code"), str) else None
         message = f"POST {path}: {status} {code or ''} {envelope.get('message') or ''}".strip()
+        fields = envelope.get("errors")
+        if isinstance(fields, list) and fields:
+            # Which field the control plane refused is what an operator needs in the log.
+            message += (
+                " ("
+                + "; ".join(
+                    f"{e.get('field')}: {e.get('message')}"
+                    for e in fields[:5]
+                    if isinstance(e, dict)
+                )
+                + ")"
+            )
         if 200 <= status < 300:
             if envelope.get("success") is not True:
                 raise Unavailable(f"POST {path}: {status} without a success envelope", status)

@@ -43,12 +43,13 @@ class _Item:
     duplicates: int = 0
 
 
-def check_timestamps(samples: Sequence[UsageSample], now: datetime, field_name: str) -> None:
-    late = [i for i, s in enumerate(samples) if s.timestamp > now + MAX_CLOCK_SKEW]
+def _check_timestamps(samples: Sequence[UsageSample], now: datetime, fields: Sequence[str]) -> None:
+    """`fields` names each sample's timestamp as the body spells it."""
+    late = [f for f, s in zip(fields, samples, strict=True) if s.timestamp > now + MAX_CLOCK_SKEW]
     if late:
         raise Invalid(
             "Sample timestamps are in the future; check the node's clock",
-            [FieldError(f"{field_name}.{i}.timestamp", "more than 5 minutes ahead") for i in late],
+            [FieldError(field, "more than 5 minutes ahead") for field in late],
         )
 
 
@@ -80,12 +81,13 @@ class TelemetryIngest:
             await self._task
 
     async def heartbeat(self, node_id: uuid.UUID, heartbeat: Heartbeat) -> IngestResult:
-        check_timestamps([heartbeat.sample], self._clock(), "sample")
+        _check_timestamps([heartbeat.sample], self._clock(), ["sample.timestamp"])
         return await self._submit(node_id, [heartbeat.sample], heartbeat)
 
     async def replay(self, node_id: uuid.UUID, samples: Sequence[UsageSample]) -> IngestResult:
         """Spooled samples: stored once each; they say nothing about the node's health now."""
-        check_timestamps(samples, self._clock(), "samples")
+        fields = [f"samples.{i}.timestamp" for i in range(len(samples))]
+        _check_timestamps(samples, self._clock(), fields)
         seqs = [s.seq for s in samples]
         if len(set(seqs)) != len(seqs):
             raise Invalid.field("samples", "a batch must not repeat a seq")

@@ -307,29 +307,33 @@ Send = Callable[[ControlPlaneClient, NodeIdentity], object]
 
 
 @pytest.mark.parametrize(
-    "send",
+    ("send", "field"),
     [
         pytest.param(
             lambda c, n: c.heartbeat(n, Heartbeat(sample(1, ahead=timedelta(hours=1)))),
+            "sample.timestamp",
             id="heartbeat-an-hour-ahead",
         ),
         pytest.param(
             lambda c, n: c.telemetry(n, telemetry_batch([sample(1, cpu_percent=150.0)])),
+            "samples.0.cpuPercent",
             id="telemetry-cpu-over-100-percent",
         ),
         pytest.param(
             lambda c, n: c.resources(n, ResourceReport(CPU_CORES * 2, 512, 0, 3)),
+            "allocatedCPU",
             id="resources-beyond-capacity",
         ),
     ],
 )
 def test_a_body_the_control_plane_will_never_accept_is_invalid(
-    client: ControlPlaneClient, node: NodeIdentity, send: Send
+    client: ControlPlaneClient, node: NodeIdentity, send: Send, field: str
 ) -> None:
     with pytest.raises(Invalid) as caught:
         send(client, node)
 
     assert (caught.value.status, caught.value.code) == (400, "VALIDATION_ERROR")
+    assert field in str(caught.value)  # the log line names the refused field
 
 
 def test_a_batch_over_the_body_limit_is_too_large_and_a_smaller_one_goes_through(
