@@ -18,7 +18,7 @@ from agent.metrics import create_metrics
 from agent.reporter import LoopStatus, Reporter
 from agent.server import ProbeServer
 from agent.spool import Spool
-from agent.state import IdentityStore, SequenceCounter, StateError
+from agent.state import IdentityStore, SequenceCounter, StateError, load_node_secret
 from agent.stopping import StopSignal
 
 log = logging.getLogger("minispod.agent")
@@ -39,11 +39,13 @@ def run_agent(config: AgentConfig, add_secret: Callable[[str], None]) -> int:
     """Run until SIGTERM/SIGINT (exit code 0) or until the loop dies of a bug (1)."""
     try:
         config.state_dir.mkdir(parents=True, exist_ok=True)
+        node_secret = load_node_secret(config.node_secret_file)
         identities = IdentityStore(config.identity_file)
         counter = SequenceCounter(config.sequence_file)
         spool = Spool(config.spool_dir, config.spool_max_samples)
     except OSError as exc:
         raise StateError(f"state directory {config.state_dir} is unusable: {exc}") from exc
+    add_secret(node_secret)
     metrics = create_metrics()
     metrics.spool_depth.set_function(lambda: spool.depth)
     registry = build_registry(config, metrics, os.environ)
@@ -69,6 +71,7 @@ def run_agent(config: AgentConfig, add_secret: Callable[[str], None]) -> int:
             metrics,
             status,
             stop,
+            node_secret=node_secret,
             on_secret=add_secret,
             agent_version=version,
         )

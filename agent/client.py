@@ -14,7 +14,13 @@ from urllib.parse import urlsplit
 from agent.backoff import retry_after_seconds
 from agent.keepalive import KeepAlive
 from agent.state import NodeIdentity
-from agent.wire import Heartbeat, IngestResult, NodeFacts, RegisterResult, ResourceReport
+from agent.wire import (
+    Heartbeat,
+    IngestResult,
+    NodeRegistration,
+    RegisterResult,
+    ResourceReport,
+)
 
 # Per socket operation (connect, send, each read): a control plane that stops answering costs
 # the loop at most this long per step.
@@ -74,8 +80,9 @@ class ControlPlaneClient:
         self._timeout = timeout
         self._headers = {"User-Agent": user_agent, "Content-Type": "application/json"}
 
-    def register(self, join_token: str, facts: NodeFacts) -> RegisterResult:
-        data = self._post("/agent/register", join_token, facts.wire(), node_path=False)
+    def register(self, join_token: str, registration: NodeRegistration) -> RegisterResult:
+        """409 (Refused) means the node name belongs to an agent with another node secret."""
+        data = self._post("/agent/register", join_token, registration.wire(), node_path=False)
         return self._parse(RegisterResult, data)
 
     def heartbeat(
@@ -119,7 +126,7 @@ class ControlPlaneClient:
         headers = self._headers | {"Authorization": f"Bearer {token}"}
         try:
             # Every agent request is safe to repeat (seqs are stored once, registration
-            # is by node name), which the retry on a stale connection needs.
+            # is by node name and secret), which the retry on a stale connection needs.
             response, raw = self.connection.exchange(
                 "POST",
                 self._api + path,

@@ -40,6 +40,10 @@ class AgentConfig:
         return self.state_dir / "node.json"
 
     @property
+    def node_secret_file(self) -> Path:
+        return self.state_dir / "node-secret"
+
+    @property
     def sequence_file(self) -> Path:
         return self.state_dir / "sequence"
 

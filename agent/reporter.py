@@ -1,6 +1,10 @@
 """The report loop: register, heartbeat on a jittered interval, spool what cannot be delivered,
 replay the spool in order when the control plane is back, report pod allocation now and then.
 
+Registration presents the agent's node secret: the control plane refuses (409) a node name
+registered with another secret until an administrator deletes that node. The loop then keeps
+sampling and spooling, and tries again with its usual backoff.
+
 Nothing in here decides a node's health: the control plane does that from what it is told.
 """
 
@@ -26,7 +30,7 @@ from agent.config import AgentConfig
 from agent.metrics import AgentMetrics
 from agent.spool import Spool
 from agent.state import IdentityStore, NodeIdentity, SequenceCounter
-from agent.wire import RegisterResult, UsageSample, telemetry_batch
+from agent.wire import NodeRegistration, RegisterResult, UsageSample, telemetry_batch
 
 log = logging.getLogger("minispod.agent.reporter")
 T = TypeVar("T")
@@ -102,6 +106,7 @@ class Reporter:
         status: LoopStatus,
         stop: Stop,
         *,
+        node_secret: str,
         on_secret: Callable[[str], None] = lambda _secret: None,
         agent_version: str | None = None,
         rng: random.Random | None = None,
@@ -116,12 +121,17 @@ class Reporter:
         self._metrics = metrics
         self._status = status
         self._stop = stop
+        self._node_secret = node_secret
         self._on_secret = on_secret
         self._agent_version = agent_version
         self._rng = rng or random.Random()
         self._clock = clock
         self._backoff = Backoff(cap=config.backoff_max, rng=self._rng)
         self._identity: NodeIdentity | None = None
+        # The identity in use was not obtained with the node secret: register to claim it.
+        self._claim_pending = False
+        # The last refusal of the node name that was logged as an error (logged once).
+        self._name_refusal: str | None = None
         self._retry_at = 0.0
         self._heartbeat_interval = config.heartbeat_interval or DEFAULT_HEARTBEAT_INTERVAL
         self._resource_interval = config.resource_interval or DEFAULT_RESOURCE_INTERVAL
@@ -136,7 +146,9 @@ class Reporter:
         self._status.running = True
         self._status.beat()
         self._resume_identity()
-        while self._identity is None and not stop.is_set():
+        # Registering first tells the counter where the stored history ends. A node name held
+        # by another agent stays refused until an administrator acts: spool meanwhile.
+        while self._identity is None and self._name_refusal is None and not stop.is_set():
             if not self._guarded(self._register):
                 self._sleep_until(self._retry_at)
         next_tick = next_resources = self._clock()
@@ -196,6 +208,9 @@ class Reporter:
             return
         self._adopt(identity)
         log.info("resuming as node %s", identity.node_id)
+        if not identity.claimed:
+            log.info("registering again to tie the node name to this agent's node secret")
+            self._claim_pending = True
 
     def _adopt(self, identity: NodeIdentity) -> None:
         self._on_secret(identity.node_token)
@@ -215,21 +230,48 @@ class Reporter:
         return min(max(interval, 0.05), 86_400.0)
 
     def _register(self) -> bool:
-        """Register with the join token (idempotent by node name); False means back off."""
+        """Register with the join token and the node secret (idempotent for this agent);
+        False means back off."""
         facts = self._registry.node_facts(self._config.node_name, self._agent_version)
         if facts is None:
             self._failed("cannot read the node's hardware facts; registration waits")
             return False
         try:
-            result = self._client.register(self._config.join_token, facts)
+            result = self._client.register(
+                self._config.join_token, NodeRegistration(facts, self._node_secret)
+            )
         except ControlPlaneError as exc:
-            if exc.status == 401:
+            if exc.status == 409:
+                self._name_refused(exc)
+            elif exc.status == 401:
                 self._failed(f"the control plane refused the join token ({exc}); check it", exc)
             else:
                 self._failed(f"registration failed: {exc}", exc)
             return False
         self._registered(result)
         return True
+
+    def _name_refused(self, exc: ControlPlaneError) -> None:
+        """The node name is registered to an agent with another node secret. Only an
+        administrator can settle that, so it is an error, logged once per distinct refusal;
+        the attempts after it back off as usual, quietly."""
+        # A claim refused: the node token in hand was issued before node secrets and keeps
+        # working until the control plane forgets it, so report with it meanwhile.
+        meanwhile = (
+            "reporting with the node token issued before node secrets until it is revoked"
+            if self._claim_pending
+            else "samples are spooled meanwhile"
+        )
+        self._claim_pending = False
+        message = (
+            f"the control plane refused node name {self._config.node_name!r} ({exc.status} "
+            f"{exc.code}): it is registered to another agent, with another node secret; an "
+            f"administrator must delete the node before this agent can register it; {meanwhile}"
+        )
+        if message != self._name_refusal:
+            log.error("%s", message)
+            self._name_refusal = message
+        self._failed(message, exc, level=logging.DEBUG)
 
     def _registered(self, result: RegisterResult) -> None:
         identity = NodeIdentity(
@@ -239,7 +281,10 @@ class Reporter:
             server_url=self._config.server_url,
             heartbeat_interval=result.heartbeat_interval,
             resource_interval=result.resource_interval,
+            claimed=True,
         )
+        self._claim_pending = False
+        self._name_refusal = None
         self._on_secret(identity.node_token)
         try:
             self._identities.save(identity)
@@ -269,8 +314,9 @@ class Reporter:
 
     def _heartbeat(self, deadline: float) -> None:
         """One heartbeat, or its sample spooled when it cannot be delivered now."""
-        if self._identity is None and self._clock() >= self._retry_at:
-            # Forgotten earlier and registering again failed then: try again before sampling.
+        if (self._identity is None or self._claim_pending) and self._clock() >= self._retry_at:
+            # Forgotten earlier and registering again failed then, or the node name is still
+            # to be claimed with the node secret: try again before sampling.
             self._register()
         heartbeat = self._registry.heartbeat(self._next_seq())
         identity = self._identity
@@ -403,13 +449,15 @@ class Reporter:
         self._status.last_error = None
         self._metrics.last_success.set(time.time())
 
-    def _failed(self, message: str, exc: ControlPlaneError | None = None) -> None:
+    def _failed(
+        self, message: str, exc: ControlPlaneError | None = None, level: int = logging.WARNING
+    ) -> None:
         delay = self._backoff.next_delay()
         if isinstance(exc, Unavailable) and exc.retry_after is not None:
             delay = max(delay, exc.retry_after)
         self._retry_at = self._clock() + delay
         self._status.last_error = message
-        log.warning("%s; next attempt in %.1fs (%d spooled)", message, delay, self._spool.depth)
+        log.log(level, "%s; next attempt in %.1fs (%d spooled)", message, delay, self._spool.depth)
 
     def _sleep_until(self, deadline: float) -> None:
         while (left := deadline - self._clock()) > 0 and not self._stop.wait(

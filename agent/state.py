@@ -1,11 +1,13 @@
-"""What the agent keeps on disk between runs: its node identity and its sequence counter.
+"""What the agent keeps on disk between runs: its node secret, its node identity and its
+sequence counter.
 
-Both are written atomically (temp file, fsync, rename, fsync of the directory), so a crash
+All are written atomically (temp file, fsync, rename, fsync of the directory), so a crash
 leaves either the old or the new content, never a torn file.
 """
 
 import json
 import os
+import secrets
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -36,6 +38,39 @@ def write_atomically(path: Path, data: bytes, mode: int = 0o600) -> None:
     fsync_dir(path.parent)
 
 
+# shared.wire.nodes.NODE_SECRET_MIN_LENGTH and _MAX_LENGTH: what the control plane accepts.
+NODE_SECRET_MIN_LENGTH = 32
+NODE_SECRET_MAX_LENGTH = 256
+
+
+def load_node_secret(path: Path) -> str:
+    """This agent's node secret, generated and stored the first time, the same ever after.
+
+    The control plane ties the node name to it at the first registration (K3s's "node
+    password"): registering the name again takes the same secret, so a join token alone
+    cannot take a node over. Losing the file locks this agent out of its node name until an
+    administrator deletes the node; the file is readable by the agent's user only.
+    """
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        secret = secrets.token_urlsafe(32)
+        write_atomically(path, f"{secret}\n".encode(), mode=0o600)
+        return secret
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StateError(f"cannot read the node secret file {path}: {exc}") from exc
+    secret = text.strip()
+    if not NODE_SECRET_MIN_LENGTH <= len(secret) <= NODE_SECRET_MAX_LENGTH:
+        # Never written torn (atomic writes), so someone edited it. A new secret would not
+        # be this node's: say so rather than lock the node out behind the operator's back.
+        raise StateError(
+            f"the node secret file {path} does not hold a node secret "
+            f"({NODE_SECRET_MIN_LENGTH} to {NODE_SECRET_MAX_LENGTH} characters); restore it, "
+            "or remove it and have an administrator delete this node so it can register anew"
+        )
+    return secret
+
+
 @dataclass(frozen=True)
 class NodeIdentity:
     """Who the control plane says this node is, and the intervals it asked for."""
@@ -46,6 +81,10 @@ class NodeIdentity:
     server_url: str
     heartbeat_interval: float
     resource_interval: float
+    # Obtained by a registration that presented this agent's node secret. False for an
+    # identity kept by an agent from before node secrets: it registers again to claim its
+    # node name, so nobody else can first.
+    claimed: bool = False
 
 
 class IdentityStore:
@@ -65,11 +104,12 @@ class IdentityStore:
                 server_url=str(data["server_url"]),
                 heartbeat_interval=float(data["heartbeat_interval"]),
                 resource_interval=float(data["resource_interval"]),
+                claimed=data.get("claimed") is True,
             )
         except FileNotFoundError:
             return None
         except (OSError, ValueError, TypeError, KeyError):
-            # Unreadable identity: registering again (idempotent by node name) rebuilds it.
+            # Unreadable identity: registering again (same name, same node secret) rebuilds it.
             return None
         if identity.node_name != node_name or identity.server_url != server_url:
             return None

@@ -107,6 +107,18 @@ class NodeFacts:
 
 
 @dataclass(frozen=True)
+class NodeRegistration:
+    """The body of POST /agent/register: the node's facts and this agent's node secret, the
+    proof that it is the agent the node name belongs to. The secret is kept out of reprs."""
+
+    facts: NodeFacts
+    node_secret: str = field(repr=False)
+
+    def wire(self) -> dict[str, Any]:
+        return self.facts.wire() | {"nodeSecret": self.node_secret.strip()}
+
+
+@dataclass(frozen=True)
 class UsageSample:
     """One numbered telemetry sample. (node, seq) is stored once, whatever the replays."""
 

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,6 +43,43 @@ app = web.Application()
 app.router.add_post("/api/v1/workers/{nodeId}/heartbeat", handle)
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
 """
+
+
+def cpu_seconds(root: int) -> float:
+    """CPU time (user + system) of a process and all its descendants, from /proc.
+
+    Other work on the machine (a test run, a helper) shifts throughput but not
+    what each request costs the server, so this is printed beside the rates."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, frontier = {root}, [root]
+    while frontier:
+        pid = frontier.pop()
+        children = [p for p, parent in parents.items() if parent == pid]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(times.get(p, 0.0) for p in tree)
+
+
+def measured(pid: int, run: Callable[[], dict]) -> dict:
+    """`run`'s figures plus the server's CPU microseconds per answered request."""
+    before = cpu_seconds(pid)
+    result = run()
+    spent = cpu_seconds(pid) - before
+    answered = result["rate"] * result["seconds"]
+    result["cpu_us"] = spent / answered * 1e6 if answered else 0.0
+    return result
 
 
 def free_port() -> int:
@@ -124,6 +162,7 @@ async def drive(base: str, nodes: list[tuple[str, str]], seconds: float, concurr
 
     return {
         "rate": len(latencies) / elapsed,
+        "seconds": elapsed,
         "ok": len(latencies),
         "errors": errors,
         "p50": pct(0.50),
@@ -177,6 +216,7 @@ def drive_wrk(base: str, nodes_file: str, seconds: float, concurrency: int, seq_
     rate, p50, p99, bad, errors = line.split()[1:]
     return {
         "rate": float(rate),
+        "seconds": seconds,
         "p50": float(p50),
         "p99": float(p99),
         "errors": int(bad) + int(errors),
@@ -209,6 +249,8 @@ async def register_nodes(
                 "totalStorage": 500000,
                 "architecture": "amd64",
                 "operatingSystem": "Linux",
+                # Fixed per name, so a second run on the same database registers its nodes again.
+                "nodeSecret": f"bench-node-secret-{i:05d}-0123456789abcdef",
             }
             async with (
                 sem,
@@ -272,6 +314,7 @@ def main() -> None:
             )
         )
         procs.append(subprocess.Popen([py, "-c", BARE_SERVER, str(bare_port)]))
+        cp_pid, bare_pid = procs[0].pid, procs[1].pid
         base, bare = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
         asyncio.run(wait_up(f"{base}/api/v1/auth/login"))
         asyncio.run(wait_up(f"{bare}/api/v1/workers/x/heartbeat"))
@@ -281,27 +324,38 @@ def main() -> None:
                 f.writelines(f"{node_id} {token}\n" for node_id, token in nodes)
             drive_wrk(bare, f.name, 2, args.concurrency, 0)
             drive_wrk(base, f.name, 2, args.concurrency, 0)
-            b = drive_wrk(bare, f.name, args.seconds, args.concurrency, 0)
-            c = drive_wrk(base, f.name, args.seconds, args.concurrency, 1_000_000)
+            b = measured(
+                bare_pid, lambda: drive_wrk(bare, f.name, args.seconds, args.concurrency, 0)
+            )
+            c = measured(
+                cp_pid,
+                lambda: drive_wrk(base, f.name, args.seconds, args.concurrency, 1_000_000),
+            )
         else:
             # Warm both up, then measure the baseline and the control plane in turn.
             asyncio.run(drive(bare, nodes, 2, args.concurrency))
             asyncio.run(drive(base, nodes, 2, args.concurrency))
-            b = asyncio.run(drive(bare, nodes, args.seconds, args.concurrency))
-            c = asyncio.run(drive(base, nodes, args.seconds, args.concurrency))
+            b = measured(
+                bare_pid, lambda: asyncio.run(drive(bare, nodes, args.seconds, args.concurrency))
+            )
+            c = measured(
+                cp_pid, lambda: asyncio.run(drive(base, nodes, args.seconds, args.concurrency))
+            )
         print(
             f"loader={args.loader} nodes={args.nodes} concurrency={args.concurrency} "
             f"seconds={args.seconds} control-plane workers={args.workers}"
         )
         print(
             f"bare aiohttp JSON POST : {b['rate']:8.0f} req/s  p50 {b['p50']:6.1f} ms  "
-            f"p99 {b['p99']:6.1f} ms  errors {b['errors']}"
+            f"p99 {b['p99']:6.1f} ms  server CPU {b['cpu_us']:5.0f} us/req  errors {b['errors']}"
         )
         print(
             f"control plane heartbeat: {c['rate']:8.0f} hb/s   p50 {c['p50']:6.1f} ms  "
-            f"p99 {c['p99']:6.1f} ms  errors {c['errors']}"
+            f"p99 {c['p99']:6.1f} ms  server CPU {c['cpu_us']:5.0f} us/hb   errors {c['errors']}"
         )
         print(f"ratio control plane / bare: {c['rate'] / b['rate']:.2f}")
+        # Work per request, whatever else the machine was doing meanwhile.
+        print(f"CPU per request, bare / control plane: {b['cpu_us'] / c['cpu_us']:.2f}")
     finally:
         for p in procs:
             p.terminate()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
 from aiohttp import web
 
+from controlplane.api import pipeline
 from controlplane.api.docs import SPEC
-from controlplane.api.middlewares import MIDDLEWARES
 from controlplane.api.openapi import build_spec
 from controlplane.api.routes import PREFIX, ROUTES
 from controlplane.api.routing import serve
@@ -31,6 +32,7 @@ from controlplane.cluster.factory import cluster_from_config
 from controlplane.cluster.gateway import ClusterGateway
 from controlplane.config import Config
 from controlplane.db import database
+from controlplane.db.listen import Channel
 from controlplane.jobs.runner import Jobs
 from controlplane.metrics import Metrics
 from controlplane.scheduler import profile_from_config
@@ -40,7 +42,7 @@ from controlplane.services.coalesce import SingleFlight
 from controlplane.services.ingest import TelemetryIngest
 from controlplane.services.instances import Lifecycle
 from controlplane.services.login_throttle import LoginThrottle, ThrottleRule
-from controlplane.services.node_auth import NodeAuth
+from controlplane.services.node_auth import REVOCATIONS, NodeAuth
 from controlplane.services.passwords import Passwords
 from controlplane.services.placement import Fleet
 from controlplane.services.provisioning import ClusterSettings, Provisioner
@@ -87,6 +89,24 @@ async def _telemetry(app: web.Application) -> AsyncIterator[None]:
     await ingest.start()
     yield
     await ingest.stop()  # commits what is queued before the database closes
+
+
+async def _node_token_revocations(app: web.Application) -> AsyncIterator[None]:
+    """Hears the node tokens other replicas revoke (PostgreSQL only: see NodeAuth)."""
+    config, auth = app[CONFIG], app[NODE_AUTH]
+    if not config.shared_database:
+        yield
+        return
+    channel = Channel(
+        config.database_url,
+        REVOCATIONS,
+        on_message=lambda node_id: auth.forget_node(uuid.UUID(node_id)),
+        on_open=auth.heard,
+        on_gap=auth.unheard,
+    )
+    channel.start()
+    yield
+    await channel.stop()
 
 
 async def _jobs(app: web.Application) -> AsyncIterator[None]:
@@ -137,13 +157,14 @@ def create_app(
     config: Config, clock: Clock = utcnow, cluster: ClusterGateway | None = None
 ) -> web.Application:
     """`cluster` overrides the gateway chosen from config (tests pass an in-memory one)."""
-    app = web.Application(middlewares=MIDDLEWARES, client_max_size=config.max_body_bytes)
+    # No aiohttp middlewares: the pipeline is wrapped around each route instead.
+    app = web.Application(client_max_size=config.max_body_bytes)
     app[CONFIG] = config
     app[CLOCK] = clock
     app[METRICS] = Metrics()
     app[RATE_LIMITER] = RateLimiter(config.rate_limit_per_minute, config.rate_limit_burst)
     app[ACCOUNTS] = build_accounts(config, clock)
-    app[NODE_AUTH] = NodeAuth()
+    app[NODE_AUTH] = NodeAuth(shared=config.shared_database)
     app[FLEET_STATS] = SingleFlight()
     app[INGEST] = TelemetryIngest(clock, app[METRICS])
     gateway = cluster if cluster is not None else build_cluster(config)
@@ -152,11 +173,22 @@ def create_app(
     app[SPEC] = build_spec(ROUTES, PREFIX)
     for route in ROUTES:
         path = route.path if route.raw else PREFIX + route.path
-        handler = serve(route, authenticate)
+        handler = pipeline.wrap(
+            serve(route, authenticate), path, rate_limited=route.rate_limited, quiet=route.quiet
+        )
         if route.method == "GET":
             app.router.add_get(path, handler)  # and HEAD, as HTTP expects of a GET
         else:
             app.router.add_route(route.method, path, handler)
+    # Last, so it takes only what no route above does (the router tries "/" last).
+    app.router.add_route(
+        "*",
+        "/{unmatched:.*}",
+        pipeline.wrap(pipeline.fallback, pipeline.UNMATCHED, rate_limited=True, quiet=False),
+        name=pipeline.UNMATCHED,
+    )
     # Order matters: cleanup runs in reverse, so jobs and ingest stop before the database.
-    app.cleanup_ctx.extend([_cluster(gateway), _database, _telemetry, _jobs])
+    app.cleanup_ctx.extend(
+        [_cluster(gateway), _database, _node_token_revocations, _telemetry, _jobs]
+    )
     return app

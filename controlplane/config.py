@@ -73,6 +73,11 @@ class Config:
     def is_production(self) -> bool:
         return self.env == "production"
 
+    @property
+    def shared_database(self) -> bool:
+        """PostgreSQL, which several replicas may share; SQLite serves one process."""
+        return self.database_url.startswith("asyncpg://")
+
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
     raw = env.get(name)

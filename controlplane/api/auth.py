@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from controlplane.api.envelope import ok
-from controlplane.api.middlewares import client_address
+from controlplane.api.pipeline import client_address
 from controlplane.api.routing import Call
 from controlplane.appkeys import ACCOUNTS
 from controlplane.services.accounts import Client

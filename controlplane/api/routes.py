@@ -25,7 +25,7 @@ from shared.wire.common import PageQuery
 from shared.wire.nodes import (
     Heartbeat,
     IngestResult,
-    NodeFacts,
+    NodeRegistration,
     RegisterResult,
     ResourceReport,
     TelemetryBatch,
@@ -80,7 +80,7 @@ ROUTES: list[Route] = [
         A.JOIN,
         "Register (or re-register) a node with a join token",
         "agent",
-        body=NodeFacts,
+        body=NodeRegistration,
         response=RegisterResult,
     ),
     Route(
@@ -114,9 +114,29 @@ ROUTES: list[Route] = [
         response=IngestResult,
     ),
     # ops
-    Route("GET", "/health", ops.health, A.ANON, "Liveness: the process answers", "ops", raw=True),
-    Route("GET", "/ready", ops.ready, A.ANON, "Readiness: the database answers", "ops", raw=True),
-    Route("GET", "/metrics", ops.metrics, A.ANON, "Prometheus metrics", "ops", raw=True),
+    Route(
+        "GET",
+        "/health",
+        ops.health,
+        A.ANON,
+        "Liveness: the process answers",
+        "ops",
+        raw=True,
+        probe=True,
+    ),
+    Route(
+        "GET",
+        "/ready",
+        ops.ready,
+        A.ANON,
+        "Readiness: the database answers",
+        "ops",
+        raw=True,
+        probe=True,
+    ),
+    Route(
+        "GET", "/metrics", ops.metrics, A.ANON, "Prometheus metrics", "ops", raw=True, probe=True
+    ),
     Route("GET", "/api/v1/openapi.json", docs.openapi, A.ANON, "This document", "docs", raw=True),
     Route("GET", "/api/docs", docs.docs_page, A.ANON, "API docs page", "docs", raw=True),
     Route(

@@ -59,7 +59,20 @@ class Route:
     status: int = 200
     # Raw routes (health, metrics, docs) answer outside /api/v1 and the envelope.
     raw: bool = False
+    # Probes and scrapes: asked constantly by the platform, not by API clients.
+    probe: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rate_limited(self) -> bool:
+        # Agents authenticate per node and report at the rate the server told
+        # them; probes come from the platform. Neither spends a client's budget.
+        return self.access is not Access.AGENT and not self.probe
+
+    @property
+    def quiet(self) -> bool:
+        """Successes are logged at DEBUG: a large fleet sends thousands a second."""
+        return self.access is Access.AGENT or self.probe
 
 
 def _field_errors(exc: ValidationError) -> list[FieldError]:

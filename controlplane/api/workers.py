@@ -8,11 +8,12 @@ from typing import Any
 from aiohttp import web
 
 from controlplane.api.envelope import ok
+from controlplane.api.pipeline import client_address
 from controlplane.api.routing import Call
 from controlplane.appkeys import CLOCK, CONFIG, FLEET_STATS, INGEST, NODE_AUTH
 from controlplane.services import join_tokens, node_metrics, registration, workers
 from shared.wire.common import PageQuery
-from shared.wire.nodes import Heartbeat, NodeFacts, ResourceReport, TelemetryBatch
+from shared.wire.nodes import Heartbeat, NodeRegistration, ResourceReport, TelemetryBatch
 from shared.wire.workers import (
     JoinTokenCreate,
     MetricsQuery,
@@ -49,7 +50,9 @@ async def update_worker(call: Call[WorkerUpdate, Any]) -> web.Response:
 
 
 async def delete_worker(call: Call[Any, Any]) -> web.Response:
-    await workers.delete(call.param("nodeId"), call.request.app[NODE_AUTH])
+    await workers.delete(
+        call.param("nodeId"), call.request.app[NODE_AUTH], call.request.app[CLOCK]()
+    )
     return ok(None, "Worker node deleted")
 
 
@@ -110,7 +113,7 @@ async def revoke_join_token(call: Call[Any, Any]) -> web.Response:
 # --- agents -----------------------------------------------------------------------
 
 
-async def register_agent(call: Call[NodeFacts, Any]) -> web.Response:
+async def register_agent(call: Call[NodeRegistration, Any]) -> web.Response:
     app = call.request.app
     config = app[CONFIG]
     result = await registration.register(
@@ -120,6 +123,7 @@ async def register_agent(call: Call[NodeFacts, Any]) -> web.Response:
         app[CLOCK](),
         config.heartbeat_interval,
         config.resource_interval,
+        peer=client_address(call.request),
     )
     return ok(result, "Node registered")
 

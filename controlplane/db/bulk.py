@@ -8,13 +8,13 @@ gets column arrays through `unnest` (one round trip, one plan), SQLite an
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from controlplane.db.sql import is_postgres
@@ -33,11 +33,11 @@ SAMPLE_COLUMNS = (
 )
 _SAMPLE_PG_TYPES = ("uuid", "int8", "int8", "float8", "int8", "int8", "float8", "float8", "float8")
 
-# The node columns a heartbeat batch writes, with their PostgreSQL array types.
-NODE_COLUMNS: tuple[tuple[str, str], ...] = (
+# The node columns each heartbeat writes, with their PostgreSQL array types. The
+# times (last heartbeat, last health check, updated) are the batch's one `now`,
+# sent once rather than as arrays: timestamps are the dearest values to encode.
+LIVE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("last_seq", "int8"),
-    ("last_heartbeat", "timestamptz"),
-    ("last_health_check", "timestamptz"),
     ("cpu_percent", "float8"),
     ("memory_used", "int8"),
     ("disk_used", "int8"),
@@ -46,10 +46,13 @@ NODE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("load15", "float8"),
     ("conditions", "jsonb"),
     ("is_ready", "bool"),
+)
+BATCH_TIME_COLUMNS = ("last_heartbeat", "last_health_check", "updated_at")
+# Written only for the few nodes whose state a batch changed.
+STATUS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("status", "text"),
     ("status_reason", "text"),
     ("status_changed_at", "timestamptz"),
-    ("updated_at", "timestamptz"),
 )
 
 Sample = tuple[uuid.UUID, int, int, float, int, int, float, float, float]
@@ -64,8 +67,6 @@ class NodeState:
     status_reason: str | None
     status_changed_at: datetime | None
     last_seq: int
-    last_heartbeat: datetime | None = None
-    last_health_check: datetime | None = None
     cpu_percent: float | None = None
     memory_used: int | None = None
     disk_used: int | None = None
@@ -86,14 +87,15 @@ async def lock_nodes(
     """
     if not ids:
         return {}
+    # Rows as the driver returns them (both index by column name): no dict per row.
     if is_postgres(conn):
-        rows = await conn.execute_query_dict(
+        _, rows = await conn.execute_query(
             "SELECT id, status, status_reason, status_changed_at, last_seq FROM worker_nodes "
             "WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
             [list(ids)],
         )
     else:
-        rows = await conn.execute_query_dict(
+        _, rows = await conn.execute_query(
             "SELECT id, status, status_reason, status_changed_at, last_seq FROM worker_nodes "
             f"WHERE id IN ({', '.join('?' for _ in ids)})",
             [str(i) for i in ids],
@@ -123,28 +125,41 @@ def _pg_insert_samples() -> str:
     )
 
 
-def _pg_update_nodes() -> str:
-    names = ["id", *(c for c, _ in NODE_COLUMNS)]
-    types = ["uuid", *(("text" if t == "jsonb" else t) for _, t in NODE_COLUMNS)]
-    arrays = ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(types))
-    sets = ", ".join(
-        f"{c} = v.{c}::jsonb" if t == "jsonb" else f"{c} = v.{c}" for c, t in NODE_COLUMNS
-    )
-    return (
-        f"UPDATE worker_nodes AS w SET {sets} FROM unnest({arrays}) AS v({', '.join(names)}) "
-        "WHERE w.id = v.id"
-    )
+@dataclass(frozen=True)
+class _NodeUpdate:
+    """Sets `columns` of many nodes from one array each, and every `times` column to
+    one shared value, in one statement of fixed text per dialect."""
+
+    columns: tuple[tuple[str, str], ...]
+    times: tuple[str, ...]
+
+    @property
+    def postgres(self) -> str:
+        names = ["id", *(c for c, _ in self.columns)]
+        types = ["uuid", *(("text" if t == "jsonb" else t) for _, t in self.columns)]
+        arrays = ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(types))
+        sets = [f"{c} = v.{c}::jsonb" if t == "jsonb" else f"{c} = v.{c}" for c, t in self.columns]
+        sets += [f"{c} = ${len(types) + 1}::timestamptz" for c in self.times]
+        return (
+            f"UPDATE worker_nodes AS w SET {', '.join(sets)} "
+            f"FROM unnest({arrays}) AS v({', '.join(names)}) WHERE w.id = v.id"
+        )
+
+    @property
+    def sqlite(self) -> str:
+        sets = [f"{c} = ?" for c, _ in self.columns] + [f"{c} = ?" for c in self.times]
+        return f"UPDATE worker_nodes SET {', '.join(sets)} WHERE id = ?"
 
 
 PG_INSERT_SAMPLES = _pg_insert_samples()
-PG_UPDATE_NODES = _pg_update_nodes()
 SQLITE_INSERT_SAMPLES = (
     f"INSERT OR IGNORE INTO node_samples ({', '.join(SAMPLE_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in SAMPLE_COLUMNS)})"
 )
-SQLITE_UPDATE_NODES = (
-    f"UPDATE worker_nodes SET {', '.join(f'{c} = ?' for c, _ in NODE_COLUMNS)} WHERE id = ?"
-)
+_LIVE = _NodeUpdate(LIVE_COLUMNS, BATCH_TIME_COLUMNS)
+_STATUS = _NodeUpdate(STATUS_COLUMNS, ())
+# Built once: the text is the same for every batch.
+_SQL = {u: (u.postgres, u.sqlite) for u in (_LIVE, _STATUS)}
 
 
 async def insert_samples(
@@ -181,31 +196,49 @@ def _sqlite_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat(" ")  # as tortoise's SQLite adapter stores them
     if isinstance(value, list | dict):
-        return json.dumps(value)
+        return orjson.dumps(value).decode()
     if hasattr(value, "value"):  # enums
         return value.value
     return value
 
 
-async def update_nodes(conn: BaseDBAsyncClient, nodes: Sequence[NodeState]) -> None:
-    """Writes the heartbeat columns of every node in one statement."""
+def _pg_column(nodes: Sequence[NodeState], name: str, pg_type: str) -> list[Any]:
+    values = [getattr(n, name) for n in nodes]
+    if pg_type == "jsonb":
+        return [orjson.dumps(v).decode() for v in values]
+    if name == "status":
+        return [v.value for v in values]
+    return values
+
+
+async def _update(
+    conn: BaseDBAsyncClient, nodes: Sequence[NodeState], what: _NodeUpdate, at: datetime | None
+) -> None:
     if not nodes:
         return
+    postgres, sqlite = _SQL[what]
     if is_postgres(conn):
-        columns: list[list[Any]] = [[n.id for n in nodes]]
-        for name, pg_type in NODE_COLUMNS:
-            values = [getattr(n, name) for n in nodes]
-            if pg_type == "jsonb":
-                values = [json.dumps(v) for v in values]
-            elif name == "status":
-                values = [v.value for v in values]
-            columns.append(values)
-        await conn.execute_query(PG_UPDATE_NODES, columns)
+        arrays = [[n.id for n in nodes], *(_pg_column(nodes, c, t) for c, t in what.columns)]
+        await conn.execute_query(postgres, [*arrays, at] if what.times else arrays)
         return
+    times = [_sqlite_value(at) for _ in what.times]
     await conn.execute_many(
-        SQLITE_UPDATE_NODES,
-        [[*(_sqlite_value(getattr(n, c)) for c, _ in NODE_COLUMNS), str(n.id)] for n in nodes],
+        sqlite,
+        [
+            [*(_sqlite_value(getattr(n, c)) for c, _ in what.columns), *times, str(n.id)]
+            for n in nodes
+        ],
     )
+
+
+async def update_nodes(conn: BaseDBAsyncClient, nodes: Sequence[NodeState], now: datetime) -> None:
+    """Writes the heartbeat's live columns of every node, all beating at `now`."""
+    await _update(conn, nodes, _LIVE, now)
+
+
+async def update_status(conn: BaseDBAsyncClient, nodes: Sequence[NodeState]) -> None:
+    """Writes the status columns of the nodes whose state a batch changed."""
+    await _update(conn, nodes, _STATUS, None)
 
 
 async def advance_seq(conn: BaseDBAsyncClient, nodes: Sequence[NodeState]) -> None:
@@ -223,4 +256,123 @@ async def advance_seq(conn: BaseDBAsyncClient, nodes: Sequence[NodeState]) -> No
     await conn.execute_many(
         "UPDATE worker_nodes SET last_seq = MAX(last_seq, ?), updated_at = ? WHERE id = ?",
         [[n.last_seq, _sqlite_value(n.updated_at), str(n.id)] for n in nodes],
+    )
+
+
+# The health sweep's reads and writes: a fixed number of statements per batch
+# of silent nodes, however many there are.
+
+
+@dataclass
+class SilentNode:
+    """A node the health sweep found silent, locked for its transaction."""
+
+    id: uuid.UUID
+    status: NodeStatus
+    status_reason: str | None
+    status_changed_at: datetime | None
+    last_heartbeat: datetime | None
+    created_at: datetime
+    is_ready: bool
+
+
+def _aware(value: Any) -> Any:
+    """SQLite hands timestamps back as the text tortoise stored."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+async def lock_silent_nodes(
+    conn: BaseDBAsyncClient,
+    statuses: Sequence[NodeStatus],
+    cutoff: datetime,
+    limit: int,
+    after: uuid.UUID | None = None,
+) -> list[SilentNode]:
+    """Nodes in `statuses` last seen (heartbeat, else registration) before `cutoff`,
+    locked in id order (as `lock_nodes` locks: no deadlock with heartbeats), at most
+    `limit` of them, with ids above `after`.
+
+    On PostgreSQL a row a heartbeat holds is waited for and then checked again
+    (READ COMMITTED re-evaluates the WHERE on the new row version), so a node
+    whose heartbeat committed meanwhile is not returned. SQLite serialises writers.
+    """
+    if not statuses:
+        return []
+    columns = "id, status, status_reason, status_changed_at, last_heartbeat, created_at, is_ready"
+    if is_postgres(conn):
+        params: list[Any] = [[s.value for s in statuses], cutoff, limit]
+        later = ""
+        if after is not None:
+            params.append(after)
+            later = " AND id > $4"
+        rows = await conn.execute_query_dict(
+            f"SELECT {columns} FROM worker_nodes WHERE status = ANY($1::text[])"
+            f" AND COALESCE(last_heartbeat, created_at) < $2{later}"
+            " ORDER BY id LIMIT $3 FOR UPDATE",
+            params,
+        )
+    else:
+        params = [s.value for s in statuses]
+        params.append(_sqlite_value(cutoff))
+        later = ""
+        if after is not None:
+            params.append(str(after))
+            later = " AND id > ?"
+        params.append(limit)
+        rows = await conn.execute_query_dict(
+            f"SELECT {columns} FROM worker_nodes"
+            f" WHERE status IN ({', '.join('?' for _ in statuses)})"
+            f" AND COALESCE(last_heartbeat, created_at) < ?{later} ORDER BY id LIMIT ?",
+            params,
+        )
+    return [
+        SilentNode(
+            id=r["id"] if isinstance(r["id"], uuid.UUID) else uuid.UUID(str(r["id"])),
+            status=NodeStatus(r["status"]),
+            status_reason=r["status_reason"],
+            status_changed_at=_aware(r["status_changed_at"]),
+            last_heartbeat=_aware(r["last_heartbeat"]),
+            created_at=_aware(r["created_at"]),
+            is_ready=bool(r["is_ready"]),
+        )
+        for r in rows
+    ]
+
+
+async def update_silent_nodes(
+    conn: BaseDBAsyncClient, nodes: Sequence[SilentNode], now: datetime
+) -> None:
+    """Writes the status columns and readiness of the swept nodes in one statement."""
+    if not nodes:
+        return
+    if is_postgres(conn):
+        await conn.execute_query(
+            "UPDATE worker_nodes AS w SET status = v.status, status_reason = v.status_reason,"
+            " status_changed_at = v.status_changed_at, is_ready = v.is_ready, updated_at = $6"
+            " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::bool[])"
+            " AS v(id, status, status_reason, status_changed_at, is_ready) WHERE w.id = v.id",
+            [
+                [n.id for n in nodes],
+                [n.status.value for n in nodes],
+                [n.status_reason for n in nodes],
+                [n.status_changed_at for n in nodes],
+                [n.is_ready for n in nodes],
+                now,
+            ],
+        )
+        return
+    await conn.execute_many(
+        "UPDATE worker_nodes SET status = ?, status_reason = ?, status_changed_at = ?,"
+        " is_ready = ?, updated_at = ? WHERE id = ?",
+        [
+            [
+                n.status.value,
+                n.status_reason,
+                _sqlite_value(n.status_changed_at),
+                n.is_ready,
+                _sqlite_value(now),
+                str(n.id),
+            ]
+            for n in nodes
+        ],
     )

@@ -117,3 +117,16 @@ async def connected(url: str) -> AsyncIterator[None]:
 async def ping() -> None:
     """Raises if the database cannot answer a trivial query."""
     await Tortoise.get_connection(next(iter(connections.db_config))).execute_query("SELECT 1")
+
+
+def connect_args(database_url: str) -> dict[str, Any]:
+    """Where a PostgreSQL database is, read as the pool reads it, minus the pool's own
+    options: for the connections that live outside the pool (leader lock, LISTEN).
+
+    asyncpg sends URL query keys it does not know to the server as settings, so
+    `?maxsize=20` in the URL made every election fail and no replica ran jobs."""
+    creds = tortoise_config(database_url)["connections"]["postgres"]["credentials"]
+    args = {k: creds[k] for k in ("host", "port", "user", "password", "database")}
+    if "ssl" in creds:
+        args["ssl"] = creds["ssl"]
+    return args

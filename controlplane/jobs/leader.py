@@ -3,6 +3,8 @@
 The lock lives on a dedicated connection: if that replica dies, PostgreSQL
 drops the connection and the lock with it, and another replica takes over.
 SQLite is single-process by nature, so there the one process always leads.
+Each replica also remembers since when it leads: what it has not watched for
+long enough (a node's silence, say) it cannot judge yet.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from datetime import datetime
 
 import asyncpg
 
-from controlplane.db.database import tortoise_config
+from controlplane.db.database import connect_args
+from controlplane.services.clock import Clock, utcnow
 
 log = logging.getLogger("minispod.leader")
 
@@ -25,29 +28,26 @@ JOBS_LOCK_KEY = 0x4D696E6973506F64
 CHECK_TIMEOUT = 5.0
 
 
-def connect_args(database_url: str) -> dict[str, Any]:
-    """Where the database is, read as the pool reads it, minus the pool's own options.
-
-    asyncpg sends URL query keys it does not know to the server as settings, so
-    `?maxsize=20` in the URL made every election fail and no replica ran jobs."""
-    creds = tortoise_config(database_url)["connections"]["postgres"]["credentials"]
-    args = {k: creds[k] for k in ("host", "port", "user", "password", "database")}
-    if "ssl" in creds:
-        args["ssl"] = creds["ssl"]
-    return args
-
-
 class Leadership:
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, clock: Clock = utcnow) -> None:
         self._url = database_url
+        self._clock = clock
+        self._since: datetime | None = None
         self._conn: asyncpg.Connection | None = None
         self._postgres = database_url.startswith("asyncpg://")
         # Jobs due at the same moment all ask; one asyncpg connection takes one
         # query at a time, so the questions are answered one after another.
         self._asking = asyncio.Lock()
 
+    @property
+    def leading_since(self) -> datetime | None:
+        """When this replica last became leader (its clock), None while it does not lead."""
+        return self._since
+
     async def is_leader(self) -> bool:
         if not self._postgres:
+            if self._since is None:
+                self._since = self._clock()
             return True
         async with self._asking:
             return await self._check()
@@ -82,12 +82,15 @@ class Leadership:
         if won:
             log.info("this replica now runs the periodic jobs")
             self._conn = conn
+            self._since = self._clock()
             return True
         with contextlib.suppress(OSError, asyncpg.InterfaceError, TimeoutError):
             await conn.close(timeout=CHECK_TIMEOUT)
         return False
 
     async def release(self) -> None:
+        # Leading again later starts a new watch: what happened between was not seen.
+        self._since = None
         if self._conn is not None:
             # A connection the server already dropped (terminated backend) has
             # nothing left to close; the lock went with it.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -17,19 +18,31 @@ from controlplane.services.reconcile import Reconciler
 
 log = logging.getLogger("minispod.jobs")
 
+# How long stop() lets runs in flight finish before it cancels them: long enough
+# for a sweep or a retention pass to commit, short enough for a rolling restart.
+STOP_WAIT = 5.0
+
 
 class Jobs:
-    def __init__(self, config: Config, clock: Clock, reconciler: Reconciler) -> None:
+    def __init__(
+        self,
+        config: Config,
+        clock: Clock,
+        reconciler: Reconciler,
+        stop_wait: float = STOP_WAIT,
+    ) -> None:
         self._config = config
         self._clock = clock
         self._reconciler = reconciler
-        self.leadership = Leadership(config.database_url)
+        self._stop_wait = stop_wait
+        self._grace = timedelta(seconds=config.node_grace_period)
+        self.leadership = Leadership(config.database_url, clock)
         self._scheduler = AsyncIOScheduler(timezone="UTC")
-        grace = timedelta(seconds=config.node_grace_period)
+        # The tasks running a job now, so stop() can let them finish (or end them quietly).
+        self._running: set[asyncio.Task[object]] = set()
+        self._stopping = False
         # What the schedule runs: each a no-op on a replica that does not lead.
-        self.health_sweep = self._guarded(
-            "health-sweep", lambda: health_sweep.sweep(self._clock(), grace)
-        )
+        self.health_sweep = self._guarded("health-sweep", self._sweep)
         self.retention = self._guarded(
             "metric-retention",
             lambda: node_metrics.apply_retention(
@@ -38,20 +51,48 @@ class Jobs:
                 timedelta(seconds=config.metrics_rollup_retention),
             ),
         )
+        self.reconcile = self._guarded("reconcile", self._reconciler.run)
+
+    async def _sweep(self) -> int:
+        """The health sweep, once this replica has watched the fleet for a grace period.
+
+        After an outage of the control plane, or on a new leader, every node's
+        last heartbeat is old although the agents are alive and beat within an
+        interval; judged at once, the whole fleet would flap to INACTIVE. As
+        Kubernetes' node lifecycle controller does, a node counts as seen when
+        the watch began, so no node is declared dead before a grace period of it.
+        """
+        now = self._clock()
+        since = self.leadership.leading_since
+        if since is None or now - since < self._grace:
+            return 0
+        return await health_sweep.sweep(now, self._grace)
 
     def _guarded(
         self, name: str, job: Callable[[], Awaitable[object]]
     ) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
-            if not await self.leadership.is_leader():
-                return
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
             try:
+                if not await self.leadership.is_leader():
+                    return
                 result = await job()
                 if result:
                     log.info("job %s: %s", name, result)
+            except asyncio.CancelledError:
+                if not self._stopping:
+                    raise
+                # Shutting down is not a failure: the transaction rolled back and
+                # the next leader's run does the work.
+                log.info("job %s interrupted by shutdown", name)
             except Exception:
                 # One failed run must not stop the schedule; the next run retries.
                 log.exception("job %s failed", name)
+            finally:
+                if task is not None:
+                    self._running.discard(task)
 
         return run
 
@@ -59,32 +100,41 @@ class Jobs:
         c = self._config
         # Checking several times per grace period bounds detection at grace + grace/4.
         sweep_every = max(0.2, min(c.node_grace_period / 4, 5.0))
-        self._scheduler.add_job(
-            self.health_sweep,
-            "interval",
-            seconds=sweep_every,
-            id="health-sweep",
-            max_instances=1,
-            coalesce=True,
+        schedule = (
+            ("health-sweep", self.health_sweep, sweep_every),
+            ("metric-retention", self.retention, c.retention_interval),
+            ("reconcile", self.reconcile, c.reconcile_interval),
         )
-        self._scheduler.add_job(
-            self.retention,
-            "interval",
-            seconds=c.retention_interval,
-            id="metric-retention",
-            max_instances=1,
-            coalesce=True,
-        )
-        self._scheduler.add_job(
-            self._guarded("reconcile", self._reconciler.run),
-            "interval",
-            seconds=c.reconcile_interval,
-            id="reconcile",
-            max_instances=1,
-            coalesce=True,
-        )
+        for name, run, seconds in schedule:
+            # `name` is what apscheduler's own log lines (skipped runs, errors) show.
+            self._scheduler.add_job(
+                run,
+                "interval",
+                seconds=seconds,
+                id=name,
+                name=name,
+                max_instances=1,
+                coalesce=True,
+            )
         self._scheduler.start()
 
     async def stop(self) -> None:
-        self._scheduler.shutdown(wait=False)
+        """Lets runs in flight finish for up to `stop_wait` seconds, then cancels them.
+
+        apscheduler's own shutdown cancels coroutine jobs and logs each as an
+        ERROR with a traceback; a run ended here returns quietly instead.
+        """
+        self._stopping = True
+        if self._scheduler.running:
+            self._scheduler.pause()  # no new runs while the current ones end
+        running = set(self._running)
+        if running:
+            _, late = await asyncio.wait(running, timeout=self._stop_wait)
+            if late:
+                log.info("stopping: cancelling %d job run(s) still in flight", len(late))
+                for task in late:
+                    task.cancel()
+                await asyncio.wait(late, timeout=self._stop_wait)
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
         await self.leadership.release()

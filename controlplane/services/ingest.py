@@ -36,16 +36,19 @@ MAX_CLOCK_SKEW = timedelta(minutes=5)
 @dataclass
 class _Item:
     node_id: uuid.UUID
-    samples: Sequence[UsageSample]
+    rows: list[bulk.Sample]
     heartbeat: Heartbeat | None
     done: asyncio.Future[IngestResult]
     accepted: int = 0
     duplicates: int = 0
 
 
-def _check_timestamps(samples: Sequence[UsageSample], now: datetime, fields: Sequence[str]) -> None:
+def _check_timestamps(rows: Sequence[bulk.Sample], now: datetime, fields: Sequence[str]) -> None:
     """`fields` names each sample's timestamp as the body spells it."""
-    late = [f for f, s in zip(fields, samples, strict=True) if s.timestamp > now + MAX_CLOCK_SKEW]
+    # Compared as the epoch milliseconds the rows store: comparing aware
+    # datetimes asks both time zones for their offsets, on every heartbeat.
+    limit = _epoch_ms(now + MAX_CLOCK_SKEW)
+    late = [f for f, row in zip(fields, rows, strict=True) if row[2] > limit]
     if late:
         raise Invalid(
             "Sample timestamps are in the future; check the node's clock",
@@ -81,25 +84,25 @@ class TelemetryIngest:
             await self._task
 
     async def heartbeat(self, node_id: uuid.UUID, heartbeat: Heartbeat) -> IngestResult:
-        _check_timestamps([heartbeat.sample], self._clock(), ["sample.timestamp"])
-        return await self._submit(node_id, [heartbeat.sample], heartbeat)
+        rows = [_sample_row(node_id, heartbeat.sample)]
+        _check_timestamps(rows, self._clock(), ["sample.timestamp"])
+        return await self._submit(node_id, rows, heartbeat)
 
     async def replay(self, node_id: uuid.UUID, samples: Sequence[UsageSample]) -> IngestResult:
         """Spooled samples: stored once each; they say nothing about the node's health now."""
-        fields = [f"samples.{i}.timestamp" for i in range(len(samples))]
-        _check_timestamps(samples, self._clock(), fields)
-        seqs = [s.seq for s in samples]
-        if len(set(seqs)) != len(seqs):
+        rows = [_sample_row(node_id, s) for s in samples]
+        _check_timestamps(rows, self._clock(), [f"samples.{i}.timestamp" for i in range(len(rows))])
+        if len({row[1] for row in rows}) != len(rows):
             raise Invalid.field("samples", "a batch must not repeat a seq")
-        return await self._submit(node_id, samples, None)
+        return await self._submit(node_id, rows, None)
 
     async def _submit(
-        self, node_id: uuid.UUID, samples: Sequence[UsageSample], heartbeat: Heartbeat | None
+        self, node_id: uuid.UUID, rows: list[bulk.Sample], heartbeat: Heartbeat | None
     ) -> IngestResult:
         if self._closing or self._task is None:
             raise Unavailable("Control plane is shutting down", 2)
         done: asyncio.Future[IngestResult] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Item(node_id, samples, heartbeat, done))
+        self._queue.append(_Item(node_id, rows, heartbeat, done))
         self._wakeup.set()
         # Not shielded: if the agent hangs up, its future is cancelled and the
         # batch still commits the samples (the agent will replay them, stored once).
@@ -143,21 +146,23 @@ class TelemetryIngest:
             rows: dict[tuple[uuid.UUID, int], bulk.Sample] = {}
             for item in batch:
                 if item.node_id in nodes:
-                    for s in item.samples:
-                        rows.setdefault((item.node_id, s.seq), _sample_row(item.node_id, s))
+                    for row in item.rows:
+                        rows.setdefault((row[0], row[1]), row)
             inserted = await bulk.insert_samples(conn, list(rows.values()))
             events: list[NodeEvent] = []
             touched: dict[uuid.UUID, bulk.NodeState] = {}
             beating: set[uuid.UUID] = set()
+            moved: dict[uuid.UUID, bulk.NodeState] = {}
             for item in batch:
                 node = nodes.get(item.node_id)
                 if node is None:
                     continue
-                for s in item.samples:
-                    if (item.node_id, s.seq) in inserted:
-                        inserted.discard((item.node_id, s.seq))  # one item owns each new seq
+                for row in item.rows:
+                    key = (row[0], row[1])
+                    if key in inserted:
+                        inserted.discard(key)  # one item owns each new seq
                         item.accepted += 1
-                        node.last_seq = max(node.last_seq, s.seq)
+                        node.last_seq = max(node.last_seq, row[1])
                     else:
                         item.duplicates += 1
                 if item.heartbeat is not None:
@@ -165,10 +170,12 @@ class TelemetryIngest:
                     event = _apply_heartbeat(node, item.heartbeat, now)
                     if event is not None:
                         events.append(event)
+                        moved[node.id] = node
                 node.updated_at = now
                 touched[node.id] = node
             # Heartbeats rewrite the live columns; replays only move last_seq.
-            await bulk.update_nodes(conn, [n for i, n in touched.items() if i in beating])
+            await bulk.update_nodes(conn, [n for i, n in touched.items() if i in beating], now)
+            await bulk.update_status(conn, list(moved.values()))
             await bulk.advance_seq(conn, [n for i, n in touched.items() if i not in beating])
             if events:
                 await NodeEvent.bulk_create(events, using_db=conn)
@@ -192,11 +199,15 @@ class TelemetryIngest:
                 )
 
 
+def _epoch_ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
 def _sample_row(node_id: uuid.UUID, s: UsageSample) -> bulk.Sample:
     return (
         node_id,
         s.seq,
-        int(s.timestamp.timestamp() * 1000),
+        _epoch_ms(s.timestamp),
         s.cpu_percent,
         s.memory_used,
         s.disk_used,
@@ -208,8 +219,6 @@ def _sample_row(node_id: uuid.UUID, s: UsageSample) -> bulk.Sample:
 
 def _apply_heartbeat(node: bulk.NodeState, hb: Heartbeat, now: datetime) -> NodeEvent | None:
     s = hb.sample
-    node.last_heartbeat = now
-    node.last_health_check = now
     node.cpu_percent = s.cpu_percent
     node.memory_used = s.memory_used
     node.disk_used = s.disk_used

@@ -1,7 +1,19 @@
-"""Agent registration: a join token and node facts in, a node and its own token out."""
+"""Agent registration: a join token, node facts and the agent's node secret in, a node and its
+own token out.
+
+A node name belongs to the agent that first registered it (K3s's "node password"): the agent
+generates a random node secret once and keeps it; the node row keeps its SHA-256. Registering
+an existing name again is idempotent for that agent (same node, new token, facts refreshed)
+and refused with 409 for anybody else, whatever join token they hold, so a join token is not
+enough to take over a node's identity. Deleting the node (an administrator) frees the name.
+A node without a stored hash (created by an administrator, or registered before node secrets)
+is claimed by the first registration that presents one.
+"""
 
 from __future__ import annotations
 
+import hmac
+import logging
 import uuid
 from datetime import datetime
 
@@ -14,8 +26,11 @@ from controlplane.services import join_tokens, node_events
 from controlplane.services.errors import Conflict, Unauthorized
 from controlplane.services.health import Transition
 from controlplane.services.node_auth import NodeAuth
+from controlplane.services.tokens import hash_token
 from shared.enums import NodeStatus
-from shared.wire.nodes import NodeFacts, RegisterResult
+from shared.wire.nodes import NodeFacts, NodeRegistration, RegisterResult
+
+log = logging.getLogger("minispod.registration")
 
 FACT_FIELDS = (
     "hostname",
@@ -45,24 +60,32 @@ def facts_as_fields(facts: NodeFacts) -> dict[str, object]:
 
 async def register(
     raw_join_token: str,
-    facts: NodeFacts,
+    registration: NodeRegistration,
     auth: NodeAuth,
     now: datetime,
     heartbeat_interval: float,
     resource_interval: float,
+    peer: str = "unknown",
 ) -> RegisterResult:
-    """Idempotent by node name: an agent that restarts or lost its state gets its node back."""
+    """Register a new node, or the same agent's node again (it restarted or lost its token).
+
+    Raises Conflict (409) when the name belongs to an agent with another node secret; then
+    nothing changes: no token is revoked or issued, no fact updated, no join-token use spent.
+    `peer` is the client's address, for the log line of a refused takeover.
+    """
     join = await join_tokens.usable(raw_join_token, now)
+    # The secret is 32+ random characters, so a fast unsalted hash is right (as for tokens).
+    secret_hash = hash_token(registration.node_secret.get_secret_value())
     try:
-        async with in_transaction():
-            node = await WorkerNode.filter(name=facts.name).select_for_update().first()
-            if node is None:
-                node = await _new_node(join, facts, now)
-            else:
-                await WorkerNode.filter(id=node.id).update(**facts_as_fields(facts))
-            token = await auth.issue(node.id, now)
+        node, token = await _register(join, registration, secret_hash, auth, now, peer)
     except IntegrityError:
-        raise Conflict("Another agent registered this node at the same moment; retry") from None
+        # Another agent inserted this name between our lookup and our insert (the row lock
+        # cannot cover a row that does not exist yet). Its row is committed now: judge our
+        # secret against it, once.
+        try:
+            node, token = await _register(join, registration, secret_hash, auth, now, peer)
+        except IntegrityError:
+            raise Conflict("Another agent registered this node at the same moment; retry") from None
     return RegisterResult(
         node_id=str(node.id),
         node_token=token,
@@ -72,14 +95,58 @@ async def register(
     )
 
 
-async def _new_node(join: JoinToken, facts: NodeFacts, now: datetime) -> WorkerNode:
+async def _register(
+    join: JoinToken,
+    registration: NodeRegistration,
+    secret_hash: str,
+    auth: NodeAuth,
+    now: datetime,
+    peer: str,
+) -> tuple[WorkerNode, str]:
+    name = registration.name
+    async with in_transaction():
+        node = await WorkerNode.filter(name=name).select_for_update().first()
+        if node is None:
+            node = await _new_node(join, registration, secret_hash, now)
+        else:
+            changes = facts_as_fields(registration)
+            if node.node_secret_hash is None:
+                changes["node_secret_hash"] = secret_hash
+                log.info("node %s had no owner yet: claimed by the agent at %s", name, peer)
+            elif not hmac.compare_digest(node.node_secret_hash, secret_hash):
+                log.warning(
+                    "refused to register node %s for the agent at %s: the name is registered "
+                    "to another agent (different node secret)",
+                    name,
+                    peer,
+                )
+                raise Conflict(
+                    f"Node name {name!r} is already registered to another agent; an "
+                    "administrator must delete the node before it can be registered again"
+                )
+            await WorkerNode.filter(id=node.id).update(**changes)
+        token = await auth.issue(node.id, now)
+    # Again once committed: a heartbeat read between the revocation and the commit may
+    # have cached the old token anew (other replicas hear it by NOTIFY at commit).
+    auth.forget_node(node.id)
+    return node, token
+
+
+async def _new_node(
+    join: JoinToken, registration: NodeRegistration, secret_hash: str, now: datetime
+) -> WorkerNode:
     # Spend one use atomically: concurrent registrations cannot exceed max_uses.
     spent = await JoinToken.filter(
         Q(id=join.id) & (Q(max_uses__isnull=True) | Q(uses__lt=F("max_uses")))
     ).update(uses=F("uses") + 1)
     if not spent:
         raise Unauthorized("Join token has no uses left")
-    node = WorkerNode(id=uuid.uuid4(), name=facts.name, **facts_as_fields(facts))
+    node = WorkerNode(
+        id=uuid.uuid4(),
+        name=registration.name,
+        node_secret_hash=secret_hash,
+        **facts_as_fields(registration),
+    )
     event = node_events.apply(
         node, Transition(NodeStatus.PENDING, "registered by agent"), now, first=True
     )

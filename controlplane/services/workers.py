@@ -129,7 +129,7 @@ async def update(raw_id: str, body: WorkerUpdate) -> WorkerNode:
     return node
 
 
-async def delete(raw_id: str, auth: NodeAuth) -> None:
+async def delete(raw_id: str, auth: NodeAuth, now: datetime) -> None:
     node = await get_node(raw_id)
     from controlplane.db.models import NodeSample, NodeSampleRollup
 
@@ -137,7 +137,10 @@ async def delete(raw_id: str, auth: NodeAuth) -> None:
         await NodeSample.filter(node_id=node.id).delete()
         await NodeSampleRollup.filter(node_id=node.id).delete()
         await NodeEvent.filter(node_id=node.id).delete()
+        await auth.revoke(node.id, now)
         await node.delete()
+    # Again once committed: a heartbeat read between revoke() and the commit
+    # may have cached the token anew (other replicas hear it by NOTIFY).
     auth.forget_node(node.id)
 
 

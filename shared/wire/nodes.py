@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, Secret, StringConstraints
 
 from shared.wire.base import WireModel
 
@@ -15,6 +15,16 @@ NodeName = Annotated[
         pattern=r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",
         description="Kubernetes node name (DNS subdomain)",
     ),
+]
+# What an agent proves it is the same agent with (K3s's "node password"): generated once,
+# kept in its state directory. Secret: never in a repr, a dump, a log line or a response.
+NODE_SECRET_MIN_LENGTH = 32
+NODE_SECRET_MAX_LENGTH = 256
+NodeSecret = Secret[
+    Annotated[
+        str,
+        StringConstraints(min_length=NODE_SECRET_MIN_LENGTH, max_length=NODE_SECRET_MAX_LENGTH),
+    ]
 ]
 MB = Annotated[int, Field(ge=0, le=1 << 40, description="megabytes")]
 Cores = Annotated[float, Field(ge=0, le=100_000, description="CPU cores")]
@@ -62,6 +72,21 @@ class NodeFacts(WireModel):
     kernel_version: str | None = Field(default=None, max_length=128)
     os_image: str | None = Field(default=None, max_length=128)
     agent_version: str | None = Field(default=None, max_length=32)
+
+
+class NodeRegistration(NodeFacts):
+    """The body of POST /agent/register: the node's facts and the agent's node secret.
+
+    A node name belongs to the agent that first registered it with its secret; registering
+    that name again needs the same secret (409 otherwise) until an administrator deletes the
+    node. The secret is write-only: excluded from every dump, masked in reprs.
+    """
+
+    node_secret: NodeSecret = Field(
+        exclude=True,
+        description="A random secret the agent generated once and keeps; write-only",
+        json_schema_extra={"writeOnly": True, "format": "password"},
+    )
 
 
 class UsageSample(WireModel):

@@ -37,9 +37,16 @@ from agent.client import (
     Unavailable,
 )
 from agent.state import NodeIdentity
-from agent.wire import Heartbeat, NodeFacts, ResourceReport, UsageSample, telemetry_batch
+from agent.wire import (
+    Heartbeat,
+    NodeFacts,
+    NodeRegistration,
+    ResourceReport,
+    UsageSample,
+    telemetry_batch,
+)
 from tests.conftest import Postgres
-from tests.processes import AdminApi, ControlPlane, create_admin, free_port
+from tests.processes import AdminApi, ControlPlane, create_admin, free_port, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -51,17 +58,24 @@ SMALL_BODY_LIMIT = 2048
 CPU_CORES = 4
 
 
-def facts(name: str) -> NodeFacts:
-    return NodeFacts(
-        name=name,
-        hostname=name,
-        ip_address="10.0.10.7",
-        cpu_cores=CPU_CORES,
-        cpu_architecture="x86_64",
-        total_memory=16_000,
-        total_storage=500_000,
-        architecture="amd64",
-        operating_system="Ubuntu",
+NODE_SECRET = "client-test-node-secret-" + "s" * 20
+
+
+def facts(name: str, secret: str = NODE_SECRET) -> NodeRegistration:
+    """The registration body of a node of that name, from the agent holding `secret`."""
+    return NodeRegistration(
+        NodeFacts(
+            name=name,
+            hostname=name,
+            ip_address="10.0.10.7",
+            cpu_cores=CPU_CORES,
+            cpu_architecture="x86_64",
+            total_memory=16_000,
+            total_storage=500_000,
+            architecture="amd64",
+            operating_system="Ubuntu",
+        ),
+        secret,
     )
 
 
@@ -218,6 +232,17 @@ def test_registering_again_by_name_returns_the_node_its_last_seq_and_a_new_token
     assert client.heartbeat(replace(node, node_token=again.node_token), beat(6)).last_seq == 6
 
 
+def test_a_node_name_held_by_another_agent_is_refused_and_its_owner_keeps_reporting(
+    client: ControlPlaneClient, join_token: str, node: NodeIdentity
+) -> None:
+    with pytest.raises(Refused) as caught:
+        client.register(join_token, facts(node.node_name, secret="another-" + NODE_SECRET))
+
+    assert (caught.value.status, caught.value.code) == (409, "CONFLICT")
+    assert "an administrator must delete the node" in str(caught.value)
+    assert client.heartbeat(node, beat(1)).last_seq == 1
+
+
 def test_a_bad_join_token_is_refused_not_taken_for_a_forgotten_node(
     client: ControlPlaneClient,
 ) -> None:
@@ -268,15 +293,23 @@ def test_a_deleted_node_is_forgotten_on_every_replica(
 
     admin.data("DELETE", f"/workers/{node.node_id}")
 
-    # The replica that deleted it no longer knows the token; the other still does for a while,
-    # but no longer the node.
+    # The replica that deleted it no longer knows the token. The other hears of the
+    # revocation (PostgreSQL NOTIFY) and drops it from its cache: the token is refused there
+    # too, not served for the cache's lifetime to a node that no longer exists.
     with pytest.raises(Forgotten) as here:
         client.heartbeat(node, beat(2))
-    with pytest.raises(Forgotten) as there:
-        other.heartbeat(node, beat(2))
+
+    def refused_there() -> tuple[int, str] | None:
+        try:
+            other.heartbeat(node, beat(2))
+        except Forgotten as exc:
+            return None if exc.status == 404 else (exc.status, exc.code)
+        raise AssertionError("the other replica accepted a deleted node's heartbeat")
+
+    there = wait_for(refused_there, timeout=5, what="the other replica to refuse the token")
     other.close()
     assert (here.value.status, here.value.code) == (401, "UNAUTHORIZED")
-    assert (there.value.status, there.value.code) == (404, "NOT_FOUND")
+    assert there == (401, "UNAUTHORIZED")
 
 
 def test_a_node_token_the_control_plane_never_issued_is_forgotten(

@@ -48,6 +48,7 @@ def test_daemonset_variables_are_read():
     assert config.server_url == "https://cp.example.com"
     assert config.node_name == "worker-7"
     assert config.identity_file == Path("/var/lib/minispod-agent/node.json")
+    assert config.node_secret_file == Path("/var/lib/minispod-agent/node-secret")
     assert config.host.root == Path("/host/root")
     assert config.agent_port == 0
     assert config.spool_max_samples == 500

@@ -1,10 +1,11 @@
 """The real agent process: it serves its probes, spools while the control plane is away, and
-exits 0 on SIGTERM without ever printing its tokens."""
+exits 0 on SIGTERM without ever printing its tokens or its node secret."""
 
 import json
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -99,6 +100,10 @@ def test_agent_spools_while_the_control_plane_is_away_and_exits_0_on_sigterm(tmp
     assert "stop signal received" in stderr
     assert JOIN_TOKEN not in stderr
     assert NODE_TOKEN not in stderr
+    # Made at the first start (this node.json is from before node secrets), private, unprinted.
+    secret = (tmp_path / "node-secret").read_text().strip()
+    assert len(secret) >= 32 and secret not in stderr
+    assert stat.S_IMODE((tmp_path / "node-secret").stat().st_mode) == 0o600
     spooled = [
         json.loads(line)
         for segment in sorted((tmp_path / "spool").glob("*.jsonl"))

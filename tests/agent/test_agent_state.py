@@ -1,15 +1,23 @@
-"""The agent's durable state: a sequence counter that never goes back, and a private identity."""
+"""The agent's durable state: a sequence counter that never goes back, a private identity and
+a node secret made once and kept."""
 
 import os
 import signal
 import stat
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from agent.state import IdentityStore, NodeIdentity, SequenceCounter, StateError
+from agent.state import (
+    IdentityStore,
+    NodeIdentity,
+    SequenceCounter,
+    StateError,
+    load_node_secret,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -139,3 +147,54 @@ def test_unreadable_or_cleared_identity_means_register_again(tmp_path):
     store.clear()
 
     assert store.load("worker-7", "https://cp.example.com") is None
+
+
+def test_an_identity_from_before_node_secrets_is_not_taken_for_a_claimed_one(tmp_path):
+    store = IdentityStore(tmp_path / "node.json")
+    store.save(identity())
+    legacy = store.load("worker-7", "https://cp.example.com")
+    # What an agent from before node secrets wrote: no "claimed" at all.
+    (tmp_path / "node.json").write_text(
+        (tmp_path / "node.json").read_text().replace(', "claimed": false', "")
+    )
+    older = store.load("worker-7", "https://cp.example.com")
+
+    store.save(replace(identity(), claimed=True))
+
+    assert legacy is not None and older is not None
+    assert (legacy.claimed, older.claimed) == (False, False)
+    assert older.node_token == "nt_secret_value_123"
+    assert store.load("worker-7", "https://cp.example.com") == replace(identity(), claimed=True)
+
+
+def test_the_node_secret_is_made_once_private_and_kept(tmp_path):
+    path = tmp_path / "node-secret"
+
+    first = load_node_secret(path)
+    written = path.read_bytes()
+    again = load_node_secret(path)
+
+    assert again == first
+    assert path.read_bytes() == written == f"{first}\n".encode()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert not (tmp_path / "node-secret.tmp").exists()
+    assert load_node_secret(tmp_path / "another") != first
+    assert len(first) >= 32
+
+
+def test_a_node_secret_written_by_hand_is_read_as_it_is(tmp_path):
+    path = tmp_path / "node-secret"
+    path.write_text("  restored-from-backup-" + "b" * 20 + "\n\n")
+
+    assert load_node_secret(path) == "restored-from-backup-" + "b" * 20
+
+
+@pytest.mark.parametrize("content", [b"", b"short\n", b"x" * 257, b"\xff" * 40])
+def test_a_node_secret_file_without_a_secret_is_refused_not_replaced(tmp_path, content):
+    path = tmp_path / "node-secret"
+    path.write_bytes(content)
+
+    with pytest.raises(StateError, match="node secret"):
+        load_node_secret(path)
+
+    assert path.read_bytes() == content

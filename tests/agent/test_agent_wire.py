@@ -19,6 +19,7 @@ from agent.collectors.host import HostPaths
 from agent.collectors.registry import Registry
 from agent.collectors.usage import UsageCollector
 from agent.metrics import create_metrics
+from agent.state import NODE_SECRET_MAX_LENGTH, NODE_SECRET_MIN_LENGTH, load_node_secret
 from shared.wire import nodes as shared
 from shared.wire.base import WireModel
 
@@ -105,6 +106,46 @@ def test_every_body_the_agent_builds_is_valid_for_the_control_plane(value, model
     body = value.wire()
 
     assert text(model.model_validate(body).wire()) == text(body)
+
+
+def test_a_registration_is_the_shared_registration_with_the_secret_write_only(tmp_path):
+    secret = load_node_secret(tmp_path / "node-secret")
+    registration = wire.NodeRegistration(FACTS, secret)
+    body = registration.wire()
+
+    parsed = shared.NodeRegistration.model_validate(body)
+
+    assert text(body) == text(FACTS.wire() | {"nodeSecret": secret})
+    assert parsed.node_secret.get_secret_value() == secret
+    # The shared model never writes the secret back out: the rest is the same JSON.
+    assert text(parsed.wire()) == text({k: v for k, v in body.items() if k != "nodeSecret"})
+    assert secret not in repr(registration) and secret not in repr(parsed)
+    assert secret not in parsed.model_dump_json()
+
+
+@pytest.mark.parametrize(
+    ("length", "accepted"),
+    [
+        (NODE_SECRET_MIN_LENGTH - 1, False),
+        (NODE_SECRET_MIN_LENGTH, True),
+        (NODE_SECRET_MAX_LENGTH, True),
+        (NODE_SECRET_MAX_LENGTH + 1, False),
+    ],
+)
+def test_node_secret_lengths_are_judged_as_the_shared_type_judges_them(length, accepted):
+    body = wire.NodeRegistration(FACTS, "s" * length).wire()
+
+    try:
+        shared.NodeRegistration.model_validate(body)
+        shared_accepts = True
+    except ValidationError:
+        shared_accepts = False
+
+    assert shared_accepts is accepted
+    assert (shared.NODE_SECRET_MIN_LENGTH, shared.NODE_SECRET_MAX_LENGTH) == (
+        NODE_SECRET_MIN_LENGTH,
+        NODE_SECRET_MAX_LENGTH,
+    )
 
 
 def test_a_telemetry_batch_is_the_shared_batch():

@@ -114,6 +114,7 @@ class Fleet:
             "totalStorage": 200000,
             "architecture": "amd64",
             "operatingSystem": "Linux",
+            "nodeSecret": "history-node-secret-0123456789abcdefghijklmn",
         }
         resp = await client.post("/api/v1/agent/register", json=facts, headers=bearer(join))
         body = await resp.json()

@@ -56,6 +56,11 @@ class WorkerNode(Model):
     conditions: list[dict[str, object]] = fields.JSONField(default=list)
     agent_version = fields.CharField(max_length=32, null=True)
     last_seq = fields.BigIntField(default=0)
+    # SHA-256 of the node secret of the agent that owns this name (K3s's node password):
+    # registering the name again needs the same secret. NULL for a node created by an
+    # administrator or registered before secrets existed: the first agent to register it
+    # with a secret claims it.
+    node_secret_hash = fields.CharField(max_length=64, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

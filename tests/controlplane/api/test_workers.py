@@ -21,6 +21,8 @@ FACTS = {
     "architecture": "amd64",
     "operatingSystem": "Ubuntu 22.04 LTS",
     "labels": {"topology.kubernetes.io/zone": "a"},
+    # One agent's secret for every name: tests that register a name again are that agent.
+    "nodeSecret": "test-node-secret-0123456789abcdefghijklmnop",
 }
 
 

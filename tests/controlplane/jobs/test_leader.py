@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 
 from controlplane.jobs.leader import Leadership
+from tests.conftest import FakeClock
 
 on_postgres = pytest.mark.parametrize("dialect", ["postgres"])
 
@@ -90,6 +91,38 @@ async def test_pool_options_in_the_database_url_do_not_stop_a_replica_leading(da
         assert await replica.is_leader()
     finally:
         await replica.release()
+
+
+@on_postgres
+async def test_a_replica_leads_since_it_won_the_lock_until_it_loses_it(database_url):
+    clock = FakeClock()
+    first, second = Leadership(database_url, clock), Leadership(database_url, clock)
+    try:
+        assert await first.is_leader()
+        won = clock()
+        clock.advance(60)
+        assert await first.is_leader()
+        assert not await second.is_leader()
+        assert (first.leading_since, second.leading_since) == (won, None)
+
+        await first.release()
+        assert first.leading_since is None
+        assert await second.is_leader()
+        assert second.leading_since == clock()
+    finally:
+        await first.release()
+        await second.release()
+
+
+async def test_a_sqlite_control_plane_leads_from_its_first_check(tmp_path: Path):
+    clock = FakeClock()
+    replica = Leadership(f"sqlite://{tmp_path / 'minispod.sqlite3'}", clock)
+    assert replica.leading_since is None
+    assert await replica.is_leader()
+    first_check = clock()
+    clock.advance(60)
+    assert await replica.is_leader()
+    assert replica.leading_since == first_check
 
 
 async def test_a_sqlite_control_plane_always_leads(tmp_path: Path):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
 
@@ -39,14 +42,14 @@ async def replicas(
 
 
 async def active_node(
-    client: TestClient, admin: dict[str, str], clock: FakeClock
+    client: TestClient, admin: dict[str, str], clock: FakeClock, name: str = "jobs-node"
 ) -> tuple[str, str]:
     """A registered node that has sent one healthy heartbeat: (node id, node token)."""
     resp = await client.post("/api/v1/workers/join-tokens", json={"name": "jobs"}, headers=admin)
     join = (await resp.json())["data"]["token"]
     facts = {
-        "name": "jobs-node",
-        "hostname": "jobs-node",
+        "name": name,
+        "hostname": name,
         "ipAddress": "10.0.0.9",
         "cpuCores": 2,
         "cpuArchitecture": "x86_64",
@@ -54,17 +57,24 @@ async def active_node(
         "totalStorage": 50000,
         "architecture": "amd64",
         "operatingSystem": "Linux",
+        "nodeSecret": "jobs-node-secret-0123456789abcdefghijklmnop",
     }
     node = (
         await (await client.post("/api/v1/agent/register", json=facts, headers=bearer(join))).json()
     )["data"]
+    await heartbeat(client, str(node["nodeToken"]), str(node["nodeId"]), 1, clock)
+    return str(node["nodeId"]), str(node["nodeToken"])
+
+
+async def heartbeat(
+    client: TestClient, token: str, node_id: str, seq: int, clock: FakeClock
+) -> None:
     resp = await client.post(
-        f"/api/v1/workers/{node['nodeId']}/heartbeat",
-        json={"sample": usage(1, clock()), "conditions": [{"type": "Ready", "status": True}]},
-        headers=bearer(node["nodeToken"]),
+        f"/api/v1/workers/{node_id}/heartbeat",
+        json={"sample": usage(seq, clock()), "conditions": [{"type": "Ready", "status": True}]},
+        headers=bearer(token),
     )
     assert resp.status == 200, await resp.text()
-    return str(node["nodeId"]), str(node["nodeToken"])
 
 
 def usage(seq: int, when: datetime) -> dict[str, Any]:
@@ -91,6 +101,7 @@ async def test_only_the_leader_sweeps_a_silent_node_to_inactive(
     leader, follower = replicas
     node_id, _ = await active_node(client, admin_headers, clock)
     assert await status_of(client, admin_headers, node_id) == "ACTIVE"
+    # The leader was elected before the node fell silent: it has watched it long enough.
     clock.advance(config.node_grace_period + 1)
 
     await follower.health_sweep()
@@ -131,3 +142,113 @@ async def test_only_the_leader_rolls_up_samples_past_the_raw_window(
         await client.get(url, params={**window, "step": "300"}, headers=admin_headers)
     ).json()
     assert [b["samples"] for b in body["data"]["buckets"]] == [1, 1]
+
+
+async def test_a_new_leader_judges_no_node_before_watching_for_a_grace_period(
+    client, admin_headers, clock, config
+):
+    grace = config.node_grace_period
+    silent_id, _ = await active_node(client, admin_headers, clock, "silent-node")
+    alive_id, alive_token = await active_node(client, admin_headers, clock, "alive-node")
+    # The control plane was down for ten grace periods: every last heartbeat is old.
+    clock.advance(10 * grace)
+    jobs = Jobs(config, clock, client.app[RECONCILER])
+    try:
+        await jobs.health_sweep()  # elected here
+        assert await status_of(client, admin_headers, silent_id) == "ACTIVE"
+        # The agents that are alive beat again within an interval.
+        clock.advance(grace / 2)
+        await heartbeat(client, alive_token, alive_id, 2, clock)
+        clock.advance(grace / 2 - 1)
+        await jobs.health_sweep()
+        assert await status_of(client, admin_headers, silent_id) == "ACTIVE"
+
+        clock.advance(1)
+        await jobs.health_sweep()
+        assert await status_of(client, admin_headers, silent_id) == "INACTIVE"
+        assert await status_of(client, admin_headers, alive_id) == "ACTIVE"
+    finally:
+        await jobs.leadership.release()
+
+
+async def test_leading_again_after_losing_the_lock_starts_a_new_watch(
+    client, admin_headers, clock, config, replicas
+):
+    leader, _ = replicas
+    grace = config.node_grace_period
+    node_id, _ = await active_node(client, admin_headers, clock)
+    await leader.leadership.release()  # e.g. its lock connection dropped
+    clock.advance(grace + 1)
+
+    await leader.health_sweep()  # elected again, now
+    assert await status_of(client, admin_headers, node_id) == "ACTIVE"
+    clock.advance(grace)
+    await leader.health_sweep()
+    assert await status_of(client, admin_headers, node_id) == "INACTIVE"
+
+
+@pytest.fixture
+async def node_held_by_a_slow_heartbeat(
+    client: TestClient, admin_headers: dict[str, str], clock: FakeClock, database_url: str
+) -> AsyncIterator[tuple[str, asyncpg.Connection]]:
+    """A silent node whose row another transaction holds: a sweep touching it waits."""
+    node_id, _ = await active_node(client, admin_headers, clock)
+    holder = await asyncpg.connect("postgresql://" + database_url.removeprefix("asyncpg://"))
+    await holder.execute("BEGIN")
+    await holder.execute("SELECT 1 FROM worker_nodes WHERE id = $1 FOR UPDATE", node_id)
+    yield node_id, holder
+    await holder.close()
+
+
+async def started_with_a_sweep_in_flight(
+    config: Config, clock: FakeClock, client: TestClient, holder: asyncpg.Connection, wait: float
+) -> Jobs:
+    """Jobs on their real schedule, whose health sweep is waiting for a row lock."""
+    config = replace(config, node_grace_period=1.0)  # a sweep every 0.25 s
+    jobs = Jobs(config, clock, client.app[RECONCILER], stop_wait=wait)
+    assert await jobs.leadership.is_leader()
+    clock.advance(2)  # led for longer than the grace period; the node is silent
+    jobs.start()
+    for _ in range(250):
+        waiting = await holder.fetchval(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> pg_backend_pid()"
+        )
+        if waiting:
+            return jobs
+        await asyncio.sleep(0.02)
+    raise AssertionError("the scheduled sweep never reached the held row")
+
+
+async def test_stopping_lets_a_run_in_flight_finish_its_work(
+    client, admin_headers, clock, config, node_held_by_a_slow_heartbeat, caplog
+):
+    node_id, holder = node_held_by_a_slow_heartbeat
+    jobs = await started_with_a_sweep_in_flight(config, clock, client, holder, wait=10.0)
+
+    stopping = asyncio.create_task(jobs.stop())
+    await asyncio.sleep(0.1)
+    assert not stopping.done()  # it waits for the sweep
+    await holder.execute("ROLLBACK")
+    await asyncio.wait_for(stopping, timeout=10)
+
+    assert await status_of(client, admin_headers, node_id) == "INACTIVE"
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_stopping_ends_a_run_that_outlasts_the_wait_without_an_error(
+    client, admin_headers, clock, config, node_held_by_a_slow_heartbeat, caplog
+):
+    caplog.set_level(logging.INFO, logger="minispod.jobs")
+    node_id, holder = node_held_by_a_slow_heartbeat
+    jobs = await started_with_a_sweep_in_flight(config, clock, client, holder, wait=0.2)
+
+    await asyncio.wait_for(jobs.stop(), timeout=5)
+
+    # stop() returns with no run of a job left behind to fail later.
+    left = [t for t in asyncio.all_tasks() if "run_coroutine_job" in repr(t.get_coro())]
+    assert left == []
+    await holder.execute("ROLLBACK")
+    # The interrupted run changed nothing, and the app's connections still work.
+    assert await status_of(client, admin_headers, node_id) == "ACTIVE"
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert any("interrupted by shutdown" in r.getMessage() for r in caplog.records)

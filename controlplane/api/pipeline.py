@@ -1,0 +1,222 @@
+"""What every request goes through around its route: request id, rate limit, errors as
+envelopes, security and CORS headers, metrics and the access log.
+
+These are the jobs aiohttp middlewares usually do. Here they run inline in one
+function wrapped around each route when the app is built: every middleware
+layer costs a coroutine per request (and aiohttp adds one more per application
+once any exists), and heartbeats arrive thousands of times a second. Requests
+that match no route take the same path through the fallback route, so a 404 or
+405 looks like every other error.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+from aiohttp import web
+from tortoise.exceptions import DBConnectionError, OperationalError
+
+from controlplane.api import envelope
+from controlplane.appkeys import CONFIG, METRICS, RATE_LIMITER
+from controlplane.logs import request_id_var
+from controlplane.services.errors import Invalid, RateLimited, ServiceError, Unavailable
+
+log = logging.getLogger("minispod.http")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+UNMATCHED = "unmatched"  # the one metrics label for every path no route knows
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_HTTP_CODES = {
+    400: "VALIDATION_ERROR",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    429: "RATE_LIMITED",
+    503: "SERVICE_UNAVAILABLE",
+}
+_HTTP_MESSAGES = {
+    404: "Route not found",
+    405: "Method not allowed",
+    413: "Request body too large",
+}
+_SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+def client_address(request: web.Request) -> str:
+    if request.app[CONFIG].trust_forwarded_for:
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()[:45]
+    return request.remote or "unknown"
+
+
+def wrap(inner: Handler, template: str, *, rate_limited: bool, quiet: bool) -> Handler:
+    """`inner` served through every step above. `template` names the route in metrics
+    and logs (never the concrete path: ids would make unbounded label values);
+    `quiet` routes (probes, agent reports) log their successes at DEBUG, since a
+    large fleet sends thousands a second."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _REQUEST_ID.match(incoming) else os.urandom(16).hex()
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 499  # stays so only if the client went away mid-request
+        try:
+            try:
+                if rate_limited:
+                    _take_from_bucket(request)
+                response = await inner(request)
+            except Exception as exc:
+                response = _error_response(request, exc)
+            status = response.status
+            _add_headers(request, response, request_id)
+            return response
+        finally:
+            elapsed = time.perf_counter() - started
+            request.app[METRICS].observe_request(request.method, template, status, elapsed)
+            log.log(
+                logging.DEBUG if quiet and status < 400 else logging.INFO,
+                "%s %s %s %.1fms",
+                request.method,
+                request.path,
+                status,
+                elapsed * 1000,
+                extra={"status": status, "route": template},
+            )
+            request_id_var.reset(token)
+
+    handle.__name__ = getattr(inner, "__name__", "handle")
+    return handle
+
+
+async def fallback(request: web.Request) -> web.StreamResponse:
+    """Every request no route takes: a CORS preflight, a wrong method, or an unknown path."""
+    preflight = request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
+    if preflight and _allowed_origin(request) is not None:
+        response = web.Response(status=204)
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = (
+            "Authorization, Content-Type, X-Request-ID"
+        )
+        response.headers["Access-Control-Max-Age"] = "600"
+        return response
+    allowed: set[str] = set()
+    for resource in request.app.router.resources():
+        if resource is not request.match_info.route.resource:
+            _, methods = await resource.resolve(request)
+            allowed |= methods
+    if allowed:
+        raise web.HTTPMethodNotAllowed(request.method, allowed)
+    raise web.HTTPNotFound()
+
+
+def _take_from_bucket(request: web.Request) -> None:
+    limiter = request.app[RATE_LIMITER]
+    if limiter.enabled:
+        wait = limiter.take(client_address(request))
+        if wait is not None:
+            raise RateLimited("Too many requests; slow down", int(wait) + 1)
+
+
+def _allowed_origin(request: web.Request) -> str | None:
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return None
+    origins = request.app[CONFIG].cors_origins
+    return origin if "*" in origins or origin in origins else None
+
+
+def _add_headers(request: web.Request, response: web.StreamResponse, request_id: str) -> None:
+    """On errors too: a browser on another origin must be able to read a 401."""
+    headers = response.headers
+    headers["X-Request-ID"] = request_id
+    origin = _allowed_origin(request)
+    if origin is not None:
+        headers["Access-Control-Allow-Origin"] = origin
+        headers["Vary"] = "Origin"
+        headers["Access-Control-Expose-Headers"] = "X-Request-ID, Retry-After"
+    for name, value in _SECURITY_HEADERS.items():
+        headers.setdefault(name, value)
+
+
+def _error_response(request: web.Request, exc: Exception) -> web.Response:
+    if isinstance(exc, ServiceError):
+        return _service_error(exc)
+    if isinstance(exc, web.HTTPException):
+        if exc.status < 400:
+            raise exc  # a redirect is an answer, not an error
+        headers = {}
+        if isinstance(exc, web.HTTPMethodNotAllowed):
+            headers["Allow"] = ", ".join(sorted(exc.allowed_methods))
+        code = _HTTP_CODES.get(exc.status, "INTERNAL_ERROR" if exc.status >= 500 else "ERROR")
+        message = _HTTP_MESSAGES.get(exc.status, exc.reason)
+        return envelope.error(exc.status, code, message, headers=headers or None)
+    if _client_went_away(request, exc):
+        # Nobody is left to read it; 499 (nginx's "client closed request")
+        # is what the access log and metrics should say.
+        return envelope.error(499, "CLIENT_CLOSED_REQUEST", "Client closed the request")
+    if _database_unreachable(exc):
+        log.warning("database unreachable: %s", exc)
+        return _service_error(Unavailable("Database unavailable; try again shortly", 5))
+    log.error("unhandled error", exc_info=exc)
+    return envelope.error(500, "INTERNAL_ERROR", "Internal server error")
+
+
+def _service_error(exc: ServiceError) -> web.Response:
+    headers = None
+    if isinstance(exc, RateLimited | Unavailable):
+        headers = {"Retry-After": str(exc.retry_after)}
+    errors = None
+    if isinstance(exc, Invalid):
+        errors = [{"field": e.field, "message": e.message} for e in exc.errors]
+    return envelope.error(exc.status, exc.code, exc.message, errors, headers)
+
+
+def _client_went_away(request: web.Request, exc: BaseException) -> bool:
+    """A client that hung up while sending its body: not our failure, not the database's."""
+    transport = request.transport
+    return isinstance(exc, ConnectionResetError) and (transport is None or transport.is_closing())
+
+
+def _database_unreachable(exc: BaseException) -> bool:
+    """Whether an error means the database could not be reached (503), not a bug (500)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(
+            seen,
+            DBConnectionError
+            | ConnectionError
+            | TimeoutError
+            | asyncpg.PostgresConnectionError
+            | asyncpg.InterfaceError
+            # Shutting down or starting up (57P0x), out of connections or
+            # space (53xxx), the database gone (3D000) or our login refused
+            # (28xxx): the server cannot serve, whatever the request was.
+            | asyncpg.exceptions.OperatorInterventionError
+            | asyncpg.exceptions.InsufficientResourcesError
+            | asyncpg.exceptions.InvalidCatalogNameError
+            | asyncpg.exceptions.InvalidAuthorizationSpecificationError,
+        ):
+            return True
+        if isinstance(seen, OSError) and seen.errno is not None:
+            return True
+        if isinstance(seen, OperationalError) and "database is locked" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
