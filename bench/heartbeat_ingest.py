@@ -72,14 +72,35 @@ def cpu_seconds(root: int) -> float:
     return sum(times.get(p, 0.0) for p in tree)
 
 
-def measured(pid: int, run: Callable[[], dict]) -> dict:
-    """`run`'s figures plus the server's CPU microseconds per answered request."""
+def measured(pid: int, run: Callable[[], dict], database_pid: int | None = None) -> dict:
+    """`run`'s figures plus the server's (and the database's) CPU microseconds per
+    answered request."""
     before = cpu_seconds(pid)
+    db_before = cpu_seconds(database_pid) if database_pid else 0.0
     result = run()
     spent = cpu_seconds(pid) - before
     answered = result["rate"] * result["seconds"]
     result["cpu_us"] = spent / answered * 1e6 if answered else 0.0
+    if database_pid and answered:
+        result["db_cpu_us"] = (cpu_seconds(database_pid) - db_before) / answered * 1e6
     return result
+
+
+async def batching(base: str) -> str:
+    """How the write path coalesced the whole run, from the control plane's own metrics."""
+    async with aiohttp.ClientSession() as s, s.get(f"{base}/metrics") as r:
+        text = await r.text()
+    values: dict[str, float] = {}
+    for line in text.splitlines():
+        name, _, value = line.partition(" ")
+        if name.startswith(("minispod_ingest_batch_size_", "minispod_ingest_commit_seconds_")):
+            values[name] = float(value)
+    batches = values.get("minispod_ingest_batch_size_count", 0.0)
+    if not batches:
+        return "ingest batches: none recorded"
+    size = values["minispod_ingest_batch_size_sum"] / batches
+    commit = values["minispod_ingest_commit_seconds_sum"] / batches * 1000
+    return f"ingest batches: {batches:.0f}, mean {size:.0f} heartbeats, mean commit {commit:.1f} ms"
 
 
 def free_port() -> int:
@@ -315,6 +336,7 @@ def main() -> None:
         )
         procs.append(subprocess.Popen([py, "-c", BARE_SERVER, str(bare_port)]))
         cp_pid, bare_pid = procs[0].pid, procs[1].pid
+        database_pid = int((pg.data / "postmaster.pid").read_text().split()[0])
         base, bare = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
         asyncio.run(wait_up(f"{base}/api/v1/auth/login"))
         asyncio.run(wait_up(f"{bare}/api/v1/workers/x/heartbeat"))
@@ -330,6 +352,7 @@ def main() -> None:
             c = measured(
                 cp_pid,
                 lambda: drive_wrk(base, f.name, args.seconds, args.concurrency, 1_000_000),
+                database_pid,
             )
         else:
             # Warm both up, then measure the baseline and the control plane in turn.
@@ -339,7 +362,9 @@ def main() -> None:
                 bare_pid, lambda: asyncio.run(drive(bare, nodes, args.seconds, args.concurrency))
             )
             c = measured(
-                cp_pid, lambda: asyncio.run(drive(base, nodes, args.seconds, args.concurrency))
+                cp_pid,
+                lambda: asyncio.run(drive(base, nodes, args.seconds, args.concurrency)),
+                database_pid,
             )
         print(
             f"loader={args.loader} nodes={args.nodes} concurrency={args.concurrency} "
@@ -356,6 +381,8 @@ def main() -> None:
         print(f"ratio control plane / bare: {c['rate'] / b['rate']:.2f}")
         # Work per request, whatever else the machine was doing meanwhile.
         print(f"CPU per request, bare / control plane: {b['cpu_us'] / c['cpu_us']:.2f}")
+        print(f"PostgreSQL CPU per heartbeat: {c.get('db_cpu_us', 0):.0f} us")
+        print(asyncio.run(batching(base)))
     finally:
         for p in procs:
             p.terminate()

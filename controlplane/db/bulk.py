@@ -4,14 +4,19 @@ The ORM builds a per-row SQL text for bulk updates, which costs more CPU than
 the database spends running it. Here the statement text is fixed: PostgreSQL
 gets column arrays through `unnest` (one round trip, one plan), SQLite an
 `executemany` (in-process, no round trips).
+
+Sending the batch as one JSON document instead (json_array_elements) was
+measured: about 4 us less of this process's CPU per heartbeat, about 20 us more
+of PostgreSQL's. Replicas scale out and the database does not, so arrays stay.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 import orjson
@@ -56,9 +61,11 @@ STATUS_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 Sample = tuple[uuid.UUID, int, int, float, int, int, float, float, float]
+# By stored value: a dict lookup, where calling the Enum costs a microsecond a row.
+_STATUSES = {s.value: s for s in NodeStatus}
 
 
-@dataclass
+@dataclass(slots=True)
 class NodeState:
     """The columns a heartbeat batch reads and writes, without a full model row."""
 
@@ -108,7 +115,7 @@ async def lock_nodes(
             changed = datetime.fromisoformat(changed)
         states[node_id] = NodeState(
             id=node_id,
-            status=NodeStatus(r["status"]),
+            status=_STATUSES[r["status"]],
             status_reason=r["status_reason"],
             status_changed_at=changed,
             last_seq=int(r["last_seq"]),
@@ -119,19 +126,28 @@ async def lock_nodes(
 def _pg_insert_samples() -> str:
     arrays = ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(_SAMPLE_PG_TYPES))
     cols = ", ".join(SAMPLE_COLUMNS)
+    # Wrapped in a query so the driver fetches the stored keys as rows, not dicts.
     return (
-        f"INSERT INTO node_samples ({cols}) SELECT * FROM unnest({arrays}) "
-        "ON CONFLICT (node_id, seq) DO NOTHING RETURNING node_id, seq"
+        f"WITH stored AS (INSERT INTO node_samples ({cols}) SELECT * FROM unnest({arrays}) "
+        "ON CONFLICT (node_id, seq) DO NOTHING RETURNING node_id, seq) "
+        "SELECT node_id, seq FROM stored"
     )
 
 
 @dataclass(frozen=True)
 class _NodeUpdate:
-    """Sets `columns` of many nodes from one array each, and every `times` column to
-    one shared value, in one statement of fixed text per dialect."""
+    """Sets `columns` of many nodes, and every `times` column to one shared value, in
+    one statement of fixed text per dialect."""
 
     columns: tuple[tuple[str, str], ...]
     times: tuple[str, ...]
+
+    @property
+    def values(self) -> Callable[[NodeState], tuple[Any, ...]]:
+        """A node's values of `columns`, in order (one C call per node)."""
+        names = [c for c, _ in self.columns]
+        get = attrgetter(*names)
+        return get if len(names) > 1 else lambda node: (get(node),)
 
     @property
     def postgres(self) -> str:
@@ -159,7 +175,7 @@ SQLITE_INSERT_SAMPLES = (
 _LIVE = _NodeUpdate(LIVE_COLUMNS, BATCH_TIME_COLUMNS)
 _STATUS = _NodeUpdate(STATUS_COLUMNS, ())
 # Built once: the text is the same for every batch.
-_SQL = {u: (u.postgres, u.sqlite) for u in (_LIVE, _STATUS)}
+_SQL = {u: (u.postgres, u.sqlite, u.values) for u in (_LIVE, _STATUS)}
 
 
 async def insert_samples(
@@ -170,8 +186,8 @@ async def insert_samples(
         return set()
     if is_postgres(conn):
         columns = [list(col) for col in zip(*rows, strict=True)]
-        inserted = await conn.execute_query_dict(PG_INSERT_SAMPLES, columns)
-        return {(r["node_id"], int(r["seq"])) for r in inserted}
+        _, inserted = await conn.execute_query(PG_INSERT_SAMPLES, columns)
+        return {(r[0], r[1]) for r in inserted}
     existing = await _sqlite_existing(conn, rows)
     new = [r for r in rows if (r[0], r[1]) not in existing]
     if new:
@@ -202,13 +218,13 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def _pg_column(nodes: Sequence[NodeState], name: str, pg_type: str) -> list[Any]:
-    values = [getattr(n, name) for n in nodes]
-    if pg_type == "jsonb":
-        return [orjson.dumps(v).decode() for v in values]
-    if name == "status":
-        return [v.value for v in values]
-    return values
+def _pg_arrays(nodes: Sequence[NodeState], what: _NodeUpdate) -> list[list[Any]]:
+    """One array per column, ids first; JSON columns as text the statement casts."""
+    columns = [[n.id for n in nodes], *map(list, zip(*map(what.values, nodes), strict=True))]
+    for i, (_, pg_type) in enumerate(what.columns, start=1):
+        if pg_type == "jsonb":
+            columns[i] = [orjson.dumps(v).decode() for v in columns[i]]
+    return columns
 
 
 async def _update(
@@ -216,18 +232,15 @@ async def _update(
 ) -> None:
     if not nodes:
         return
-    postgres, sqlite = _SQL[what]
+    postgres, sqlite, values = _SQL[what]
     if is_postgres(conn):
-        arrays = [[n.id for n in nodes], *(_pg_column(nodes, c, t) for c, t in what.columns)]
+        arrays = _pg_arrays(nodes, what)
         await conn.execute_query(postgres, [*arrays, at] if what.times else arrays)
         return
     times = [_sqlite_value(at) for _ in what.times]
     await conn.execute_many(
         sqlite,
-        [
-            [*(_sqlite_value(getattr(n, c)) for c, _ in what.columns), *times, str(n.id)]
-            for n in nodes
-        ],
+        [[*(_sqlite_value(v) for v in values(n)), *times, str(n.id)] for n in nodes],
     )
 
 
