@@ -8,7 +8,7 @@ the same load hits a bare aiohttp endpoint that only decodes and answers
 JSON, in the same run. Prints throughput, latency percentiles and the ratio.
 
     .venv/bin/python bench/heartbeat_ingest.py [--nodes 2000] [--seconds 20] [--concurrency 200]
-        [--loader wrk|python]
+        [--loader wrk|python] [--rounds 3] [--workers 1]
 """
 
 from __future__ import annotations
@@ -18,12 +18,14 @@ import asyncio
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import aiohttp
@@ -138,11 +140,14 @@ def heartbeat_body(seq: int) -> dict:
     }
 
 
-async def drive(base: str, nodes: list[tuple[str, str]], seconds: float, concurrency: int) -> dict:
-    """`concurrency` workers, each playing agents round-robin, back to back."""
+async def drive(
+    base: str, nodes: list[tuple[str, str]], seconds: float, concurrency: int, seq_base: int
+) -> dict:
+    """`concurrency` workers, each playing agents round-robin, back to back; each run
+    numbers its samples from `seq_base`, so no run repeats another's seqs."""
     latencies: list[float] = []
     errors = 0
-    seqs = {node_id: 0 for node_id, _ in nodes}
+    seqs = {node_id: seq_base for node_id, _ in nodes}
     stop_at = time.monotonic() + seconds
     connector = aiohttp.TCPConnector(limit=concurrency)
 
@@ -293,6 +298,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", type=int, default=200)
     parser.add_argument(
+        "--rounds", type=int, default=3, help="alternating baseline/control-plane rounds"
+    )
+    parser.add_argument(
         "--loader", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python"
     )
     parser.add_argument(
@@ -344,44 +352,46 @@ def main() -> None:
         if args.loader == "wrk":
             with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
                 f.writelines(f"{node_id} {token}\n" for node_id, token in nodes)
-            drive_wrk(bare, f.name, 2, args.concurrency, 0)
-            drive_wrk(base, f.name, 2, args.concurrency, 0)
-            b = measured(
-                bare_pid, lambda: drive_wrk(bare, f.name, args.seconds, args.concurrency, 0)
-            )
-            c = measured(
-                cp_pid,
-                lambda: drive_wrk(base, f.name, args.seconds, args.concurrency, 1_000_000),
-                database_pid,
-            )
+
+            def load(url: str, seconds: float, seq_base: int) -> dict:
+                return drive_wrk(url, f.name, seconds, args.concurrency, seq_base)
         else:
-            # Warm both up, then measure the baseline and the control plane in turn.
-            asyncio.run(drive(bare, nodes, 2, args.concurrency))
-            asyncio.run(drive(base, nodes, 2, args.concurrency))
-            b = measured(
-                bare_pid, lambda: asyncio.run(drive(bare, nodes, args.seconds, args.concurrency))
-            )
-            c = measured(
-                cp_pid,
-                lambda: asyncio.run(drive(base, nodes, args.seconds, args.concurrency)),
-                database_pid,
-            )
+
+            def load(url: str, seconds: float, seq_base: int) -> dict:
+                return asyncio.run(drive(url, nodes, seconds, args.concurrency, seq_base))
+
+        load(bare, 2, 0)  # warm both up
+        load(base, 2, 0)
         print(
             f"loader={args.loader} nodes={args.nodes} concurrency={args.concurrency} "
-            f"seconds={args.seconds} control-plane workers={args.workers}"
+            f"seconds={args.seconds} rounds={args.rounds} control-plane workers={args.workers}"
         )
+        # Rounds alternate baseline and control plane, so a slow spell of the machine
+        # (a shared VM's neighbours) lands on both rather than on one side of the ratio.
+        ratios, cpu_ratios = [], []
+        for r in range(args.rounds):
+            b = measured(bare_pid, partial(load, bare, args.seconds, 0))
+            seq_base = (r + 1) * 1_000_000  # each round's seqs are new to the database
+            c = measured(cp_pid, partial(load, base, args.seconds, seq_base), database_pid)
+            print(
+                f"bare aiohttp JSON POST : {b['rate']:8.0f} req/s  p50 {b['p50']:6.1f} ms  "
+                f"p99 {b['p99']:6.1f} ms  server CPU {b['cpu_us']:5.0f} us/req  "
+                f"errors {b['errors']}"
+            )
+            print(
+                f"control plane heartbeat: {c['rate']:8.0f} hb/s   p50 {c['p50']:6.1f} ms  "
+                f"p99 {c['p99']:6.1f} ms  server CPU {c['cpu_us']:5.0f} us/hb   "
+                f"errors {c['errors']}  (PostgreSQL {c.get('db_cpu_us', 0):.0f} us/hb)"
+            )
+            ratios.append(c["rate"] / b["rate"])
+            cpu_ratios.append(b["cpu_us"] / c["cpu_us"])
+            print(f"  round {r + 1}: ratio {ratios[-1]:.2f}, CPU per request {cpu_ratios[-1]:.2f}")
+        # Work per request is less disturbed by the rest of the machine than throughput.
         print(
-            f"bare aiohttp JSON POST : {b['rate']:8.0f} req/s  p50 {b['p50']:6.1f} ms  "
-            f"p99 {b['p99']:6.1f} ms  server CPU {b['cpu_us']:5.0f} us/req  errors {b['errors']}"
+            f"ratio control plane / bare: median {statistics.median(ratios):.2f} "
+            f"(min {min(ratios):.2f}, max {max(ratios):.2f}); CPU per request, bare / control "
+            f"plane: median {statistics.median(cpu_ratios):.2f}"
         )
-        print(
-            f"control plane heartbeat: {c['rate']:8.0f} hb/s   p50 {c['p50']:6.1f} ms  "
-            f"p99 {c['p99']:6.1f} ms  server CPU {c['cpu_us']:5.0f} us/hb   errors {c['errors']}"
-        )
-        print(f"ratio control plane / bare: {c['rate'] / b['rate']:.2f}")
-        # Work per request, whatever else the machine was doing meanwhile.
-        print(f"CPU per request, bare / control plane: {b['cpu_us'] / c['cpu_us']:.2f}")
-        print(f"PostgreSQL CPU per heartbeat: {c.get('db_cpu_us', 0):.0f} us")
         print(asyncio.run(batching(base)))
     finally:
         for p in procs:
