@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from pydantic import TypeAdapter
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count, Sum
@@ -52,6 +53,11 @@ def out(node: WorkerNode) -> WorkerOut:
     return WorkerOut.model_validate(node)
 
 
+# The columns a WorkerOut shows (its fields are named as the model's are).
+_OUT_FIELDS = tuple(WorkerOut.model_fields)
+_PAGE = TypeAdapter(list[WorkerOut])
+
+
 async def create(body: WorkerCreate, now: datetime) -> WorkerNode:
     node = WorkerNode(
         id=uuid.uuid4(),
@@ -96,13 +102,16 @@ async def _page(qs: QuerySet[WorkerNode], query: PageQuery, column: str) -> Work
     # to skip most of them cost tens of milliseconds at 10,000 nodes.
     offset = (query.page - 1) * query.limit
     page_ids = qs.order_by(*order).offset(offset).limit(query.limit).values("id")
-    rows = await WorkerNode.filter(id__in=Subquery(page_ids)).order_by(*order)
+    # As plain values validated in one pass: building a model object per row and
+    # validating it attribute by attribute was most of a page's CPU.
+    rows = await WorkerNode.filter(id__in=Subquery(page_ids)).order_by(*order).values(*_OUT_FIELDS)
     # A short, non-empty page is the last one, so it already tells the total:
     # a narrow search then costs one scan instead of two.
     short = len(rows) < query.limit and (bool(rows) or offset == 0)
     total = offset + len(rows) if short else await qs.count()
     return WorkerList(
-        workers=[out(n) for n in rows], pagination=Pagination.of(query.page, query.limit, total)
+        workers=_PAGE.validate_python(rows),
+        pagination=Pagination.of(query.page, query.limit, total),
     )
 
 

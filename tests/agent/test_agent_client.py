@@ -299,7 +299,7 @@ def test_a_deleted_node_is_forgotten_on_every_replica(
     with pytest.raises(Forgotten) as here:
         client.heartbeat(node, beat(2))
 
-    def refused_there() -> tuple[int, str] | None:
+    def refused_there() -> tuple[int | None, str | None] | None:
         try:
             other.heartbeat(node, beat(2))
         except Forgotten as exc:
