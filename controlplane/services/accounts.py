@@ -131,12 +131,15 @@ class Accounts:
             raise Forbidden("This account is deactivated")
         async with in_transaction():
             # Spend it atomically: of two concurrent uses only one wins, the
-            # other is a reuse like any other.
+            # other is a reuse like any other. The successor is made in the same
+            # transaction: the loser's revocation of the family then always finds
+            # it (the loser either waits on the row lock or sees it spent), where a
+            # successor inserted afterwards would have outlived the revocation.
             spent = await RefreshToken.filter(id=token.id, used_at__isnull=True).update(used_at=now)
-        if not spent:
-            await self._revoke_family(token.family_id)
-            raise Unauthorized("Refresh token reuse detected; all sessions of this login ended")
-        return await self._session(user, client, family=token.family_id)
+            if spent:
+                return await self._session(user, client, family=token.family_id)
+        await self._revoke_family(token.family_id)
+        raise Unauthorized("Refresh token reuse detected; all sessions of this login ended")
 
     async def logout(self, user: User, raw: str | None) -> int:
         """Ends one login (the family of `raw`) or, without a token, every session of the user."""
