@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from pydantic import TypeAdapter
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
@@ -18,9 +18,10 @@ from controlplane.services.errors import Conflict, FieldError, Invalid, NotFound
 from controlplane.services.health import Transition
 from controlplane.services.ids import parse_id
 from controlplane.services.node_auth import NodeAuth
+from controlplane.services.paging import page_values
 from controlplane.services.registration import facts_as_fields
 from shared.enums import NodeStatus
-from shared.wire.common import PageQuery, Pagination
+from shared.wire.common import PageQuery
 from shared.wire.nodes import ResourceReport
 from shared.wire.workers import (
     Capacity,
@@ -53,7 +54,8 @@ def out(node: WorkerNode) -> WorkerOut:
     return WorkerOut.model_validate(node)
 
 
-# The columns a WorkerOut shows (its fields are named as the model's are).
+# The columns a WorkerOut shows (its fields are named as the model's are); a page
+# is validated from plain row values in one pass.
 _OUT_FIELDS = tuple(WorkerOut.model_fields)
 _PAGE = TypeAdapter(list[WorkerOut])
 
@@ -93,26 +95,8 @@ async def list_nodes(query: WorkerListQuery) -> WorkerList:
 
 
 async def _page(qs: QuerySet[WorkerNode], query: PageQuery, column: str) -> WorkerList:
-    # The tie-breaker runs in the sort's direction, so one (column, id) index
-    # serves both orders; a mixed direction forces a full sort.
-    sign = "" if query.sort_order == "asc" else "-"
-    order = (f"{sign}{column}", f"{sign}id")
-    # Late row lookup: the offset walks narrow (column, id) pairs and only the
-    # page's rows are read whole. Sorting every wide row (labels, conditions…)
-    # to skip most of them cost tens of milliseconds at 10,000 nodes.
-    offset = (query.page - 1) * query.limit
-    page_ids = qs.order_by(*order).offset(offset).limit(query.limit).values("id")
-    # As plain values validated in one pass: building a model object per row and
-    # validating it attribute by attribute was most of a page's CPU.
-    rows = await WorkerNode.filter(id__in=Subquery(page_ids)).order_by(*order).values(*_OUT_FIELDS)
-    # A short, non-empty page is the last one, so it already tells the total:
-    # a narrow search then costs one scan instead of two.
-    short = len(rows) < query.limit and (bool(rows) or offset == 0)
-    total = offset + len(rows) if short else await qs.count()
-    return WorkerList(
-        workers=_PAGE.validate_python(rows),
-        pagination=Pagination.of(query.page, query.limit, total),
-    )
+    rows, pagination = await page_values(qs, query, column, _OUT_FIELDS)
+    return WorkerList(workers=_PAGE.validate_python(rows), pagination=pagination)
 
 
 async def online_or_offline(

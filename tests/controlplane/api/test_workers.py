@@ -296,3 +296,99 @@ async def test_a_replay_does_not_erase_the_live_usage(client, admin_headers):
     got = await get_node(client, admin_headers, node["nodeId"])
     assert got["cpuPercent"] == 12.5 and got["lastHeartbeat"] is not None
     assert got["status"] == "ACTIVE" and got["conditions"]
+
+
+# --- listing -------------------------------------------------------------------
+
+
+async def add_node(client: TestClient, admin: dict[str, str], name: str, **facts: Any) -> str:
+    body = {k: v for k, v in FACTS.items() if k != "nodeSecret"}
+    resp = await client.post(
+        "/api/v1/workers",
+        json={**body, "name": name, "hostname": f"{name}.cluster.local", **facts},
+        headers=admin,
+    )
+    assert resp.status == 201, await resp.json()
+    return str((await resp.json())["data"]["id"])
+
+
+async def listing(client: TestClient, admin: dict[str, str], query: str) -> dict[str, Any]:
+    resp = await client.get(f"/api/v1/workers?{query}", headers=admin)
+    body = await resp.json()
+    assert resp.status == 200, body
+    return dict(body["data"])
+
+
+async def test_list_pages_through_the_fleet_in_a_stable_order(client, admin_headers):
+    for i in range(7):
+        await add_node(client, admin_headers, f"node-{i}")
+    first = await listing(client, admin_headers, "page=1&limit=3&sortBy=name&sortOrder=asc")
+    assert [w["name"] for w in first["workers"]] == ["node-0", "node-1", "node-2"]
+    assert first["pagination"] == {
+        "page": 1,
+        "limit": 3,
+        "total": 7,
+        "totalPages": 3,
+        "hasNext": True,
+        "hasPrev": False,
+    }
+    last = await listing(client, admin_headers, "page=3&limit=3&sortBy=name&sortOrder=asc")
+    assert [w["name"] for w in last["workers"]] == ["node-6"]
+    assert last["pagination"]["total"] == 7 and last["pagination"]["hasNext"] is False
+    backwards = await listing(client, admin_headers, "page=1&limit=3&sortBy=name")
+    assert [w["name"] for w in backwards["workers"]] == ["node-6", "node-5", "node-4"]
+    # Every node once across the pages of the default order (newest first).
+    seen = [
+        w["name"]
+        for p in (1, 2, 3)
+        for w in (await listing(client, admin_headers, f"page={p}&limit=3"))["workers"]
+    ]
+    assert sorted(seen) == [f"node-{i}" for i in range(7)]
+    beyond = await listing(client, admin_headers, "page=9&limit=3")
+    assert beyond["workers"] == [] and beyond["pagination"]["total"] == 7
+
+
+async def test_list_filters_by_status_and_schedulability(client, admin_headers):
+    ids = [await add_node(client, admin_headers, f"node-{i}") for i in range(4)]
+    await client.patch(f"/api/v1/workers/{ids[0]}/schedulable", headers=admin_headers)
+    await client.patch(
+        f"/api/v1/workers/{ids[1]}/status", json={"status": "MAINTENANCE"}, headers=admin_headers
+    )
+    cordoned = await listing(client, admin_headers, "isSchedulable=false&sortBy=name&sortOrder=asc")
+    assert [w["name"] for w in cordoned["workers"]] == ["node-0"]
+    assert cordoned["pagination"]["total"] == 1
+    maintenance = await listing(client, admin_headers, "status=MAINTENANCE")
+    assert [w["name"] for w in maintenance["workers"]] == ["node-1"]
+    pending = await listing(client, admin_headers, "status=PENDING&isSchedulable=true&limit=1")
+    assert pending["pagination"]["total"] == 2 and len(pending["workers"]) == 1
+    none = await listing(client, admin_headers, "status=INACTIVE")
+    assert none["workers"] == [] and none["pagination"]["total"] == 0
+
+
+async def test_list_searches_name_hostname_and_address_case_insensitively(client, admin_headers):
+    await add_node(client, admin_headers, "edge-a", ipAddress="10.0.0.1")
+    await add_node(client, admin_headers, "edge-b", ipAddress="10.0.7.2", hostname="GPU.example")
+    await add_node(client, admin_headers, "core-1", ipAddress="10.0.0.3", hostname="core_1.lan")
+
+    def names(data: dict[str, Any]) -> list[str]:
+        return sorted(w["name"] for w in data["workers"])
+
+    assert names(await listing(client, admin_headers, "search=EDGE")) == ["edge-a", "edge-b"]
+    assert names(await listing(client, admin_headers, "search=gpu.EXAMPLE")) == ["edge-b"]
+    assert names(await listing(client, admin_headers, "search=10.0.0.")) == ["core-1", "edge-a"]
+    # LIKE's wildcards in a search are plain characters.
+    assert names(await listing(client, admin_headers, "search=e_1.LAN")) == ["core-1"]
+    assert names(await listing(client, admin_headers, "search=e_ge")) == []
+    assert names(await listing(client, admin_headers, "search=%25")) == []
+    found = await listing(client, admin_headers, "search=edge&limit=1")
+    assert found["pagination"]["total"] == 2 and len(found["workers"]) == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=0", "limit=101", "status=BROKEN", "sortBy=cpu", "sortOrder=up", "isSchedulable=maybe"],
+)
+async def test_list_refuses_a_bad_query(client, admin_headers, query):
+    resp = await client.get(f"/api/v1/workers?{query}", headers=admin_headers)
+    body = await resp.json()
+    assert resp.status == 400 and body["success"] is False, body
