@@ -200,8 +200,9 @@ class Reporter:
     def _resume_identity(self) -> None:
         identity = self._identities.load(self._config.node_name, self._config.server_url)
         if identity is not None and not self._counter.found_on_disk:
-            # Without its sequence file the agent would number samples from 1 again and the
-            # control plane would take them for duplicates. Registering tells us its last seq.
+            # Without its sequence file the counter starts again from the wall clock: above
+            # all it sent before, unless the clock went back. Registering tells us the
+            # control plane's last seq, to be sure.
             log.warning("sequence file missing: registering again to resume above the server's")
             identity = None
         if identity is None:
@@ -266,7 +267,8 @@ class Reporter:
         message = (
             f"the control plane refused node name {self._config.node_name!r} ({exc.status} "
             f"{exc.code}): it is registered to another agent, with another node secret; an "
-            f"administrator must delete the node before this agent can register it; {meanwhile}"
+            f"administrator must release the node (POST /api/v1/workers/{{id}}/release) or "
+            f"delete it before this agent can register it; {meanwhile}"
         )
         if message != self._name_refusal:
             log.error("%s", message)

@@ -8,6 +8,8 @@ leaves either the old or the new content, never a torn file.
 import json
 import os
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -122,15 +124,26 @@ class IdentityStore:
         self._path.unlink(missing_ok=True)
 
 
+def _epoch_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
 class SequenceCounter:
     """Per-node sample numbers that only ever grow, across crashes and restarts.
 
     Write-ahead: before handing out a number the counter makes sure a reservation at least
     that high is on disk. After a crash it resumes above the last reservation, so numbers
     may be skipped but are never reused.
+
+    A new counter starts at the wall clock in milliseconds (`origin`), not at 1: an agent
+    whose state is gone (a reinstalled node, a removed sequence file) numbers above
+    everything its predecessor on that node could have sent, one sample per heartbeat
+    being far slower than one per millisecond. Otherwise the control plane, which stores
+    each (node, seq) once, would take the samples it spooled meanwhile for replays of the
+    old ones and drop them.
     """
 
-    def __init__(self, path: Path, block: int = 100) -> None:
+    def __init__(self, path: Path, block: int = 100, origin: Callable[[], int] = _epoch_ms) -> None:
         if block < 1:
             raise ValueError("block must be at least 1")
         self._path = path
@@ -143,7 +156,7 @@ class SequenceCounter:
             raise StateError(f"cannot read the sequence file {path}: {exc}") from exc
         self.found_on_disk = text is not None
         try:
-            reserved = int(text or "0")
+            reserved = int(text) if text else origin()
         except ValueError:
             raise StateError(
                 f"the sequence file {path} is corrupt ({(text or '')[:40]!r}); remove it and "
@@ -153,11 +166,6 @@ class SequenceCounter:
             raise StateError(f"the sequence file {path} holds a negative number")
         self._reserved = reserved
         self._next = reserved + 1
-
-    @property
-    def last_issued(self) -> int:
-        """The highest number that may have been handed out (0 before the first)."""
-        return self._next - 1
 
     def next(self) -> int:
         seq = self._next

@@ -454,6 +454,15 @@ ROUTES: list[Route] = [
         "workers",
     ),
     Route(
+        "POST",
+        "/workers/{nodeId}/release",
+        workers.release_worker,
+        A.ADMIN,
+        "Free the node's name for a reinstalled agent, keeping its history",
+        "workers",
+        response=WorkerOut,
+    ),
+    Route(
         "PATCH",
         "/workers/{nodeId}/schedulable",
         workers.toggle_schedulable,

@@ -56,6 +56,16 @@ async def delete_worker(call: Call[Any, Any]) -> web.Response:
     return ok(None, "Worker node deleted")
 
 
+async def release_worker(call: Call[Any, Any]) -> web.Response:
+    app = call.request.app
+    node = await workers.release(
+        call.param("nodeId"), app[NODE_AUTH], app[CLOCK](), by=call.principal.id
+    )
+    return ok(
+        workers.out(node), "Worker node released: the next agent to register under its name owns it"
+    )
+
+
 async def toggle_schedulable(call: Call[Any, Any]) -> web.Response:
     node = await workers.toggle_schedulable(call.param("nodeId"))
     state = "schedulable" if node.is_schedulable else "unschedulable"

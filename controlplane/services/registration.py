@@ -122,7 +122,8 @@ async def _register(
                 )
                 raise Conflict(
                     f"Node name {name!r} is already registered to another agent; an "
-                    "administrator must delete the node before it can be registered again"
+                    "administrator must release the node (or delete it) before it can be "
+                    "registered again"
                 )
             await WorkerNode.filter(id=node.id).update(**changes)
         token = await auth.issue(node.id, now)

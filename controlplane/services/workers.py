@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timedelta
 
@@ -34,6 +35,8 @@ from shared.wire.workers import (
     WorkerStats,
     WorkerUpdate,
 )
+
+log = logging.getLogger("minispod.workers")
 
 SORT_COLUMNS = {
     "createdAt": "created_at",
@@ -135,6 +138,24 @@ async def delete(raw_id: str, auth: NodeAuth, now: datetime) -> None:
     # Again once committed: a heartbeat read between revoke() and the commit
     # may have cached the token anew (other replicas hear it by NOTIFY).
     auth.forget_node(node.id)
+
+
+async def release(raw_id: str, auth: NodeAuth, now: datetime, by: uuid.UUID) -> WorkerNode:
+    """Frees the node's name for the next agent that registers under it, keeping the node,
+    its history and its instances: for a node reinstalled without its agent's state (the
+    node secret is gone with it). The current node token is revoked, so an agent still
+    running there must register again, and claims the node anew with its own secret."""
+    node = await get_node(raw_id)
+    async with in_transaction():
+        node = await WorkerNode.filter(id=node.id).select_for_update().get()
+        node.node_secret_hash = None
+        await node.save(update_fields=["node_secret_hash", "updated_at"])
+        await auth.revoke(node.id, now)
+    auth.forget_node(node.id)  # as in delete: a read racing the commit may have re-cached it
+    log.info(
+        "node %s released by administrator %s: the next agent to register owns it", node.name, by
+    )
+    return node
 
 
 async def toggle_schedulable(raw_id: str) -> WorkerNode:

@@ -239,7 +239,7 @@ def test_a_node_name_held_by_another_agent_is_refused_and_its_owner_keeps_report
         client.register(join_token, facts(node.node_name, secret="another-" + NODE_SECRET))
 
     assert (caught.value.status, caught.value.code) == (409, "CONFLICT")
-    assert "an administrator must delete the node" in str(caught.value)
+    assert "an administrator must release the node" in str(caught.value)
     assert client.heartbeat(node, beat(1)).last_seq == 1
 
 

@@ -6,6 +6,7 @@ import signal
 import stat
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -46,6 +47,10 @@ def issue_until_killed(path: Path, block: int, count: int) -> list[int]:
     return issued
 
 
+def from_zero() -> int:
+    return 0
+
+
 def test_sequence_never_reuses_a_value_after_a_crash(tmp_path):
     path = tmp_path / "sequence"
     first_life = issue_until_killed(path, block=7, count=40)
@@ -53,7 +58,7 @@ def test_sequence_never_reuses_a_value_after_a_crash(tmp_path):
 
     after = SequenceCounter(path, block=7)
 
-    assert first_life == list(range(1, 41))
+    assert first_life == list(range(first_life[0], first_life[0] + 40))
     assert min(second_life) > max(first_life)
     assert after.next() > max(second_life)
     assert after.found_on_disk
@@ -61,10 +66,10 @@ def test_sequence_never_reuses_a_value_after_a_crash(tmp_path):
 
 def test_sequence_resumes_above_everything_handed_out_after_a_clean_restart(tmp_path):
     path = tmp_path / "sequence"
-    counter = SequenceCounter(path, block=3)
+    counter = SequenceCounter(path, block=3, origin=from_zero)
     handed_out = [counter.next() for _ in range(5)]
 
-    again = SequenceCounter(path, block=3)
+    again = SequenceCounter(path, block=3, origin=from_zero)
 
     assert handed_out == [1, 2, 3, 4, 5]
     assert again.next() > 5
@@ -72,7 +77,7 @@ def test_sequence_resumes_above_everything_handed_out_after_a_clean_restart(tmp_
 
 def test_advancing_past_the_servers_last_seq_is_written_ahead(tmp_path):
     path = tmp_path / "sequence"
-    counter = SequenceCounter(path, block=100)
+    counter = SequenceCounter(path, block=100, origin=from_zero)
     counter.next()
 
     counter.advance_past(5000)
@@ -84,7 +89,7 @@ def test_advancing_past_the_servers_last_seq_is_written_ahead(tmp_path):
 
 
 def test_advancing_to_a_lower_seq_changes_nothing(tmp_path):
-    counter = SequenceCounter(tmp_path / "sequence")
+    counter = SequenceCounter(tmp_path / "sequence", origin=from_zero)
     for _ in range(10):
         counter.next()
 
@@ -97,7 +102,28 @@ def test_a_fresh_state_dir_has_no_sequence_on_disk(tmp_path):
     counter = SequenceCounter(tmp_path / "sequence")
 
     assert not counter.found_on_disk
-    assert counter.last_issued == 0
+    assert not (tmp_path / "sequence").exists()
+
+
+def test_a_new_counter_numbers_above_everything_an_earlier_agent_could_have_sent(tmp_path):
+    # The node's earlier agent, reinstalled away: it started an hour ago and sent a sample
+    # every 10 s (and lost a reservation block in each of a few crashes).
+    now_ms = 1_800_000_000_000
+    earlier = SequenceCounter(tmp_path / "old", block=100, origin=lambda: now_ms - 3_600_000)
+    sent = [earlier.next() for _ in range(360 + 5 * 100)]
+
+    successor = SequenceCounter(tmp_path / "new", origin=lambda: now_ms)
+
+    assert successor.next() > max(sent)
+    assert successor.next() == now_ms + 2
+
+
+def test_a_counter_starts_at_the_wall_clock_in_milliseconds(tmp_path):
+    before = time.time_ns() // 1_000_000
+    first = SequenceCounter(tmp_path / "sequence").next()
+    after = time.time_ns() // 1_000_000
+
+    assert before < first <= after + 1
 
 
 def test_a_corrupt_sequence_file_is_refused_rather_than_guessed(tmp_path):

@@ -1,7 +1,8 @@
 """Node ownership with real agents against a real control plane: an agent keeps the node secret
 it made at its first start, and a second agent with the same node name but another secret
-cannot take the node over; it spools until an administrator deletes the node. An agent from
-before node secrets claims its node at its first start after the upgrade."""
+cannot take the node over; it spools until an administrator releases the node, then claims it
+and delivers every sample it spooled. An agent from before node secrets claims its node at its
+first start after the upgrade."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def test_the_node_secret_is_made_once_and_kept_across_restarts(
 
 
 @pytest.mark.parametrize("control_plane_database", ["postgres", "sqlite"], indirect=True)
-def test_a_second_agent_with_the_same_name_is_refused_spools_and_registers_once_freed(
+def test_a_second_agent_with_the_same_name_is_refused_spools_and_claims_the_node_once_released(
     control_plane: ControlPlane, admin: AdminApi, start_agent: StartAgent, tmp_path: Path
 ) -> None:
     owner = start_agent()
@@ -86,8 +87,8 @@ def test_a_second_agent_with_the_same_name_is_refused_spools_and_registers_once_
         errors = [line for line in intruder.log().splitlines() if " ERROR " in line]
 
         assert refused["registered"] is False and refused["nodeId"] is None
-        assert "an administrator must delete the node" in refused["lastError"]
-        assert len(errors) == 1 and "an administrator must delete the node" in errors[0]
+        assert "an administrator must release the node" in refused["lastError"]
+        assert len(errors) == 1 and "an administrator must release the node" in errors[0]
         # Tried again and again, but backed off: at most once per heartbeat tick, no spinning.
         assert 3 <= attempts <= elapsed / AGENT_HEARTBEAT_INTERVAL + 3
         # The owner never noticed: same node, its heartbeats still stored, still ACTIVE.
@@ -96,9 +97,11 @@ def test_a_second_agent_with_the_same_name_is_refused_spools_and_registers_once_
         owner_health = owner.healthz()
         assert owner_health is not None and owner_health["lastError"] is None
 
+        # The owner's node is reinstalled: its agent is gone, the new one is to take over.
         owner.signal(signal.SIGKILL)
         owner.wait(timeout=5)
-        admin.data("DELETE", f"/workers/{node_id}")
+        owners_last = admin.node(node_id)["lastSeq"]
+        admin.data("POST", f"/workers/{node_id}/release")
         new_id = intruder.wait_registered(timeout=15)
         caught_up = wait_for(
             lambda: (h := intruder.healthz()) and h["spoolDepth"] == 0 and h,
@@ -114,9 +117,13 @@ def test_a_second_agent_with_the_same_name_is_refused_spools_and_registers_once_
         intruder.kill()
         print(f"--- {intruder.log_path.name} ---\n{intruder.log()[-4000:]}")
 
-    assert new_id != node_id
-    assert sorted(seqs) == list(range(1, max(seqs) + 1)), "a spooled sample was lost"
-    assert len(seqs) >= refused["spoolDepth"] + 10
+    # The same node, with the owner's history; the newcomer numbered above all of it, so
+    # not one of its spooled samples was taken for a replay of the owner's.
+    assert new_id == node_id
+    theirs = sorted(s for s in seqs if s > owners_last)
+    assert theirs == list(range(theirs[0], max(seqs) + 1)), "a spooled sample was lost"
+    assert len(theirs) >= refused["spoolDepth"] + 10
+    assert len(seqs) == len(set(seqs))
     assert not any(secret_file(a).read_text().strip() in intruder.log() for a in (owner, intruder))
     assert secret_file(owner).read_bytes() != secret_file(intruder).read_bytes()
     assert os.path.exists(intruder.state_dir / "node.json")

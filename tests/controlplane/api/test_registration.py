@@ -69,7 +69,7 @@ async def test_another_secret_is_refused_and_changes_nothing(client, admin_heade
     assert resp.status == 409 and body["code"] == "CONFLICT"
     assert body["message"] == (
         "Node name 'worker-01' is already registered to another agent; an administrator "
-        "must delete the node before it can be registered again"
+        "must release the node (or delete it) before it can be registered again"
     )
     assert (await beat(client, owner, 1)).status == 200, "the owner's token was revoked"
     after = await get_node(client, admin_headers, owner["nodeId"])
@@ -203,3 +203,38 @@ async def test_the_openapi_document_marks_the_secret_write_only(client):
     assert secret["writeOnly"] is True and secret["minLength"] == 32
     assert "nodeSecret" in schemas["NodeRegistration"]["required"]
     assert "nodeSecret" not in json.dumps(schemas.get("WorkerOut", {}))
+
+
+async def test_a_released_node_is_claimed_by_the_next_secret_and_keeps_its_history(
+    client, admin_headers, caplog
+):
+    token = await join_token(client, admin_headers)
+    old = await registered(client, token, OWNER)
+    assert (await beat(client, old, 7)).status == 200
+    # The node is reinstalled: its agent comes back with a secret of its own.
+    assert (await post_register(client, token, INTRUDER)).status == 409
+
+    with caplog.at_level(logging.INFO, logger="minispod.workers"):
+        resp = await client.post(f"/api/v1/workers/{old['nodeId']}/release", headers=admin_headers)
+    assert resp.status == 200, await resp.text()
+    assert "nodeSecret" not in await resp.text()
+    assert (await beat(client, old, 8)).status == 401, "the old agent's token still works"
+    assert "worker-01 released by administrator" in caplog.text
+
+    new = await registered(client, token, "reinstalled-agent-secret-" + "r" * 20)
+    assert new["nodeId"] == old["nodeId"] and new["lastSeq"] == 7
+    assert (await beat(client, new, 8)).status == 200
+    assert (await post_register(client, token, OWNER)).status == 409, "released only once"
+    assert (await get_node(client, admin_headers, old["nodeId"]))["status"] == "ACTIVE"
+
+
+async def test_only_an_administrator_releases_a_node(client, admin_headers, user_headers):
+    token = await join_token(client, admin_headers)
+    node = await registered(client, token, OWNER)
+    refused = await client.post(f"/api/v1/workers/{node['nodeId']}/release", headers=user_headers)
+    anonymous = await client.post(f"/api/v1/workers/{node['nodeId']}/release")
+    missing = await client.post(
+        "/api/v1/workers/00000000-0000-0000-0000-000000000000/release", headers=admin_headers
+    )
+    assert (refused.status, anonymous.status, missing.status) == (403, 401, 404)
+    assert (await post_register(client, token, INTRUDER)).status == 409, "still owned"
