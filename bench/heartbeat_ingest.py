@@ -8,7 +8,7 @@ the same load hits a bare aiohttp endpoint that only decodes and answers
 JSON, in the same run. Prints throughput, latency percentiles and the ratio.
 
     .venv/bin/python bench/heartbeat_ingest.py [--nodes 2000] [--seconds 20] [--concurrency 200]
-        [--loader wrk|python] [--rounds 3] [--workers 1]
+        [--loader wrk|python] [--rounds 3] [--workers 1] [--bare-workers 1]
 """
 
 from __future__ import annotations
@@ -43,7 +43,10 @@ async def handle(request):
     return web.json_response({"success": True, "data": {"accepted": 1, "seq": body.get("sample", {}).get("seq")}})
 app = web.Application()
 app.router.add_post("/api/v1/workers/{nodeId}/heartbeat", handle)
-web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+# SO_REUSEPORT: with --bare-workers N, N of these share the port, as the control
+# plane's MINISPOD_WORKERS processes do.
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None,
+            reuse_port=True)
 """
 
 
@@ -74,13 +77,13 @@ def cpu_seconds(root: int) -> float:
     return sum(times.get(p, 0.0) for p in tree)
 
 
-def measured(pid: int, run: Callable[[], dict], database_pid: int | None = None) -> dict:
-    """`run`'s figures plus the server's (and the database's) CPU microseconds per
-    answered request."""
-    before = cpu_seconds(pid)
+def measured(pids: list[int], run: Callable[[], dict], database_pid: int | None = None) -> dict:
+    """`run`'s figures plus the server's (its processes', and the database's) CPU
+    microseconds per answered request."""
+    before = sum(cpu_seconds(pid) for pid in pids)
     db_before = cpu_seconds(database_pid) if database_pid else 0.0
     result = run()
-    spent = cpu_seconds(pid) - before
+    spent = sum(cpu_seconds(pid) for pid in pids) - before
     answered = result["rate"] * result["seconds"]
     result["cpu_us"] = spent / answered * 1e6 if answered else 0.0
     if database_pid and answered:
@@ -306,6 +309,12 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=1, help="control-plane processes (MINISPOD_WORKERS)"
     )
+    parser.add_argument(
+        "--bare-workers",
+        type=int,
+        default=1,
+        help="baseline processes sharing its port (compare like with like with --workers)",
+    )
     args = parser.parse_args()
 
     pg = PostgresServer().start()
@@ -342,8 +351,12 @@ def main() -> None:
                 },
             )
         )
-        procs.append(subprocess.Popen([py, "-c", BARE_SERVER, str(bare_port)]))
-        cp_pid, bare_pid = procs[0].pid, procs[1].pid
+        bare_procs = [
+            subprocess.Popen([py, "-c", BARE_SERVER, str(bare_port)])
+            for _ in range(args.bare_workers)
+        ]
+        procs.extend(bare_procs)
+        cp_pid, bare_pids = procs[0].pid, [p.pid for p in bare_procs]
         database_pid = int((pg.data / "postmaster.pid").read_text().split()[0])
         base, bare = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
         asyncio.run(wait_up(f"{base}/api/v1/auth/login"))
@@ -364,15 +377,16 @@ def main() -> None:
         load(base, 2, 0)
         print(
             f"loader={args.loader} nodes={args.nodes} concurrency={args.concurrency} "
-            f"seconds={args.seconds} rounds={args.rounds} control-plane workers={args.workers}"
+            f"seconds={args.seconds} rounds={args.rounds} control-plane workers={args.workers} "
+            f"baseline processes={args.bare_workers}"
         )
         # Rounds alternate baseline and control plane, so a slow spell of the machine
         # (a shared VM's neighbours) lands on both rather than on one side of the ratio.
         ratios, cpu_ratios = [], []
         for r in range(args.rounds):
-            b = measured(bare_pid, partial(load, bare, args.seconds, 0))
+            b = measured(bare_pids, partial(load, bare, args.seconds, 0))
             seq_base = (r + 1) * 1_000_000  # each round's seqs are new to the database
-            c = measured(cp_pid, partial(load, base, args.seconds, seq_base), database_pid)
+            c = measured([cp_pid], partial(load, base, args.seconds, seq_base), database_pid)
             print(
                 f"bare aiohttp JSON POST : {b['rate']:8.0f} req/s  p50 {b['p50']:6.1f} ms  "
                 f"p99 {b['p99']:6.1f} ms  server CPU {b['cpu_us']:5.0f} us/req  "

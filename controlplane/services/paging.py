@@ -18,7 +18,10 @@ _TOTAL = "pagination_total"
 
 
 async def page(qs: QuerySet[M], query: PageQuery, column: str) -> tuple[list[M], Pagination]:
-    """Rows of `query.page` as model objects, ordered by `column` then id."""
+    """Rows of `query.page` as model objects, ordered by `column` then id.
+
+    `qs` says which rows: filters only. The page's rows are read afresh by id, so
+    anything else set on it (select_related, prefetch, annotations) does not carry over."""
     rows = await _window(qs, query, column)
     total = await _total(qs, query, [getattr(r, _TOTAL) for r in rows[:1]])
     return list(rows), Pagination.of(query.page, query.limit, total)
