@@ -66,7 +66,7 @@ def _pg_credentials(url: str) -> dict[str, Any]:
     from urllib.parse import parse_qs, unquote, urlsplit
 
     parts = urlsplit(url)
-    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
     creds: dict[str, Any] = {
         "host": unquote(parts.hostname or query.pop("host", "127.0.0.1")),
         "port": parts.port or int(query.pop("port", 5432)),
@@ -83,11 +83,17 @@ def _pg_credentials(url: str) -> dict[str, Any]:
         # storage, with the fleet's tables in memory, 1.1 is the usual advice. At
         # 4 a deep page of /workers sorted the whole table (16 ms at 10,000 nodes)
         # instead of walking the (created_at, id) index (4 ms). Sent with the
-        # connection, so it costs no round trip; `?random_page_cost=` overrides.
-        "server_settings": {"random_page_cost": query.pop("random_page_cost", "1.1")},
+        # connection, so it costs no round trip; `?random_page_cost=N` overrides,
+        # and an empty value sends nothing (PgBouncer refuses startup parameters
+        # it does not know: set it on the server instead).
+        "server_settings": _settings(random_page_cost=query.pop("random_page_cost", "1.1")),
     }
     creds.update(query)
     return creds
+
+
+def _settings(**settings: str) -> dict[str, str]:
+    return {name: value for name, value in settings.items() if value}
 
 
 async def _release_as_is(_conn: Any) -> None:

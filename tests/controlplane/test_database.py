@@ -34,6 +34,9 @@ async def test_pooled_connections_price_page_reads_for_ssd_unless_the_url_says(p
         assert await setting("random_page_cost") == "1.1"
     async with connected(f"{pg_url}?random_page_cost=2"):
         assert await setting("random_page_cost") == "2"
+    # Empty: nothing sent (a pooler that refuses unknown parameters), the server's own.
+    async with connected(f"{pg_url}?random_page_cost="):
+        assert await setting("random_page_cost") == "4"
 
 
 def user(email: str) -> User:
