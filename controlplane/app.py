@@ -171,10 +171,15 @@ def create_app(
     app[CLUSTER] = gateway
     app[SUBSCRIPTIONS], app[RECONCILER] = build_subscriptions(config, clock, gateway, app[METRICS])
     app[SPEC] = build_spec(ROUTES, PREFIX)
+    ids = pipeline.RequestIds()
     for route in ROUTES:
         path = route.path if route.raw else PREFIX + route.path
         handler = pipeline.wrap(
-            serve(route, authenticate), path, rate_limited=route.rate_limited, quiet=route.quiet
+            serve(route, authenticate),
+            path,
+            ids=ids,
+            rate_limited=route.rate_limited,
+            quiet=route.quiet,
         )
         if route.method == "GET":
             app.router.add_get(path, handler)  # and HEAD, as HTTP expects of a GET
@@ -184,7 +189,9 @@ def create_app(
     app.router.add_route(
         "*",
         "/{unmatched:.*}",
-        pipeline.wrap(pipeline.fallback, pipeline.UNMATCHED, rate_limited=True, quiet=False),
+        pipeline.wrap(
+            pipeline.fallback, pipeline.UNMATCHED, ids=ids, rate_limited=True, quiet=False
+        ),
         name=pipeline.UNMATCHED,
     )
     # Order matters: cleanup runs in reverse, so jobs and ingest stop before the database.

@@ -83,22 +83,28 @@ class TelemetryIngest:
         if self._task is not None:
             await self._task
 
-    async def heartbeat(self, node_id: uuid.UUID, heartbeat: Heartbeat) -> IngestResult:
+    # heartbeat() and replay() check what they can at once (raising) and hand back the
+    # future their batch resolves once committed: plain functions rather than coroutines,
+    # two fewer frames to resume per heartbeat.
+
+    def heartbeat(self, node_id: uuid.UUID, heartbeat: Heartbeat) -> asyncio.Future[IngestResult]:
         rows = [_sample_row(node_id, heartbeat.sample)]
         _check_timestamps(rows, self._clock(), ["sample.timestamp"])
-        return await self._submit(node_id, rows, heartbeat)
+        return self._submit(node_id, rows, heartbeat)
 
-    async def replay(self, node_id: uuid.UUID, samples: Sequence[UsageSample]) -> IngestResult:
+    def replay(
+        self, node_id: uuid.UUID, samples: Sequence[UsageSample]
+    ) -> asyncio.Future[IngestResult]:
         """Spooled samples: stored once each; they say nothing about the node's health now."""
         rows = [_sample_row(node_id, s) for s in samples]
         _check_timestamps(rows, self._clock(), [f"samples.{i}.timestamp" for i in range(len(rows))])
         if len({row[1] for row in rows}) != len(rows):
             raise Invalid.field("samples", "a batch must not repeat a seq")
-        return await self._submit(node_id, rows, None)
+        return self._submit(node_id, rows, None)
 
-    async def _submit(
+    def _submit(
         self, node_id: uuid.UUID, rows: list[bulk.Sample], heartbeat: Heartbeat | None
-    ) -> IngestResult:
+    ) -> asyncio.Future[IngestResult]:
         if self._closing or self._task is None:
             raise Unavailable("Control plane is shutting down", 2)
         done: asyncio.Future[IngestResult] = asyncio.get_running_loop().create_future()
@@ -106,7 +112,7 @@ class TelemetryIngest:
         self._wakeup.set()
         # Not shielded: if the agent hangs up, its future is cancelled and the
         # batch still commits the samples (the agent will replay them, stored once).
-        return await done
+        return done
 
     async def _run(self) -> None:
         while True:
