@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pydantic import TypeAdapter
 from tortoise.transactions import in_transaction
 
 from controlplane.db import bulk
@@ -25,12 +26,16 @@ from controlplane.metrics import Metrics
 from controlplane.services import health, node_events
 from controlplane.services.clock import Clock
 from controlplane.services.errors import FieldError, Invalid, NotFound, Unavailable
-from shared.wire.nodes import Heartbeat, IngestResult, UsageSample
+from shared.wire.nodes import Heartbeat, IngestResult, NodeCondition, UsageSample
 
 log = logging.getLogger("minispod.ingest")
 
 # A sample from further in the future than this is a broken clock, not telemetry.
 MAX_CLOCK_SKEW = timedelta(minutes=5)
+
+# A heartbeat's conditions as the JSON the node row stores, in one call rather than one
+# model_dump per condition (half the cost, on every heartbeat).
+_CONDITIONS = TypeAdapter(list[NodeCondition])
 
 
 @dataclass
@@ -230,7 +235,7 @@ def _apply_heartbeat(node: bulk.NodeState, hb: Heartbeat, now: datetime) -> Node
     node.memory_used = s.memory_used
     node.disk_used = s.disk_used
     node.load1, node.load5, node.load15 = s.load1, s.load5, s.load15
-    node.conditions = [c.wire() for c in hb.conditions]
+    node.conditions = _CONDITIONS.dump_python(hb.conditions, mode="json", by_alias=True)
     node.is_ready = health.is_ready(hb.conditions) and not hb.shutting_down
     transition = health.on_heartbeat(node.status, hb.conditions, hb.shutting_down)
     if transition is None:
