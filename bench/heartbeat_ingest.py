@@ -8,7 +8,7 @@ the same load hits a bare aiohttp endpoint that only decodes and answers
 JSON, in the same run. Prints throughput, latency percentiles and the ratio.
 
     .venv/bin/python bench/heartbeat_ingest.py [--nodes 2000] [--seconds 20] [--concurrency 200]
-        [--loader wrk|python] [--rounds 3] [--workers 1] [--bare-workers 1]
+        [--loader wrk|python] [--rounds 3] [--workers 1] [--bare-workers 1] [--durable]
 """
 
 from __future__ import annotations
@@ -315,9 +315,14 @@ def main() -> None:
         default=1,
         help="baseline processes sharing its port (compare like with like with --workers)",
     )
+    parser.add_argument(
+        "--durable",
+        action="store_true",
+        help="PostgreSQL with fsync and synchronous commit, as in production (default: off)",
+    )
     args = parser.parse_args()
 
-    pg = PostgresServer().start()
+    pg = PostgresServer(durable=args.durable).start()
     procs: list[subprocess.Popen[bytes]] = []
     try:
         db_url = pg.url
@@ -378,7 +383,7 @@ def main() -> None:
         print(
             f"loader={args.loader} nodes={args.nodes} concurrency={args.concurrency} "
             f"seconds={args.seconds} rounds={args.rounds} control-plane workers={args.workers} "
-            f"baseline processes={args.bare_workers}"
+            f"baseline processes={args.bare_workers} durable database={args.durable}"
         )
         # Rounds alternate baseline and control plane, so a slow spell of the machine
         # (a shared VM's neighbours) lands on both rather than on one side of the ratio.

@@ -35,9 +35,13 @@ def _binary(name: str) -> str:
 
 
 class PostgresServer:
-    """initdb + pg_ctl in a temporary directory on a free loopback port; stop() removes it all."""
+    """initdb + pg_ctl in a temporary directory on a free loopback port; stop() removes it all.
 
-    def __init__(self) -> None:
+    By default it trades durability for speed (no fsync, asynchronous commit), as a test
+    database may; `durable=True` keeps PostgreSQL's own defaults, as in production."""
+
+    def __init__(self, durable: bool = False) -> None:
+        self.durable = durable
         self.root = Path(tempfile.mkdtemp(prefix="minispod-pg-"))
         self.data = self.root / "data"
         self.port = _free_port()
@@ -71,10 +75,9 @@ class PostgresServer:
             check=True,
             capture_output=True,
         )
-        options = (
-            f"-h 127.0.0.1 -p {self.port} -k {self.root} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
-        )
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.root} -c max_connections=300"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         subprocess.run(
             _as_postgres(
                 [
