@@ -107,15 +107,17 @@ def wrap(
         finally:
             elapsed = time.perf_counter() - started
             request.app[METRICS].observe_request(request.method, template, status, elapsed)
-            log.log(
-                logging.DEBUG if quiet and status < 400 else logging.INFO,
-                "%s %s %s %.1fms",
-                request.method,
-                request.path,
-                status,
-                elapsed * 1000,
-                extra={"status": status, "route": template},
-            )
+            level = logging.DEBUG if quiet and status < 400 else logging.INFO
+            if log.isEnabledFor(level):  # skips building the record's arguments too
+                log.log(
+                    level,
+                    "%s %s %s %.1fms",
+                    request.method,
+                    request.path,
+                    status,
+                    elapsed * 1000,
+                    extra={"status": status, "route": template},
+                )
             request_id_var.reset(token)
 
     handle.__name__ = getattr(inner, "__name__", "handle")
