@@ -252,20 +252,28 @@ def drive_wrk(base: str, nodes_file: str, seconds: float, concurrency: int, seq_
     }
 
 
-async def register_nodes(
-    base: str, admin_email: str, password: str, n: int
-) -> list[tuple[str, str]]:
+async def make_join_tokens(base: str, admin_email: str, password: str, count: int) -> list[str]:
     async with aiohttp.ClientSession() as s:
         async with s.post(
             f"{base}/api/v1/auth/login", json={"email": admin_email, "password": password}
         ) as r:
             token = (await r.json())["data"]["accessToken"]
         h = {"Authorization": f"Bearer {token}"}
-        async with s.post(
-            f"{base}/api/v1/workers/join-tokens", json={"name": "bench"}, headers=h
-        ) as r:
-            join = (await r.json())["data"]["token"]
-        sem = asyncio.Semaphore(32)
+        joins = []
+        for k in range(count):
+            async with s.post(
+                f"{base}/api/v1/workers/join-tokens", json={"name": f"bench-{k}"}, headers=h
+            ) as r:
+                joins.append((await r.json())["data"]["token"])
+        return joins
+
+
+async def register_nodes(
+    base: str, joins: list[str], n: int, concurrency: int = 32
+) -> list[tuple[str, str]]:
+    """n agents registering, `concurrency` at a time, spread over the join tokens."""
+    async with aiohttp.ClientSession() as s:
+        sem = asyncio.Semaphore(concurrency)
 
         async def one(i: int) -> tuple[str, str]:
             facts = {
@@ -286,7 +294,7 @@ async def register_nodes(
                 s.post(
                     f"{base}/api/v1/agent/register",
                     json=facts,
-                    headers={"Authorization": f"Bearer {join}"},
+                    headers={"Authorization": f"Bearer {joins[i % len(joins)]}"},
                 ) as r,
             ):
                 data = (await r.json())["data"]
@@ -366,7 +374,8 @@ def main() -> None:
         base, bare = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
         asyncio.run(wait_up(f"{base}/api/v1/auth/login"))
         asyncio.run(wait_up(f"{bare}/api/v1/workers/x/heartbeat"))
-        nodes = asyncio.run(register_nodes(base, "bench@paas.com", "Bench123!@#", args.nodes))
+        joins = asyncio.run(make_join_tokens(base, "bench@paas.com", "Bench123!@#", 1))
+        nodes = asyncio.run(register_nodes(base, joins, args.nodes))
         if args.loader == "wrk":
             with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
                 f.writelines(f"{node_id} {token}\n" for node_id, token in nodes)

@@ -106,8 +106,9 @@ async def _register(
     name = registration.name
     async with in_transaction():
         node = await WorkerNode.filter(name=name).select_for_update().first()
+        new = node is None
         if node is None:
-            node = await _new_node(join, registration, secret_hash, now)
+            node = await _new_node(registration, secret_hash, now)
         else:
             changes = facts_as_fields(registration)
             if node.node_secret_hash is None:
@@ -127,21 +128,27 @@ async def _register(
                 )
             await WorkerNode.filter(id=node.id).update(**changes)
         token = await auth.issue(node.id, now)
+        if new:
+            # Last before the commit: spending locks the join token's row until then, and
+            # a fleet rolling out with one token queues on that row.
+            await _spend_use(join)
     # Again once committed: a heartbeat read between the revocation and the commit may
     # have cached the old token anew (other replicas hear it by NOTIFY at commit).
     auth.forget_node(node.id)
     return node, token
 
 
-async def _new_node(
-    join: JoinToken, registration: NodeRegistration, secret_hash: str, now: datetime
-) -> WorkerNode:
-    # Spend one use atomically: concurrent registrations cannot exceed max_uses.
+async def _spend_use(join: JoinToken) -> None:
+    """One use, atomically: concurrent registrations cannot exceed max_uses. Raising
+    rolls the registration back."""
     spent = await JoinToken.filter(
         Q(id=join.id) & (Q(max_uses__isnull=True) | Q(uses__lt=F("max_uses")))
     ).update(uses=F("uses") + 1)
     if not spent:
         raise Unauthorized("Join token has no uses left")
+
+
+async def _new_node(registration: NodeRegistration, secret_hash: str, now: datetime) -> WorkerNode:
     node = WorkerNode(
         id=uuid.uuid4(),
         name=registration.name,

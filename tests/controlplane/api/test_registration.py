@@ -238,3 +238,21 @@ async def test_only_an_administrator_releases_a_node(client, admin_headers, user
     )
     assert (refused.status, anonymous.status, missing.status) == (403, 401, 404)
     assert (await post_register(client, token, INTRUDER)).status == 409, "still owned"
+
+
+async def test_concurrent_registrations_never_spend_more_uses_than_a_join_token_has(
+    client, admin_headers
+):
+    token = await join_token(client, admin_headers, maxUses=3)
+
+    responses = await asyncio.gather(
+        *(
+            post_register(client, token, f"agent-{i}-secret-" + "s" * 30, name=f"node-{i}")
+            for i in range(10)
+        )
+    )
+
+    assert sorted(r.status for r in responses) == [200] * 3 + [401] * 7
+    assert await join_uses(client, admin_headers) == [3]
+    listing = await (await client.get("/api/v1/workers", headers=admin_headers)).json()
+    assert listing["data"]["pagination"]["total"] == 3, "a refused registration left a node"
