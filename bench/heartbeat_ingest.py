@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,8 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from harness import ADMIN_EMAIL, ADMIN_PASSWORD, control_plane_env, create_admin, free_port  # noqa: E402
 
 from tests.pgserver import PostgresServer  # noqa: E402
 
@@ -106,12 +107,6 @@ async def batching(base: str) -> str:
     size = values["minispod_ingest_batch_size_sum"] / batches
     commit = values["minispod_ingest_commit_seconds_sum"] / batches * 1000
     return f"ingest batches: {batches:.0f}, mean {size:.0f} heartbeats, mean commit {commit:.1f} ms"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def wait_up(url: str, timeout: float = 60) -> None:
@@ -333,24 +328,9 @@ def main() -> None:
     pg = PostgresServer(durable=args.durable).start()
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        db_url = pg.url
-        env = {
-            **os.environ,
-            "MINISPOD_DATABASE_URL": db_url,
-            "MINISPOD_LOG_LEVEL": "WARNING",
-            "MINISPOD_ADMIN_PASSWORD": "Bench123!@#",
-            "MINISPOD_RATE_LIMIT_PER_MINUTE": "0",
-            "MINISPOD_PASSWORD_TIME_COST": "1",
-            "MINISPOD_PASSWORD_MEMORY_KIB": "1024",
-        }
+        env = control_plane_env(pg.url)
         py = sys.executable
-        subprocess.run(
-            [py, "-m", "controlplane", "create-admin", "--email", "bench@paas.com"],
-            env=env,
-            check=True,
-            cwd=ROOT,
-            capture_output=True,
-        )
+        create_admin(env)
         port, bare_port = free_port(), free_port()
         procs.append(
             subprocess.Popen(
@@ -374,7 +354,7 @@ def main() -> None:
         base, bare = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
         asyncio.run(wait_up(f"{base}/api/v1/auth/login"))
         asyncio.run(wait_up(f"{bare}/api/v1/workers/x/heartbeat"))
-        joins = asyncio.run(make_join_tokens(base, "bench@paas.com", "Bench123!@#", 1))
+        joins = asyncio.run(make_join_tokens(base, ADMIN_EMAIL, ADMIN_PASSWORD, 1))
         nodes = asyncio.run(register_nodes(base, joins, args.nodes))
         if args.loader == "wrk":
             with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:

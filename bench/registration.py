@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import subprocess
 import sys
 import time
@@ -21,11 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from heartbeat_ingest import free_port, make_join_tokens, register_nodes, wait_up  # noqa: E402
+from harness import ADMIN_EMAIL, ADMIN_PASSWORD, control_plane_env, create_admin, free_port  # noqa: E402
+from heartbeat_ingest import make_join_tokens, register_nodes, wait_up  # noqa: E402
 
 from tests.pgserver import PostgresServer  # noqa: E402
-
-ADMIN, PASSWORD = "bench@paas.com", "Bench123!@#"
 
 
 def main() -> None:
@@ -37,23 +35,8 @@ def main() -> None:
     pg = PostgresServer().start()
     server: subprocess.Popen[bytes] | None = None
     try:
-        env = {
-            **os.environ,
-            "MINISPOD_DATABASE_URL": pg.url,
-            "MINISPOD_LOG_LEVEL": "WARNING",
-            "MINISPOD_ADMIN_PASSWORD": PASSWORD,
-            "MINISPOD_RATE_LIMIT_PER_MINUTE": "0",
-            "MINISPOD_PASSWORD_TIME_COST": "1",
-            "MINISPOD_PASSWORD_MEMORY_KIB": "1024",
-            "MINISPOD_RUN_JOBS": "false",
-        }
-        subprocess.run(
-            [sys.executable, "-m", "controlplane", "create-admin", "--email", ADMIN],
-            env=env,
-            check=True,
-            cwd=ROOT,
-            capture_output=True,
-        )
+        env = control_plane_env(pg.url, MINISPOD_RUN_JOBS="false")
+        create_admin(env)
         port = free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "controlplane", "serve"],
@@ -64,7 +47,7 @@ def main() -> None:
         asyncio.run(wait_up(f"{base}/api/v1/auth/login"))
 
         def rate(join_tokens: int) -> float:
-            joins = asyncio.run(make_join_tokens(base, ADMIN, PASSWORD, join_tokens))
+            joins = asyncio.run(make_join_tokens(base, ADMIN_EMAIL, ADMIN_PASSWORD, join_tokens))
             started = time.perf_counter()
             asyncio.run(register_nodes(base, joins, args.nodes, args.concurrency))
             return args.nodes / (time.perf_counter() - started)

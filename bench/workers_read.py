@@ -14,9 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -32,10 +30,10 @@ import asyncpg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from harness import ADMIN_EMAIL, ADMIN_PASSWORD, control_plane_env, create_admin, free_port  # noqa: E402
+
 from tests.pgserver import PostgresServer  # noqa: E402
 
-ADMIN_EMAIL = "bench@paas.com"
-ADMIN_PASSWORD = "Bench123!@#"
 TARGET_P99_MS = 50.0
 
 # Roughly what a fleet looks like: most nodes healthy, a tail in every other state.
@@ -94,12 +92,6 @@ COLUMNS = [
     "created_at",
     "updated_at",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def node_row(i: int, now: datetime, rng: random.Random) -> tuple[object, ...]:
@@ -336,28 +328,22 @@ def main() -> None:
     pg = PostgresServer().start()
     server: subprocess.Popen[bytes] | None = None
     try:
-        env = {
-            **os.environ,
-            "MINISPOD_DATABASE_URL": pg.url,
-            "MINISPOD_LOG_LEVEL": "WARNING",
-            "MINISPOD_ADMIN_PASSWORD": ADMIN_PASSWORD,
-            "MINISPOD_RATE_LIMIT_PER_MINUTE": "0",
-            "MINISPOD_PASSWORD_TIME_COST": "1",
-            "MINISPOD_PASSWORD_MEMORY_KIB": "1024",
+        env = control_plane_env(
+            pg.url,
             # The seeded heartbeats are not kept fresh: a health sweep would
             # rewrite the fleet mid-measurement. Reads alone are measured.
-            "MINISPOD_RUN_JOBS": "false",
-            "MINISPOD_WORKERS": str(args.workers),
-        }
+            MINISPOD_RUN_JOBS="false",
+            MINISPOD_WORKERS=str(args.workers),
+        )
         py = sys.executable
-        for command in (["migrate"], ["create-admin", "--email", ADMIN_EMAIL]):
-            subprocess.run(
-                [py, "-m", "controlplane", *command],
-                env=env,
-                check=True,
-                cwd=ROOT,
-                capture_output=True,
-            )
+        subprocess.run(
+            [py, "-m", "controlplane", "migrate"],
+            env=env,
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+        )
+        create_admin(env)
         t0 = time.perf_counter()
         asyncio.run(seed(pg.url, args.nodes))
         seeded = time.perf_counter() - t0
