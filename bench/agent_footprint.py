@@ -21,9 +21,12 @@ import urllib.request
 from pathlib import Path
 
 import psutil
-from harness import free_port
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.processes import free_port  # noqa: E402
+
 MIB = 1024 * 1024
 
 

@@ -330,7 +330,7 @@ def main() -> None:
     try:
         env = control_plane_env(pg.url)
         py = sys.executable
-        create_admin(env)
+        create_admin(pg.url)
         port, bare_port = free_port(), free_port()
         procs.append(
             subprocess.Popen(

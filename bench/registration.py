@@ -36,7 +36,7 @@ def main() -> None:
     server: subprocess.Popen[bytes] | None = None
     try:
         env = control_plane_env(pg.url, MINISPOD_RUN_JOBS="false")
-        create_admin(env)
+        create_admin(pg.url)
         port = free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "controlplane", "serve"],

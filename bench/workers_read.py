@@ -343,7 +343,7 @@ def main() -> None:
             cwd=ROOT,
             capture_output=True,
         )
-        create_admin(env)
+        create_admin(pg.url)
         t0 = time.perf_counter()
         asyncio.run(seed(pg.url, args.nodes))
         seeded = time.perf_counter() - t0

@@ -79,21 +79,18 @@ def _pg_credentials(url: str) -> dict[str, Any]:
         "timeout": float(query.pop("connect_timeout", 5)),
         "command_timeout": float(query.pop("command_timeout", 30)),
         "reset": _release_as_is,
-        # The planner's default (4) prices a heap page read as a disk seek; on SSD
-        # storage, with the fleet's tables in memory, 1.1 is the usual advice. At
-        # 4 a deep page of /workers sorted the whole table (16 ms at 10,000 nodes)
-        # instead of walking the (created_at, id) index (4 ms). Sent with the
-        # connection, so it costs no round trip; `?random_page_cost=N` overrides,
-        # and an empty value sends nothing (PgBouncer refuses startup parameters
-        # it does not know: set it on the server instead).
-        "server_settings": _settings(random_page_cost=query.pop("random_page_cost", "1.1")),
     }
+    # The planner's default (4) prices a heap page read as a disk seek; on SSD
+    # storage, with the fleet's tables in memory, 1.1 is the usual advice. At
+    # 4 a deep page of /workers sorted the whole table (16 ms at 10,000 nodes)
+    # instead of walking the (created_at, id) index (4 ms). Sent with the
+    # connection, so it costs no round trip; `?random_page_cost=N` overrides,
+    # and an empty value sends nothing (PgBouncer refuses startup parameters
+    # it does not know: set it on the server instead).
+    if page_cost := query.pop("random_page_cost", "1.1"):
+        creds["server_settings"] = {"random_page_cost": page_cost}
     creds.update(query)
     return creds
-
-
-def _settings(**settings: str) -> dict[str, str]:
-    return {name: value for name, value in settings.items() if value}
 
 
 async def _release_as_is(_conn: Any) -> None:

@@ -51,17 +51,24 @@ class NodeAuth:
         self._now = monotonic
         self._spread = spread
         self._cache: dict[str, tuple[uuid.UUID, float]] = {}
+        # Each node's cached digests, so forgetting a node does not scan the whole cache
+        # (it happens twice per registration, with a whole fleet's tokens cached).
+        self._digests: dict[uuid.UUID, set[str]] = {}
         self.hearing = not shared
 
     def heard(self) -> None:
         """Revocations reach this replica from now on; what it missed meanwhile is dropped."""
-        self._cache.clear()
+        self._clear()
         self.hearing = True
 
     def unheard(self) -> None:
         """Revocations may no longer reach this replica: trust cached entries briefly only."""
-        self._cache.clear()
+        self._clear()
         self.hearing = False
+
+    def _clear(self) -> None:
+        self._cache.clear()
+        self._digests.clear()
 
     async def node_for(self, raw: str) -> uuid.UUID:
         digest = hash_token(raw)
@@ -71,17 +78,21 @@ class NodeAuth:
             return hit[0]
         token = await NodeToken.get_or_none(token_hash=digest, revoked_at__isnull=True)
         if token is None:
-            self._cache.pop(digest, None)
+            if hit is not None:  # an expired entry; forget_node may have dropped it meanwhile
+                self._cache.pop(digest, None)
+                self._digests.get(hit[0], set()).discard(digest)
             raise Unauthorized("Unknown or revoked node token; register again")
         if len(self._cache) >= self.MAX_CACHED:
-            self._cache.clear()
+            self._clear()
         ttl = self._ttl if self.hearing else self._unheard_ttl
         node_id: uuid.UUID = token.node_id  # type: ignore[attr-defined]
         self._cache[digest] = (node_id, now + ttl * (0.75 + 0.25 * self._spread()))
+        self._digests.setdefault(node_id, set()).add(digest)
         return node_id
 
     def forget_node(self, node_id: uuid.UUID) -> None:
-        self._cache = {k: v for k, v in self._cache.items() if v[0] != node_id}
+        for digest in self._digests.pop(node_id, ()):
+            self._cache.pop(digest, None)
 
     async def revoke(self, node_id: uuid.UUID, now: datetime) -> None:
         """Revokes every live token of the node, here and (on commit) on every replica.

@@ -23,7 +23,7 @@ async def page(qs: QuerySet[M], query: PageQuery, column: str) -> tuple[list[M],
     `qs` says which rows: filters only. The page's rows are read afresh by id, so
     anything else set on it (select_related, prefetch, annotations) does not carry over."""
     rows = await _window(qs, query, column)
-    total = await _total(qs, query, [getattr(r, _TOTAL) for r in rows[:1]])
+    total = await _total(qs, query, getattr(rows[0], _TOTAL) if rows else None)
     return list(rows), Pagination.of(query.page, query.limit, total)
 
 
@@ -33,7 +33,7 @@ async def page_values(
     """Rows of `query.page` as plain values of `fields`: for a hot listing, where
     building a model object per row would be most of a request's CPU."""
     rows = await _window(qs, query, column).values(*fields, _TOTAL)
-    total = await _total(qs, query, [r[_TOTAL] for r in rows[:1]])
+    total = await _total(qs, query, rows[0][_TOTAL] if rows else None)
     for r in rows:
         del r[_TOTAL]
     return rows, Pagination.of(query.page, query.limit, total)
@@ -56,8 +56,8 @@ def _window(qs: QuerySet[M], query: PageQuery, column: str) -> QuerySet[M]:
     return qs.model.filter(id__in=Subquery(ids)).annotate(**{_TOTAL: total}).order_by(*order)
 
 
-async def _total(qs: QuerySet[M], query: PageQuery, carried: list[int]) -> int:
-    if carried:
-        return carried[0]
+async def _total(qs: QuerySet[M], query: PageQuery, carried: int | None) -> int:
+    if carried is not None:
+        return carried
     # No row carried it: the listing is empty, or the page lies past its end.
     return 0 if query.page == 1 else await qs.count()

@@ -46,8 +46,10 @@ SORT_COLUMNS = {
 }
 
 
-async def get_node(raw_id: str) -> WorkerNode:
-    node = await WorkerNode.get_or_none(id=parse_id(raw_id, "Worker node"))
+async def get_node(raw_id: str, *, lock: bool = False) -> WorkerNode:
+    """The node; with `lock`, its row locked until the caller's transaction ends."""
+    qs = WorkerNode.filter(id=parse_id(raw_id, "Worker node"))
+    node = await (qs.select_for_update() if lock else qs).first()
     if node is None:
         raise NotFound("Worker node not found")
     return node
@@ -145,9 +147,8 @@ async def release(raw_id: str, auth: NodeAuth, now: datetime, by: uuid.UUID) -> 
     its history and its instances: for a node reinstalled without its agent's state (the
     node secret is gone with it). The current node token is revoked, so an agent still
     running there must register again, and claims the node anew with its own secret."""
-    node = await get_node(raw_id)
     async with in_transaction():
-        node = await WorkerNode.filter(id=node.id).select_for_update().get()
+        node = await get_node(raw_id, lock=True)
         node.node_secret_hash = None
         await node.save(update_fields=["node_secret_hash", "updated_at"])
         await auth.revoke(node.id, now)
@@ -159,18 +160,16 @@ async def release(raw_id: str, auth: NodeAuth, now: datetime, by: uuid.UUID) -> 
 
 
 async def toggle_schedulable(raw_id: str) -> WorkerNode:
-    node = await get_node(raw_id)
     async with in_transaction():
-        node = await WorkerNode.filter(id=node.id).select_for_update().get()
+        node = await get_node(raw_id, lock=True)
         node.is_schedulable = not node.is_schedulable
         await node.save(update_fields=["is_schedulable", "updated_at"])
     return node
 
 
 async def change_status(raw_id: str, body: StatusChange, now: datetime) -> WorkerNode:
-    node = await get_node(raw_id)
     async with in_transaction():
-        node = await WorkerNode.filter(id=node.id).select_for_update().get()
+        node = await get_node(raw_id, lock=True)
         transition = health.on_admin(node.status, body.status)
         if transition is not None:
             if body.reason:

@@ -4,7 +4,6 @@ exits 0 on SIGTERM without ever printing its tokens or its node secret."""
 import json
 import os
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -14,15 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 JOIN_TOKEN = "jt_process_test_join_token_123"
 NODE_TOKEN = "nt_process_test_node_token_456"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(port: int, path: str) -> str:

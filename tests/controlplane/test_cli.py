@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sqlite3
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 
 from controlplane.config import normalise_database_url
 from tests.conftest import ROOT, AppFactory, Postgres, bearer, run_cli, sign_in
+from tests.processes import free_port
 
 ADMIN = ("admin@paas.com", "Admin123!@#")
 USER = ("user@paas.com", "User123!@#")
@@ -173,12 +173,6 @@ def test_create_admin_refuses_without_a_good_password(
     assert says in result.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def _wait_ready(base: str, process: asyncio.subprocess.Process) -> dict[str, Any]:
     async with aiohttp.ClientSession() as session:
         for _ in range(300):
@@ -197,7 +191,7 @@ async def _wait_ready(base: str, process: asyncio.subprocess.Process) -> dict[st
 @pytest.mark.slow
 async def test_serve_migrates_a_fresh_database_and_answers(tmp_path: Path) -> None:
     database = tmp_path / "minispod.sqlite3"
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "MINISPOD_DATABASE_URL": f"sqlite://{database}",
@@ -267,7 +261,7 @@ async def test_serve_with_two_workers_shares_the_port_and_stops_cleanly(
 ) -> None:
     """Two processes serve one port (SO_REUSEPORT), and SIGTERM ends both with exit 0."""
     name = await postgres.create_database()  # empty: serve migrates it, once
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "MINISPOD_DATABASE_URL": postgres.url_for(name),
