@@ -29,7 +29,7 @@ from controlplane.db import database  # noqa: E402
 from controlplane.db.models import WorkerNode  # noqa: E402
 from controlplane.scheduler import profile_from_config, schedule  # noqa: E402
 from controlplane.services import placement  # noqa: E402
-from controlplane.services.catalog_templates import DEFAULT_CATALOG  # noqa: E402
+from controlplane.services.catalog.templates import DEFAULT_CATALOG  # noqa: E402
 from shared.enums import NodeStatus  # noqa: E402
 from tests.pgserver import PostgresServer  # noqa: E402
 

@@ -36,20 +36,20 @@ from controlplane.db.listen import Channel
 from controlplane.jobs.runner import Jobs
 from controlplane.metrics import Metrics
 from controlplane.scheduler import profile_from_config
-from controlplane.services.accounts import Accounts
+from controlplane.services.accounts.accounts import Accounts
+from controlplane.services.accounts.login_throttle import LoginThrottle, ThrottleRule
+from controlplane.services.accounts.passwords import Passwords
+from controlplane.services.accounts.rate_limit import RateLimiter
+from controlplane.services.accounts.tokens import AccessTokens
+from controlplane.services.apps.instances import Lifecycle
+from controlplane.services.apps.placement import Fleet
+from controlplane.services.apps.provisioning import ClusterSettings, Provisioner
+from controlplane.services.apps.reconcile import Reconciler
+from controlplane.services.apps.subscriptions import Subscriptions
 from controlplane.services.clock import Clock, utcnow
-from controlplane.services.coalesce import SingleFlight
-from controlplane.services.ingest import TelemetryIngest
-from controlplane.services.instances import Lifecycle
-from controlplane.services.login_throttle import LoginThrottle, ThrottleRule
-from controlplane.services.node_auth import REVOCATIONS, NodeAuth
-from controlplane.services.passwords import Passwords
-from controlplane.services.placement import Fleet
-from controlplane.services.provisioning import ClusterSettings, Provisioner
-from controlplane.services.rate_limit import RateLimiter
-from controlplane.services.reconcile import Reconciler
-from controlplane.services.subscriptions import Subscriptions
-from controlplane.services.tokens import AccessTokens
+from controlplane.services.fleet.coalesce import SingleFlight
+from controlplane.services.fleet.ingest import TelemetryIngest
+from controlplane.services.fleet.node_auth import REVOCATIONS, NodeAuth
 
 log = logging.getLogger("minispod.app")
 

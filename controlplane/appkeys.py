@@ -7,14 +7,14 @@ from aiohttp import web
 from controlplane.cluster.gateway import ClusterGateway
 from controlplane.config import Config
 from controlplane.metrics import Metrics
-from controlplane.services.accounts import Accounts
+from controlplane.services.accounts.accounts import Accounts
+from controlplane.services.accounts.rate_limit import RateLimiter
+from controlplane.services.apps.reconcile import Reconciler
+from controlplane.services.apps.subscriptions import Subscriptions
 from controlplane.services.clock import Clock
-from controlplane.services.coalesce import SingleFlight
-from controlplane.services.ingest import TelemetryIngest
-from controlplane.services.node_auth import NodeAuth
-from controlplane.services.rate_limit import RateLimiter
-from controlplane.services.reconcile import Reconciler
-from controlplane.services.subscriptions import Subscriptions
+from controlplane.services.fleet.coalesce import SingleFlight
+from controlplane.services.fleet.ingest import TelemetryIngest
+from controlplane.services.fleet.node_auth import NodeAuth
 from shared.wire.workers import WorkerStats
 
 CONFIG = web.AppKey("config", Config)

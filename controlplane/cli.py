@@ -128,7 +128,7 @@ async def _with_accounts(config: Config, action: str, args: argparse.Namespace) 
             )
             return 0
         if action == "join-token":
-            from controlplane.services import join_tokens
+            from controlplane.services.fleet import join_tokens
             from shared.wire.workers import JoinTokenCreate
 
             made = await join_tokens.create(

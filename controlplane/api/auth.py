@@ -10,7 +10,7 @@ from controlplane.api.envelope import ok
 from controlplane.api.pipeline import client_address
 from controlplane.api.routing import Call
 from controlplane.appkeys import ACCOUNTS
-from controlplane.services.accounts import Client
+from controlplane.services.accounts.accounts import Client
 from shared.wire.accounts import (
     LoginRequest,
     LogoutRequest,

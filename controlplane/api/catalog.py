@@ -8,7 +8,7 @@ from aiohttp import web
 
 from controlplane.api.envelope import ok
 from controlplane.api.routing import Call
-from controlplane.services import catalog
+from controlplane.services.catalog import catalog
 from shared.wire.services import (
     PublicServiceQuery,
     ServiceCreate,

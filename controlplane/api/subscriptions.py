@@ -9,7 +9,7 @@ from aiohttp import web
 from controlplane.api.envelope import ok
 from controlplane.api.routing import Call
 from controlplane.appkeys import SUBSCRIPTIONS
-from controlplane.services import instances, subscriptions
+from controlplane.services.apps import instances, subscriptions
 from shared.wire.subscriptions import (
     InstanceListQuery,
     InstanceLogs,

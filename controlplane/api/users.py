@@ -9,7 +9,7 @@ from aiohttp import web
 from controlplane.api.envelope import ok
 from controlplane.api.routing import Call
 from controlplane.appkeys import ACCOUNTS, CLOCK
-from controlplane.services import users
+from controlplane.services.accounts import users
 from shared.wire.accounts import BulkAction, UserCreate, UserListQuery, UserOut, UserUpdate
 
 

@@ -11,7 +11,7 @@ from controlplane.api.envelope import ok
 from controlplane.api.pipeline import client_address
 from controlplane.api.routing import Call
 from controlplane.appkeys import CLOCK, CONFIG, FLEET_STATS, INGEST, NODE_AUTH
-from controlplane.services import join_tokens, node_metrics, registration, workers
+from controlplane.services.fleet import join_tokens, node_metrics, registration, workers
 from shared.wire.common import PageQuery
 from shared.wire.nodes import Heartbeat, NodeRegistration, ResourceReport, TelemetryBatch
 from shared.wire.workers import (

@@ -8,7 +8,7 @@ from tortoise.transactions import in_transaction
 
 from controlplane.db import bulk
 from controlplane.db.models import NodeEvent
-from controlplane.services import health, node_events
+from controlplane.services.fleet import health, node_events
 
 # Nodes moved per transaction: three statements each, whatever the fleet's size,
 # and row locks held no longer than one batch takes.

@@ -12,9 +12,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from controlplane.config import Config
 from controlplane.jobs import health_sweep
 from controlplane.jobs.leader import Leadership
-from controlplane.services import node_metrics
+from controlplane.services.apps.reconcile import Reconciler
 from controlplane.services.clock import Clock
-from controlplane.services.reconcile import Reconciler
+from controlplane.services.fleet import node_metrics
 
 log = logging.getLogger("minispod.jobs")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from tortoise.expressions import Q
 
 from controlplane.db.models import Service, User
-from controlplane.services.accounts import Accounts
-from controlplane.services.catalog import create_service
-from controlplane.services.catalog_templates import DEFAULT_CATALOG
+from controlplane.services.accounts.accounts import Accounts
+from controlplane.services.catalog.catalog import create_service
+from controlplane.services.catalog.templates import DEFAULT_CATALOG
 from shared.enums import Role
 from shared.wire.services import Pricing, ServiceCreate
 

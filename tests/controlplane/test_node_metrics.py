@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
 
-from controlplane.services.node_metrics import apply_retention
+from controlplane.services.fleet.node_metrics import apply_retention
 from tests.conftest import AppFactory, FakeClock, bearer
 
 HOUR = timedelta(hours=1)

@@ -12,8 +12,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from controlplane.db.models import Subscription
-from controlplane.services.catalog import active_service
-from controlplane.services.catalog_templates import DEFAULT_CATALOG
+from controlplane.services.catalog.catalog import active_service
+from controlplane.services.catalog.templates import DEFAULT_CATALOG
 from controlplane.services.errors import NotFound
 from controlplane.services.seed import seed_catalog
 from shared.enums import SubscriptionStatus

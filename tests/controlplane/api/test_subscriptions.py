@@ -13,7 +13,7 @@ from controlplane.app import create_app
 from controlplane.appkeys import RECONCILER
 from controlplane.cluster.memory import InMemoryCluster
 from controlplane.db.models import Service, WorkerNode
-from controlplane.services.catalog_templates import DEFAULT_CATALOG
+from controlplane.services.catalog.templates import DEFAULT_CATALOG
 from tests.conftest import ADMIN_PASSWORD, bearer, create_account, sign_in
 from tests.controlplane.api.test_workers import beat, join_token, register
 

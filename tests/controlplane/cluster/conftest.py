@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from controlplane.cluster.spec import TenantSpec
-from controlplane.services.catalog_templates import N8N
+from controlplane.services.catalog.templates import N8N
 from shared.wire.catalog import ServiceTemplate
 
 OWNER = "3f2a1c9e-0000-4000-8000-000000000001"

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from controlplane.services.catalog_templates import DEFAULT_CATALOG, GHOST, N8N, WORDPRESS
+from controlplane.services.catalog.templates import DEFAULT_CATALOG, GHOST, N8N, WORDPRESS
 from shared.wire.catalog import (
     CatalogResources,
     ServiceTemplate,

@@ -19,7 +19,7 @@ from controlplane.cluster.render import (
     render,
 )
 from controlplane.cluster.spec import TenantSpec, app_name_for, namespace_for
-from controlplane.services.catalog_templates import GHOST, N8N, WORDPRESS
+from controlplane.services.catalog.templates import GHOST, N8N, WORDPRESS
 from shared.wire.catalog import ServiceTemplate
 
 from .conftest import OWNER, SpecFactory

@@ -19,7 +19,7 @@ import pytest
 from controlplane.cluster.gateway import ClusterError, ClusterUnavailable, InstanceNotFound
 from controlplane.cluster.kubernetes import ApiRefused, KubernetesCluster
 from controlplane.cluster.render import render
-from controlplane.services.catalog_templates import N8N, WORDPRESS
+from controlplane.services.catalog.templates import N8N, WORDPRESS
 
 from .conftest import SpecFactory
 

@@ -9,7 +9,7 @@ import pytest
 from controlplane.cluster.gateway import InstanceNotFound
 from controlplane.cluster.memory import InMemoryCluster
 from controlplane.cluster.render import INSTANCE_LABEL, RESTARTED_AT_ANNOTATION, render
-from controlplane.services.catalog_templates import GHOST, N8N, WORDPRESS
+from controlplane.services.catalog.templates import GHOST, N8N, WORDPRESS
 
 from .conftest import FakeClock, SpecFactory
 

@@ -15,7 +15,7 @@ import pytest
 from controlplane.db import database
 from controlplane.db.models import NodeEvent, WorkerNode
 from controlplane.jobs.health_sweep import sweep
-from controlplane.services import health
+from controlplane.services.fleet import health
 from shared.enums import NodeStatus
 
 GRACE = timedelta(seconds=30)

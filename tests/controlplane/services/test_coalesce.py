@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from controlplane.services.coalesce import SingleFlight
+from controlplane.services.fleet.coalesce import SingleFlight
 
 
 async def test_concurrent_callers_share_one_computation():

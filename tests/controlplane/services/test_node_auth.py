@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 from controlplane.db.listen import Channel
 from controlplane.db.models import NodeToken
 from controlplane.services.errors import Unauthorized
-from controlplane.services.node_auth import REVOCATIONS, NodeAuth
+from controlplane.services.fleet.node_auth import REVOCATIONS, NodeAuth
 from tests.controlplane.api.test_workers import join_token, register
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

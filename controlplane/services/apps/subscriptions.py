@@ -12,16 +12,16 @@ from tortoise.transactions import in_transaction
 
 from controlplane.cluster.spec import generate_secrets
 from controlplane.db.models import Instance, Subscription, User
-from controlplane.services import catalog
+from controlplane.services.apps.instances import TERMINAL_SUBSCRIPTIONS, Lifecycle
+from controlplane.services.apps.instances import out as instance_out
+from controlplane.services.apps.placement import requests_of
+from controlplane.services.apps.provisioning import namespace_of
+from controlplane.services.catalog import catalog
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, FieldError, Invalid, NotFound
 from controlplane.services.ids import parse_id
-from controlplane.services.instances import TERMINAL_SUBSCRIPTIONS, Lifecycle
-from controlplane.services.instances import out as instance_out
 from controlplane.services.ownership import find_visible, visible_to
 from controlplane.services.paging import page
-from controlplane.services.placement import requests_of
-from controlplane.services.provisioning import namespace_of
 from shared.enums import InstanceStatus, SubscriptionStatus
 from shared.wire.subscriptions import (
     SubscribeRequest,

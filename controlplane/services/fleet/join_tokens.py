@@ -6,9 +6,9 @@ import uuid
 from datetime import datetime, timedelta
 
 from controlplane.db.models import JoinToken
+from controlplane.services.accounts.tokens import hash_token, new_secret_token
 from controlplane.services.errors import NotFound, Unauthorized
 from controlplane.services.ids import parse_id
-from controlplane.services.tokens import hash_token, new_secret_token
 from shared.wire.workers import JoinTokenCreate, JoinTokenCreated, JoinTokenOut
 
 

@@ -23,9 +23,9 @@ from tortoise.transactions import in_transaction
 from controlplane.db import bulk
 from controlplane.db.models import NodeEvent
 from controlplane.metrics import Metrics
-from controlplane.services import health, node_events
 from controlplane.services.clock import Clock
 from controlplane.services.errors import FieldError, Invalid, NotFound, Unavailable
+from controlplane.services.fleet import health, node_events
 from shared.wire.nodes import Heartbeat, IngestResult, NodeCondition, UsageSample
 
 log = logging.getLogger("minispod.ingest")

@@ -14,13 +14,13 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from controlplane.db.models import NodeEvent, WorkerNode
-from controlplane.services import health, node_events
 from controlplane.services.errors import Conflict, FieldError, Invalid, NotFound
-from controlplane.services.health import Transition
+from controlplane.services.fleet import health, node_events
+from controlplane.services.fleet.health import Transition
+from controlplane.services.fleet.node_auth import NodeAuth
+from controlplane.services.fleet.registration import facts_as_fields
 from controlplane.services.ids import parse_id
-from controlplane.services.node_auth import NodeAuth
 from controlplane.services.paging import page_values
-from controlplane.services.registration import facts_as_fields
 from shared.enums import NodeStatus
 from shared.wire.common import PageQuery
 from shared.wire.nodes import ResourceReport

@@ -12,12 +12,12 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from controlplane.db.models import Subscription, User
-from controlplane.services.accounts import Accounts, normalise_email
+from controlplane.services.accounts.accounts import Accounts, normalise_email
+from controlplane.services.apps.subscriptions import LIVE
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, Invalid, NotFound
 from controlplane.services.ids import parse_id
 from controlplane.services.paging import page
-from controlplane.services.subscriptions import LIVE
 from shared.enums import Role
 from shared.wire.accounts import (
     BulkAction,

@@ -12,8 +12,8 @@ from tortoise.transactions import in_transaction
 
 from controlplane.db.models import NodeToken
 from controlplane.db.sql import is_postgres
+from controlplane.services.accounts.tokens import hash_token, new_secret_token
 from controlplane.services.errors import Unauthorized
-from controlplane.services.tokens import hash_token, new_secret_token
 
 # The PostgreSQL NOTIFY channel on which a replica tells the others that a
 # node's tokens were revoked; the payload is the node id.

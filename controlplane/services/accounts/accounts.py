@@ -10,6 +10,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from controlplane.db.models import RefreshToken, User
+from controlplane.services.accounts.login_throttle import LoginThrottle
+from controlplane.services.accounts.passwords import Passwords, policy_problems
+from controlplane.services.accounts.tokens import AccessTokens, hash_token, new_secret_token
 from controlplane.services.clock import Clock
 from controlplane.services.errors import (
     Conflict,
@@ -20,9 +23,6 @@ from controlplane.services.errors import (
     TokenExpired,
     Unauthorized,
 )
-from controlplane.services.login_throttle import LoginThrottle
-from controlplane.services.passwords import Passwords, policy_problems
-from controlplane.services.tokens import AccessTokens, hash_token, new_secret_token
 from shared.enums import Role
 from shared.wire.accounts import AuthResult, UserOut
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from controlplane.db.models import NodeEvent
-from controlplane.services.health import Transition
+from controlplane.services.fleet.health import Transition
 from shared.enums import NodeStatus
 
 

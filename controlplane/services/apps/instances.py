@@ -11,12 +11,12 @@ from controlplane.cluster.gateway import ClusterError, InstanceNotFound
 from controlplane.db.models import Instance, Service, Subscription, User, WorkerNode
 from controlplane.db.reservations import Requests, release
 from controlplane.scheduler import Profile
-from controlplane.services import placement
+from controlplane.services.apps import placement
+from controlplane.services.apps.provisioning import Provisioner, is_failure
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, Unavailable
 from controlplane.services.ownership import find_visible, visible_to
 from controlplane.services.paging import page
-from controlplane.services.provisioning import Provisioner, is_failure
 from shared.enums import InstanceStatus, NodeStatus, Role, SubscriptionStatus
 from shared.wire.catalog import ServiceTemplate
 from shared.wire.subscriptions import InstanceList, InstanceListQuery, InstanceOut

@@ -22,11 +22,11 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from controlplane.db.models import JoinToken, WorkerNode
-from controlplane.services import join_tokens, node_events
+from controlplane.services.accounts.tokens import hash_token
 from controlplane.services.errors import Conflict, Unauthorized
-from controlplane.services.health import Transition
-from controlplane.services.node_auth import NodeAuth
-from controlplane.services.tokens import hash_token
+from controlplane.services.fleet import join_tokens, node_events
+from controlplane.services.fleet.health import Transition
+from controlplane.services.fleet.node_auth import NodeAuth
 from shared.enums import NodeStatus
 from shared.wire.nodes import NodeFacts, NodeRegistration, RegisterResult
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from controlplane.cluster.gateway import ClusterError
 from controlplane.db.models import Instance, Subscription, WorkerNode
 from controlplane.metrics import Metrics
+from controlplane.services.apps.instances import TERMINAL_SUBSCRIPTIONS, Lifecycle, evictable_nodes
+from controlplane.services.apps.placement import HOLDING
+from controlplane.services.apps.subscriptions import Subscriptions
 from controlplane.services.clock import Clock
-from controlplane.services.instances import TERMINAL_SUBSCRIPTIONS, Lifecycle, evictable_nodes
-from controlplane.services.placement import HOLDING
-from controlplane.services.subscriptions import Subscriptions
 from shared.enums import InstanceStatus, NodeStatus
 
 log = logging.getLogger("minispod.reconcile")

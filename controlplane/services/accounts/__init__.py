@@ -1,0 +1,1 @@
+"""Accounts: users, sign-in, tokens, passwords and the limits that protect them."""

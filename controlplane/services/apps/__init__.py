@@ -1,0 +1,1 @@
+"""Apps: subscriptions, their instances, placement on nodes and provisioning into the cluster."""

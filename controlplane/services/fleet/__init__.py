@@ -1,0 +1,1 @@
+"""The fleet: worker nodes, their registration, identity, telemetry and health."""
