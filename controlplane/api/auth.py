@@ -8,10 +8,11 @@ from aiohttp import web
 
 from controlplane.api.envelope import ok
 from controlplane.api.pipeline import client_address
-from controlplane.api.routing import Call
+from controlplane.api.routing import Access, Call, Route
 from controlplane.appkeys import ACCOUNTS
 from controlplane.services.accounts.accounts import Client
 from shared.wire.accounts import (
+    AuthResult,
     LoginRequest,
     LogoutRequest,
     PasswordChange,
@@ -69,3 +70,70 @@ async def change_password(call: Call[PasswordChange, Any]) -> web.Response:
         call.principal, call.body.current_password, call.body.new_password, _client(call.request)
     )
     return ok(result, "Password changed; other sessions ended")
+
+
+ROUTES: list[Route] = [
+    Route(
+        "POST",
+        "/auth/register",
+        register,
+        Access.ANON,
+        "Create an account",
+        "auth",
+        body=RegisterRequest,
+        response=AuthResult,
+        status=201,
+    ),
+    Route(
+        "POST",
+        "/auth/login",
+        login,
+        Access.ANON,
+        "Sign in",
+        "auth",
+        body=LoginRequest,
+        response=AuthResult,
+    ),
+    Route(
+        "POST",
+        "/auth/refresh",
+        refresh,
+        Access.ANON,
+        "Exchange a refresh token for a new pair (the old one is spent)",
+        "auth",
+        body=RefreshRequest,
+        response=AuthResult,
+    ),
+    Route(
+        "POST",
+        "/auth/logout",
+        logout,
+        Access.USER,
+        "End this login (its refresh-token family), or every session without a token",
+        "auth",
+        body=LogoutRequest,
+    ),
+    Route(
+        "GET", "/auth/profile", get_profile, Access.USER, "Own profile", "auth", response=UserOut
+    ),
+    Route(
+        "PUT",
+        "/auth/profile",
+        update_profile,
+        Access.USER,
+        "Update own profile",
+        "auth",
+        body=ProfileUpdate,
+        response=UserOut,
+    ),
+    Route(
+        "PUT",
+        "/auth/password",
+        change_password,
+        Access.USER,
+        "Change password; other sessions end",
+        "auth",
+        body=PasswordChange,
+        response=AuthResult,
+    ),
+]

@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from controlplane.api.envelope import ok
-from controlplane.api.routing import Call
+from controlplane.api.routing import Access, Call, Route
 from controlplane.appkeys import CLUSTER
 from controlplane.cluster.gateway import ClusterError, ClusterGateway
 from controlplane.services.errors import Unavailable
@@ -48,3 +48,45 @@ async def nodes(call: Call[Any, Any]) -> web.Response:
 
 async def namespaces(call: Call[Any, Any]) -> web.Response:
     return await _read("namespaces", _gateway(call).list_namespaces())
+
+
+ROUTES: list[Route] = [
+    Route(
+        "GET",
+        "/admin/k8s/pods",
+        pods,
+        Access.ADMIN,
+        "Pods with containers and usage",
+        "cluster",
+        query=NamespaceQuery,
+    ),
+    Route(
+        "GET",
+        "/admin/k8s/deployments",
+        deployments,
+        Access.ADMIN,
+        "Deployments",
+        "cluster",
+        query=NamespaceQuery,
+    ),
+    Route("GET", "/admin/k8s/nodes", nodes, Access.ADMIN, "Cluster nodes", "cluster"),
+    Route("GET", "/admin/k8s/namespaces", namespaces, Access.ADMIN, "Namespaces", "cluster"),
+    Route(
+        "GET",
+        "/admin/k8s/services",
+        services,
+        Access.ADMIN,
+        "Services",
+        "cluster",
+        query=NamespaceQuery,
+    ),
+    Route(
+        "GET",
+        "/admin/k8s/ingresses",
+        ingresses,
+        Access.ADMIN,
+        "Ingresses",
+        "cluster",
+        query=NamespaceQuery,
+    ),
+]

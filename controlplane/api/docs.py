@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from controlplane.api.routing import Call
+from controlplane.api.routing import Access, Call, Route
 
 SPEC = web.AppKey("openapi_spec", dict)
 
@@ -46,3 +46,27 @@ async def docs_asset(call: Call[Any, Any]) -> web.StreamResponse:
     if name not in ("swagger-ui.css", "swagger-ui-bundle.js"):
         raise web.HTTPNotFound()
     return web.FileResponse(swagger_assets() / name, headers={"Cache-Control": "max-age=86400"})
+
+
+ROUTES: list[Route] = [
+    Route("GET", "/api/v1/openapi.json", openapi, Access.ANON, "This document", "docs", raw=True),
+    Route("GET", "/api/docs", docs_page, Access.ANON, "API docs page", "docs", raw=True),
+    Route(
+        "GET",
+        "/api/docs/assets/init.js",
+        docs_init,
+        Access.ANON,
+        "Docs page script",
+        "docs",
+        raw=True,
+    ),
+    Route(
+        "GET",
+        "/api/docs/assets/{name}",
+        docs_asset,
+        Access.ANON,
+        "Docs page assets",
+        "docs",
+        raw=True,
+    ),
+]

@@ -8,7 +8,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from controlplane.api.envelope import ok
-from controlplane.api.routing import Call
+from controlplane.api.routing import Access, Call, Route
 from controlplane.appkeys import METRICS
 from controlplane.db.database import ping
 from controlplane.services.errors import Unavailable
@@ -29,3 +29,30 @@ async def ready(call: Call[Any, Any]) -> web.Response:
 async def metrics(call: Call[Any, Any]) -> web.Response:
     body = generate_latest(call.request.app[METRICS].registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+ROUTES: list[Route] = [
+    Route(
+        "GET",
+        "/health",
+        health,
+        Access.ANON,
+        "Liveness: the process answers",
+        "ops",
+        raw=True,
+        probe=True,
+    ),
+    Route(
+        "GET",
+        "/ready",
+        ready,
+        Access.ANON,
+        "Readiness: the database answers",
+        "ops",
+        raw=True,
+        probe=True,
+    ),
+    Route(
+        "GET", "/metrics", metrics, Access.ANON, "Prometheus metrics", "ops", raw=True, probe=True
+    ),
+]

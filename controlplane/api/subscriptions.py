@@ -7,15 +7,19 @@ from typing import Any
 from aiohttp import web
 
 from controlplane.api.envelope import ok
-from controlplane.api.routing import Call
+from controlplane.api.routing import Access, Call, Route
 from controlplane.appkeys import SUBSCRIPTIONS
 from controlplane.services.apps import instances, subscriptions
 from shared.wire.subscriptions import (
+    InstanceList,
     InstanceListQuery,
     InstanceLogs,
+    InstanceOut,
     LogsQuery,
     RenewRequest,
     SubscribeRequest,
+    SubscriptionDetail,
+    SubscriptionList,
     SubscriptionListQuery,
 )
 
@@ -77,3 +81,113 @@ async def logs(call: Call[Any, LogsQuery]) -> web.Response:
     found = await instances.visible_instance(call.principal, call.param("instanceId"))
     lines = await call.request.app[SUBSCRIPTIONS].lifecycle.logs(found, call.query.tail)
     return ok(InstanceLogs(instance_id=found.id, lines=lines), "Recent log lines")
+
+
+ROUTES: list[Route] = [
+    # Customers see their own; administrators see all.
+    Route(
+        "POST",
+        "/subscriptions",
+        subscribe,
+        Access.USER,
+        "Subscribe to an active catalog service; its instance is placed and provisioned",
+        "subscriptions",
+        body=SubscribeRequest,
+        response=SubscriptionDetail,
+        status=201,
+    ),
+    Route(
+        "GET",
+        "/subscriptions",
+        list_subscriptions,
+        Access.USER,
+        "List subscriptions (own; all for administrators)",
+        "subscriptions",
+        query=SubscriptionListQuery,
+        response=SubscriptionList,
+    ),
+    Route(
+        "GET",
+        "/subscriptions/{subscriptionId}",
+        get_subscription,
+        Access.USER,
+        "Get a subscription with its instance",
+        "subscriptions",
+        response=SubscriptionDetail,
+    ),
+    Route(
+        "POST",
+        "/subscriptions/{subscriptionId}/cancel",
+        cancel,
+        Access.USER,
+        "Cancel: the instance is removed and its resources released",
+        "subscriptions",
+        response=SubscriptionDetail,
+    ),
+    Route(
+        "POST",
+        "/subscriptions/{subscriptionId}/suspend",
+        suspend,
+        Access.ADMIN,
+        "Suspend: the pod stops, volumes and node room are kept",
+        "subscriptions",
+        response=SubscriptionDetail,
+    ),
+    Route(
+        "POST",
+        "/subscriptions/{subscriptionId}/resume",
+        resume,
+        Access.ADMIN,
+        "Resume a suspended subscription",
+        "subscriptions",
+        response=SubscriptionDetail,
+    ),
+    Route(
+        "POST",
+        "/subscriptions/{subscriptionId}/renew",
+        renew,
+        Access.ADMIN,
+        "Extend the current period (administrators, until billing)",
+        "subscriptions",
+        body=RenewRequest,
+        response=SubscriptionDetail,
+    ),
+    Route(
+        "GET",
+        "/instances",
+        list_instances,
+        Access.USER,
+        "List instances (own; all for administrators)",
+        "instances",
+        query=InstanceListQuery,
+        response=InstanceList,
+    ),
+    Route(
+        "GET",
+        "/instances/{instanceId}",
+        get_instance,
+        Access.USER,
+        "Placement, node, status, reason and URL of an instance",
+        "instances",
+        response=InstanceOut,
+    ),
+    Route(
+        "POST",
+        "/instances/{instanceId}/restart",
+        restart,
+        Access.USER,
+        "Restart the instance's pod",
+        "instances",
+        response=InstanceOut,
+    ),
+    Route(
+        "GET",
+        "/instances/{instanceId}/logs",
+        logs,
+        Access.USER,
+        "Recent log lines of the instance",
+        "instances",
+        query=LogsQuery,
+        response=InstanceLogs,
+    ),
+]

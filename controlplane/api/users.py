@@ -7,10 +7,19 @@ from typing import Any
 from aiohttp import web
 
 from controlplane.api.envelope import ok
-from controlplane.api.routing import Call
+from controlplane.api.routing import Access, Call, Route
 from controlplane.appkeys import ACCOUNTS, CLOCK
 from controlplane.services.accounts import users
-from shared.wire.accounts import BulkAction, UserCreate, UserListQuery, UserOut, UserUpdate
+from shared.wire.accounts import (
+    BulkAction,
+    BulkResult,
+    UserCreate,
+    UserList,
+    UserListQuery,
+    UserOut,
+    UserStats,
+    UserUpdate,
+)
 
 
 async def list_users(call: Call[Any, UserListQuery]) -> web.Response:
@@ -45,3 +54,55 @@ async def stats(call: Call[Any, Any]) -> web.Response:
 async def bulk(call: Call[BulkAction, Any]) -> web.Response:
     result = await users.bulk(call.request.app[ACCOUNTS], call.principal, call.body)
     return ok(result, f"Bulk {result.action} applied to {result.affected} users")
+
+
+ROUTES: list[Route] = [
+    Route(
+        "GET",
+        "/users",
+        list_users,
+        Access.ADMIN,
+        "List users",
+        "users",
+        query=UserListQuery,
+        response=UserList,
+    ),
+    Route(
+        "POST",
+        "/users",
+        create_user,
+        Access.ADMIN,
+        "Create a user",
+        "users",
+        body=UserCreate,
+        response=UserOut,
+        status=201,
+    ),
+    Route(
+        "GET", "/users/stats", stats, Access.ADMIN, "User statistics", "users", response=UserStats
+    ),
+    Route(
+        "POST",
+        "/users/bulk",
+        bulk,
+        Access.ADMIN,
+        "Bulk action, all or nothing",
+        "users",
+        body=BulkAction,
+        response=BulkResult,
+    ),
+    Route(
+        "GET", "/users/{userId}", get_user, Access.ADMIN, "Get a user", "users", response=UserOut
+    ),
+    Route(
+        "PUT",
+        "/users/{userId}",
+        update_user,
+        Access.ADMIN,
+        "Update a user",
+        "users",
+        body=UserUpdate,
+        response=UserOut,
+    ),
+    Route("DELETE", "/users/{userId}", delete_user, Access.ADMIN, "Delete a user", "users"),
+]

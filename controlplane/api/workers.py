@@ -1,4 +1,4 @@
-"""Handlers of /workers (administrators) and of the agent endpoints (node and join tokens)."""
+"""Handlers of /workers: the fleet as administrators see and steer it."""
 
 from __future__ import annotations
 
@@ -8,27 +8,27 @@ from typing import Any
 from aiohttp import web
 
 from controlplane.api.envelope import ok
-from controlplane.api.pipeline import client_address
-from controlplane.api.routing import Call
-from controlplane.appkeys import CLOCK, CONFIG, FLEET_STATS, INGEST, NODE_AUTH
-from controlplane.services.fleet import join_tokens, node_metrics, registration, workers
+from controlplane.api.routing import Access, Call, Route
+from controlplane.appkeys import CLOCK, CONFIG, FLEET_STATS, NODE_AUTH
+from controlplane.services.fleet import join_tokens, node_metrics, workers
 from shared.wire.common import PageQuery
-from shared.wire.nodes import Heartbeat, NodeRegistration, ResourceReport, TelemetryBatch
 from shared.wire.workers import (
     JoinTokenCreate,
+    JoinTokenCreated,
     MetricsQuery,
+    NodeMetrics,
     StatusChange,
     WorkerCreate,
+    WorkerList,
     WorkerListQuery,
+    WorkerOut,
+    WorkerStats,
     WorkerUpdate,
 )
 
 
 def _grace(request: web.Request) -> timedelta:
     return timedelta(seconds=request.app[CONFIG].node_grace_period)
-
-
-# --- administrators ---------------------------------------------------------------
 
 
 async def create_worker(call: Call[WorkerCreate, Any]) -> web.Response:
@@ -120,34 +120,155 @@ async def revoke_join_token(call: Call[Any, Any]) -> web.Response:
     return ok(None, "Join token revoked")
 
 
-# --- agents -----------------------------------------------------------------------
-
-
-async def register_agent(call: Call[NodeRegistration, Any]) -> web.Response:
-    app = call.request.app
-    config = app[CONFIG]
-    result = await registration.register(
-        call.principal,
-        call.body,
-        app[NODE_AUTH],
-        app[CLOCK](),
-        config.heartbeat_interval,
-        config.resource_interval,
-        peer=client_address(call.request),
-    )
-    return ok(result, "Node registered")
-
-
-async def heartbeat(call: Call[Heartbeat, Any]) -> web.Response:
-    result = await call.request.app[INGEST].heartbeat(call.principal, call.body)
-    return ok(result, "Heartbeat recorded")
-
-
-async def telemetry(call: Call[TelemetryBatch, Any]) -> web.Response:
-    result = await call.request.app[INGEST].replay(call.principal, call.body.samples)
-    return ok(result, "Telemetry recorded")
-
-
-async def resources(call: Call[ResourceReport, Any]) -> web.Response:
-    await workers.record_allocation(call.principal, call.body, call.request.app[CLOCK]())
-    return ok(call.body, "Resources recorded")
+ROUTES: list[Route] = [
+    Route(
+        "POST",
+        "/workers",
+        create_worker,
+        Access.ADMIN,
+        "Register a worker node by hand",
+        "workers",
+        body=WorkerCreate,
+        response=WorkerOut,
+        status=201,
+    ),
+    Route(
+        "GET",
+        "/workers",
+        list_workers,
+        Access.ADMIN,
+        "List worker nodes",
+        "workers",
+        query=WorkerListQuery,
+        response=WorkerList,
+    ),
+    Route(
+        "GET",
+        "/workers/stats",
+        stats,
+        Access.ADMIN,
+        "Fleet statistics",
+        "workers",
+        response=WorkerStats,
+    ),
+    Route(
+        "GET",
+        "/workers/online",
+        online,
+        Access.ADMIN,
+        "Nodes with a heartbeat within the grace period",
+        "workers",
+        query=PageQuery,
+        response=WorkerList,
+    ),
+    Route(
+        "GET",
+        "/workers/offline",
+        offline,
+        Access.ADMIN,
+        "Nodes without a recent heartbeat",
+        "workers",
+        query=PageQuery,
+        response=WorkerList,
+    ),
+    Route(
+        "POST",
+        "/workers/join-tokens",
+        create_join_token,
+        Access.ADMIN,
+        "Create a cluster join token (shown once)",
+        "workers",
+        body=JoinTokenCreate,
+        response=JoinTokenCreated,
+        status=201,
+    ),
+    Route(
+        "GET",
+        "/workers/join-tokens",
+        list_join_tokens,
+        Access.ADMIN,
+        "List join tokens (without secrets)",
+        "workers",
+    ),
+    Route(
+        "DELETE",
+        "/workers/join-tokens/{tokenId}",
+        revoke_join_token,
+        Access.ADMIN,
+        "Revoke a join token",
+        "workers",
+    ),
+    Route(
+        "GET",
+        "/workers/{nodeId}",
+        get_worker,
+        Access.ADMIN,
+        "Get a worker node",
+        "workers",
+        response=WorkerOut,
+    ),
+    Route(
+        "PUT",
+        "/workers/{nodeId}",
+        update_worker,
+        Access.ADMIN,
+        "Update a worker node",
+        "workers",
+        body=WorkerUpdate,
+        response=WorkerOut,
+    ),
+    Route(
+        "DELETE",
+        "/workers/{nodeId}",
+        delete_worker,
+        Access.ADMIN,
+        "Delete a worker node",
+        "workers",
+    ),
+    Route(
+        "POST",
+        "/workers/{nodeId}/release",
+        release_worker,
+        Access.ADMIN,
+        "Free the node's name for a reinstalled agent, keeping its history",
+        "workers",
+        response=WorkerOut,
+    ),
+    Route(
+        "PATCH",
+        "/workers/{nodeId}/schedulable",
+        toggle_schedulable,
+        Access.ADMIN,
+        "Toggle whether new instances may be placed",
+        "workers",
+        response=WorkerOut,
+    ),
+    Route(
+        "PATCH",
+        "/workers/{nodeId}/status",
+        change_status,
+        Access.ADMIN,
+        "Enter or leave MAINTENANCE",
+        "workers",
+        body=StatusChange,
+        response=WorkerOut,
+    ),
+    Route(
+        "GET",
+        "/workers/{nodeId}/metrics",
+        metrics,
+        Access.ADMIN,
+        "Usage history: raw samples, or buckets with step",
+        "workers",
+        query=MetricsQuery,
+        response=NodeMetrics,
+    ),
+    Route(
+        "GET",
+        "/workers/{nodeId}/events",
+        events,
+        Access.ADMIN,
+        "Health transitions of the node",
+        "workers",
+    ),
+]
