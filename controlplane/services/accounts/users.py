@@ -11,9 +11,9 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from controlplane.db.models import Subscription, User
+from controlplane.db.models import User
 from controlplane.services.accounts.accounts import Accounts, normalise_email
-from controlplane.services.apps.subscriptions import LIVE
+from controlplane.services.apps import subscriptions
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, Invalid, NotFound
 from controlplane.services.ids import parse_id
@@ -75,7 +75,7 @@ async def _ensure_admin_remains() -> None:
 async def _refuse_if_subscribed(user_ids: list[uuid.UUID]) -> None:
     """A customer with running services is not deleted under them: their
     subscriptions are cancelled first, which removes and releases their instances."""
-    if await Subscription.filter(user_id__in=user_ids, status__in=LIVE).exists():
+    if await subscriptions.any_live(user_ids):
         raise Conflict("This account has live subscriptions; cancel them before deleting it")
 
 

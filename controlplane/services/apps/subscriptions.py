@@ -59,6 +59,12 @@ RESERVED_SUBDOMAINS = frozenset(
 LIVE = (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED)
 
 
+async def any_live(user_ids: list[uuid.UUID]) -> bool:
+    """Whether any of these accounts still has a live subscription (accounts asks
+    before it deletes one)."""
+    return await Subscription.filter(user_id__in=user_ids, status__in=LIVE).exists()
+
+
 def add_months(moment: datetime, months: int) -> datetime:
     """Calendar months, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
     month = moment.month - 1 + months
