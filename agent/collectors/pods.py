@@ -26,7 +26,12 @@ Amounts = dict[str, Decimal]
 
 def parse_quantity(quantity: str | int | float | Decimal) -> Decimal:
     """A Kubernetes quantity ("250m", "1Gi", "1e3") as a number, as the official client's
-    kubernetes.utils.parse_quantity reads it (a test holds the two together)."""
+    kubernetes.utils.parse_quantity reads it (a test holds the two together).
+
+    The agent keeps its own copy of these twenty lines for a measured reason:
+    `import kubernetes.utils` loads the whole generated client, 0.23 s and +33 MB
+    of RSS on a daemon whose whole peak is 27 MiB (bench/agent_footprint.py). The
+    control plane, which imports the client anyway, uses the official one."""
     if isinstance(quantity, int | float | Decimal):
         return Decimal(quantity)
     text = str(quantity)

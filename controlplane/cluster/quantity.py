@@ -1,26 +1,15 @@
-"""Kubernetes resource quantities to and from our units (CPU cores, MB = MiB)."""
+"""Kubernetes resource quantities to and from our units (CPU cores, MB = MiB).
+
+Reading is the official client's `kubernetes.utils.parse_quantity` (the
+control plane imports the client anyway); writing picks the short forms the
+manifests we render use.
+"""
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
+from kubernetes.utils import parse_quantity
 
 from shared.units import BYTES_PER_MB
-
-_BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
-_DECIMAL = {
-    "n": Decimal("1e-9"),
-    "u": Decimal("1e-6"),
-    "m": Decimal("1e-3"),
-    "": Decimal(1),
-    "k": Decimal("1e3"),
-    "M": Decimal("1e6"),
-    "G": Decimal("1e9"),
-    "T": Decimal("1e12"),
-    "P": Decimal("1e15"),
-    "E": Decimal("1e18"),
-}
-_QUANTITY = re.compile(r"^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)([a-zA-Z]{0,2})$")
 
 
 def cpu_quantity(cores: float) -> str:
@@ -34,27 +23,8 @@ def memory_quantity(mb: int) -> str:
     return f"{mb // 1024}Gi" if mb % 1024 == 0 else f"{mb}Mi"
 
 
-def parse_quantity(quantity: str | int | float) -> Decimal:
-    """The plain number a Kubernetes quantity stands for ("250m" → 0.25, "1Ki" → 1024)."""
-    if isinstance(quantity, int | float):
-        return Decimal(str(quantity))
-    match = _QUANTITY.match(quantity.strip())
-    if not match:
-        raise ValueError(f"not a Kubernetes quantity: {quantity!r}")
-    number, suffix = match.groups()
-    try:
-        value = Decimal(number)
-    except InvalidOperation:
-        raise ValueError(f"not a Kubernetes quantity: {quantity!r}") from None
-    if suffix in _BINARY:
-        return value * _BINARY[suffix]
-    if suffix in _DECIMAL:
-        return value * _DECIMAL[suffix]
-    raise ValueError(f"unknown quantity suffix in {quantity!r}")
-
-
 def parse_cpu(quantity: str | int | float) -> float:
-    """CPU cores, to the millicore."""
+    """CPU cores, to the millicore ("12345678n" → 0.012)."""
     return round(float(parse_quantity(quantity)), 3)
 
 

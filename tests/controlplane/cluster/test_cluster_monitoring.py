@@ -104,7 +104,7 @@ def test_memory_megabytes_write_as_the_shortest_binary_quantity() -> None:
 
 def test_metrics_server_nanocores_read_as_cores() -> None:
     assert parse_cpu("12345678n") == 0.012
-    with pytest.raises(ValueError, match="not a Kubernetes quantity"):
+    with pytest.raises(ValueError, match="Invalid number format"):
         parse_cpu("lots")
 
 
