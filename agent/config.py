@@ -1,4 +1,9 @@
-"""The agent's configuration: every MINISPOD_* variable it reads, read once, frozen."""
+"""The agent's configuration: every MINISPOD_* variable it reads, read once, frozen.
+
+Plain dataclasses and a few readers rather than pydantic, as the control plane
+uses: importing pydantic costs the agent about 10 MiB of its 40 MiB budget (see
+agent/wire.py), and these dozen variables need no more than this.
+"""
 
 import socket
 from collections.abc import Mapping

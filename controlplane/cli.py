@@ -72,13 +72,12 @@ def _serve_workers(config: Config) -> int:
     share only the database, exactly as replicas do (jobs run on the lock holder)."""
     import multiprocessing
     import signal
-    from dataclasses import replace
 
     from controlplane.db.database import migrate
 
     if config.migrate_on_start:
         asyncio.run(migrate(config.database_url))  # once, not raced by every worker
-    worker_config = replace(config, migrate_on_start=False)
+    worker_config = config.replace(migrate_on_start=False)
     spawn = multiprocessing.get_context("spawn")
     workers = [
         spawn.Process(target=_serve_one, args=(worker_config, True), name=f"worker-{i}")

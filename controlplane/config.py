@@ -1,73 +1,107 @@
-"""The control plane's configuration: the only reader of MINISPOD_* environment variables."""
+"""The control plane's configuration: the only reader of MINISPOD_* environment variables.
+
+Each setting is declared once below: its variable, its default and its bounds.
+pydantic (already our wire-type library) checks them; `load_config` turns the
+first problem into the one line an operator reads. We take plain pydantic
+rather than pydantic-settings: that library's value is reading `os.environ`,
+dotenv files and secret directories itself, while we read one mapping the
+caller hands us (the CLI passes the environment, tests pass a dict), and the
+checking it would add is pydantic's own.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 Env = Literal["development", "production"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+SchedulerPolicy = Literal["LeastAllocated", "MostAllocated"]
+
+# A node must be noticed within three missed heartbeats, and never later than
+# Kubernetes marks one unknown (40 s).
+GRACE_INTERVALS = 3
+KUBERNETES_NODE_MONITOR_GRACE = 40.0
 
 
 class ConfigError(Exception):
     """A configuration that cannot run; the message is the one line an operator reads."""
 
 
-@dataclass(frozen=True)
-class Config:
-    env: Env = "development"
-    host: str = "0.0.0.0"
-    port: int = 3000
-    data_dir: Path = Path("data")
-    database_url: str = "sqlite://data/minispod.sqlite3"
-    migrate_on_start: bool = True
-    jwt_secret: str = field(default="", repr=False)
-    jwt_issuer: str = "minispod"
-    jwt_audience: str = "minispod-api"
-    access_token_ttl: int = 15 * 60
-    refresh_token_ttl: int = 30 * 24 * 3600
-    cors_origins: tuple[str, ...] = ()
-    log_level: str = "INFO"
-    log_format: Literal["json", "text"] = "text"
-    max_body_bytes: int = 1024 * 1024
+def _setting(default: Any, name: str, **bounds: Any) -> Any:
+    return Field(default, validation_alias=name, **bounds)
+
+
+class Config(BaseModel):
+    """Every setting, by the variable that sets it. Build it with `load_config`; tests may
+    construct it by field name."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+
+    env: Env = _setting("development", "MINISPOD_ENV")
+    # Development listens on loopback only: a server with seeded, well-known accounts must
+    # not answer the network. Production defaults to every address, as a pod needs; the
+    # manifests in deploy/ still name it.
+    host: str = _setting("127.0.0.1", "MINISPOD_HOST", min_length=1)
+    port: int = _setting(3000, "MINISPOD_PORT", ge=0, le=65535)
+    data_dir: Path = _setting(Path("data"), "MINISPOD_DATA_DIR")
+    database_url: str = _setting("sqlite://data/minispod.sqlite3", "MINISPOD_DATABASE_URL")
+    migrate_on_start: bool = _setting(True, "MINISPOD_MIGRATE_ON_START")
+    jwt_secret: str = Field("", validation_alias="MINISPOD_JWT_SECRET", repr=False)
+    jwt_issuer: str = _setting("minispod", "MINISPOD_JWT_ISSUER")
+    jwt_audience: str = _setting("minispod-api", "MINISPOD_JWT_AUDIENCE")
+    access_token_ttl: int = _setting(15 * 60, "MINISPOD_ACCESS_TOKEN_TTL", ge=10)
+    refresh_token_ttl: int = _setting(30 * 24 * 3600, "MINISPOD_REFRESH_TOKEN_TTL", ge=60)
+    cors_origins: tuple[str, ...] = _setting((), "MINISPOD_CORS_ORIGINS")
+    log_level: LogLevel = _setting("INFO", "MINISPOD_LOG_LEVEL")
+    log_format: Literal["json", "text"] = _setting("text", "MINISPOD_LOG_FORMAT")
+    max_body_bytes: int = _setting(1024 * 1024, "MINISPOD_MAX_BODY_BYTES", ge=1024)
     # General per-client limit on the API: a token bucket of `rate_limit_burst`
     # refilled at `rate_limit_per_minute`. 0 disables it.
-    rate_limit_per_minute: int = 600
-    rate_limit_burst: int = 120
+    rate_limit_per_minute: int = _setting(600, "MINISPOD_RATE_LIMIT_PER_MINUTE", ge=0)
+    rate_limit_burst: int = _setting(120, "MINISPOD_RATE_LIMIT_BURST", ge=1)
     # Login throttling: failures allowed per window before 429.
-    login_window_seconds: int = 15 * 60
-    login_max_failures_per_account: int = 5
-    login_max_failures_per_ip: int = 50
+    login_window_seconds: int = _setting(15 * 60, "MINISPOD_LOGIN_WINDOW", ge=1)
+    login_max_failures_per_account: int = _setting(5, "MINISPOD_LOGIN_MAX_FAILURES", ge=1)
+    login_max_failures_per_ip: int = _setting(50, "MINISPOD_LOGIN_MAX_FAILURES_PER_IP", ge=1)
     # argon2id cost (RFC 9106 second recommendation by default).
-    password_time_cost: int = 3
-    password_memory_kib: int = 64 * 1024
+    password_time_cost: int = _setting(3, "MINISPOD_PASSWORD_TIME_COST", ge=1)
+    password_memory_kib: int = _setting(64 * 1024, "MINISPOD_PASSWORD_MEMORY_KIB", ge=256)
     # Trust X-Forwarded-For for the client address (behind an ingress only).
-    trust_forwarded_for: bool = False
+    trust_forwarded_for: bool = _setting(False, "MINISPOD_TRUST_FORWARDED_FOR")
     # Worker nodes (told to agents at registration).
-    heartbeat_interval: float = 10.0
-    node_grace_period: float = 30.0
-    eviction_timeout: float = 120.0
-    kubeconfig: str | None = None
-    base_domain: str = "apps.localhost"
+    heartbeat_interval: float = _setting(10.0, "MINISPOD_HEARTBEAT_INTERVAL", ge=0.1)
+    node_grace_period: float = _setting(30.0, "MINISPOD_NODE_GRACE_PERIOD", ge=0.1)
+    eviction_timeout: float = _setting(120.0, "MINISPOD_EVICTION_TIMEOUT", ge=1.0)
     # Told to agents: a full resource report every this many seconds.
-    resource_interval: float = 60.0
+    resource_interval: float = _setting(60.0, "MINISPOD_RESOURCE_INTERVAL", ge=0.1)
     # Usage history: raw samples kept this long, 5-minute roll-ups this long.
-    metrics_raw_retention: int = 24 * 3600
-    metrics_rollup_retention: int = 30 * 24 * 3600
-    retention_interval: int = 3600
-    run_jobs: bool = True
+    metrics_raw_retention: int = _setting(24 * 3600, "MINISPOD_METRICS_RAW_RETENTION", ge=60)
+    metrics_rollup_retention: int = _setting(
+        30 * 24 * 3600, "MINISPOD_METRICS_ROLLUP_RETENTION", ge=3600
+    )
+    retention_interval: int = _setting(3600, "MINISPOD_RETENTION_INTERVAL", ge=10)
+    run_jobs: bool = _setting(True, "MINISPOD_RUN_JOBS")
     # Server processes sharing the port (replicas on one host); PostgreSQL only.
-    workers: int = 1
+    workers: int = _setting(1, "MINISPOD_WORKERS", ge=1)
     # Placement and provisioning.
-    scheduler_policy: str = "LeastAllocated"
-    max_subscriptions_per_user: int = 10
-    reconcile_interval: float = 15.0
-    tls_issuer: str | None = None
-    ingress_class: str | None = None
-    storage_class: str | None = None
+    kubeconfig: str | None = _setting(None, "MINISPOD_KUBECONFIG")
+    base_domain: str = _setting("apps.localhost", "MINISPOD_BASE_DOMAIN", min_length=1)
+    scheduler_policy: SchedulerPolicy = _setting("LeastAllocated", "MINISPOD_SCHEDULER_POLICY")
+    max_subscriptions_per_user: int = _setting(10, "MINISPOD_MAX_SUBSCRIPTIONS_PER_USER", ge=1)
+    reconcile_interval: float = _setting(15.0, "MINISPOD_RECONCILE_INTERVAL", ge=0.1)
+    tls_issuer: str | None = _setting(None, "MINISPOD_TLS_ISSUER")
+    ingress_class: str | None = _setting(None, "MINISPOD_INGRESS_CLASS")
+    storage_class: str | None = _setting(None, "MINISPOD_STORAGE_CLASS")
+
+    def replace(self, **changes: Any) -> Config:
+        """A copy with some settings changed, checked like the original."""
+        return Config.model_validate({**self.model_dump(), **changes})
 
     @property
     def is_production(self) -> bool:
@@ -78,42 +112,70 @@ class Config:
         """PostgreSQL, which several replicas may share; SQLite serves one process."""
         return self.database_url.startswith("asyncpg://")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults_that_follow_other_settings(cls, data: Any) -> Any:
+        """Defaults computed from other settings, filled in before validation so a
+        setting given explicitly is checked like any other."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
 
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
-    if value < minimum:
-        raise ConfigError(f"{name} must be >= {minimum}, got {value}")
-    return value
+        def given(field: str) -> Any:
+            alias = cls.model_fields[field].validation_alias
+            return data.get(alias) if alias in data else data.get(field)
 
+        def fill(field: str, value: Any) -> None:
+            alias = cls.model_fields[field].validation_alias
+            if given(field) is None:
+                data[str(alias)] = value
 
-def _float(env: Mapping[str, str], name: str, default: float, minimum: float = 0.0) -> float:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
-    if value < minimum:
-        raise ConfigError(f"{name} must be >= {minimum}, got {value}")
-    return value
+        try:
+            heartbeat = float(given("heartbeat_interval") or 10.0)
+        except (TypeError, ValueError):
+            return data  # the field's own check reports it
+        fill("node_grace_period", min(KUBERNETES_NODE_MONITOR_GRACE, GRACE_INTERVALS * heartbeat))
+        fill("resource_interval", max(60.0, heartbeat))
+        production = given("env") == "production"
+        fill("log_format", "json" if production else "text")
+        fill("host", "0.0.0.0" if production else "127.0.0.1")
+        return data
 
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(o.strip() for o in value.split(",") if o.strip())
+        return value
 
-def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    if raw.lower() in ("1", "true", "yes", "on"):
-        return True
-    if raw.lower() in ("0", "false", "no", "off"):
-        return False
-    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _tortoise_url(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _long_enough(cls, value: str) -> str:
+        if value and len(value) < 32:
+            raise ValueError("must be at least 32 characters")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Config:
+        limit = GRACE_INTERVALS * self.heartbeat_interval
+        if self.node_grace_period > limit:
+            raise ConfigError(
+                f"MINISPOD_NODE_GRACE_PERIOD must be at most {GRACE_INTERVALS} heartbeat "
+                f"intervals ({limit:g} s), got {self.node_grace_period:g}"
+            )
+        if self.workers > 1 and not self.shared_database:
+            raise ConfigError("MINISPOD_WORKERS above 1 needs PostgreSQL (SQLite has one writer)")
+        return self
 
 
 def normalise_database_url(url: str) -> str:
@@ -141,99 +203,38 @@ def _development_secret(data_dir: Path) -> str:
     return value
 
 
+def _one_line(exc: ValidationError) -> str:
+    first = exc.errors(include_url=False)[0]
+    name = ".".join(str(part) for part in first["loc"]) or "configuration"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    # A secret that is set but unusable is still a secret: never echo it.
+    secret = any(
+        f.validation_alias == name and f.repr is False for f in Config.model_fields.values()
+    )
+    return f"{name}: {message}" if secret else f"{name}: {message}, got {first['input']!r}"
+
+
 def load_config(env: Mapping[str, str] | None = None) -> Config:
     """Read the environment once. Raises ConfigError with a one-line reason."""
     env = os.environ if env is None else env
-    mode = env.get("MINISPOD_ENV", "development")
-    if mode not in ("development", "production"):
-        raise ConfigError(f"MINISPOD_ENV must be development or production, got {mode!r}")
-    production = mode == "production"
-    data_dir = Path(env.get("MINISPOD_DATA_DIR", "data"))
-
-    db_url = env.get("MINISPOD_DATABASE_URL", "")
-    secret = env.get("MINISPOD_JWT_SECRET", "")
-    if production:
-        if not db_url:
-            raise ConfigError("production mode needs MINISPOD_DATABASE_URL (no embedded default)")
-        if not secret:
-            raise ConfigError("production mode needs MINISPOD_JWT_SECRET (no generated default)")
-    if secret and len(secret) < 32:
-        raise ConfigError("MINISPOD_JWT_SECRET must be at least 32 characters")
-    if not db_url:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        db_url = f"sqlite://{data_dir / 'minispod.sqlite3'}"
-    if not secret:
-        secret = _development_secret(data_dir)
-
-    workers = _int(env, "MINISPOD_WORKERS", 1, minimum=1)
-    if workers > 1 and db_url.startswith("sqlite"):
-        raise ConfigError("MINISPOD_WORKERS above 1 needs PostgreSQL (SQLite has one writer)")
-    policy = env.get("MINISPOD_SCHEDULER_POLICY", "LeastAllocated")
-    if policy not in ("LeastAllocated", "MostAllocated"):
-        raise ConfigError(
-            f"MINISPOD_SCHEDULER_POLICY must be LeastAllocated or MostAllocated, got {policy!r}"
-        )
-    log_format = env.get("MINISPOD_LOG_FORMAT", "json" if production else "text")
-    if log_format not in ("json", "text"):
-        raise ConfigError(f"MINISPOD_LOG_FORMAT must be json or text, got {log_format!r}")
-    log_level = env.get("MINISPOD_LOG_LEVEL", "INFO").upper()
-    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        raise ConfigError(
-            f"MINISPOD_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}"
-        )
-    origins = tuple(o.strip() for o in env.get("MINISPOD_CORS_ORIGINS", "").split(",") if o.strip())
-
-    heartbeat = _float(env, "MINISPOD_HEARTBEAT_INTERVAL", 10.0, minimum=0.1)
-    # Kubernetes marks a node unknown after 40 s; we must also notice within
-    # three missed heartbeats, whichever is sooner.
-    grace = _float(env, "MINISPOD_NODE_GRACE_PERIOD", min(40.0, 3 * heartbeat), minimum=0.1)
-    if grace > 3 * heartbeat:
-        raise ConfigError(
-            "MINISPOD_NODE_GRACE_PERIOD must be at most 3 heartbeat intervals "
-            f"({3 * heartbeat:g} s), got {grace:g}"
-        )
-
-    return Config(
-        env="production" if production else "development",
-        host=env.get("MINISPOD_HOST", "0.0.0.0"),
-        port=_int(env, "MINISPOD_PORT", 3000),
-        data_dir=data_dir,
-        database_url=normalise_database_url(db_url),
-        migrate_on_start=_bool(env, "MINISPOD_MIGRATE_ON_START", True),
-        jwt_secret=secret,
-        jwt_issuer=env.get("MINISPOD_JWT_ISSUER", "minispod"),
-        jwt_audience=env.get("MINISPOD_JWT_AUDIENCE", "minispod-api"),
-        access_token_ttl=_int(env, "MINISPOD_ACCESS_TOKEN_TTL", 15 * 60, minimum=10),
-        refresh_token_ttl=_int(env, "MINISPOD_REFRESH_TOKEN_TTL", 30 * 24 * 3600, minimum=60),
-        cors_origins=origins,
-        log_level=log_level,
-        log_format=log_format,  # type: ignore[arg-type]
-        max_body_bytes=_int(env, "MINISPOD_MAX_BODY_BYTES", 1024 * 1024, minimum=1024),
-        rate_limit_per_minute=_int(env, "MINISPOD_RATE_LIMIT_PER_MINUTE", 600),
-        rate_limit_burst=_int(env, "MINISPOD_RATE_LIMIT_BURST", 120, minimum=1),
-        login_window_seconds=_int(env, "MINISPOD_LOGIN_WINDOW", 15 * 60, minimum=1),
-        login_max_failures_per_account=_int(env, "MINISPOD_LOGIN_MAX_FAILURES", 5, minimum=1),
-        login_max_failures_per_ip=_int(env, "MINISPOD_LOGIN_MAX_FAILURES_PER_IP", 50, minimum=1),
-        password_time_cost=_int(env, "MINISPOD_PASSWORD_TIME_COST", 3, minimum=1),
-        password_memory_kib=_int(env, "MINISPOD_PASSWORD_MEMORY_KIB", 64 * 1024, minimum=256),
-        trust_forwarded_for=_bool(env, "MINISPOD_TRUST_FORWARDED_FOR", False),
-        heartbeat_interval=heartbeat,
-        node_grace_period=grace,
-        eviction_timeout=_float(env, "MINISPOD_EVICTION_TIMEOUT", 120.0, minimum=1.0),
-        resource_interval=_float(env, "MINISPOD_RESOURCE_INTERVAL", max(60.0, heartbeat), 0.1),
-        metrics_raw_retention=_int(env, "MINISPOD_METRICS_RAW_RETENTION", 24 * 3600, minimum=60),
-        metrics_rollup_retention=_int(
-            env, "MINISPOD_METRICS_ROLLUP_RETENTION", 30 * 24 * 3600, minimum=3600
-        ),
-        retention_interval=_int(env, "MINISPOD_RETENTION_INTERVAL", 3600, minimum=10),
-        run_jobs=_bool(env, "MINISPOD_RUN_JOBS", True),
-        workers=workers,
-        scheduler_policy=policy,
-        max_subscriptions_per_user=_int(env, "MINISPOD_MAX_SUBSCRIPTIONS_PER_USER", 10, minimum=1),
-        reconcile_interval=_float(env, "MINISPOD_RECONCILE_INTERVAL", 15.0, minimum=0.1),
-        tls_issuer=env.get("MINISPOD_TLS_ISSUER") or None,
-        ingress_class=env.get("MINISPOD_INGRESS_CLASS") or None,
-        storage_class=env.get("MINISPOD_STORAGE_CLASS") or None,
-        kubeconfig=env.get("MINISPOD_KUBECONFIG") or None,
-        base_domain=env.get("MINISPOD_BASE_DOMAIN", "apps.localhost"),
-    )
+    # An empty variable means "not set", as a Deployment's `value: ""` does.
+    given = {k: v for k, v in env.items() if k.startswith("MINISPOD_") and v.strip() != ""}
+    if given.get("MINISPOD_ENV") == "production":
+        for name, why in (
+            ("MINISPOD_DATABASE_URL", "no embedded default"),
+            ("MINISPOD_JWT_SECRET", "no generated default"),
+        ):
+            if name not in given:
+                raise ConfigError(f"production mode needs {name} ({why})")
+    try:
+        config = Config.model_validate(given)
+    except ValidationError as exc:
+        raise ConfigError(_one_line(exc)) from None
+    # Development defaults that write to disk, made only once the rest is known to be good.
+    updates: dict[str, Any] = {}
+    if "MINISPOD_DATABASE_URL" not in given:
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        updates["database_url"] = f"sqlite://{config.data_dir / 'minispod.sqlite3'}"
+    if not config.jwt_secret:
+        updates["jwt_secret"] = _development_secret(config.data_dir)
+    return config.model_copy(update=updates)

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -237,7 +236,7 @@ def make_client(
     """Builds the real app with config overrides and serves it on a real loopback socket."""
 
     async def make(**overrides: Any) -> TestClient:
-        return await aiohttp_client(create_app(replace(config, **overrides), clock=clock))
+        return await aiohttp_client(create_app(config.replace(**overrides), clock=clock))
 
     return make
 

@@ -65,11 +65,68 @@ def test_development_defaults_need_nothing_set(tmp_path: Path) -> None:
     data = tmp_path / "data"
     config = load_config({"MINISPOD_DATA_DIR": str(data)})
     assert config.env == "development" and not config.is_production
-    assert config.port == 3000
+    assert (config.host, config.port) == ("127.0.0.1", 3000)
     assert config.database_url == f"sqlite://{data / 'minispod.sqlite3'}"
     assert config.access_token_ttl == 15 * 60
     assert config.log_format == "text"
     assert data.is_dir()
+
+
+def test_only_production_listens_beyond_loopback_by_default(tmp_path: Path) -> None:
+    production = {
+        "MINISPOD_ENV": "production",
+        "MINISPOD_DATABASE_URL": PG_URL,
+        "MINISPOD_JWT_SECRET": SECRET,
+        "MINISPOD_DATA_DIR": str(tmp_path),
+    }
+    assert load_config(production).host == "0.0.0.0"
+    assert load_config({"MINISPOD_DATA_DIR": str(tmp_path)}).host == "127.0.0.1"
+    chosen = {"MINISPOD_DATA_DIR": str(tmp_path), "MINISPOD_HOST": "10.1.2.3"}
+    assert load_config(chosen).host == "10.1.2.3"
+
+
+@pytest.mark.parametrize(
+    ("settings", "grace", "resources", "log_format"),
+    [
+        ({}, 30.0, 60.0, "text"),
+        ({"MINISPOD_HEARTBEAT_INTERVAL": "5"}, 15.0, 60.0, "text"),
+        ({"MINISPOD_HEARTBEAT_INTERVAL": "20"}, 40.0, 60.0, "text"),
+        ({"MINISPOD_HEARTBEAT_INTERVAL": "90"}, 40.0, 90.0, "text"),
+        ({"MINISPOD_NODE_GRACE_PERIOD": "12", "MINISPOD_LOG_FORMAT": "json"}, 12.0, 60.0, "json"),
+    ],
+)
+def test_defaults_that_follow_other_settings(
+    tmp_path: Path, settings: dict[str, str], grace: float, resources: float, log_format: str
+) -> None:
+    config = load_config({"MINISPOD_DATA_DIR": str(tmp_path), **settings})
+    assert config.node_grace_period == grace
+    assert config.resource_interval == resources
+    assert config.log_format == log_format
+
+
+def test_a_grace_period_past_three_heartbeats_is_refused(tmp_path: Path) -> None:
+    message = one_line_error(
+        {
+            "MINISPOD_DATA_DIR": str(tmp_path),
+            "MINISPOD_HEARTBEAT_INTERVAL": "5",
+            "MINISPOD_NODE_GRACE_PERIOD": "16",
+        }
+    )
+    assert "MINISPOD_NODE_GRACE_PERIOD" in message and "15 s" in message
+
+
+def test_an_empty_variable_counts_as_unset(tmp_path: Path) -> None:
+    config = load_config(
+        {"MINISPOD_DATA_DIR": str(tmp_path), "MINISPOD_PORT": " ", "MINISPOD_HOST": ""}
+    )
+    assert (config.host, config.port) == ("127.0.0.1", 3000)
+
+
+def test_a_changed_copy_is_checked_like_the_original(tmp_path: Path) -> None:
+    config = load_config({"MINISPOD_DATA_DIR": str(tmp_path)})
+    assert config.replace(port=8080).port == 8080
+    with pytest.raises(ValueError, match="greater than or equal to 0"):
+        config.replace(port=-1)
 
 
 def test_development_secret_is_generated_once_and_kept_private(tmp_path: Path) -> None:
@@ -122,6 +179,11 @@ def test_bad_integers_are_refused_by_name(tmp_path: Path, name: str, value: str)
 def test_other_bad_values_are_refused_by_name(tmp_path: Path, name: str, value: str) -> None:
     message = one_line_error({"MINISPOD_DATA_DIR": str(tmp_path), name: value})
     assert name in message
+
+
+def test_an_unusable_secret_is_named_but_never_echoed(tmp_path: Path) -> None:
+    message = one_line_error({"MINISPOD_DATA_DIR": str(tmp_path), "MINISPOD_JWT_SECRET": "hunter2"})
+    assert "MINISPOD_JWT_SECRET" in message and "hunter2" not in message
 
 
 def test_settings_are_read_from_the_environment(tmp_path: Path) -> None:

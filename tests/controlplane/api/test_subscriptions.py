@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -27,7 +26,7 @@ def cluster() -> InMemoryCluster:
 async def platform(aiohttp_client, config, clock, cluster) -> TestClient:
     """The real app on the in-memory cluster; jobs are run by hand, so tests are deterministic."""
     app = create_app(
-        replace(config, run_jobs=False, max_subscriptions_per_user=500, eviction_timeout=60),
+        config.replace(run_jobs=False, max_subscriptions_per_user=500, eviction_timeout=60),
         clock=clock,
         cluster=cluster,
     )
@@ -287,7 +286,7 @@ async def test_bad_subscriptions_are_refused_and_create_nothing(platform, admin,
 
 async def test_subscription_limit_per_user(aiohttp_client, config, clock, cluster):
     app = create_app(
-        replace(config, run_jobs=False, max_subscriptions_per_user=1), clock=clock, cluster=cluster
+        config.replace(run_jobs=False, max_subscriptions_per_user=1), clock=clock, cluster=cluster
     )
     client = await aiohttp_client(app)
     ids = await seed_services(client)

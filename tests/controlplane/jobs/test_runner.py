@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,7 +31,7 @@ async def replicas(
     client: TestClient, config: Config, clock: FakeClock
 ) -> AsyncIterator[tuple[Jobs, Jobs]]:
     """A leader and a follower, as two replicas would run them; the leader elected first."""
-    config = replace(config, metrics_raw_retention=3600)
+    config = config.replace(metrics_raw_retention=3600)
     leader = Jobs(config, clock, client.app[RECONCILER])
     follower = Jobs(config, clock, client.app[RECONCILER])
     assert await leader.leadership.is_leader()
@@ -204,7 +203,7 @@ async def started_with_a_sweep_in_flight(
     config: Config, clock: FakeClock, client: TestClient, holder: asyncpg.Connection, wait: float
 ) -> Jobs:
     """Jobs on their real schedule, whose health sweep is waiting for a row lock."""
-    config = replace(config, node_grace_period=1.0)  # a sweep every 0.25 s
+    config = config.replace(node_grace_period=1.0)  # a sweep every 0.25 s
     jobs = Jobs(config, clock, client.app[RECONCILER], stop_wait=wait)
     assert await jobs.leadership.is_leader()
     clock.advance(2)  # led for longer than the grace period; the node is silent
