@@ -113,7 +113,7 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     if not app[CONFIG].run_jobs:
         yield
         return
-    jobs = Jobs(app[CONFIG], app[CLOCK], app[RECONCILER])
+    jobs = Jobs(app[CONFIG], app[CLOCK], app[RECONCILER], app[METRICS])
     jobs.start()
     yield
     await jobs.stop()

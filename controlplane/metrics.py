@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from collections.abc import Mapping
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+)
 
 # Methods outside this set are counted as OTHER: a client may send any verb,
 # and each distinct label value would be a new time series.
@@ -16,10 +26,16 @@ class Metrics:
         self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
+        # The standard process_*, python_info and python_gc_* series, in our own
+        # registry (the library's defaults live in its global one).
+        ProcessCollector(registry=r)
+        PlatformCollector(registry=r)
+        GCCollector(registry=r)
         self.requests = Counter(
             "minispod_http_requests_total",
-            "HTTP requests served, by method, route template and status.",
-            ["method", "route", "status"],
+            "HTTP requests served, by method, route template and status code.",
+            # `code`, as Prometheus' own HTTP instrumentation names it.
+            ["method", "route", "code"],
             registry=r,
         )
         self.latency = Histogram(
@@ -64,6 +80,37 @@ class Metrics:
             "1 while this replica holds the jobs lock and runs the periodic jobs.",
             registry=r,
         )
+        # State gauges count rows of the shared database, so only the jobs leader
+        # exports them: summed over replicas they stay right, and a follower shows none.
+        self.nodes = Gauge(
+            "minispod_nodes",
+            "Worker nodes by health state (exported by the jobs leader).",
+            ["state"],
+            registry=r,
+        )
+        self.instances = Gauge(
+            "minispod_instances",
+            "Service instances by state (exported by the jobs leader).",
+            ["state"],
+            registry=r,
+        )
+        self.subscriptions = Gauge(
+            "minispod_subscriptions",
+            "Subscriptions by state (exported by the jobs leader).",
+            ["state"],
+            registry=r,
+        )
+
+    def set_leading(self, leading: bool) -> None:
+        self.jobs_leader.set(1 if leading else 0)
+        if not leading:
+            for gauge in (self.nodes, self.instances, self.subscriptions):
+                gauge.clear()
+
+    @staticmethod
+    def set_states(gauge: Gauge, counts: Mapping[str, int]) -> None:
+        for state, n in counts.items():
+            gauge.labels(state).set(n)
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         if method not in KNOWN_METHODS:

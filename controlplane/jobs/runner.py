@@ -12,15 +12,20 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from controlplane.config import Config
 from controlplane.jobs import health_sweep
 from controlplane.jobs.leader import Leadership
+from controlplane.metrics import Metrics
+from controlplane.services.apps import instances, subscriptions
 from controlplane.services.apps.reconcile import Reconciler
 from controlplane.services.clock import Clock
-from controlplane.services.fleet import node_metrics
+from controlplane.services.fleet import node_metrics, workers
 
 log = logging.getLogger("minispod.jobs")
 
 # How long stop() lets runs in flight finish before it cancels them: long enough
 # for a sweep or a retention pass to commit, short enough for a rolling restart.
 STOP_WAIT = 5.0
+# The state gauges are refreshed about as often as Prometheus scrapes (15 s by
+# default): three grouped counts, cheap at any fleet size.
+STATE_GAUGES_EVERY = 15.0
 
 
 class Jobs:
@@ -29,11 +34,13 @@ class Jobs:
         config: Config,
         clock: Clock,
         reconciler: Reconciler,
+        metrics: Metrics,
         stop_wait: float = STOP_WAIT,
     ) -> None:
         self._config = config
         self._clock = clock
         self._reconciler = reconciler
+        self._metrics = metrics
         self._stop_wait = stop_wait
         self._grace = timedelta(seconds=config.node_grace_period)
         self.leadership = Leadership(config.database_url, clock)
@@ -52,6 +59,13 @@ class Jobs:
             ),
         )
         self.reconcile = self._guarded("reconcile", self._reconciler.run)
+        self.state_gauges = self._guarded("state-gauges", self._refresh_state_gauges)
+
+    async def _refresh_state_gauges(self) -> None:
+        m = self._metrics
+        m.set_states(m.nodes, await workers.counts_by_status())
+        m.set_states(m.instances, await instances.counts_by_status())
+        m.set_states(m.subscriptions, await subscriptions.counts_by_status())
 
     async def _sweep(self) -> int:
         """The health sweep, once this replica has watched the fleet for a grace period.
@@ -76,7 +90,9 @@ class Jobs:
             if task is not None:
                 self._running.add(task)
             try:
-                if not await self.leadership.is_leader():
+                leading = await self.leadership.is_leader()
+                self._metrics.set_leading(leading)
+                if not leading:
                     return
                 result = await job()
                 if result:
@@ -104,6 +120,7 @@ class Jobs:
             ("health-sweep", self.health_sweep, sweep_every),
             ("metric-retention", self.retention, c.retention_interval),
             ("reconcile", self.reconcile, c.reconcile_interval),
+            ("state-gauges", self.state_gauges, STATE_GAUGES_EVERY),
         )
         for name, run, seconds in schedule:
             # `name` is what apscheduler's own log lines (skipped runs, errors) show.
@@ -138,3 +155,4 @@ class Jobs:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
         await self.leadership.release()
+        self._metrics.set_leading(False)

@@ -11,6 +11,7 @@ from controlplane.cluster.gateway import ClusterError, InstanceNotFound
 from controlplane.db.models import Instance, Service, Subscription, User, WorkerNode
 from controlplane.db.reservations import Requests, release
 from controlplane.scheduler import Profile
+from controlplane.services import tallies
 from controlplane.services.apps import placement
 from controlplane.services.apps.provisioning import Provisioner, is_failure
 from controlplane.services.clock import Clock
@@ -199,3 +200,8 @@ def evictable_nodes(now: datetime, eviction_timeout: float) -> Q:
     return Q(status=NodeStatus.MAINTENANCE) | Q(
         status=NodeStatus.INACTIVE, status_changed_at__lt=now - timedelta(seconds=eviction_timeout)
     )
+
+
+async def counts_by_status() -> dict[str, int]:
+    """Instances in each state."""
+    return await tallies.by_status(Instance, InstanceStatus)

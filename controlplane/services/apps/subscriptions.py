@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from controlplane.cluster.spec import generate_secrets
 from controlplane.db.models import Instance, Subscription, User
+from controlplane.services import tallies
 from controlplane.services.apps.instances import TERMINAL_SUBSCRIPTIONS, Lifecycle
 from controlplane.services.apps.instances import out as instance_out
 from controlplane.services.apps.placement import requests_of
@@ -244,3 +245,8 @@ class Subscriptions:
             await subscription.save(update_fields=["status", "updated_at"])
             await self.teardown(subscription, "subscription period ended")
         return len(due)
+
+
+async def counts_by_status() -> dict[str, int]:
+    """Subscriptions in each state."""
+    return await tallies.by_status(Subscription, SubscriptionStatus)

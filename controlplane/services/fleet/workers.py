@@ -14,6 +14,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from controlplane.db.models import NodeEvent, WorkerNode
+from controlplane.services import tallies
 from controlplane.services.errors import Conflict, FieldError, Invalid, NotFound
 from controlplane.services.fleet import health, node_events
 from controlplane.services.fleet.health import Transition
@@ -272,3 +273,8 @@ async def record_allocation(node_id: uuid.UUID, report: ResourceReport, now: dat
         current_pods=report.current_pods,
         updated_at=now,
     )
+
+
+async def counts_by_status() -> dict[str, int]:
+    """Nodes in each health state."""
+    return await tallies.by_status(WorkerNode, NodeStatus)

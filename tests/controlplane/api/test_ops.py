@@ -75,8 +75,8 @@ async def test_metrics_count_requests_by_method_route_template_and_status(
     text = await resp.text()
     counts = _samples(text, "minispod_http_requests_total")
 
-    def count(method: str, route: str, status: str) -> float:
-        return counts.get((("method", method), ("route", route), ("status", status)), 0.0)
+    def count(method: str, route: str, code: str) -> float:
+        return counts.get((("code", code), ("method", method), ("route", route)), 0.0)
 
     assert count("GET", f"{API}/users/{{userId}}", "200") == 2
     assert count("GET", f"{API}/users/{{userId}}", "401") == 1
@@ -87,6 +87,13 @@ async def test_metrics_count_requests_by_method_route_template_and_status(
 
     buckets = _samples(text, "minispod_http_request_duration_seconds_count")
     assert buckets[(("method", "GET"), ("route", f"{API}/users/{{userId}}"))] == 3
+
+
+async def test_metrics_carry_the_standard_process_and_platform_series(client: TestClient) -> None:
+    text = await (await client.get("/metrics")).text()
+    names = {family.name for family in text_string_to_metric_families(text)}
+    assert {"process_resident_memory_bytes", "process_cpu_seconds", "python_info"} <= names
+    assert "python_gc_collections" in names
 
 
 async def test_cors_preflight_is_answered_for_allowed_origins_only(

@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient
 from controlplane.appkeys import RECONCILER
 from controlplane.config import Config
 from controlplane.jobs.runner import Jobs
+from controlplane.metrics import Metrics
 from tests.conftest import AppFactory, FakeClock, bearer
 
 pytestmark = pytest.mark.parametrize("dialect", ["postgres"])
@@ -32,8 +33,9 @@ async def replicas(
 ) -> AsyncIterator[tuple[Jobs, Jobs]]:
     """A leader and a follower, as two replicas would run them; the leader elected first."""
     config = config.replace(metrics_raw_retention=3600)
-    leader = Jobs(config, clock, client.app[RECONCILER])
-    follower = Jobs(config, clock, client.app[RECONCILER])
+    # Each replica has its own registry, as separate processes do.
+    leader = Jobs(config, clock, client.app[RECONCILER], Metrics())
+    follower = Jobs(config, clock, client.app[RECONCILER], Metrics())
     assert await leader.leadership.is_leader()
     yield leader, follower
     await leader.leadership.release()
@@ -143,6 +145,36 @@ async def test_only_the_leader_rolls_up_samples_past_the_raw_window(
     assert [b["samples"] for b in body["data"]["buckets"]] == [1, 1]
 
 
+def gauge(jobs: Jobs, name: str, **labels: str) -> float | None:
+    return jobs._metrics.registry.get_sample_value(name, labels)
+
+
+async def test_only_the_leader_exports_the_jobs_flag_and_the_state_gauges(
+    client, admin_headers, clock, replicas
+):
+    leader, follower = replicas
+    await active_node(client, admin_headers, clock, "counted-node")
+
+    await leader.state_gauges()
+    await follower.state_gauges()
+    assert gauge(leader, "minispod_jobs_leader") == 1
+    assert gauge(leader, "minispod_nodes", state="ACTIVE") == 1
+    assert gauge(leader, "minispod_nodes", state="INACTIVE") == 0
+    assert gauge(leader, "minispod_instances", state="RUNNING") == 0
+    assert gauge(leader, "minispod_subscriptions", state="ACTIVE") == 0
+    assert gauge(follower, "minispod_jobs_leader") == 0
+    assert gauge(follower, "minispod_nodes", state="ACTIVE") is None
+
+    # Leadership moves: the new leader exports, the old one stops at its next run.
+    await leader.leadership.release()
+    await follower.state_gauges()
+    await leader.state_gauges()
+    assert gauge(follower, "minispod_jobs_leader") == 1
+    assert gauge(follower, "minispod_nodes", state="ACTIVE") == 1
+    assert gauge(leader, "minispod_jobs_leader") == 0
+    assert gauge(leader, "minispod_nodes", state="ACTIVE") is None
+
+
 async def test_a_new_leader_judges_no_node_before_watching_for_a_grace_period(
     client, admin_headers, clock, config
 ):
@@ -151,7 +183,7 @@ async def test_a_new_leader_judges_no_node_before_watching_for_a_grace_period(
     alive_id, alive_token = await active_node(client, admin_headers, clock, "alive-node")
     # The control plane was down for ten grace periods: every last heartbeat is old.
     clock.advance(10 * grace)
-    jobs = Jobs(config, clock, client.app[RECONCILER])
+    jobs = Jobs(config, clock, client.app[RECONCILER], Metrics())
     try:
         await jobs.health_sweep()  # elected here
         assert await status_of(client, admin_headers, silent_id) == "ACTIVE"
@@ -204,7 +236,7 @@ async def started_with_a_sweep_in_flight(
 ) -> Jobs:
     """Jobs on their real schedule, whose health sweep is waiting for a row lock."""
     config = config.replace(node_grace_period=1.0)  # a sweep every 0.25 s
-    jobs = Jobs(config, clock, client.app[RECONCILER], stop_wait=wait)
+    jobs = Jobs(config, clock, client.app[RECONCILER], Metrics(), stop_wait=wait)
     assert await jobs.leadership.is_leader()
     clock.advance(2)  # led for longer than the grace period; the node is silent
     jobs.start()
