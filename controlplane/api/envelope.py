@@ -1,4 +1,4 @@
-"""The response envelope of API.md, for successes and errors alike."""
+"""The response envelope (docs/api.md), for successes and errors alike."""
 
 from __future__ import annotations
 

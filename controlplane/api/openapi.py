@@ -12,6 +12,17 @@ from pydantic import BaseModel
 from controlplane.api.routing import Access, Route
 
 REF = "#/components/schemas/{model}"
+DESCRIPTION = """Sell hosted apps on your own K3s cluster.
+
+Every answer under `/api/v1` is an envelope: `{success, message, data, timestamp,
+statusCode}`. Errors carry a `code` instead of `data` (and `errors`, the field-level
+reasons, on validation errors): VALIDATION_ERROR 400, UNAUTHORIZED and TOKEN_EXPIRED 401,
+FORBIDDEN 403, NOT_FOUND 404, METHOD_NOT_ALLOWED 405, CONFLICT 409, PAYLOAD_TOO_LARGE 413,
+UNSUPPORTED_MEDIA_TYPE 415, RATE_LIMITED 429 and SERVICE_UNAVAILABLE 503 (both with
+Retry-After), INTERNAL_ERROR 500. Users and administrators send
+`Authorization: Bearer <access token>`; agents send their node token, and register with a
+join token. The repository's docs/api.md says more."""
+
 _ERROR_STATUSES = {
     "400": "Validation error",
     "401": "Unauthenticated or token expired",
@@ -139,7 +150,7 @@ def build_spec(routes: list[Route], prefix: str) -> dict[str, Any]:
         "info": {
             "title": "MinisPod API",
             "version": "1",
-            "description": "Sell hosted apps on your own K3s cluster. Envelope and codes: API.md.",
+            "description": DESCRIPTION,
         },
         "servers": [{"url": "/"}],
         "paths": paths,

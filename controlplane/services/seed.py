@@ -1,4 +1,4 @@
-"""Seed data: the test accounts of API.md and the default catalog. Re-running changes nothing."""
+"""Seed data: the development test accounts and the default catalog; re-running changes nothing."""
 
 from __future__ import annotations
 

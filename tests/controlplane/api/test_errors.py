@@ -1,4 +1,4 @@
-"""Every kind of failure reaches the client as the API.md error envelope, never HTML."""
+"""Every kind of failure reaches the client as the error envelope of docs/api.md, never HTML."""
 
 from __future__ import annotations
 
