@@ -49,6 +49,12 @@ class Unavailable(ControlPlaneError):
         super().__init__(message, status, code)
         self.retry_after = retry_after
 
+    @property
+    def outage(self) -> bool:
+        """The control plane could not be reached, or says it cannot serve for now (503; a
+        proxy's 502 or 504 in front of it): not a verdict on this agent or its requests."""
+        return self.status is None or self.status in (502, 503, 504)
+
 
 class Forgotten(ControlPlaneError):
     """401 or 404 on a node path: the control plane no longer knows this node or its token."""

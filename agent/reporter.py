@@ -185,14 +185,17 @@ class Reporter:
         except OSError as exc:
             log.info("no last heartbeat: could not take a sample (%s)", exc)
             return
+        self._hold(heartbeat.sample)
         try:
             self._client.heartbeat(identity, heartbeat, time_limit=time_limit)
         except Invalid as exc:
+            self._release()
             self._rejected(heartbeat.sample, exc)
         except ControlPlaneError as exc:
             log.info("last heartbeat not delivered (%s); its sample stays spooled", exc)
-            self._keep(heartbeat.sample)
+            self._keep_held()
         else:
+            self._release()
             log.info("told the control plane this agent is shutting down")
 
     # -- registration ---------------------------------------------------------------------
@@ -325,20 +328,23 @@ class Reporter:
         if identity is None or self._clock() < self._retry_at:
             self._keep(heartbeat.sample)
             return
+        self._hold(heartbeat.sample)
         try:
             result = self._client.heartbeat(identity, heartbeat)
         except Forgotten as exc:
-            self._keep(heartbeat.sample)
+            self._keep_held()
             self._forget(exc)
             return
         except Invalid as exc:
+            self._release()
             self._rejected(heartbeat.sample, exc)
             return
         except ControlPlaneError as exc:
             self._metrics.heartbeats_failed.inc()
-            self._keep(heartbeat.sample)
+            self._keep_held()
             self._failed(f"heartbeat not delivered: {exc}", exc)
             return
+        self._release()
         self._metrics.heartbeats_sent.inc()
         self._counter.advance_past(result.last_seq)
         self._succeeded()
@@ -430,6 +436,30 @@ class Reporter:
             self._metrics.spool_dropped.inc(dropped)
         self._status.spool_depth = self._spool.depth
 
+    def _hold(self, sample: UsageSample) -> None:
+        try:
+            self._spool.hold(sample)
+        except OSError as exc:
+            # Without the write-ahead a kill mid-request loses this one sample; without the
+            # heartbeat the node would look dead. Send it anyway.
+            log.error("could not write ahead sample seq=%d: %s", sample.seq, exc)
+
+    def _release(self) -> None:
+        try:
+            self._spool.release()
+        except OSError as exc:
+            log.warning("could not clear the in-flight sample (it may be sent twice): %s", exc)
+
+    def _keep_held(self) -> None:
+        try:
+            dropped = self._spool.keep_held()
+        except OSError as exc:
+            log.error("could not spool the undelivered sample, it is lost: %s", exc)
+            return
+        if dropped:
+            self._metrics.spool_dropped.inc(dropped)
+        self._status.spool_depth = self._spool.depth
+
     def _rejected(self, sample: UsageSample, exc: ControlPlaneError) -> None:
         log.error("the control plane refused sample seq=%d for good, dropped: %s", sample.seq, exc)
         self._metrics.samples_rejected.inc()
@@ -457,6 +487,13 @@ class Reporter:
         delay = self._backoff.next_delay()
         if isinstance(exc, Unavailable) and exc.retry_after is not None:
             delay = max(delay, exc.retry_after)
+        if isinstance(exc, Unavailable) and exc.outage:
+            # Only unavailable (down, restarting, its database away): the node must keep
+            # proving it is alive, or it is judged dead the moment the control plane can
+            # listen again. So the next heartbeat tick tries again whatever the backoff or
+            # Retry-After say (half an interval is always past by then, jitter included):
+            # once per interval is no more than the load of a healthy fleet.
+            delay = min(delay, self._heartbeat_interval / 2)
         self._retry_at = self._clock() + delay
         self._status.last_error = message
         log.log(level, "%s; next attempt in %.1fs (%d spooled)", message, delay, self._spool.depth)

@@ -4,6 +4,12 @@ Samples are JSON lines in segment files named by the first seq they hold, append
 order and fsynced one by one, so a sample the agent took survives a crash or a reboot. The
 spool is bounded: when full, the oldest samples go first, and every drop is logged and counted.
 Only segment names and line counts are kept in memory, never the samples themselves.
+
+The sample of a heartbeat on its way is written ahead to a file of its own (`hold`) before
+it is sent, and forgotten once the control plane answered (`release`) or moved into the
+spool when it could not (`keep_held`). An agent killed with the request in flight finds it
+there at its next start, so "nothing is lost" holds for every kill, not only a clean stop;
+if the control plane had stored it after all, the replay is counted as a duplicate.
 """
 
 import json
@@ -18,6 +24,8 @@ from agent.wire import UsageSample
 log = logging.getLogger("minispod.agent.spool")
 
 SUFFIX = ".jsonl"
+# Not a segment (the suffix differs): the one sample in flight, or nothing (empty).
+IN_FLIGHT = "in-flight.json"
 
 
 @dataclass
@@ -47,6 +55,8 @@ class Spool:
         self._depth = sum(s.lines for s in self._segments)
         if self._depth > self._max:
             self._drop_oldest(self._depth - self._max)
+        self._in_flight = directory / IN_FLIGHT
+        self._recover_in_flight()
 
     @property
     def depth(self) -> int:
@@ -78,6 +88,32 @@ class Spool:
         self._depth += 1
         excess = self._depth - self._max
         return self._drop_oldest(excess) if excess > 0 else 0
+
+    def hold(self, sample: UsageSample) -> None:
+        """Write ahead the sample about to be sent (one fsync; the file is reused, so
+        no directory sync either)."""
+        line = json.dumps(sample.wire(), separators=(",", ":")).encode() + b"\n"
+        fd = os.open(self._in_flight, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, line, 0)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def release(self) -> None:
+        """The held sample was answered for (stored, or refused for good). Not synced: a
+        sample that reappears after a power cut is replayed and counted as a duplicate."""
+        with open(self._in_flight, "r+b") as fh:
+            fh.truncate(0)
+
+    def keep_held(self) -> int:
+        """The held sample could not be delivered: into the spool with it. Returns how many
+        of the oldest samples were dropped to make room."""
+        sample = self._read_in_flight()
+        dropped = self.append(sample) if sample is not None else 0
+        self.release()
+        return dropped
 
     def peek(self, limit: int) -> list[UsageSample]:
         """Up to `limit` of the oldest samples, in seq order. Unreadable lines are skipped
@@ -140,6 +176,38 @@ class Spool:
             last_seq,
         )
         return dropped
+
+    def _read_in_flight(self) -> UsageSample | None:
+        try:
+            data = self._in_flight.read_bytes()
+        except FileNotFoundError:
+            return None
+        if not data.strip():
+            return None
+        try:
+            return UsageSample.from_wire(json.loads(data))
+        except ValueError:
+            # Torn by a power cut while it was being written, so it was never sent either.
+            log.warning("spool: an unreadable in-flight sample was discarded")
+            return None
+
+    def _recover_in_flight(self) -> None:
+        if not self._in_flight.exists():
+            return
+        sample = self._read_in_flight()
+        tail = self._tail_seq()
+        if sample is not None and (tail is None or sample.seq > tail):
+            self.append(sample)
+            log.info(
+                "spool: the sample in flight when the agent stopped (seq %d) is kept", sample.seq
+            )
+        self.release()
+
+    def _tail_seq(self) -> int | None:
+        if not self._segments:
+            return None
+        lines = self._read_lines(self._segments[-1])
+        return _line_seq(lines[-1]) if lines else None
 
     def _open_segments(self) -> list[_Segment]:
         for leftover in self._dir.glob("*.tmp"):

@@ -21,6 +21,7 @@ from controlplane.appkeys import (
     CLUSTER,
     CONFIG,
     FLEET_STATS,
+    HEARING,
     INGEST,
     METRICS,
     NODE_AUTH,
@@ -48,6 +49,7 @@ from controlplane.services.apps.reconcile import Reconciler
 from controlplane.services.apps.subscriptions import Subscriptions
 from controlplane.services.clock import Clock, utcnow
 from controlplane.services.fleet.coalesce import SingleFlight
+from controlplane.services.fleet.hearing import Hearing
 from controlplane.services.fleet.ingest import TelemetryIngest
 from controlplane.services.fleet.node_auth import REVOCATIONS, NodeAuth
 
@@ -81,6 +83,22 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
     async with database.connected(config.database_url):
+        try:
+            problems = await database.durability_problems()
+        except Exception as exc:
+            if not database.unreachable(exc):
+                raise
+            # Serving starts anyway (readiness says 503 meanwhile); /ready checks again.
+            log.warning("database unreachable at start: %s", exc)
+            problems = []
+        else:
+            app[METRICS].database_durable.set(0 if problems else 1)
+        if problems:
+            log.warning(
+                "the database does not promise that acknowledged writes survive a crash (%s): "
+                "agents may lose samples they were told are stored; see docs/operations.md",
+                ", ".join(problems),
+            )
         yield
 
 
@@ -113,7 +131,7 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     if not app[CONFIG].run_jobs:
         yield
         return
-    jobs = Jobs(app[CONFIG], app[CLOCK], app[RECONCILER], app[METRICS])
+    jobs = Jobs(app[CONFIG], app[CLOCK], app[RECONCILER], app[METRICS], app[HEARING])
     jobs.start()
     yield
     await jobs.stop()
@@ -166,7 +184,8 @@ def create_app(
     app[ACCOUNTS] = build_accounts(config, clock)
     app[NODE_AUTH] = NodeAuth(shared=config.shared_database)
     app[FLEET_STATS] = SingleFlight()
-    app[INGEST] = TelemetryIngest(clock, app[METRICS])
+    app[HEARING] = Hearing(clock)
+    app[INGEST] = TelemetryIngest(clock, app[METRICS], app[HEARING])
     gateway = cluster if cluster is not None else build_cluster(config)
     app[CLUSTER] = gateway
     app[SUBSCRIPTIONS], app[RECONCILER] = build_subscriptions(config, clock, gateway, app[METRICS])

@@ -13,6 +13,7 @@ from controlplane.services.apps.reconcile import Reconciler
 from controlplane.services.apps.subscriptions import Subscriptions
 from controlplane.services.clock import Clock
 from controlplane.services.fleet.coalesce import SingleFlight
+from controlplane.services.fleet.hearing import Hearing
 from controlplane.services.fleet.ingest import TelemetryIngest
 from controlplane.services.fleet.node_auth import NodeAuth
 from shared.wire.workers import WorkerStats
@@ -24,6 +25,7 @@ METRICS = web.AppKey("metrics", Metrics)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
 NODE_AUTH = web.AppKey("node_auth", NodeAuth)
 INGEST = web.AppKey("telemetry_ingest", TelemetryIngest)
+HEARING = web.AppKey("hearing", Hearing)
 SUBSCRIPTIONS = web.AppKey("subscriptions", Subscriptions)
 RECONCILER = web.AppKey("reconciler", Reconciler)
 # Fleet statistics aggregate the whole node table: concurrent requests share one query.

@@ -80,6 +80,12 @@ class Metrics:
             "1 while this replica holds the jobs lock and runs the periodic jobs.",
             registry=r,
         )
+        self.database_durable = Gauge(
+            "minispod_database_durable",
+            "1 while the database promises that a commit survives a crash (fsync, "
+            "synchronous_commit and full_page_writes on; SQLite synchronous=FULL).",
+            registry=r,
+        )
         # State gauges count rows of the shared database, so only the jobs leader
         # exports them: summed over replicas they stay right, and a follower shows none.
         self.nodes = Gauge(

@@ -75,6 +75,10 @@ class PostgresServer:
             check=True,
             capture_output=True,
         )
+        return self.resume()
+
+    def resume(self) -> PostgresServer:
+        """Start the server on its existing data directory (after `pause`)."""
         options = f"-h 127.0.0.1 -p {self.port} -k {self.root} -c max_connections=300"
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
@@ -105,6 +109,14 @@ class PostgresServer:
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError(f"PostgreSQL did not start: {self.root / 'log'}")
+
+    def pause(self) -> None:
+        """Stop the server as an outage would (every session ends), keeping its data."""
+        subprocess.run(
+            _as_postgres([_binary("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"]),
+            check=True,
+            capture_output=True,
+        )
 
     def stop(self) -> None:
         subprocess.run(

@@ -10,7 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from controlplane.api.envelope import ok
 from controlplane.api.routing import Access, Call, Route
 from controlplane.appkeys import METRICS
-from controlplane.db.database import ping
+from controlplane.db.database import durability_problems
 from controlplane.services.errors import Unavailable
 
 
@@ -20,10 +20,16 @@ async def health(call: Call[Any, Any]) -> web.Response:
 
 async def ready(call: Call[Any, Any]) -> web.Response:
     try:
-        await ping()
+        problems = await durability_problems()
     except Exception as exc:
         raise Unavailable(f"Database unreachable: {type(exc).__name__}", 5) from exc
-    return ok({"status": "ready", "database": "ok"}, "Ready")
+    call.request.app[METRICS].database_durable.set(0 if problems else 1)
+    # Still ready: a database that may lose the last commits on a crash serves. It is
+    # said here and in the start-up log so an operator sees it before it matters.
+    data = {"status": "ready", "database": "ok", "durable": not problems}
+    if problems:
+        data["durabilityProblems"] = problems
+    return ok(data, "Ready" if not problems else "Ready; the database may lose acknowledged writes")
 
 
 async def metrics(call: Call[Any, Any]) -> web.Response:

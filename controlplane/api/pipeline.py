@@ -18,12 +18,11 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 
-import asyncpg
 from aiohttp import web
-from tortoise.exceptions import DBConnectionError, OperationalError
 
 from controlplane.api import envelope
 from controlplane.appkeys import CONFIG, METRICS, RATE_LIMITER
+from controlplane.db.database import unreachable
 from controlplane.logs import request_id_var
 from controlplane.services.errors import Invalid, RateLimited, ServiceError, Unavailable
 
@@ -190,7 +189,7 @@ def _error_response(request: web.Request, exc: Exception) -> web.Response:
         # Nobody is left to read it; 499 (nginx's "client closed request")
         # is what the access log and metrics should say.
         return envelope.error(499, "CLIENT_CLOSED_REQUEST", "Client closed the request")
-    if _database_unreachable(exc):
+    if unreachable(exc):
         log.warning("database unreachable: %s", exc)
         return _service_error(Unavailable("Database unavailable; try again shortly", 5))
     log.error("unhandled error", exc_info=exc)
@@ -211,31 +210,3 @@ def _client_went_away(request: web.Request, exc: BaseException) -> bool:
     """A client that hung up while sending its body: not our failure, not the database's."""
     transport = request.transport
     return isinstance(exc, ConnectionResetError) and (transport is None or transport.is_closing())
-
-
-def _database_unreachable(exc: BaseException) -> bool:
-    """Whether an error means the database could not be reached (503), not a bug (500)."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(
-            seen,
-            DBConnectionError
-            | ConnectionError
-            | TimeoutError
-            | asyncpg.PostgresConnectionError
-            | asyncpg.InterfaceError
-            # Shutting down or starting up (57P0x), out of connections or
-            # space (53xxx), the database gone (3D000) or our login refused
-            # (28xxx): the server cannot serve, whatever the request was.
-            | asyncpg.exceptions.OperatorInterventionError
-            | asyncpg.exceptions.InsufficientResourcesError
-            | asyncpg.exceptions.InvalidCatalogNameError
-            | asyncpg.exceptions.InvalidAuthorizationSpecificationError,
-        ):
-            return True
-        if isinstance(seen, OSError) and seen.errno is not None:
-            return True
-        if isinstance(seen, OperationalError) and "database is locked" in str(seen):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False

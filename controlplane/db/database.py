@@ -8,7 +8,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from tortoise import Tortoise, connections
+from tortoise.exceptions import DBConnectionError, OperationalError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 APP = "models"
@@ -137,9 +139,24 @@ async def connected(url: str) -> AsyncIterator[None]:
         await disconnect()
 
 
-async def ping() -> None:
-    """Raises if the database cannot answer a trivial query."""
-    await Tortoise.get_connection(next(iter(connections.db_config))).execute_query("SELECT 1")
+async def durability_problems() -> list[str]:
+    """What keeps this database from promising that a committed write survives a crash.
+
+    An agent drops a sample from its spool once we answered that it is stored, so an
+    acknowledgement is a promise only if the commit behind it is durable: PostgreSQL's
+    defaults (fsync, synchronous_commit, full_page_writes on), or SQLite's FULL sync.
+    Read for this session, since synchronous_commit may be set per role or database.
+    Raises when the database cannot answer (readiness asks this)."""
+    conn = Tortoise.get_connection(next(iter(connections.db_config)))
+    if conn.capabilities.dialect != "postgres":
+        rows = await conn.execute_query_dict("PRAGMA synchronous")
+        level = int(next(iter(rows[0].values())))
+        return [] if level >= 2 else [f"SQLite synchronous={level} (FULL, 2, is needed)"]
+    rows = await conn.execute_query_dict(
+        "SELECT name, setting FROM pg_settings"
+        " WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes')"
+    )
+    return [f"{r['name']}={r['setting']}" for r in rows if r["setting"] == "off"]
 
 
 def connect_args(database_url: str) -> dict[str, Any]:
@@ -153,3 +170,31 @@ def connect_args(database_url: str) -> dict[str, Any]:
     if "ssl" in creds:
         args["ssl"] = creds["ssl"]
     return args
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether an error means the database could not be reached (503), not a bug (500)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(
+            seen,
+            DBConnectionError
+            | ConnectionError
+            | TimeoutError
+            | asyncpg.PostgresConnectionError
+            | asyncpg.InterfaceError
+            # Shutting down or starting up (57P0x), out of connections or
+            # space (53xxx), the database gone (3D000) or our login refused
+            # (28xxx): the server cannot serve, whatever the request was.
+            | asyncpg.exceptions.OperatorInterventionError
+            | asyncpg.exceptions.InsufficientResourcesError
+            | asyncpg.exceptions.InvalidCatalogNameError
+            | asyncpg.exceptions.InvalidAuthorizationSpecificationError,
+        ):
+            return True
+        if isinstance(seen, OSError) and seen.errno is not None:
+            return True
+        if isinstance(seen, OperationalError) and "database is locked" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

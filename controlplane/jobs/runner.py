@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from controlplane.config import Config
+from controlplane.db.database import unreachable
 from controlplane.jobs import health_sweep
 from controlplane.jobs.leader import Leadership
 from controlplane.metrics import Metrics
@@ -17,6 +18,7 @@ from controlplane.services.apps import instances, subscriptions
 from controlplane.services.apps.reconcile import Reconciler
 from controlplane.services.clock import Clock
 from controlplane.services.fleet import node_metrics, workers
+from controlplane.services.fleet.hearing import Hearing
 
 log = logging.getLogger("minispod.jobs")
 
@@ -35,14 +37,19 @@ class Jobs:
         clock: Clock,
         reconciler: Reconciler,
         metrics: Metrics,
+        hearing: Hearing,
         stop_wait: float = STOP_WAIT,
     ) -> None:
         self._config = config
         self._clock = clock
         self._reconciler = reconciler
         self._metrics = metrics
+        self._hearing = hearing
         self._stop_wait = stop_wait
         self._grace = timedelta(seconds=config.node_grace_period)
+        # Checking several times per grace period bounds detection at grace + grace/4.
+        self.sweep_every = timedelta(seconds=max(0.2, min(config.node_grace_period / 4, 5.0)))
+        self._last_sweep: datetime | None = None
         self.leadership = Leadership(config.database_url, clock)
         self._scheduler = AsyncIOScheduler(timezone="UTC")
         # The tasks running a job now, so stop() can let them finish (or end them quietly).
@@ -68,19 +75,41 @@ class Jobs:
         m.set_states(m.subscriptions, await subscriptions.counts_by_status())
 
     async def _sweep(self) -> int:
-        """The health sweep, once this replica has watched the fleet for a grace period.
+        """The health sweep, once this replica has listened to the fleet for a grace period.
 
-        After an outage of the control plane, or on a new leader, every node's
-        last heartbeat is old although the agents are alive and beat within an
-        interval; judged at once, the whole fleet would flap to INACTIVE. As
-        Kubernetes' node lifecycle controller does, a node counts as seen when
-        the watch began, so no node is declared dead before a grace period of it.
+        After an outage of the control plane or of its database, on a new leader
+        or after a stall of this process, every node's last heartbeat is old
+        although the agents are alive and beat within an interval; judged at
+        once, the whole fleet would flap to INACTIVE. So a node counts as seen
+        when listening began again (services/fleet/hearing.py), and no node is
+        declared dead before a grace period of listening.
         """
         now = self._clock()
         since = self.leadership.leading_since
-        if since is None or now - since < self._grace:
+        if since is None:
             return 0
-        return await health_sweep.sweep(now, self._grace)
+        self._notice_drift(now)
+        if now - max(since, self._hearing.since) < self._grace:
+            return 0
+        try:
+            return await health_sweep.sweep(now, self._grace)
+        except Exception as exc:
+            if unreachable(exc):
+                self._hearing.deaf("the health sweep could not reach the database", now)
+            raise
+
+    def _notice_drift(self, now: datetime) -> None:
+        """A sweep that wakes much later than its schedule means this process stood
+        still (stopped, starved, a clock jump): heartbeats queued meanwhile are not
+        stored yet, so the gap is judged as time we could not listen."""
+        last, self._last_sweep = self._last_sweep, now
+        if last is None:
+            return
+        late = now - last - self.sweep_every
+        if late > max(self.sweep_every, timedelta(seconds=1)):
+            self._hearing.deaf(
+                f"the health sweep ran {late.total_seconds():.1f} s late (a stall)", now
+            )
 
     def _guarded(
         self, name: str, job: Callable[[], Awaitable[object]]
@@ -114,10 +143,8 @@ class Jobs:
 
     def start(self) -> None:
         c = self._config
-        # Checking several times per grace period bounds detection at grace + grace/4.
-        sweep_every = max(0.2, min(c.node_grace_period / 4, 5.0))
         schedule = (
-            ("health-sweep", self.health_sweep, sweep_every),
+            ("health-sweep", self.health_sweep, self.sweep_every.total_seconds()),
             ("metric-retention", self.retention, c.retention_interval),
             ("reconcile", self.reconcile, c.reconcile_interval),
             ("state-gauges", self.state_gauges, STATE_GAUGES_EVERY),

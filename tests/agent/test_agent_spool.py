@@ -125,3 +125,43 @@ def test_an_empty_spool_peeks_nothing(tmp_path):
 def test_nonsense_bounds_are_refused(tmp_path):
     with pytest.raises(ValueError, match="at least 1"):
         Spool(tmp_path, max_samples=0)
+
+
+def test_a_sample_held_when_the_agent_died_is_spooled_at_the_next_start(tmp_path):
+    spool = Spool(tmp_path, max_samples=10)
+    spool.append(sample(1))
+    spool.hold(sample(2))  # sent, then kill -9 before any answer
+    reopened = Spool(tmp_path, max_samples=10)
+    assert seqs(reopened.peek(10)) == [1, 2]
+    assert Spool(tmp_path, max_samples=10).depth == 2, "recovered once, not at every start"
+
+
+def test_a_released_sample_is_not_spooled(tmp_path):
+    spool = Spool(tmp_path, max_samples=10)
+    spool.hold(sample(1))
+    spool.release()  # the control plane stored it
+    assert Spool(tmp_path, max_samples=10).depth == 0
+
+
+def test_a_held_sample_that_was_not_delivered_joins_the_spool_in_order(tmp_path):
+    spool = Spool(tmp_path, max_samples=10)
+    spool.append(sample(1))
+    spool.hold(sample(2))
+    assert spool.keep_held() == 0
+    assert spool.depth == 2
+    assert seqs(Spool(tmp_path, max_samples=10).peek(10)) == [1, 2]
+
+
+def test_a_held_sample_already_spooled_is_not_spooled_twice(tmp_path):
+    spool = Spool(tmp_path, max_samples=10)
+    spool.hold(sample(3))
+    spool.append(sample(3))  # killed after spooling it, before clearing the hold
+    assert seqs(Spool(tmp_path, max_samples=10).peek(10)) == [3]
+
+
+def test_a_torn_in_flight_record_is_discarded(tmp_path):
+    Spool(tmp_path, max_samples=10).hold(sample(4))
+    path = tmp_path / "in-flight.json"
+    path.write_bytes(path.read_bytes()[:20])
+    assert Spool(tmp_path, max_samples=10).depth == 0
+    assert path.read_bytes() == b""

@@ -38,7 +38,9 @@ SWEEP_SLACK = 2.0
 class Agent(Process):
     """`python -m agent` with its own state directory and probe port."""
 
-    def __init__(self, server_url: str, join_token: str, node_name: str, workdir: Path) -> None:
+    def __init__(
+        self, server_url: str, join_token: str, node_name: str, workdir: Path, **settings: str
+    ) -> None:
         self.node_name = node_name
         self.state_dir = workdir / node_name
         self.port = free_port()
@@ -52,6 +54,7 @@ class Agent(Process):
             MINISPOD_HEARTBEAT_INTERVAL=str(AGENT_HEARTBEAT_INTERVAL),
             MINISPOD_BACKOFF_MAX="1",
         )
+        env.update(settings)
         argv = [sys.executable, "-m", "agent"]
         super().__init__(f"agent {node_name}", argv, env, workdir / f"agent-{node_name}.log")
 
@@ -152,10 +155,11 @@ def start_agent(
     started: list[Agent] = []
     join_token = admin.join_token()
 
-    def start(node_name: str | None = None) -> Agent:
-        """A new agent; given the name of an earlier one, it restarts on that one's state."""
+    def start(node_name: str | None = None, **settings: str) -> Agent:
+        """A new agent; given the name of an earlier one, it restarts on that one's state.
+        `settings` are further MINISPOD_* variables of the agent."""
         name = node_name or f"e2e-{uuid.uuid4().hex[:8]}"
-        agent = Agent(control_plane.url, join_token, name, tmp_path)
+        agent = Agent(control_plane.url, join_token, name, tmp_path, **settings)
         started.append(agent)
         agent.spawn()
         return agent

@@ -21,11 +21,13 @@ from pydantic import TypeAdapter
 from tortoise.transactions import in_transaction
 
 from controlplane.db import bulk
+from controlplane.db.database import unreachable
 from controlplane.db.models import NodeEvent
 from controlplane.metrics import Metrics
 from controlplane.services.clock import Clock
 from controlplane.services.errors import FieldError, Invalid, NotFound, Unavailable
 from controlplane.services.fleet import health, node_events
+from controlplane.services.fleet.hearing import Hearing
 from shared.wire.nodes import Heartbeat, IngestResult, NodeCondition, UsageSample
 
 log = logging.getLogger("minispod.ingest")
@@ -66,10 +68,16 @@ class TelemetryIngest:
     next is being written, so the event loop is not left idle between batches."""
 
     def __init__(
-        self, clock: Clock, metrics: Metrics, max_batch: int = 2000, in_flight: int = 2
+        self,
+        clock: Clock,
+        metrics: Metrics,
+        hearing: Hearing,
+        max_batch: int = 2000,
+        in_flight: int = 2,
     ) -> None:
         self._clock = clock
         self._metrics = metrics
+        self._hearing = hearing
         self._max_batch = max_batch
         self._queue: list[_Item] = []
         self._wakeup = asyncio.Event()
@@ -142,6 +150,9 @@ class TelemetryIngest:
         except Exception as exc:
             self._metrics.ingest_batches.labels("failed").inc()
             log.warning("telemetry batch of %d failed: %s", len(batch), exc)
+            if unreachable(exc):
+                # These heartbeats were sent and not heard: their nodes' silence is ours.
+                self._hearing.deaf("heartbeats could not be stored", self._clock())
             for item in batch:
                 if not item.done.done():
                     item.done.set_exception(exc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import asyncpg
 from aiohttp.test_utils import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -24,6 +25,29 @@ async def test_ready_says_the_database_answers(client: TestClient) -> None:
     resp = await client.get("/ready")
     assert resp.status == 200
     assert (await resp.json())["data"]["status"] == "ready"
+
+
+async def test_ready_says_whether_the_database_promises_durable_commits(
+    client: TestClient, database_url: str
+) -> None:
+    if database_url.startswith("sqlite"):
+        expected: list[str] = []  # WAL with synchronous=FULL, as the app opens it
+    else:
+        conn = await asyncpg.connect("postgresql://" + database_url.removeprefix("asyncpg://"))
+        try:
+            expected = [
+                f"{name}={value}"
+                for name in ("fsync", "full_page_writes", "synchronous_commit")
+                if (value := await conn.fetchval(f"SHOW {name}")) == "off"
+            ]
+        finally:
+            await conn.close()
+    data = (await (await client.get("/ready")).json())["data"]
+    assert data["status"] == "ready"
+    assert data["durable"] is (not expected)
+    assert sorted(data.get("durabilityProblems", [])) == expected
+    metrics = await (await client.get("/metrics")).text()
+    assert f"minispod_database_durable {0.0 if expected else 1.0}" in metrics
 
 
 async def test_every_response_carries_a_request_id(client: TestClient) -> None:

@@ -16,6 +16,7 @@ from controlplane.appkeys import RECONCILER
 from controlplane.config import Config
 from controlplane.jobs.runner import Jobs
 from controlplane.metrics import Metrics
+from controlplane.services.fleet.hearing import Hearing
 from tests.conftest import AppFactory, FakeClock, bearer
 
 pytestmark = pytest.mark.parametrize("dialect", ["postgres"])
@@ -34,8 +35,8 @@ async def replicas(
     """A leader and a follower, as two replicas would run them; the leader elected first."""
     config = config.replace(metrics_raw_retention=3600)
     # Each replica has its own registry, as separate processes do.
-    leader = Jobs(config, clock, client.app[RECONCILER], Metrics())
-    follower = Jobs(config, clock, client.app[RECONCILER], Metrics())
+    leader = Jobs(config, clock, client.app[RECONCILER], Metrics(), Hearing(clock))
+    follower = Jobs(config, clock, client.app[RECONCILER], Metrics(), Hearing(clock))
     assert await leader.leadership.is_leader()
     yield leader, follower
     await leader.leadership.release()
@@ -145,6 +146,15 @@ async def test_only_the_leader_rolls_up_samples_past_the_raw_window(
     assert [b["samples"] for b in body["data"]["buckets"]] == [1, 1]
 
 
+async def sweeping(jobs: Jobs, clock: FakeClock, seconds: float) -> None:
+    """Time passing on a running replica: its health sweep runs on schedule meanwhile."""
+    step = jobs.sweep_every.total_seconds()
+    while seconds > 0:
+        clock.advance(min(step, seconds))
+        seconds -= step
+        await jobs.health_sweep()
+
+
 def gauge(jobs: Jobs, name: str, **labels: str) -> float | None:
     return jobs._metrics.registry.get_sample_value(name, labels)
 
@@ -183,19 +193,17 @@ async def test_a_new_leader_judges_no_node_before_watching_for_a_grace_period(
     alive_id, alive_token = await active_node(client, admin_headers, clock, "alive-node")
     # The control plane was down for ten grace periods: every last heartbeat is old.
     clock.advance(10 * grace)
-    jobs = Jobs(config, clock, client.app[RECONCILER], Metrics())
+    jobs = Jobs(config, clock, client.app[RECONCILER], Metrics(), Hearing(clock))
     try:
         await jobs.health_sweep()  # elected here
         assert await status_of(client, admin_headers, silent_id) == "ACTIVE"
         # The agents that are alive beat again within an interval.
-        clock.advance(grace / 2)
+        await sweeping(jobs, clock, grace / 2)
         await heartbeat(client, alive_token, alive_id, 2, clock)
-        clock.advance(grace / 2 - 1)
-        await jobs.health_sweep()
+        await sweeping(jobs, clock, grace / 2 - 1)
         assert await status_of(client, admin_headers, silent_id) == "ACTIVE"
 
-        clock.advance(1)
-        await jobs.health_sweep()
+        await sweeping(jobs, clock, 1)
         assert await status_of(client, admin_headers, silent_id) == "INACTIVE"
         assert await status_of(client, admin_headers, alive_id) == "ACTIVE"
     finally:
@@ -213,8 +221,53 @@ async def test_leading_again_after_losing_the_lock_starts_a_new_watch(
 
     await leader.health_sweep()  # elected again, now
     assert await status_of(client, admin_headers, node_id) == "ACTIVE"
-    clock.advance(grace)
+    await sweeping(leader, clock, grace)
+    assert await status_of(client, admin_headers, node_id) == "INACTIVE"
+
+
+async def test_a_sweep_that_wakes_late_judges_no_node_before_listening_a_grace_period(
+    client, admin_headers, clock, config, replicas
+):
+    """kill -STOP of the control plane: the heartbeats sent meanwhile wait in its socket
+    queue, and the first sweep after kill -CONT must not judge on their absence."""
+    leader, _ = replicas
+    grace = config.node_grace_period
+    alive_id, alive_token = await active_node(client, admin_headers, clock, "alive-node")
+    silent_id, _ = await active_node(client, admin_headers, clock, "silent-node")
+    await sweeping(leader, clock, grace / 2)
+    await heartbeat(client, alive_token, alive_id, 2, clock)
+    await sweeping(leader, clock, grace / 2)
+
+    clock.advance(3 * grace)  # the process stood still: no sweep ran, nothing was stored
     await leader.health_sweep()
+    assert await status_of(client, admin_headers, alive_id) == "ACTIVE"
+    assert await status_of(client, admin_headers, silent_id) == "ACTIVE"
+    events = await (
+        await client.get(f"/api/v1/workers/{alive_id}/events", headers=admin_headers)
+    ).json()
+    assert all(e["toStatus"] != "INACTIVE" for e in events["data"]["events"])
+
+    await heartbeat(client, alive_token, alive_id, 3, clock)  # the queued heartbeat, served
+    await sweeping(leader, clock, grace - 1)
+    assert await status_of(client, admin_headers, silent_id) == "ACTIVE"
+    await sweeping(leader, clock, 1)
+    # A node that really is silent is still found, one grace period after listening resumed.
+    assert await status_of(client, admin_headers, silent_id) == "INACTIVE"
+    assert await status_of(client, admin_headers, alive_id) == "ACTIVE"
+
+
+async def test_silence_counts_only_from_when_heartbeats_could_be_stored_again(
+    client, admin_headers, clock, config, replicas
+):
+    leader, _ = replicas
+    grace = config.node_grace_period
+    node_id, _ = await active_node(client, admin_headers, clock)
+    await sweeping(leader, clock, grace - 1)
+    # What the ingest path reports when a batch of heartbeats fails on the database.
+    leader._hearing.deaf("heartbeats could not be stored")
+    await sweeping(leader, clock, grace - 1)
+    assert await status_of(client, admin_headers, node_id) == "ACTIVE"
+    await sweeping(leader, clock, 1)
     assert await status_of(client, admin_headers, node_id) == "INACTIVE"
 
 
@@ -236,7 +289,7 @@ async def started_with_a_sweep_in_flight(
 ) -> Jobs:
     """Jobs on their real schedule, whose health sweep is waiting for a row lock."""
     config = config.replace(node_grace_period=1.0)  # a sweep every 0.25 s
-    jobs = Jobs(config, clock, client.app[RECONCILER], Metrics(), stop_wait=wait)
+    jobs = Jobs(config, clock, client.app[RECONCILER], Metrics(), Hearing(clock), stop_wait=wait)
     assert await jobs.leadership.is_leader()
     clock.advance(2)  # led for longer than the grace period; the node is silent
     jobs.start()
