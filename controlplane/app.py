@@ -207,7 +207,9 @@ def create_app(
     # Last, so it takes only what no route above does (the router tries "/" last).
     app.router.add_route(
         "*",
-        "/{unmatched:.*}",
+        # [\s\S], not ".": a path may hold a decoded newline (%0a), and "." would let it
+        # fall through to aiohttp's own plain-text 404, outside the envelope and the log.
+        "/{unmatched:[\\s\\S]*}",
         pipeline.wrap(
             pipeline.fallback, pipeline.UNMATCHED, ids=ids, rate_limited=True, quiet=False
         ),

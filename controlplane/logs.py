@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 # The request id of the request being served; a contextvar is how a log
 # record learns it without every call passing it along.
@@ -39,13 +41,42 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+# C0 and C1 control characters and DEL: a client's path or header that reaches a log line
+# must not move the cursor, recolour the terminal or start a forged line of its own.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_controls(text: str, keep_newlines: bool = False) -> str:
+    def named(match: re.Match[str]) -> str:
+        char = match.group()
+        if keep_newlines and char == "\n":
+            return char
+        return _NAMED.get(char) or f"\\x{ord(char):02x}"
+
+    return _CONTROL.sub(named, text)
+
+
 class TextFormatter(logging.Formatter):
+    """One line per record for people reading a terminal; what came from outside is escaped.
+    (The JSON formatter needs none of this: JSON escapes control characters itself.)"""
+
     def format(self, record: logging.LogRecord) -> str:
-        base = super().format(record)
+        # Another handler may have formatted (and cached) the traceback already, unescaped.
+        msg, args, exc_text = record.msg, record.args, record.exc_text
+        record.msg, record.args, record.exc_text = escape_controls(record.getMessage()), None, None
+        try:
+            base = super().format(record)
+        finally:
+            record.msg, record.args, record.exc_text = msg, args, exc_text
         extras = {k: v for k, v in vars(record).items() if k not in _RESERVED and v is not None}
         if extras:
-            base += " " + " ".join(f"{k}={v}" for k, v in extras.items())
+            base += " " + " ".join(f"{k}={escape_controls(str(v))}" for k, v in extras.items())
         return base
+
+    def formatException(self, ei: Any) -> str:
+        # A traceback keeps its own line breaks; an exception message could still carry escapes.
+        return escape_controls(super().formatException(ei), keep_newlines=True)
 
 
 def configure_logging(level: str, fmt: str) -> None:

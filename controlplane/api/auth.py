@@ -30,7 +30,7 @@ def _client(request: web.Request) -> Client:
 async def register(call: Call[RegisterRequest, Any]) -> web.Response:
     b = call.body
     result = await call.request.app[ACCOUNTS].register(
-        b.name, b.email, b.password, b.confirm_password, _client(call.request)
+        b.name, b.email, b.password, _client(call.request)
     )
     return ok(result, "Account created", status=201)
 

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from controlplane.api import json_limits
 from controlplane.services.errors import FieldError, Invalid, ServiceError
 
 B = TypeVar("B")
@@ -96,6 +97,8 @@ async def read_body(request: web.Request, model: type[BaseModel]) -> Any:
         return validate(model, {}, "request body")
     if request.content_type != "application/json":
         raise UnsupportedMediaType("Request body must be application/json")
+    if problems := json_limits.body_problems(raw):
+        raise Invalid("Invalid request body", problems)
     # Parsed and validated in one pass by pydantic's core, straight from the bytes
     # (the hot path of every heartbeat).
     try:
@@ -107,7 +110,10 @@ async def read_body(request: web.Request, model: type[BaseModel]) -> Any:
 
 
 def read_query(request: web.Request, model: type[BaseModel]) -> Any:
-    return validate(model, dict(request.query), "query parameters")
+    query = dict(request.query)
+    if problems := json_limits.query_problems(query):
+        raise Invalid("Invalid query parameters", problems)
+    return validate(model, query, "query parameters")
 
 
 class UnsupportedMediaType(ServiceError):

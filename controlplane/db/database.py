@@ -183,6 +183,9 @@ def unreachable(exc: BaseException) -> bool:
             | TimeoutError
             | asyncpg.PostgresConnectionError
             | asyncpg.InterfaceError
+            # "another operation is in progress" on a connection the server dropped
+            # mid-query: seen while PostgreSQL restarts, an outage like the others.
+            | asyncpg.InternalClientError
             # Shutting down or starting up (57P0x), out of connections or
             # space (53xxx), the database gone (3D000) or our login refused
             # (28xxx): the server cannot serve, whatever the request was.

@@ -1,10 +1,18 @@
 """Wire types of accounts: sign-up, login, tokens, profile and user administration."""
 
+import re
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import EmailStr, Field, model_validator
+from pydantic import (
+    EmailStr,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from shared.enums import Role
 from shared.wire.base import WireModel, WireOut
@@ -12,6 +20,71 @@ from shared.wire.common import PageQuery, Pagination
 
 Name = Field(min_length=1, max_length=100)
 Password = Field(min_length=1, max_length=128)
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 128
+
+
+def policy_problems(password: str) -> list[str]:
+    """What a password lacks; empty when it is acceptable."""
+    problems = []
+    if len(password) < PASSWORD_MIN_LENGTH:
+        problems.append(f"at least {PASSWORD_MIN_LENGTH} characters")
+    if len(password) > PASSWORD_MAX_LENGTH:
+        problems.append(f"at most {PASSWORD_MAX_LENGTH} characters")
+    if not re.search(r"[a-z]", password):
+        problems.append("a lower-case letter")
+    if not re.search(r"[A-Z]", password):
+        problems.append("an upper-case letter")
+    if not re.search(r"\d", password):
+        problems.append("a digit")
+    if not re.search(r"[^A-Za-z0-9]", password):
+        problems.append("a symbol")
+    return problems
+
+
+def _given(data: dict[str, Any], wire_name: str) -> Any:
+    """A field as the wire spells it (camelCase) or as Python callers do (snake_case)."""
+    if wire_name in data:
+        return data[wire_name]
+    return data.get(re.sub(r"(?<!^)(?=[A-Z])", "_", wire_name).lower())
+
+
+def _problem(field: str, message: str, value: Any) -> InitErrorDetails:
+    return {"type": PydanticCustomError("password", message), "loc": (field,), "input": value}
+
+
+def _with_password_rules(
+    model: type[Any],
+    data: Any,
+    handler: ModelWrapValidatorHandler[Any],
+    password_field: str,
+    confirm_field: str | None,
+) -> Any:
+    """Field checks, the password policy and the confirmation in one pass, so a form
+    learns every problem at once (pydantic alone stops before cross-field rules when
+    any field is wrong)."""
+    extra: list[InitErrorDetails] = []
+    if isinstance(data, dict):
+        password = _given(data, password_field)
+        if isinstance(password, str) and (problems := policy_problems(password)):
+            message = "Password needs " + ", ".join(problems)
+            extra.append(_problem(password_field, message, password))
+        confirm = _given(data, confirm_field) if confirm_field else None
+        if confirm_field and isinstance(confirm, str) and confirm != password:
+            extra.append(_problem(confirm_field, "Passwords do not match", confirm))
+    try:
+        value = handler(data)
+    except ValidationError as exc:
+        taken = {tuple(e["loc"]) for e in extra}
+        others: list[InitErrorDetails] = [
+            {"type": PydanticCustomError(e["type"], e["msg"]), "loc": e["loc"], "input": e["input"]}
+            for e in exc.errors(include_url=False)
+            if tuple(e["loc"]) not in taken
+        ]
+        raise ValidationError.from_exception_data(model.__name__, others + extra) from None
+    if extra:
+        raise ValidationError.from_exception_data(model.__name__, extra)
+    return value
 
 
 class RegisterRequest(WireModel):
@@ -19,6 +92,11 @@ class RegisterRequest(WireModel):
     email: EmailStr
     password: str = Password
     confirm_password: str = Password
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _password_rules(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+        return _with_password_rules(cls, data, handler, "password", "confirmPassword")
 
 
 class LoginRequest(WireModel):
@@ -50,6 +128,11 @@ class ProfileUpdate(WireModel):
 class PasswordChange(WireModel):
     current_password: str = Password
     new_password: str = Password
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _password_rules(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+        return _with_password_rules(cls, data, handler, "newPassword", None)
 
 
 class UserOut(WireOut):

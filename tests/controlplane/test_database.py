@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 
+import asyncpg
 import pytest
 from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from controlplane.config import normalise_database_url
-from controlplane.db.database import connected
+from controlplane.db.database import connected, unreachable
 from controlplane.db.models import User
 from shared.enums import Role
 from tests.conftest import Postgres
@@ -71,3 +72,32 @@ async def test_worker_search_indexes_take_entries_at_once_not_into_a_pending_lis
         f"idx_worker_nodes_{column}_trgm": ["fastupdate=off"]
         for column in ("name", "hostname", "ip")
     }
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        asyncpg.InternalClientError("cannot perform operation: another operation is in progress"),
+        asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed"),
+        ConnectionRefusedError(111, "Connect call failed"),
+        asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_errors_of_a_database_going_away_count_as_an_outage(error: BaseException) -> None:
+    wrapped = RuntimeError("while storing a batch")
+    wrapped.__cause__ = error
+    assert unreachable(error) and unreachable(wrapped)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        asyncpg.exceptions.UniqueViolationError("duplicate key"),
+        ValueError("a bug"),
+        asyncpg.exceptions.UndefinedColumnError("column does not exist"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_errors_of_our_own_are_not_taken_for_an_outage(error: BaseException) -> None:
+    assert not unreachable(error)

@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 from controlplane.db.models import RefreshToken, User
 from controlplane.services.accounts.login_throttle import LoginThrottle
-from controlplane.services.accounts.passwords import Passwords, policy_problems
+from controlplane.services.accounts.passwords import Passwords
 from controlplane.services.accounts.tokens import AccessTokens, hash_token, new_secret_token
 from controlplane.services.clock import Clock
 from controlplane.services.errors import (
@@ -24,7 +24,7 @@ from controlplane.services.errors import (
     Unauthorized,
 )
 from shared.enums import Role
-from shared.wire.accounts import AuthResult, UserOut
+from shared.wire.accounts import AuthResult, UserOut, policy_problems
 
 INVALID_LOGIN = "Invalid email or password"
 
@@ -80,17 +80,9 @@ class Accounts:
         except IntegrityError:
             raise Conflict("An account with this email already exists") from None
 
-    async def register(
-        self, name: str, email: str, password: str, confirm: str, client: Client
-    ) -> AuthResult:
-        errors = []
-        problems = policy_problems(password)
-        if problems:
-            errors.append(FieldError("password", "Password needs " + ", ".join(problems)))
-        if password != confirm:
-            errors.append(FieldError("confirmPassword", "Passwords do not match"))
-        if errors:
-            raise Invalid("Validation failed", errors)
+    async def register(self, name: str, email: str, password: str, client: Client) -> AuthResult:
+        # The policy and the confirmation were checked with every other field by the wire
+        # type (RegisterRequest), and create_user checks the policy again for every caller.
         user = await self.create_user(name, email, password)
         return await self._session(user, client, family=None)
 

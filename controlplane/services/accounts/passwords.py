@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-
-MIN_LENGTH = 8
-MAX_LENGTH = 128
 
 
 class Passwords:
@@ -38,21 +33,3 @@ class Passwords:
 
     def needs_rehash(self, password_hash: str) -> bool:
         return self._hasher.check_needs_rehash(password_hash)
-
-
-def policy_problems(password: str) -> list[str]:
-    """What a password lacks; empty when it is acceptable."""
-    problems = []
-    if len(password) < MIN_LENGTH:
-        problems.append(f"at least {MIN_LENGTH} characters")
-    if len(password) > MAX_LENGTH:
-        problems.append(f"at most {MAX_LENGTH} characters")
-    if not re.search(r"[a-z]", password):
-        problems.append("a lower-case letter")
-    if not re.search(r"[A-Z]", password):
-        problems.append("an upper-case letter")
-    if not re.search(r"\d", password):
-        problems.append("a digit")
-    if not re.search(r"[^A-Za-z0-9]", password):
-        problems.append("a symbol")
-    return problems

@@ -130,15 +130,17 @@ class Subscriptions:
         subdomain = body.subdomain or f"{service.slug}-{secrets.token_hex(3)}"
         if subdomain in RESERVED_SUBDOMAINS:
             raise Invalid.field("subdomain", "This subdomain is reserved")
-        if (
-            await Subscription.filter(user_id=actor.id, status__in=LIVE).count()
-            >= self._max_per_user
-        ):
-            raise Conflict(f"Subscription limit reached ({self._max_per_user} per account)")
         need = requests_of(template)
         now = self._clock()
         try:
             async with in_transaction():
+                # Counted under the account's row lock: parallel subscribes of one account
+                # queue here, so each sees the others' rows and the limit holds. (SQLite
+                # runs one write transaction at a time anyway.)
+                await User.filter(id=actor.id).select_for_update().only("id")
+                live = await Subscription.filter(user_id=actor.id, status__in=LIVE).count()
+                if live >= self._max_per_user:
+                    raise Conflict(f"Subscription limit reached ({self._max_per_user} per account)")
                 # Re-checked under a row lock: an administrator retiring the
                 # service meanwhile cannot slip between check and insert.
                 await catalog.active_service(str(service.id), lock=True)

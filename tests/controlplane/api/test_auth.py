@@ -125,6 +125,27 @@ async def test_register_names_confirm_password_when_it_differs(client: TestClien
     assert error_fields(body) == {"confirmPassword"}
 
 
+async def test_register_reports_a_bad_email_a_weak_password_and_a_mismatch_at_once(
+    client: TestClient,
+) -> None:
+    body = {"name": "Form User", "email": "x", "password": "short", "confirmPassword": "other"}
+    status, answer = await call(client, "POST", "/auth/register", json=body)
+    assert status == 400
+    assert error_fields(answer) == {"email", "password", "confirmPassword"}
+    password = next(e for e in answer["errors"] if e["field"] == "password")
+    assert "at least 8 characters" in password["message"]
+
+
+async def test_a_password_change_reports_a_missing_current_and_a_weak_new_password_at_once(
+    client: TestClient, user_headers: dict[str, str]
+) -> None:
+    status, answer = await call(
+        client, "PUT", "/auth/password", json={"newPassword": "weak"}, headers=user_headers
+    )
+    assert status == 400
+    assert error_fields(answer) == {"currentPassword", "newPassword"}
+
+
 async def test_register_reports_every_missing_field(client: TestClient) -> None:
     status, body = await call(client, "POST", "/auth/register", json={})
     assert status == 400

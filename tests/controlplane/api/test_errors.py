@@ -118,7 +118,14 @@ async def test_validation_errors_list_each_field_with_a_message(client: TestClie
         json={"name": "", "email": "nope", "password": "x", "confirmPassword": "y", "extra": 1},
     )
     body = await error_envelope(resp, 400, "VALIDATION_ERROR")
-    assert {e["field"] for e in body["errors"]} == {"name", "email", "extra"}
+    # Every problem at once, the password policy and the confirmation included (issue 11.14).
+    assert {e["field"] for e in body["errors"]} == {
+        "name",
+        "email",
+        "extra",
+        "password",
+        "confirmPassword",
+    }
     for error in body["errors"]:
         assert set(error) == {"field", "message"}
         assert isinstance(error["message"], str) and error["message"]

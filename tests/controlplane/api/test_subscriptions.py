@@ -11,7 +11,8 @@ from aiohttp.test_utils import TestClient
 from controlplane.app import create_app
 from controlplane.appkeys import RECONCILER
 from controlplane.cluster.memory import InMemoryCluster
-from controlplane.db.models import Service, WorkerNode
+from controlplane.db.models import Instance, Service, Subscription, WorkerNode
+from controlplane.services.apps.subscriptions import LIVE
 from controlplane.services.catalog.templates import DEFAULT_CATALOG
 from tests.conftest import ADMIN_PASSWORD, bearer, create_account, sign_in
 from tests.controlplane.api.test_workers import beat, join_token, register
@@ -294,6 +295,22 @@ async def test_subscription_limit_per_user(aiohttp_client, config, clock, cluste
     assert (await subscribe(client, alice, ids["n8n"])).status == 201
     second = await subscribe(client, alice, ids["ghost"])
     assert second.status == 409 and "limit" in (await second.json())["message"]
+
+
+async def test_parallel_subscribes_never_pass_the_per_account_limit(
+    aiohttp_client, config, clock, cluster
+):
+    app = create_app(
+        config.replace(run_jobs=False, max_subscriptions_per_user=10), clock=clock, cluster=cluster
+    )
+    client = await aiohttp_client(app)
+    ids = await seed_services(client)
+    alice = await customer(client, "alice@example.com")
+    answers = await asyncio.gather(*(subscribe(client, alice, ids["n8n"]) for _ in range(30)))
+    statuses = sorted(r.status for r in answers)
+    assert statuses == [201] * 10 + [409] * 20
+    assert await Subscription.filter(status__in=LIVE).count() == 10
+    assert await Instance.all().count() == 10
 
 
 async def test_restart_logs_and_cluster_monitoring(platform, admin, services, cluster):
