@@ -25,6 +25,7 @@ from controlplane.appkeys import (
     INGEST,
     METRICS,
     NODE_AUTH,
+    NODE_TOKEN_FAILURES,
     RATE_LIMITER,
     RECONCILER,
     SUBSCRIPTIONS,
@@ -69,6 +70,7 @@ def build_accounts(config: Config, clock: Clock) -> Accounts:
         ),
         refresh_ttl=config.refresh_token_ttl,
         throttle=LoginThrottle(
+            ThrottleRule("pair", config.login_max_failures, window),
             ThrottleRule("account", config.login_max_failures_per_account, window),
             ThrottleRule("address", config.login_max_failures_per_ip, window),
         ),
@@ -181,6 +183,8 @@ def create_app(
     app[CLOCK] = clock
     app[METRICS] = Metrics()
     app[RATE_LIMITER] = RateLimiter(config.rate_limit_per_minute, config.rate_limit_burst)
+    failures = config.node_token_failures_per_minute
+    app[NODE_TOKEN_FAILURES] = RateLimiter(failures, failures)
     app[ACCOUNTS] = build_accounts(config, clock)
     app[NODE_AUTH] = NodeAuth(shared=config.shared_database)
     app[FLEET_STATS] = SingleFlight()

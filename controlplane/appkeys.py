@@ -23,6 +23,8 @@ CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 ACCOUNTS = web.AppKey("accounts", Accounts)
 METRICS = web.AppKey("metrics", Metrics)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
+# Failed node-token attempts per client address: each costs a database lookup.
+NODE_TOKEN_FAILURES = web.AppKey("node_token_failures", RateLimiter)
 NODE_AUTH = web.AppKey("node_auth", NodeAuth)
 INGEST = web.AppKey("telemetry_ingest", TelemetryIngest)
 HEARING = web.AppKey("hearing", Hearing)

@@ -65,15 +65,26 @@ class Config(BaseModel):
     # refilled at `rate_limit_per_minute`. 0 disables it.
     rate_limit_per_minute: int = _setting(600, "MINISPOD_RATE_LIMIT_PER_MINUTE", ge=0)
     rate_limit_burst: int = _setting(120, "MINISPOD_RATE_LIMIT_BURST", ge=1)
-    # Login throttling: failures allowed per window before 429.
+    # Login throttling: failures allowed per window before 429. One account from one
+    # address locks first; the account everywhere only at a much higher count, so that
+    # someone guessing a password cannot lock its owner out.
     login_window_seconds: int = _setting(15 * 60, "MINISPOD_LOGIN_WINDOW", ge=1)
-    login_max_failures_per_account: int = _setting(5, "MINISPOD_LOGIN_MAX_FAILURES", ge=1)
+    login_max_failures: int = _setting(5, "MINISPOD_LOGIN_MAX_FAILURES", ge=1)
+    login_max_failures_per_account: int = _setting(
+        100, "MINISPOD_LOGIN_MAX_FAILURES_PER_ACCOUNT", ge=1
+    )
     login_max_failures_per_ip: int = _setting(50, "MINISPOD_LOGIN_MAX_FAILURES_PER_IP", ge=1)
+    # Failed node-token attempts per client address (a token bucket per minute).
+    node_token_failures_per_minute: int = _setting(
+        30, "MINISPOD_NODE_TOKEN_FAILURES_PER_MINUTE", ge=1
+    )
     # argon2id cost (RFC 9106 second recommendation by default).
     password_time_cost: int = _setting(3, "MINISPOD_PASSWORD_TIME_COST", ge=1)
     password_memory_kib: int = _setting(64 * 1024, "MINISPOD_PASSWORD_MEMORY_KIB", ge=256)
-    # Trust X-Forwarded-For for the client address (behind an ingress only).
-    trust_forwarded_for: bool = _setting(False, "MINISPOD_TRUST_FORWARDED_FOR")
+    # How many proxies in front of us append to X-Forwarded-For: the client address is
+    # the entry that many places from the right (each proxy appends who connected to it;
+    # everything left of that the client may have written itself). 0 ignores the header.
+    trusted_proxies: int = _setting(0, "MINISPOD_TRUSTED_PROXIES", ge=0, le=10)
     # Worker nodes (told to agents at registration).
     heartbeat_interval: float = _setting(10.0, "MINISPOD_HEARTBEAT_INTERVAL", ge=0.1)
     node_grace_period: float = _setting(30.0, "MINISPOD_NODE_GRACE_PERIOD", ge=0.1)
@@ -219,6 +230,12 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     env = os.environ if env is None else env
     # An empty variable means "not set", as a Deployment's `value: ""` does.
     given = {k: v for k, v in env.items() if k.startswith("MINISPOD_") and v.strip() != ""}
+    if "MINISPOD_TRUST_FORWARDED_FOR" in given:
+        # It trusted the leftmost X-Forwarded-For entry, which the client writes itself.
+        raise ConfigError(
+            "MINISPOD_TRUST_FORWARDED_FOR is replaced by MINISPOD_TRUSTED_PROXIES=N, the number "
+            "of proxies in front of the control plane (1 behind one ingress)"
+        )
     if given.get("MINISPOD_ENV") == "production":
         for name, why in (
             ("MINISPOD_DATABASE_URL", "no embedded default"),

@@ -58,10 +58,16 @@ _SECURITY_HEADERS = {
 
 
 def client_address(request: web.Request) -> str:
-    if request.app[CONFIG].trust_forwarded_for:
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()[:45]
+    """Who is calling, for throttles and logs. Behind `trusted_proxies` proxies, the entry
+    that many places from the right of X-Forwarded-For (as werkzeug's ProxyFix reads it):
+    each proxy appends the address that connected to it, so anything further left was
+    written by the client and proves nothing."""
+    trusted = request.app[CONFIG].trusted_proxies
+    if trusted:
+        header = ",".join(request.headers.getall("X-Forwarded-For", []))
+        hops = [h.strip() for h in header.split(",") if h.strip()]
+        if len(hops) >= trusted:
+            return hops[-trusted][:45]
     return request.remote or "unknown"
 
 

@@ -7,10 +7,11 @@ from typing import Any
 
 from aiohttp import web
 
+from controlplane.api.pipeline import client_address
 from controlplane.api.routing import Access
-from controlplane.appkeys import ACCOUNTS, NODE_AUTH
+from controlplane.appkeys import ACCOUNTS, NODE_AUTH, NODE_TOKEN_FAILURES
 from controlplane.db.models import User
-from controlplane.services.errors import Forbidden, Unauthorized
+from controlplane.services.errors import Forbidden, RateLimited, Unauthorized
 from shared.enums import Role
 
 
@@ -46,8 +47,24 @@ async def authenticate(request: web.Request, access: Access) -> Any:
         return user
     if access is Access.JOIN:
         return bearer(request)  # checked by registration, which knows what a join token allows
-    node_id = await request.app[NODE_AUTH].node_for(bearer(request))
+    node_id = await _node_of_token(request)
     # A node token writes its own node only.
     if request.match_info.get("nodeId") != str(node_id):
         raise Forbidden("This node token belongs to another node")
     return node_id
+
+
+async def _node_of_token(request: web.Request) -> uuid.UUID:
+    """The node a bearer node token belongs to. Agents' routes spend no request budget
+    (they report at the rate we told them), so guessing tokens is throttled apart: each
+    failure per client address spends a token of its bucket, checked before the lookup."""
+    failures = request.app[NODE_TOKEN_FAILURES]
+    address = client_address(request)
+    wait = failures.wait(address)
+    if wait is not None:
+        raise RateLimited("Too many failed node-token attempts; slow down", int(wait) + 1)
+    try:
+        return await request.app[NODE_AUTH].node_for(bearer(request))
+    except Unauthorized:
+        failures.take(address)
+        raise

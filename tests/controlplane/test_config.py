@@ -186,6 +186,13 @@ def test_an_unusable_secret_is_named_but_never_echoed(tmp_path: Path) -> None:
     assert "MINISPOD_JWT_SECRET" in message and "hunter2" not in message
 
 
+def test_the_old_forwarded_for_switch_is_refused_with_its_replacement(tmp_path: Path) -> None:
+    message = one_line_error(
+        {"MINISPOD_DATA_DIR": str(tmp_path), "MINISPOD_TRUST_FORWARDED_FOR": "true"}
+    )
+    assert "MINISPOD_TRUSTED_PROXIES" in message
+
+
 def test_settings_are_read_from_the_environment(tmp_path: Path) -> None:
     config = load_config(
         {

@@ -99,7 +99,7 @@ class Accounts:
         assert user is not None
         if not user.is_active:
             raise Forbidden("This account is deactivated")
-        await self._throttle.reset_account(email)
+        await self._throttle.succeeded(email, client.address)
         user.last_login_at = now
         fields = ["last_login_at", "updated_at"]
         if self.passwords.needs_rehash(user.password_hash):

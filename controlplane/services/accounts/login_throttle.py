@@ -1,8 +1,12 @@
-"""Failed-login throttling per account and per client address, kept in the database.
+"""Failed-login throttling, kept in the database so every replica sees the same counts.
 
-Kept in the database rather than in memory so that every control-plane replica
-sees the same counts. A key is locked once its failures in the current window
-reach the limit; the lock ends with the window.
+Three keys count each failure: the account from this client address (locks
+first, at a few failures), the account from anywhere (locks only at a much
+higher count, against guessing spread over many addresses) and the address
+on any account (against one address trying many accounts). So someone
+guessing a password locks out themselves, not the account's owner, who can
+still sign in from an address that has not failed. A key is locked once its
+failures in the current window reach its limit; the lock ends with the window.
 """
 
 from __future__ import annotations
@@ -25,15 +29,18 @@ class ThrottleRule:
 
 
 class LoginThrottle:
-    def __init__(self, account: ThrottleRule, address: ThrottleRule) -> None:
-        self._rules = (account, address)
+    def __init__(self, pair: ThrottleRule, account: ThrottleRule, address: ThrottleRule) -> None:
+        self._pair, self._account, self._address = pair, account, address
 
     def _keys(self, email: str, address: str) -> list[tuple[str, ThrottleRule]]:
-        account, by_address = self._rules
         return [
-            (f"{account.prefix}:{email}", account),
-            (f"{by_address.prefix}:{address}", by_address),
+            (self._pair_key(email, address), self._pair),
+            (f"{self._account.prefix}:{email}", self._account),
+            (f"{self._address.prefix}:{address}", self._address),
         ]
+
+    def _pair_key(self, email: str, address: str) -> str:
+        return f"{self._pair.prefix}:{address}:{email}"
 
     async def retry_after(self, email: str, address: str, now: datetime) -> int | None:
         """Seconds until a login may be tried again, or None when it may be tried now."""
@@ -53,8 +60,11 @@ class LoginThrottle:
         for key, rule in self._keys(email, address):
             await _increment(key, rule.window, now)
 
-    async def reset_account(self, email: str) -> None:
-        await AuthThrottle.filter(key=self._keys(email, "")[0][0]).delete()
+    async def succeeded(self, email: str, address: str) -> None:
+        """The owner got in from here: this address's failures on the account are forgiven.
+        The account-wide and address-wide counts stay until their window ends, or a
+        correct guess would wipe the trace of the guessing before it."""
+        await AuthThrottle.filter(key=self._pair_key(email, address)).delete()
 
 
 async def _increment(key: str, window: timedelta, now: datetime) -> None:

@@ -26,6 +26,12 @@ class RateLimiter:
     def enabled(self) -> bool:
         return self._rate > 0
 
+    def wait(self, client: str) -> float | None:
+        """Like take() without spending: None while a token is left."""
+        tokens, stamp = self._buckets.get(client, (self._burst, self._now()))
+        tokens = min(self._burst, tokens + (self._now() - stamp) * self._rate)
+        return None if tokens >= 1.0 else (1.0 - tokens) / self._rate
+
     def take(self, client: str) -> float | None:
         """Spend one token; None when allowed, else seconds until the next token."""
         now = self._now()
