@@ -53,6 +53,7 @@ from controlplane.services.fleet.coalesce import SingleFlight
 from controlplane.services.fleet.hearing import Hearing
 from controlplane.services.fleet.ingest import TelemetryIngest
 from controlplane.services.fleet.node_auth import REVOCATIONS, NodeAuth
+from controlplane.services.sealing import SecretBox
 
 log = logging.getLogger("minispod.app")
 
@@ -163,7 +164,7 @@ def build_subscriptions(
         storage_class=config.storage_class,
     )
     lifecycle = Lifecycle(
-        Provisioner(gateway, settings),
+        Provisioner(gateway, settings, SecretBox(config.secrets_keys)),
         profile_from_config(config.scheduler_policy),
         clock,
         Fleet(),

@@ -1,4 +1,4 @@
-"""`minispod-controlplane serve | migrate | seed | create-admin`."""
+"""`minispod-controlplane serve | migrate | seed | create-admin | join-token | reseal-secrets`."""
 
 from __future__ import annotations
 
@@ -106,6 +106,17 @@ async def _migrate(config: Config) -> int:
     return 0
 
 
+async def _reseal(config: Config) -> int:
+    from controlplane.db.database import connected
+    from controlplane.services.apps.provisioning import reseal_secrets
+    from controlplane.services.sealing import SecretBox
+
+    async with connected(config.database_url):
+        changed = await reseal_secrets(SecretBox(config.secrets_keys))
+    print(f"resealed {changed} instance(s)" if changed else "every instance is sealed already")
+    return 0
+
+
 async def _with_accounts(config: Config, action: str, args: argparse.Namespace) -> int:
     from controlplane.app import build_accounts
     from controlplane.db.database import connected, migrate
@@ -168,6 +179,10 @@ def main(argv: list[str] | None = None) -> int:
     admin = sub.add_parser("create-admin", help="create an administrator account")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="Administrator")
+    sub.add_parser(
+        "reseal-secrets",
+        help="seal every instance's credentials under the first MINISPOD_SECRETS_KEY key",
+    )
     join = sub.add_parser("join-token", help="create a cluster join token and print it (once)")
     join.add_argument("--name", default="agents")
     join.add_argument("--expires-in-hours", type=float, default=None)
@@ -192,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
             return _serve(config)
         if args.command == "migrate":
             return asyncio.run(_migrate(config))
+        if args.command == "reseal-secrets":
+            return asyncio.run(_reseal(config))
         return asyncio.run(_with_accounts(config, args.command, args))
     except DatabaseUnusable as exc:
         print(f"minispod-controlplane: {exc}", file=sys.stderr)

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+from cryptography.fernet import Fernet
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 Env = Literal["development", "production"]
@@ -53,6 +54,8 @@ class Config(BaseModel):
     database_url: str = _setting("sqlite://data/minispod.sqlite3", "MINISPOD_DATABASE_URL")
     migrate_on_start: bool = _setting(True, "MINISPOD_MIGRATE_ON_START")
     jwt_secret: str = Field("", validation_alias="MINISPOD_JWT_SECRET", repr=False)
+    # Fernet keys, comma-separated: the first seals instance secrets, every one opens them.
+    secrets_key: str = Field("", validation_alias="MINISPOD_SECRETS_KEY", repr=False)
     jwt_issuer: str = _setting("minispod", "MINISPOD_JWT_ISSUER")
     jwt_audience: str = _setting("minispod-api", "MINISPOD_JWT_AUDIENCE")
     access_token_ttl: int = _setting(15 * 60, "MINISPOD_ACCESS_TOKEN_TTL", ge=10)
@@ -176,6 +179,24 @@ class Config(BaseModel):
             raise ValueError("must be at least 32 characters")
         return value
 
+    @field_validator("secrets_key")
+    @classmethod
+    def _fernet_keys(cls, value: str) -> str:
+        for key in (k.strip() for k in value.split(",") if k.strip()):
+            try:
+                Fernet(key.encode())
+            except ValueError:
+                raise ValueError(
+                    "must be Fernet keys (32 url-safe base64 bytes each), comma-separated; "
+                    "make one with: python -c 'from cryptography.fernet import Fernet; "
+                    "print(Fernet.generate_key().decode())'"
+                ) from None
+        return value
+
+    @property
+    def secrets_keys(self) -> list[str]:
+        return [k.strip() for k in self.secrets_key.split(",") if k.strip()]
+
     @model_validator(mode="after")
     def _consistent(self) -> Config:
         limit = GRACE_INTERVALS * self.heartbeat_interval
@@ -201,13 +222,14 @@ def normalise_database_url(url: str) -> str:
     )
 
 
-def _development_secret(data_dir: Path) -> str:
-    """A secret generated once and kept beside the data, so tokens survive restarts."""
-    path = data_dir / "jwt_secret"
+def _development_secret(data_dir: Path, name: str, make: Callable[[], str]) -> str:
+    """A secret generated once and kept beside the data, so what it signs or seals
+    survives restarts."""
+    path = data_dir / name
     if path.exists():
         return path.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(48)
+    value = make()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(value)
@@ -240,6 +262,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         for name, why in (
             ("MINISPOD_DATABASE_URL", "no embedded default"),
             ("MINISPOD_JWT_SECRET", "no generated default"),
+            ("MINISPOD_SECRETS_KEY", "no generated default; it seals instance credentials"),
         ):
             if name not in given:
                 raise ConfigError(f"production mode needs {name} ({why})")
@@ -253,5 +276,11 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         config.data_dir.mkdir(parents=True, exist_ok=True)
         updates["database_url"] = f"sqlite://{config.data_dir / 'minispod.sqlite3'}"
     if not config.jwt_secret:
-        updates["jwt_secret"] = _development_secret(config.data_dir)
+        updates["jwt_secret"] = _development_secret(
+            config.data_dir, "jwt_secret", lambda: secrets.token_urlsafe(48)
+        )
+    if not config.secrets_key:
+        updates["secrets_key"] = _development_secret(
+            config.data_dir, "secrets_key", lambda: Fernet.generate_key().decode()
+        )
     return config.model_copy(update=updates)

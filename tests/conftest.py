@@ -23,6 +23,8 @@ from controlplane.config import Config, normalise_database_url
 from tests.pgserver import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[1]
+# A fixed Fernet key, so a test can read what the app sealed.
+TEST_SECRETS_KEY = "tm0Ft9Yw5xGq0b8F1m3kq2pX0-3c5y7Jm9n1Q2r4s6U="
 
 
 class FakeClock:
@@ -210,6 +212,7 @@ def config(database_url: str, tmp_path: Path) -> Config:
         database_url=database_url,
         migrate_on_start=False,
         jwt_secret="test-secret-" + "x" * 40,
+        secrets_key=TEST_SECRETS_KEY,
         # The cheapest argon2id cost: tests exercise the logic, not the cost.
         password_time_cost=1,
         password_memory_kib=256,

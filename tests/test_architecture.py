@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("controlplane.scheduler", "controlplane.cluster", "controlplane.db"),
     ("controlplane.config", "controlplane.metrics", "controlplane.logs", "controlplane"),
 ]
-KERNEL = ("errors", "clock", "ids", "paging", "ownership", "tallies")
+KERNEL = ("errors", "clock", "ids", "paging", "ownership", "tallies", "sealing")
 DOMAINS = ("fleet", "accounts", "catalog", "apps", "billing", "events", "teams", "snapshots")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -31,6 +32,9 @@ def _usable_sqlite_file(path: str) -> None:
         return
     try:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # Created private before SQLite creates it with the umask's 0644: it holds password
+        # hashes and tokens' digests. SQLite gives its -wal and -shm files the same mode.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         sqlite3.connect(path).close()
     except (OSError, sqlite3.Error) as exc:
         raise DatabaseUnusable(f"cannot open SQLite database {path!r}: {exc}") from None

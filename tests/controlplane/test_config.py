@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from controlplane.config import ConfigError, load_config, normalise_database_url
-from tests.conftest import run_cli
+from tests.conftest import TEST_SECRETS_KEY, run_cli
 
 SECRET = "s" * 40
 PG_URL = "postgresql://minispod:pw@db.internal:5432/minispod"
@@ -52,6 +52,7 @@ def test_production_runs_with_both_and_logs_json(tmp_path: Path) -> None:
             "MINISPOD_ENV": "production",
             "MINISPOD_DATABASE_URL": PG_URL,
             "MINISPOD_JWT_SECRET": SECRET,
+            "MINISPOD_SECRETS_KEY": TEST_SECRETS_KEY,
             "MINISPOD_DATA_DIR": str(tmp_path),
         }
     )
@@ -77,6 +78,7 @@ def test_only_production_listens_beyond_loopback_by_default(tmp_path: Path) -> N
         "MINISPOD_ENV": "production",
         "MINISPOD_DATABASE_URL": PG_URL,
         "MINISPOD_JWT_SECRET": SECRET,
+        "MINISPOD_SECRETS_KEY": TEST_SECRETS_KEY,
         "MINISPOD_DATA_DIR": str(tmp_path),
     }
     assert load_config(production).host == "0.0.0.0"
@@ -191,6 +193,38 @@ def test_the_old_forwarded_for_switch_is_refused_with_its_replacement(tmp_path: 
         {"MINISPOD_DATA_DIR": str(tmp_path), "MINISPOD_TRUST_FORWARDED_FOR": "true"}
     )
     assert "MINISPOD_TRUSTED_PROXIES" in message
+
+
+def test_production_refuses_to_start_without_a_secrets_key(tmp_path: Path) -> None:
+    message = one_line_error(
+        {
+            "MINISPOD_ENV": "production",
+            "MINISPOD_DATABASE_URL": PG_URL,
+            "MINISPOD_JWT_SECRET": SECRET,
+            "MINISPOD_DATA_DIR": str(tmp_path),
+        }
+    )
+    assert "MINISPOD_SECRETS_KEY" in message
+    assert not (tmp_path / "secrets_key").exists()
+
+
+def test_development_makes_a_secrets_key_once_and_keeps_it_private(tmp_path: Path) -> None:
+    first = load_config({"MINISPOD_DATA_DIR": str(tmp_path)})
+    path = tmp_path / "secrets_key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_config({"MINISPOD_DATA_DIR": str(tmp_path)}).secrets_keys == first.secrets_keys
+    assert len(first.secrets_keys) == 1
+
+
+def test_secrets_keys_are_a_comma_separated_list_of_fernet_keys(tmp_path: Path) -> None:
+    config = load_config(
+        {"MINISPOD_DATA_DIR": str(tmp_path), "MINISPOD_SECRETS_KEY": f"{TEST_SECRETS_KEY}, "}
+    )
+    assert config.secrets_keys == [TEST_SECRETS_KEY]
+    message = one_line_error(
+        {"MINISPOD_DATA_DIR": str(tmp_path), "MINISPOD_SECRETS_KEY": f"{TEST_SECRETS_KEY},nope"}
+    )
+    assert "MINISPOD_SECRETS_KEY" in message and "nope" not in message
 
 
 def test_settings_are_read_from_the_environment(tmp_path: Path) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from controlplane.cluster.gateway import ClusterGateway, InstanceState
-from controlplane.cluster.spec import TenantSpec, namespace_for
+from controlplane.cluster.spec import TenantSpec, generate_secrets, namespace_for
 from controlplane.db.models import Instance, Subscription, WorkerNode
+from controlplane.services.sealing import SecretBox
 from shared.enums import SubscriptionStatus
 from shared.wire.catalog import ServiceTemplate
 
@@ -29,9 +30,14 @@ def is_failure(state: InstanceState) -> bool:
 
 
 class Provisioner:
-    def __init__(self, gateway: ClusterGateway, settings: ClusterSettings) -> None:
+    def __init__(self, gateway: ClusterGateway, settings: ClusterSettings, box: SecretBox) -> None:
         self.gateway = gateway
         self.settings = settings
+        self._box = box
+
+    def new_secrets(self, template: ServiceTemplate) -> dict[str, str]:
+        """The credentials a new instance of `template` gets, sealed for storing."""
+        return self._box.seal(generate_secrets(template))
 
     def spec(
         self,
@@ -50,7 +56,7 @@ class Provisioner:
             node_name=node.name,
             template=template,
             env_overrides=subscription.env,
-            generated_secrets=instance.secrets,
+            generated_secrets=self._box.open(instance.secrets),
             tls_issuer=s.tls_issuer,
             ingress_class=s.ingress_class,
             storage_class=s.storage_class,
@@ -77,3 +83,23 @@ class Provisioner:
 
 def namespace_of(user_id: object) -> str:
     return namespace_for(str(user_id))
+
+
+async def reseal_secrets(box: SecretBox, batch: int = 500) -> int:
+    """Every instance's credentials sealed under the first key (after a key rotation, or
+    for rows stored before sealing); returns how many rows changed. Safe to run again."""
+    changed = 0
+    after = None
+    while True:
+        query = Instance.all().order_by("id").limit(batch).only("id", "secrets")
+        if after is not None:
+            query = query.filter(id__gt=after)
+        rows = await query
+        for row in rows:
+            sealed = box.reseal(row.secrets)
+            if sealed is not None:
+                await Instance.filter(id=row.id).update(secrets=sealed)
+                changed += 1
+        if len(rows) < batch:
+            return changed
+        after = rows[-1].id

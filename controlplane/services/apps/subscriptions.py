@@ -10,7 +10,6 @@ from datetime import datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from controlplane.cluster.spec import generate_secrets
 from controlplane.db.models import Instance, Subscription, User
 from controlplane.services import tallies
 from controlplane.services.apps.instances import TERMINAL_SUBSCRIPTIONS, Lifecycle
@@ -165,7 +164,7 @@ class Subscriptions:
                     cpu=need.cpu,
                     memory=need.memory,
                     storage=need.storage,
-                    secrets=generate_secrets(template),
+                    secrets=self.lifecycle.provisioner.new_secrets(template),
                 )
         except IntegrityError:
             raise Conflict(f"The subdomain {subdomain!r} is taken") from None

@@ -17,7 +17,7 @@ from controlplane.services.catalog.templates import DEFAULT_CATALOG
 from controlplane.services.errors import NotFound
 from controlplane.services.seed import seed_catalog
 from shared.enums import SubscriptionStatus
-from tests.conftest import run_cli
+from tests.conftest import TEST_SECRETS_KEY, run_cli
 
 API = "/api/v1"
 
@@ -485,7 +485,11 @@ def test_seed_catalog_only_runs_in_production_and_creates_no_accounts(
     path = tmp_path / "prod.sqlite3"
     path.write_bytes(sqlite_template.read_bytes())
     url = f"sqlite://{path}"
-    production = {"MINISPOD_ENV": "production", "MINISPOD_JWT_SECRET": "p" * 48}
+    production = {
+        "MINISPOD_ENV": "production",
+        "MINISPOD_JWT_SECRET": "p" * 48,
+        "MINISPOD_SECRETS_KEY": TEST_SECRETS_KEY,
+    }
 
     refused = run_cli("seed", database_url=url, **production)
     assert refused.returncode == 2 and "refused in production" in refused.stderr

@@ -1,0 +1,56 @@
+"""Fixtures of the control plane's tests: the real app on the in-memory cluster, its catalog
+and its administrator (the subscription, instance and sealing tests share them)."""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from controlplane.app import create_app
+from controlplane.cluster.memory import InMemoryCluster
+from controlplane.db.models import Service
+from controlplane.services.catalog.templates import DEFAULT_CATALOG
+from tests.conftest import ADMIN_PASSWORD, bearer, create_account, sign_in
+
+
+@pytest.fixture
+def cluster() -> InMemoryCluster:
+    return InMemoryCluster()
+
+
+@pytest.fixture
+async def platform(aiohttp_client, config, clock, cluster) -> TestClient:
+    """The real app on the in-memory cluster; jobs are run by hand, so tests are deterministic."""
+    app = create_app(
+        config.replace(run_jobs=False, max_subscriptions_per_user=500, eviction_timeout=60),
+        clock=clock,
+        cluster=cluster,
+    )
+    return await aiohttp_client(app)
+
+
+async def seed_services(client: TestClient) -> dict[str, str]:
+    ids = {}
+    for entry in DEFAULT_CATALOG:
+        service = await Service.create(
+            name=entry["name"],
+            slug=entry["slug"],
+            description=entry["description"],
+            category=entry["category"],
+            version=entry["version"],
+            monthly_price=entry["pricing"]["monthly"],
+            template=entry["template"].wire(),
+        )
+        ids[entry["slug"]] = str(service.id)
+    return ids
+
+
+@pytest.fixture
+async def services(platform) -> dict[str, str]:
+    return await seed_services(platform)
+
+
+@pytest.fixture
+async def admin(platform) -> dict[str, str]:
+    await create_account(platform, "admin@paas.com", ADMIN_PASSWORD, "ADMINISTRATOR")
+    return bearer((await sign_in(platform, "admin@paas.com", ADMIN_PASSWORD))["accessToken"])
