@@ -46,7 +46,7 @@ from controlplane.services.accounts.tokens import AccessTokens
 from controlplane.services.apps.instances import Lifecycle
 from controlplane.services.apps.placement import Fleet
 from controlplane.services.apps.provisioning import ClusterSettings, Provisioner
-from controlplane.services.apps.reconcile import Reconciler
+from controlplane.services.apps.reconcile import Disruption, Reconciler
 from controlplane.services.apps.subscriptions import Subscriptions
 from controlplane.services.clock import Clock, utcnow
 from controlplane.services.fleet.coalesce import SingleFlight
@@ -170,7 +170,10 @@ def build_subscriptions(
         Fleet(),
     )
     subscriptions = Subscriptions(lifecycle, clock, config.max_subscriptions_per_user)
-    reconciler = Reconciler(subscriptions, lifecycle, clock, config.eviction_timeout, metrics)
+    disrupted = Disruption(config.disruption_threshold, config.eviction_rate, metrics, clock())
+    reconciler = Reconciler(
+        subscriptions, lifecycle, clock, config.eviction_timeout, metrics, disrupted
+    )
     return subscriptions, reconciler
 
 

@@ -92,6 +92,10 @@ class Config(BaseModel):
     heartbeat_interval: float = _setting(10.0, "MINISPOD_HEARTBEAT_INTERVAL", ge=0.1)
     node_grace_period: float = _setting(30.0, "MINISPOD_NODE_GRACE_PERIOD", ge=0.1)
     eviction_timeout: float = _setting(120.0, "MINISPOD_EVICTION_TIMEOUT", ge=1.0)
+    # Nodes whose instances are moved per second at most (Kubernetes' --node-eviction-rate),
+    # and the share of the fleet INACTIVE at once past which none are moved for silence.
+    eviction_rate: float = _setting(0.1, "MINISPOD_EVICTION_RATE", gt=0, le=100)
+    disruption_threshold: float = _setting(0.55, "MINISPOD_DISRUPTION_THRESHOLD", gt=0, le=1)
     # Told to agents: a full resource report every this many seconds.
     resource_interval: float = _setting(60.0, "MINISPOD_RESOURCE_INTERVAL", ge=0.1)
     # Usage history: raw samples kept this long, 5-minute roll-ups this long.

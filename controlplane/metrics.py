@@ -86,6 +86,12 @@ class Metrics:
             "synchronous_commit and full_page_writes on; SQLite synchronous=FULL).",
             registry=r,
         )
+        self.evictions_paused = Gauge(
+            "minispod_evictions_paused",
+            "1 while most of the fleet is INACTIVE at once and no instance is moved off a "
+            "silent node (disruption mode).",
+            registry=r,
+        )
         # State gauges count rows of the shared database, so only the jobs leader
         # exports them: summed over replicas they stay right, and a follower shows none.
         self.nodes = Gauge(

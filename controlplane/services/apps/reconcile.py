@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
+
+from tortoise.expressions import Subquery
 
 from controlplane.cluster.gateway import ClusterError
 from controlplane.db.models import Instance, Subscription, WorkerNode
 from controlplane.metrics import Metrics
+from controlplane.services.apps import disruption
 from controlplane.services.apps.instances import TERMINAL_SUBSCRIPTIONS, Lifecycle, evictable_nodes
 from controlplane.services.apps.placement import HOLDING
 from controlplane.services.apps.subscriptions import Subscriptions
@@ -38,6 +42,33 @@ class Pass:
         )
 
 
+class Disruption:
+    """What the eviction step remembers between passes: its rate budget, and whether it
+    last found the fleet disrupted (to say so once when that changes)."""
+
+    def __init__(self, threshold: float, rate: float, metrics: Metrics, now: datetime) -> None:
+        self.threshold = threshold
+        self.budget = disruption.EvictionBudget(rate, now)
+        self._metrics = metrics
+        self._paused = False
+
+    async def paused(self) -> bool:
+        health = await disruption.fleet_health(self.threshold)
+        self._metrics.evictions_paused.set(int(health.disrupted))
+        if health.disrupted and not self._paused:
+            log.warning(
+                "%d of %d nodes are INACTIVE (over %.0f %%): the likelier fault is between us "
+                "and them, so no instance is moved off a silent node until the fleet recovers",
+                health.inactive,
+                health.nodes,
+                self.threshold * 100,
+            )
+        elif self._paused and not health.disrupted:
+            log.info("the fleet is no longer disrupted: evictions resume")
+        self._paused = health.disrupted
+        return health.disrupted
+
+
 class Reconciler:
     def __init__(
         self,
@@ -46,8 +77,10 @@ class Reconciler:
         clock: Clock,
         eviction_timeout: float,
         metrics: Metrics,
+        disruption: Disruption,
     ) -> None:
         self._metrics = metrics
+        self._disruption = disruption
         self._subscriptions = subscriptions
         self._lifecycle = lifecycle
         self._clock = clock
@@ -83,26 +116,32 @@ class Reconciler:
 
     async def _evict(self, result: Pass) -> None:
         now = self._clock()
-        nodes = {
-            n.id: n for n in await WorkerNode.filter(evictable_nodes(now, self._eviction_timeout))
-        }
-        if not nodes:
-            return
-        for instance in await Instance.filter(node_id__in=list(nodes)):
-            node = nodes[instance.node_id]  # type: ignore[index]  # filtered on node_id
+        paused = await self._disruption.paused()
+        nodes = (
+            await WorkerNode.filter(evictable_nodes(now, self._eviction_timeout))
+            .filter(id__in=Subquery(Instance.filter(node_id__not_isnull=True).values("node_id")))
+            .order_by("status_changed_at")
+        )
+        for node in nodes:
+            silent = node.status is NodeStatus.INACTIVE
+            if silent and paused:
+                continue  # most of the fleet went silent at once: wait, do not re-place it
+            if not self._disruption.budget.take(now):
+                return  # the rest at the next passes, at the eviction rate
             why = (
-                f"node {node.name} is in maintenance"
-                if node.status is NodeStatus.MAINTENANCE
-                else f"node {node.name} has been unreachable since {node.status_changed_at}"
+                f"node {node.name} has been unreachable since {node.status_changed_at}"
+                if silent
+                else f"node {node.name} is in maintenance"
             )
-            # A suspended instance leaves the node too, and is placed again on resume.
-            after = (
-                InstanceStatus.STOPPED
-                if instance.status is InstanceStatus.STOPPED
-                else InstanceStatus.PENDING
-            )
-            await self._lifecycle.unplace(instance, after, f"evicted: {why}")
-            result.evicted += 1
+            for instance in await Instance.filter(node_id=node.id):
+                # A suspended instance leaves the node too, and is placed again on resume.
+                after = (
+                    InstanceStatus.STOPPED
+                    if instance.status is InstanceStatus.STOPPED
+                    else InstanceStatus.PENDING
+                )
+                await self._lifecycle.unplace(instance, after, f"evicted: {why}")
+                result.evicted += 1
 
     async def _place_pending(self, result: Pass) -> None:
         pending = await Instance.filter(status=InstanceStatus.PENDING).order_by("created_at")
