@@ -73,7 +73,9 @@ async def toggle_schedulable(call: Call[Any, Any]) -> web.Response:
 
 
 async def change_status(call: Call[StatusChange, Any]) -> web.Response:
-    node = await workers.change_status(call.param("nodeId"), call.body, call.request.app[CLOCK]())
+    node = await workers.change_status(
+        call.param("nodeId"), call.body, call.request.app[CLOCK](), _grace(call.request)
+    )
     return ok(workers.out(node), f"Worker node status is {node.status.value}")
 
 
