@@ -33,7 +33,12 @@ def _grace(request: web.Request) -> timedelta:
 
 async def create_worker(call: Call[WorkerCreate, Any]) -> web.Response:
     node = await workers.create(call.body, call.request.app[CLOCK]())
-    return ok(workers.out(node), "Worker node registered", status=201)
+    # It has no node token: heartbeats start once an agent registers its name.
+    return ok(
+        workers.out(node),
+        "Worker node registered; it reports once an agent registers this name with a join token",
+        status=201,
+    )
 
 
 async def list_workers(call: Call[Any, WorkerListQuery]) -> web.Response:
