@@ -59,8 +59,9 @@ async def get_profile(call: Call[Any, Any]) -> web.Response:
 
 
 async def update_profile(call: Call[ProfileUpdate, Any]) -> web.Response:
+    b = call.body
     user = await call.request.app[ACCOUNTS].update_profile(
-        call.principal, call.body.name, call.body.email
+        call.principal, b.name, b.email, b.current_password
     )
     return ok(UserOut.model_validate(user), "Profile updated")
 
@@ -121,7 +122,7 @@ ROUTES: list[Route] = [
         "/auth/profile",
         update_profile,
         Access.USER,
-        "Update own profile",
+        "Update own name, or email (with the current password)",
         "auth",
         body=ProfileUpdate,
         response=UserOut,

@@ -107,7 +107,7 @@ ROUTES: list[Route] = [
         "/services",
         create_service,
         Access.ADMIN,
-        "Add a service with its template",
+        "Add a service with its template, or only the resources it sells",
         "services",
         body=ServiceCreate,
         response=ServiceOut,

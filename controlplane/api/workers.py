@@ -33,7 +33,12 @@ def _grace(request: web.Request) -> timedelta:
 
 async def create_worker(call: Call[WorkerCreate, Any]) -> web.Response:
     node = await workers.create(call.body, call.request.app[CLOCK]())
-    return ok(workers.out(node), "Worker node registered", status=201)
+    # It has no node token: heartbeats start once an agent registers its name.
+    return ok(
+        workers.out(node),
+        "Worker node registered; it reports once an agent registers this name with a join token",
+        status=201,
+    )
 
 
 async def list_workers(call: Call[Any, WorkerListQuery]) -> web.Response:
@@ -73,7 +78,9 @@ async def toggle_schedulable(call: Call[Any, Any]) -> web.Response:
 
 
 async def change_status(call: Call[StatusChange, Any]) -> web.Response:
-    node = await workers.change_status(call.param("nodeId"), call.body, call.request.app[CLOCK]())
+    node = await workers.change_status(
+        call.param("nodeId"), call.body, call.request.app[CLOCK](), _grace(call.request)
+    )
     return ok(workers.out(node), f"Worker node status is {node.status.value}")
 
 

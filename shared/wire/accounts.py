@@ -115,8 +115,18 @@ class LogoutRequest(WireModel):
 
 
 class ProfileUpdate(WireModel):
+    """Changing the email needs the current password, as changing the password does:
+    whoever holds a stolen access token must not be able to move the account."""
+
     name: str | None = Field(default=None, min_length=1, max_length=100)
     email: EmailStr | None = None
+    current_password: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="Needed to change the email (400 on this field if missing or wrong);"
+        " not for the name",
+    )
 
     @model_validator(mode="after")
     def _not_empty(self) -> "ProfileUpdate":

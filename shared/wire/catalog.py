@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
+from shared.units import parse_cores, parse_mb
 from shared.wire.base import WireModel
 
 # Placeholders an env value may contain; the cluster gateway fills them in when
@@ -209,9 +210,61 @@ class ServiceTemplate(WireModel):
 class CatalogResources(WireModel):
     """The resources a catalog entry sells (the seed's `resources`): cores, MB, MB."""
 
-    cpu: float = Field(ge=0)
-    memory: int = Field(ge=0)
-    storage: int = Field(ge=0)
+    cpu: float = Field(ge=0, description="CPU cores")
+    memory: int = Field(ge=0, description="MB")
+    storage: int = Field(ge=0, description="MB")
+
+
+def _cores(value: Any) -> Any:
+    return parse_cores(value) if isinstance(value, str) else value
+
+
+def _mb(value: Any) -> Any:
+    return parse_mb(value) if isinstance(value, str) else value
+
+
+# The bounds sit inside the parsed type so the schema shows them on the number,
+# beside the text the seed's clients send.
+_Cores = Annotated[float, Field(gt=0, le=1024)]
+_Memory = Annotated[int, Field(gt=0, le=1 << 24)]
+_Storage = Annotated[int, Field(ge=0, le=1 << 30)]
+_SIZE_TEXT = 'or text in binary units, "1GB" being 1024 MB'
+GivenCores = Annotated[
+    _Cores,
+    BeforeValidator(_cores, json_schema_input_type=_Cores | str),
+    Field(
+        description='CPU cores: a number, or text such as "1 vCPU", "2 cores" or "500m"',
+        examples=[1, "1 vCPU", "500m"],
+    ),
+]
+GivenMemory = Annotated[
+    _Memory,
+    BeforeValidator(_mb, json_schema_input_type=_Memory | str),
+    Field(
+        description=f'Memory in MB: a number, {_SIZE_TEXT} ("1GB RAM", "512MB")',
+        examples=[1024, "1GB RAM", "512MB"],
+    ),
+]
+GivenStorage = Annotated[
+    _Storage,
+    BeforeValidator(_mb, json_schema_input_type=_Storage | str),
+    Field(
+        description=f'Storage in MB: a number, {_SIZE_TEXT} ("10GB SSD", "2 TB HDD")',
+        examples=[10240, "10GB SSD"],
+    ),
+]
+
+
+class GivenResources(CatalogResources):
+    """The resources an administrator says a service sells, as numbers or in the seed's text.
+
+    Read into the same figures the catalog shows (cores, MB, MB), so a
+    service's `resources` come back as numbers whichever way they were given.
+    """
+
+    cpu: GivenCores
+    memory: GivenMemory
+    storage: GivenStorage
 
 
 def _containers(template: ServiceTemplate) -> list[tuple[ContainerResources, Volume | None]]:

@@ -6,11 +6,18 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    field_validator,
+    model_validator,
+)
 
 from shared.enums import ServiceStatus
 from shared.wire.base import WireModel, WireOut
-from shared.wire.catalog import DNS_LABEL, CatalogResources, ServiceTemplate
+from shared.wire.catalog import DNS_LABEL, CatalogResources, GivenResources, ServiceTemplate
 from shared.wire.common import PageQuery, Pagination
 
 
@@ -37,8 +44,35 @@ class Pricing(WireModel):
     monthly: int = Field(ge=0, le=10**12, description="per month, smallest currency unit")
 
 
+TEMPLATE_DESCRIPTION = (
+    "How the service runs: image, port, env, resources, volumes. A service without one"
+    " is listed in the catalog (with the resources given) but cannot be subscribed to"
+    " (409) until an administrator sets one with PUT /services/{serviceId}."
+)
+RESOURCES_DESCRIPTION = (
+    "What the service sells. Required without a template; with one, the figures are"
+    " derived from its limits and volumes, and if given they must agree with them."
+)
+# The seed API's own example (its README's POST /services), accepted as it is.
+SEED_EXAMPLE: dict[str, JsonValue] = {
+    "name": "N8N Automation",
+    "description": "Workflow automation platform",
+    "category": "automation",
+    "version": "1.0.0",
+    "status": "ACTIVE",
+    "pricing": {"monthly": 25000},
+    "resources": {"cpu": "1 vCPU", "memory": "1GB RAM", "storage": "10GB SSD"},
+}
+
+
 class ServiceCreate(WireModel):
-    """A new catalog entry; without a slug, one is derived from the name."""
+    """A new catalog entry; without a slug, one is derived from the name.
+
+    Give a template, or only the resources it will sell (the seed API's shape)
+    and the template later.
+    """
+
+    model_config = ConfigDict(json_schema_extra={"examples": [SEED_EXAMPLE]})
 
     name: ServiceName
     slug: Slug | None = None
@@ -47,7 +81,8 @@ class ServiceCreate(WireModel):
     version: Version
     status: ServiceStatus = ServiceStatus.ACTIVE
     pricing: Pricing
-    template: ServiceTemplate
+    template: ServiceTemplate | None = Field(default=None, description=TEMPLATE_DESCRIPTION)
+    resources: GivenResources | None = Field(default=None, description=RESOURCES_DESCRIPTION)
 
 
 class ServiceUpdate(WireModel):
@@ -60,7 +95,16 @@ class ServiceUpdate(WireModel):
     version: Version | None = None
     status: ServiceStatus | None = None
     pricing: Pricing | None = None
-    template: ServiceTemplate | None = None
+    template: ServiceTemplate | None = Field(
+        default=None,
+        description="Replaces the template whole; the resources are derived from it from"
+        " then on. A template cannot be removed: instances may run from it.",
+    )
+    resources: GivenResources | None = Field(
+        default=None,
+        description="The figures of a service without a template; with one, they must"
+        " agree with it.",
+    )
 
     # Validators run only on given values: an explicit null is refused, an
     # omitted field is left alone.
@@ -111,13 +155,17 @@ class PublicServiceOut(WireOut):
     pricing: Pricing
     resources: CatalogResources
     settings: list[ServiceSetting]
+    subscribable: bool = Field(
+        description="False while the service has no template: it is listed, but"
+        " subscribing to it answers 409 until an administrator sets one."
+    )
 
 
 class ServiceOut(PublicServiceOut):
     """The administrator's view: the public one plus status, template and timestamps."""
 
     status: ServiceStatus
-    template: ServiceTemplate
+    template: ServiceTemplate | None = Field(description="null until one is set")
     created_at: datetime
     updated_at: datetime
 

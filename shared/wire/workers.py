@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from shared.enums import NodeStatus
 from shared.wire.base import WireModel, WireOut
@@ -94,11 +94,31 @@ class WorkerList(WireOut):
     pagination: Pagination
 
 
-class StatusChange(WireModel):
-    """MAINTENANCE takes a node out; ACTIVE gives it back (its next heartbeat decides)."""
+# Health the control plane computes from heartbeats; nobody may set it.
+COMPUTED_STATES = frozenset({NodeStatus.NOT_READY.value, NodeStatus.INACTIVE.value})
 
-    status: Literal["MAINTENANCE", "ACTIVE"]
+
+class StatusChange(WireModel):
+    """An administrator's say in a node's health, which heartbeats otherwise decide.
+
+    MAINTENANCE takes a node out (again: no change). From MAINTENANCE, ACTIVE
+    gives it back when its heartbeats are fresh and healthy (else 409, and it
+    stays), and PENDING gives it back unconditionally, its next heartbeat deciding.
+    ACTIVE or PENDING asked of a node not in MAINTENANCE is a 409.
+    """
+
+    status: Literal["MAINTENANCE", "ACTIVE", "PENDING"] = Field(examples=["MAINTENANCE"])
     reason: str | None = Field(default=None, max_length=400)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _not_computed(cls, value: Any) -> Any:
+        if value in COMPUTED_STATES:
+            raise ValueError(
+                f"{value} is computed from heartbeats and cannot be set; "
+                "ask for MAINTENANCE, ACTIVE or PENDING"
+            )
+        return value
 
 
 class Capacity(WireOut):

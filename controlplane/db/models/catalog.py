@@ -20,8 +20,14 @@ class Service(Model):
     )
     # pricing.monthly, in the smallest unit of the platform's currency.
     monthly_price = fields.BigIntField()
-    # A ServiceTemplate on the wire (camelCase); validated on every write.
+    # A ServiceTemplate on the wire (camelCase); validated on every write. `{}`
+    # while the service has none yet (it was created with resources only): the
+    # column stays NOT NULL because SQLite can drop that only by rebuilding the
+    # table, which subscriptions and instances reference.
     template: dict[str, Any] = fields.JSONField()
+    # CatalogResources on the wire, for a service without a template only; with
+    # one, the figures are derived from it so they never drift from the pod's.
+    resources: dict[str, Any] | None = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -37,6 +37,9 @@ class WorkerNode(Model):
     reserved_storage = fields.BigIntField(default=0)
     reserved_pods = fields.IntField(default=0)
     labels: dict[str, str] = fields.JSONField(default=dict)
+    # The labels the node's agent last reported (Kubernetes'); the rest of `labels` are
+    # an administrator's, and survive the agent's registrations.
+    agent_labels: dict[str, str] = fields.JSONField(default=dict)
     taints: list[dict[str, str]] = fields.JSONField(default=list)
     kubelet_version = fields.CharField(max_length=64, null=True)
     container_runtime = fields.CharField(max_length=128, null=True)

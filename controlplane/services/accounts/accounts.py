@@ -148,11 +148,23 @@ class Accounts:
             raise Invalid.field("refreshToken", "Unknown refresh token")
         return await self._revoke_family(token.family_id)
 
-    async def update_profile(self, user: User, name: str | None, email: str | None) -> User:
+    async def update_profile(
+        self, user: User, name: str | None, email: str | None, current_password: str | None
+    ) -> User:
+        """A new email needs the current password (else nothing changes); a name does not.
+        A password given anyway is checked all the same, rather than silently ignored."""
+        email = normalise_email(email) if email is not None else None
+        if email is not None and email != user.email and current_password is None:
+            raise Invalid.field("currentPassword", "Current password is needed to change the email")
+        # Before the taken-email check: without the password, nobody learns who has an account.
+        if current_password is not None and not self.passwords.verify(
+            user.password_hash, current_password
+        ):
+            raise Invalid.field("currentPassword", "Current password is wrong")
         if name is not None:
             user.name = name
         if email is not None:
-            user.email = normalise_email(email)
+            user.email = email
         try:
             await user.save()
         except IntegrityError:

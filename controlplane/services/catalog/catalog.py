@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
@@ -17,7 +18,12 @@ from controlplane.services.errors import Conflict, Invalid, NotFound
 from controlplane.services.ids import parse_id
 from controlplane.services.paging import page
 from shared.enums import ServiceStatus, SubscriptionStatus
-from shared.wire.catalog import ServiceTemplate, catalog_resources
+from shared.wire.catalog import (
+    CatalogResources,
+    GivenResources,
+    ServiceTemplate,
+    catalog_resources,
+)
 from shared.wire.common import PageQuery, Pagination
 from shared.wire.services import (
     CategoryCount,
@@ -49,8 +55,16 @@ def slug_from_name(name: str) -> str:
     return words.lstrip("-0123456789")[:SLUG_MAX].rstrip("-")
 
 
-def template_of(service: Service) -> ServiceTemplate:
-    return ServiceTemplate.model_validate(service.template)
+def template_of(service: Service) -> ServiceTemplate | None:
+    """The service's template; None while it has none (created with resources only)."""
+    return ServiceTemplate.model_validate(service.template) if service.template else None
+
+
+def resources_of(service: Service, template: ServiceTemplate | None) -> CatalogResources:
+    """What the service sells: derived from its template, else the figures it was given."""
+    if template is not None:
+        return catalog_resources(template)
+    return CatalogResources.model_validate(service.resources)
 
 
 def settings_of(template: ServiceTemplate) -> list[ServiceSetting]:
@@ -62,8 +76,11 @@ def settings_of(template: ServiceTemplate) -> list[ServiceSetting]:
     return list(seen.values())
 
 
-def public_out(service: Service, template: ServiceTemplate | None = None) -> PublicServiceOut:
-    template = template or template_of(service)
+def public_out(service: Service) -> PublicServiceOut:
+    return _public_out(service, template_of(service))
+
+
+def _public_out(service: Service, template: ServiceTemplate | None) -> PublicServiceOut:
     return PublicServiceOut(
         id=service.id,
         name=service.name,
@@ -72,8 +89,9 @@ def public_out(service: Service, template: ServiceTemplate | None = None) -> Pub
         category=service.category,
         version=service.version,
         pricing=Pricing(monthly=service.monthly_price),
-        resources=catalog_resources(template),
-        settings=settings_of(template),
+        resources=resources_of(service, template),
+        settings=settings_of(template) if template is not None else [],
+        subscribable=template is not None,
     )
 
 
@@ -81,7 +99,7 @@ def admin_out(service: Service) -> ServiceOut:
     template = template_of(service)
     return ServiceOut.model_validate(
         {
-            **dict(public_out(service, template)),
+            **dict(_public_out(service, template)),
             "status": service.status,
             "template": template,
             "created_at": service.created_at,
@@ -98,7 +116,8 @@ async def get_service(raw_id: str) -> Service:
 
 
 async def active_service(raw_id: str, *, lock: bool = False) -> tuple[Service, ServiceTemplate]:
-    """An ACTIVE service and its template, for subscribing; NotFound for any other.
+    """An ACTIVE service and its template, for subscribing; NotFound for any other,
+    Conflict for one that has no template yet (nothing could run it).
 
     With `lock`, the row is locked (PostgreSQL) until the caller's transaction
     ends, so a concurrent DELETE or deactivation waits for the subscription to
@@ -110,7 +129,13 @@ async def active_service(raw_id: str, *, lock: bool = False) -> tuple[Service, S
     service = await qs.first()
     if service is None:
         raise NotFound(NOT_FOUND)
-    return service, template_of(service)
+    template = template_of(service)
+    if template is None:
+        raise Conflict(
+            f"{service.name} has no template yet, so nothing could run it: it cannot be "
+            "subscribed to until an administrator sets one"
+        )
+    return service, template
 
 
 async def _ensure_unique(name: str, slug: str, exclude: uuid.UUID | None = None) -> None:
@@ -123,10 +148,33 @@ async def _ensure_unique(name: str, slug: str, exclude: uuid.UUID | None = None)
         raise Conflict(f"The slug {slug!r} is taken; choose another")
 
 
+def _given_resources(
+    template: ServiceTemplate | None, given: GivenResources | None
+) -> dict[str, Any] | None:
+    """The figures to store: none beside a template (they are derived from it, and
+    given ones must agree), the given ones without."""
+    if template is not None:
+        derived = catalog_resources(template)
+        if given is not None and given.model_dump() != derived.model_dump():
+            raise Invalid.field(
+                "resources",
+                "with a template the resources are derived from it (cpu "
+                f"{derived.cpu}, memory {derived.memory} MB, storage {derived.storage} MB); "
+                "leave them out or make them agree",
+            )
+        return None
+    if given is None:
+        raise Invalid.field(
+            "resources", "give the resources this service sells, or a template to derive them"
+        )
+    return given.wire()
+
+
 async def create_service(body: ServiceCreate) -> Service:
     slug = body.slug or slug_from_name(body.name)
     if not slug:
         raise Invalid.field("slug", "cannot derive a slug from the name; give one")
+    resources = _given_resources(body.template, body.resources)
     await _ensure_unique(body.name, slug)
     service = Service(
         id=uuid.uuid4(),
@@ -137,7 +185,8 @@ async def create_service(body: ServiceCreate) -> Service:
         version=body.version,
         status=body.status,
         monthly_price=body.pricing.monthly,
-        template=body.template.wire(),
+        template=body.template.wire() if body.template is not None else {},
+        resources=resources,
     )
     try:
         await service.save()
@@ -156,8 +205,12 @@ async def update_service(raw_id: str, body: ServiceUpdate) -> Service:
             setattr(service, field, getattr(body, field))
     if body.pricing is not None:
         service.monthly_price = body.pricing.monthly
-    if body.template is not None:
-        service.template = body.template.wire()
+    if body.template is not None or body.resources is not None:
+        template = body.template or template_of(service)
+        # Checked against the template the service will have, given or kept.
+        service.resources = _given_resources(template, body.resources)
+        if body.template is not None:
+            service.template = body.template.wire()
     try:
         await service.save()
     except IntegrityError:
@@ -213,8 +266,10 @@ async def list_public(query: PublicServiceQuery) -> PublicServiceList:
 
 
 async def get_public(raw_id: str) -> PublicServiceOut:
-    service, template = await active_service(raw_id)
-    return public_out(service, template)
+    service = await Service.get_or_none(id=parse_id(raw_id, "Service"), status=ServiceStatus.ACTIVE)
+    if service is None:
+        raise NotFound(NOT_FOUND)
+    return public_out(service)
 
 
 async def categories() -> CategoryList:

@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
+from controlplane.services.errors import Conflict
 from shared.enums import NodeStatus
 from shared.wire.nodes import PRESSURE_CONDITIONS, NodeCondition
 
@@ -71,12 +73,55 @@ def on_sweep(
     return Transition(NodeStatus.INACTIVE, f"no heartbeat for {int(silent.total_seconds())} s")
 
 
-def on_admin(current: NodeStatus, requested: str) -> Transition | None:
-    """MAINTENANCE in, or out: leaving it, the node waits (PENDING) for its next heartbeat."""
-    if requested == "MAINTENANCE":
+class Heard(Protocol):
+    """A node as its heartbeats left it: what an administrator's request is judged on."""
+
+    status: NodeStatus
+    last_heartbeat: datetime | None
+    is_ready: bool
+    conditions: list[dict[str, Any]]
+
+
+def on_admin(
+    node: Heard, requested: NodeStatus, now: datetime, grace: timedelta
+) -> Transition | None:
+    """What an administrator's request does, None when the node is already there.
+
+    MAINTENANCE is theirs to enter; from it, ACTIVE is granted when the node's
+    heartbeats are fresh and healthy, and PENDING ends it unconditionally (the next
+    heartbeat decides). Anything else is the heartbeats' to decide: Conflict, with why.
+    """
+    current = node.status
+    if requested is NodeStatus.MAINTENANCE:
         if current is NodeStatus.MAINTENANCE:
             return None
         return Transition(NodeStatus.MAINTENANCE, "set by an administrator")
     if current is not NodeStatus.MAINTENANCE:
-        return None
-    return Transition(NodeStatus.PENDING, "maintenance ended; awaiting heartbeat")
+        raise Conflict(
+            f"The node is {current.value} and not in MAINTENANCE: its health is computed "
+            "from heartbeats, so an administrator may only enter MAINTENANCE or leave it"
+        )
+    if requested is NodeStatus.PENDING:
+        return Transition(NodeStatus.PENDING, "maintenance ended; awaiting heartbeat")
+    unhealthy = _why_not_active(node, now, grace)
+    if unhealthy is not None:
+        raise Conflict(
+            f"The node stays in MAINTENANCE: {unhealthy}. Its health is computed from "
+            "heartbeats, so it can be ACTIVE only while they are fresh and healthy; ask "
+            "for PENDING to end maintenance and let the next heartbeat decide"
+        )
+    return Transition(NodeStatus.ACTIVE, "maintenance ended; heartbeats fresh and healthy")
+
+
+def _why_not_active(node: Heard, now: datetime, grace: timedelta) -> str | None:
+    if node.last_heartbeat is None:
+        return "it has never sent a heartbeat"
+    silent = now - node.last_heartbeat
+    if silent > grace:
+        return f"no heartbeat for {int(silent.total_seconds())} s"
+    failed = failed_conditions([NodeCondition.model_validate(c) for c in node.conditions])
+    if failed:
+        return "its last heartbeat reports it unhealthy: " + ", ".join(failed)
+    if not node.is_ready:
+        return "its agent said it is shutting down"
+    return None

@@ -8,6 +8,10 @@ and refused with 409 for anybody else, whatever join token they hold, so a join 
 enough to take over a node's identity. Deleting the node (an administrator) frees the name.
 A node without a stored hash (created by an administrator, or registered before node secrets)
 is claimed by the first registration that presents one.
+
+Registering over an existing node merges rather than replaces: the agent's facts win (it
+measured them), except where it cannot tell (None: no Kubernetes credentials, say), and the
+labels an administrator set stay beside the ones Kubernetes reports.
 """
 
 from __future__ import annotations
@@ -52,10 +56,32 @@ FACT_FIELDS = (
 )
 
 
+# Facts an agent sends as None when it cannot tell (no in-cluster credentials, an unreadable
+# /etc/os-release): the node's value, an administrator's perhaps, is better than none.
+UNKNOWABLE = ("kubelet_version", "container_runtime", "kernel_version", "os_image")
+
+
 def facts_as_fields(facts: NodeFacts) -> dict[str, object]:
     data = facts.model_dump(include=set(FACT_FIELDS))
     data["taints"] = [t.wire() for t in facts.taints]
     return data
+
+
+def agent_facts_over(node: WorkerNode, facts: NodeFacts) -> dict[str, object]:
+    """The columns an agent's registration writes over an existing node.
+
+    Its labels are Kubernetes' and win on a key an administrator also set, since pods'
+    nodeSelector is matched against Kubernetes' value; the administrator's other labels
+    stay. A label the agent reported before and no longer does is gone from the node.
+    """
+    changes = facts_as_fields(facts)
+    for name in UNKNOWABLE:
+        if changes[name] is None:
+            del changes[name]
+    set_by_admin = {k: v for k, v in node.labels.items() if k not in node.agent_labels}
+    changes["labels"] = {**set_by_admin, **facts.labels}
+    changes["agent_labels"] = dict(facts.labels)
+    return changes
 
 
 async def register(
@@ -110,7 +136,7 @@ async def _register(
         if node is None:
             node = await _new_node(registration, secret_hash, now)
         else:
-            changes = facts_as_fields(registration)
+            changes = agent_facts_over(node, registration)
             if node.node_secret_hash is None:
                 changes["node_secret_hash"] = secret_hash
                 log.info("node %s had no owner yet: claimed by the agent at %s", name, peer)
@@ -153,6 +179,7 @@ async def _new_node(registration: NodeRegistration, secret_hash: str, now: datet
         id=uuid.uuid4(),
         name=registration.name,
         node_secret_hash=secret_hash,
+        agent_labels=dict(registration.labels),
         **facts_as_fields(registration),
     )
     event = node_events.apply(

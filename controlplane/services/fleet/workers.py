@@ -168,10 +168,13 @@ async def toggle_schedulable(raw_id: str) -> WorkerNode:
     return node
 
 
-async def change_status(raw_id: str, body: StatusChange, now: datetime) -> WorkerNode:
+async def change_status(
+    raw_id: str, body: StatusChange, now: datetime, grace: timedelta
+) -> WorkerNode:
+    """Enters or leaves MAINTENANCE; Conflict for what only heartbeats decide."""
     async with in_transaction():
         node = await get_node(raw_id, lock=True)
-        transition = health.on_admin(node.status, body.status)
+        transition = health.on_admin(node, NodeStatus(body.status), now, grace)
         if transition is not None:
             if body.reason:
                 transition = Transition(transition.to, f"{transition.reason}: {body.reason}")

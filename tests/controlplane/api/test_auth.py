@@ -225,7 +225,7 @@ async def test_profile_shows_and_updates_the_callers_own_account(client: TestCli
         "PUT",
         "/auth/profile",
         headers=headers,
-        json={"name": "Renamed", "email": " New@Paas.com"},
+        json={"name": "Renamed", "email": " New@Paas.com", "currentPassword": USER_PASSWORD},
     )
     assert status == 200, body
     assert body["data"]["name"] == "Renamed" and body["data"]["email"] == "new@paas.com"
@@ -245,13 +245,63 @@ async def test_profile_update_may_respell_the_callers_own_email(client: TestClie
     assert body["data"]["email"] == "user@paas.com"
 
 
+async def test_changing_the_email_needs_the_current_password_and_a_name_does_not(
+    client: TestClient,
+) -> None:
+    await create_account(client, "user@paas.com", USER_PASSWORD, name="User")
+    tokens = await sign_in(client, "user@paas.com", USER_PASSWORD)
+    headers = bearer(tokens["accessToken"])
+
+    for extra, message in (
+        ({}, "Current password is needed to change the email"),
+        ({"currentPassword": "Wr0ng!pass"}, "Current password is wrong"),
+    ):
+        status, body = await call(
+            client,
+            "PUT",
+            "/auth/profile",
+            headers=headers,
+            json={"name": "Thief", "email": "thief@example.com", **extra},
+        )
+        # As PUT /auth/password answers a wrong current password.
+        assert (status, body["code"]) == (400, "VALIDATION_ERROR"), body
+        assert body["errors"] == [{"field": "currentPassword", "message": message}]
+    # Nothing changed, the name included: the request is refused whole.
+    status, body = await call(client, "GET", "/auth/profile", headers=headers)
+    assert (body["data"]["email"], body["data"]["name"]) == ("user@paas.com", "User")
+    await sign_in(client, "user@paas.com", USER_PASSWORD)
+
+    status, body = await call(
+        client, "PUT", "/auth/profile", headers=headers, json={"name": "Renamed"}
+    )
+    assert (status, body["data"]["name"]) == (200, "Renamed"), body
+    status, body = await call(
+        client,
+        "PUT",
+        "/auth/profile",
+        headers=headers,
+        json={"email": "moved@example.com", "currentPassword": USER_PASSWORD},
+    )
+    assert (status, body["data"]["email"]) == (200, "moved@example.com"), body
+    await sign_in(client, "moved@example.com", USER_PASSWORD)
+
+
 async def test_profile_update_refuses_a_taken_email_and_an_empty_body(client: TestClient) -> None:
     await create_account(client, "admin@paas.com", ADMIN_PASSWORD, "ADMINISTRATOR")
     await create_account(client, "user@paas.com", USER_PASSWORD)
     headers = bearer((await sign_in(client, "user@paas.com", USER_PASSWORD))["accessToken"])
 
+    # Without the password, whether an email is taken is not disclosed.
     status, body = await call(
         client, "PUT", "/auth/profile", headers=headers, json={"email": "ADMIN@paas.com"}
+    )
+    assert (status, error_fields(body)) == (400, {"currentPassword"}), body
+    status, body = await call(
+        client,
+        "PUT",
+        "/auth/profile",
+        headers=headers,
+        json={"email": "ADMIN@paas.com", "currentPassword": USER_PASSWORD},
     )
     assert status == 409 and body["code"] == "CONFLICT"
 

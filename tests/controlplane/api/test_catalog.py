@@ -176,6 +176,7 @@ async def test_public_catalog_hides_inactive_services_and_template_internals(cli
         "pricing",
         "resources",
         "settings",
+        "subscribable",
     }
     # The advertised figures are the pod's limits and volumes, app and database together.
     assert one["resources"] == {"cpu": 1.5, "memory": 1024, "storage": 15360}
@@ -302,7 +303,6 @@ INVALID_BODIES = [
     (service(category="Not a category!"), "category"),
     (service(slug="-bad-"), "slug"),
     (service(name=""), "name"),
-    ({k: v for k, v in service().items() if k != "template"}, "template"),
 ]
 
 
@@ -444,6 +444,136 @@ async def test_every_default_template_round_trips_through_post(client, admin_hea
         assert made["resources"] == entry["resources"].wire()
         _, got = await call(client, "GET", f"/services/{made['id']}", headers=admin_headers)
         assert got["data"] == made
+
+
+# --- the seed's shape: resources without a template --------------------------------
+
+# The seed README's POST /services example, verbatim: the figures as text, no template.
+SEED_EXAMPLE: dict[str, Any] = {
+    "name": "N8N Automation",
+    "description": "Workflow automation platform",
+    "category": "automation",
+    "version": "1.0.0",
+    "status": "ACTIVE",
+    "pricing": {"monthly": 25000},
+    "resources": {"cpu": "1 vCPU", "memory": "1GB RAM", "storage": "10GB SSD"},
+}
+
+
+async def test_the_seed_example_is_listed_but_not_subscribable_until_it_has_a_template(
+    client, admin_headers, user_headers
+):
+    made = await create(client, admin_headers, SEED_EXAMPLE)
+    # GB are read as 1024 MB, as the API's MB are MiB.
+    assert made["resources"] == {"cpu": 1.0, "memory": 1024, "storage": 10240}
+    assert (made["template"], made["subscribable"], made["settings"]) == (None, False, [])
+
+    _, public = await call(client, "GET", "/services/public")
+    (listed,) = public["data"]["services"]
+    assert (listed["id"], listed["subscribable"]) == (made["id"], False)
+    assert listed["resources"] == made["resources"]
+
+    status, body = await call(
+        client, "POST", "/subscriptions", json={"serviceId": made["id"]}, headers=user_headers
+    )
+    assert (status, body["code"]) == (409, "CONFLICT"), body
+    assert "template" in body["message"]
+    assert await Subscription.all().count() == 0
+
+    status, body = await call(
+        client,
+        "PUT",
+        f"/services/{made['id']}",
+        json={"template": template()},
+        headers=admin_headers,
+    )
+    assert status == 200, body
+    # From now on the figures are the template's: what is sold is what the pod gets.
+    assert body["data"]["resources"] == {"cpu": 1.0, "memory": 512, "storage": 2048}
+    assert body["data"]["subscribable"] is True
+    status, body = await call(
+        client, "POST", "/subscriptions", json={"serviceId": made["id"]}, headers=user_headers
+    )
+    assert status == 201, body
+
+
+async def test_resources_are_taken_as_numbers_or_as_text_with_units(client, admin_headers):
+    cases = [
+        ({"cpu": 0.5, "memory": 512, "storage": 0}, {"cpu": 0.5, "memory": 512, "storage": 0}),
+        (
+            {"cpu": "500m", "memory": "1.5 GiB", "storage": "2 TB HDD"},
+            {"cpu": 0.5, "memory": 1536, "storage": 2 * 1024 * 1024},
+        ),
+        (
+            {"cpu": "2 cores", "memory": "256MB", "storage": "100"},
+            {"cpu": 2.0, "memory": 256, "storage": 100},
+        ),
+    ]
+    for n, (given, stored) in enumerate(cases):
+        body = {**SEED_EXAMPLE, "name": f"Sized {n}", "resources": given}
+        assert (await create(client, admin_headers, body))["resources"] == stored, given
+
+
+async def test_unreadable_or_missing_resources_are_refused_on_the_field(client, admin_headers):
+    without_template = {k: v for k, v in service().items() if k != "template"}
+    for body, field in (
+        ({**SEED_EXAMPLE, "resources": {**SEED_EXAMPLE["resources"], "cpu": "fast"}}, "cpu"),
+        ({**SEED_EXAMPLE, "resources": {**SEED_EXAMPLE["resources"], "memory": "lots"}}, "memory"),
+        (
+            {**SEED_EXAMPLE, "resources": {**SEED_EXAMPLE["resources"], "storage": "-1GB"}},
+            "storage",
+        ),
+        ({**SEED_EXAMPLE, "resources": {"cpu": "1 vCPU"}}, "memory"),
+        (without_template, "resources"),
+        # With a template the figures are derived from it; contradicting them is refused.
+        (service("Both", resources={"cpu": 4, "memory": 512, "storage": 2048}), "resources"),
+    ):
+        status, got = await call(client, "POST", "/services", json=body, headers=admin_headers)
+        assert (status, got["code"]) == (400, "VALIDATION_ERROR"), (body, got)
+        fields = [e["field"] for e in got["errors"]]
+        assert any(f == field or f.endswith("." + field) for f in fields), (field, fields)
+    # Agreeing figures beside a template are accepted, so a client may send both.
+    agreeing = service("Agreeing", resources={"cpu": "1 vCPU", "memory": "512MB", "storage": "2GB"})
+    assert (await create(client, admin_headers, agreeing))["resources"]["memory"] == 512
+    assert await admin_total(client, admin_headers) == 1
+
+
+async def test_resources_of_a_service_without_template_can_be_changed(client, admin_headers):
+    made = await create(client, admin_headers, SEED_EXAMPLE)
+    path = f"/services/{made['id']}"
+    status, body = await call(
+        client,
+        "PUT",
+        path,
+        json={"resources": {**SEED_EXAMPLE["resources"], "cpu": "2 vCPU"}},
+        headers=admin_headers,
+    )
+    assert status == 200, body
+    assert body["data"]["resources"] == {"cpu": 2.0, "memory": 1024, "storage": 10240}
+    templated = await create(client, admin_headers, service())
+    status, body = await call(
+        client,
+        "PUT",
+        f"/services/{templated['id']}",
+        json={"resources": {"cpu": 8, "memory": 1, "storage": 1}},
+        headers=admin_headers,
+    )
+    assert (status, body["errors"][0]["field"]) == (400, "resources"), body
+    status, body = await call(client, "PUT", path, json={"template": None}, headers=admin_headers)
+    assert status == 400, body
+
+
+async def test_the_openapi_document_shows_the_seed_example_and_how_resources_are_read(client):
+    spec = await (await client.get(f"{API}/openapi.json")).json()
+    schemas = spec["components"]["schemas"]
+    create_schema = schemas["ServiceCreate"]
+    assert SEED_EXAMPLE in create_schema["examples"]
+    assert "subscribed" in create_schema["properties"]["template"]["description"]
+    sold = schemas[create_schema["properties"]["resources"]["anyOf"][0]["$ref"].rsplit("/", 1)[1]]
+    for name, example in (("cpu", "1 vCPU"), ("memory", "1GB RAM"), ("storage", "10GB SSD")):
+        prop = sold["properties"][name]
+        assert {"type": "string"} in prop["anyOf"] and example in prop["examples"], prop
+    assert "subscrib" in schemas["PublicServiceOut"]["properties"]["subscribable"]["description"]
 
 
 # --- seeding and lookups -----------------------------------------------------------

@@ -108,6 +108,76 @@ async def test_a_node_created_by_an_administrator_is_claimed_by_its_first_agent(
     assert refused.status == 409
 
 
+# The seed README's POST /workers example, as an administrator sends it before any agent runs.
+SEED_WORKER = {
+    "name": "worker-node-01",
+    "hostname": "worker01.cluster.local",
+    "ipAddress": "192.168.1.100",
+    "cpuCores": 8,
+    "cpuArchitecture": "x86_64",
+    "totalMemory": 32768,
+    "totalStorage": 500000,
+    "architecture": "amd64",
+    "operatingSystem": "Ubuntu 22.04 LTS",
+    "maxPods": 110,
+    "labels": {"node-type": "worker", "zone": "us-west-1a"},
+    "taints": [],
+    "kubeletVersion": "v1.28.0",
+    "containerRuntime": "containerd://1.7.0",
+    "kernelVersion": "5.15.0-78-generic",
+    "osImage": "Ubuntu 22.04.3 LTS",
+}
+
+
+async def test_an_agent_claiming_an_administrators_node_keeps_its_labels_and_brings_its_hardware(
+    client, admin_headers
+):
+    resp = await client.post("/api/v1/workers", json=SEED_WORKER, headers=admin_headers)
+    assert resp.status == 201, await resp.text()
+    made = (await resp.json())["data"]
+    token = await join_token(client, admin_headers)
+    hostname_label = {"kubernetes.io/hostname": "worker-node-01"}
+
+    # An agent without Kubernetes credentials: its hardware, no kubelet facts.
+    agent = await registered(
+        client,
+        token,
+        OWNER,
+        name="worker-node-01",
+        cpuCores=16,
+        totalMemory=65536,
+        hostname="worker-node-01",
+        labels={**hostname_label, "zone": "us-west-1b"},
+        kubeletVersion=None,
+        containerRuntime=None,
+    )
+    assert agent["nodeId"] == made["id"]
+    node = await get_node(client, admin_headers, made["id"])
+    # Kubernetes' value wins on a key both set: pods' nodeSelector is matched against it.
+    assert node["labels"] == {"node-type": "worker", "zone": "us-west-1b", **hostname_label}
+    assert (node["cpuCores"], node["totalMemory"], node["hostname"]) == (
+        16,
+        65536,
+        "worker-node-01",
+    )
+    # What the agent could not tell is kept from the administrator.
+    assert (node["kubeletVersion"], node["containerRuntime"]) == ("v1.28.0", "containerd://1.7.0")
+    assert (await beat(client, agent, 1)).status == 200
+    assert (await get_node(client, admin_headers, made["id"]))["status"] == "ACTIVE"
+
+    # Later labels of the administrator's survive the agent's restarts too, and a label
+    # gone from Kubernetes goes from the node.
+    resp = await client.put(
+        f"/api/v1/workers/{made['id']}",
+        json={"labels": {**node["labels"], "disk": "nvme"}},
+        headers=admin_headers,
+    )
+    assert resp.status == 200, await resp.text()
+    await registered(client, token, OWNER, name="worker-node-01", labels=hostname_label)
+    node = await get_node(client, admin_headers, made["id"])
+    assert node["labels"] == {"node-type": "worker", "disk": "nvme", **hostname_label}
+
+
 async def test_deleting_the_node_frees_its_name_for_a_new_secret(client, admin_headers):
     token = await join_token(client, admin_headers)
     old = await registered(client, token, OWNER)

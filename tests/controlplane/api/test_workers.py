@@ -138,20 +138,96 @@ async def test_node_token_is_refused_on_another_nodes_paths(client, admin_header
     assert user_jwt.status == 401
 
 
+async def set_status(
+    client: TestClient, admin: dict[str, str], node_id: str, status: str, **extra: Any
+) -> tuple[int, dict[str, Any]]:
+    resp = await client.patch(
+        f"/api/v1/workers/{node_id}/status", json={"status": status, **extra}, headers=admin
+    )
+    return resp.status, dict(await resp.json())
+
+
+async def transitions(client: TestClient, admin: dict[str, str], node_id: str) -> list[Any]:
+    resp = await client.get(f"/api/v1/workers/{node_id}/events", headers=admin)
+    return [(e["fromStatus"], e["toStatus"]) for e in (await resp.json())["data"]["events"]]
+
+
 async def test_maintenance_is_sticky_until_an_admin_clears_it(client, admin_headers):
     node = await register(client, await join_token(client, admin_headers))
     await beat(client, node, 1)
-    url = f"/api/v1/workers/{node['nodeId']}/status"
-    resp = await client.patch(
-        url, json={"status": "MAINTENANCE", "reason": "kernel upgrade"}, headers=admin_headers
+    status, body = await set_status(
+        client, admin_headers, node["nodeId"], "MAINTENANCE", reason="kernel upgrade"
     )
-    assert (await resp.json())["data"]["status"] == "MAINTENANCE"
+    assert (status, body["data"]["status"]) == (200, "MAINTENANCE")
     await beat(client, node, 2)
     assert (await get_node(client, admin_headers, node["nodeId"]))["status"] == "MAINTENANCE"
-    await client.patch(url, json={"status": "ACTIVE"}, headers=admin_headers)
-    assert (await get_node(client, admin_headers, node["nodeId"]))["status"] == "PENDING"
-    await beat(client, node, 3)
+    # Its heartbeats stayed fresh and healthy meanwhile: it is ACTIVE at once.
+    status, body = await set_status(client, admin_headers, node["nodeId"], "ACTIVE")
+    assert (status, body["data"]["status"]) == (200, "ACTIVE"), body
     assert (await get_node(client, admin_headers, node["nodeId"]))["status"] == "ACTIVE"
+
+
+async def test_asking_an_unheard_node_to_be_active_is_a_conflict_and_changes_nothing(
+    client, admin_headers
+):
+    by_hand = await add_node(client, admin_headers, "by-hand")
+    registered = (await register(client, await join_token(client, admin_headers)))["nodeId"]
+    for node_id in (by_hand, registered):
+        status, body = await set_status(client, admin_headers, node_id, "ACTIVE")
+        assert (status, body["code"]) == (409, "CONFLICT"), body
+        assert "computed from heartbeats" in body["message"], body
+        assert (await get_node(client, admin_headers, node_id))["status"] == "PENDING"
+        assert await transitions(client, admin_headers, node_id) == [(None, "PENDING")]
+        status, body = await set_status(client, admin_headers, node_id, "PENDING")
+        assert (status, body["code"]) == (409, "CONFLICT"), body
+
+
+@pytest.mark.parametrize("asked", ["NOT_READY", "INACTIVE", "BROKEN", "maintenance"])
+async def test_states_an_administrator_can_never_set_are_refused(client, admin_headers, asked):
+    node_id = await add_node(client, admin_headers, "by-hand")
+    status, body = await set_status(client, admin_headers, node_id, asked)
+    assert (status, body["code"]) == (400, "VALIDATION_ERROR"), body
+    assert [e["field"] for e in body["errors"]] == ["status"]
+    if asked in ("NOT_READY", "INACTIVE"):
+        assert "computed from heartbeats" in body["errors"][0]["message"]
+    assert (await get_node(client, admin_headers, node_id))["status"] == "PENDING"
+
+
+async def test_leaving_maintenance_for_active_needs_a_fresh_healthy_heartbeat(
+    client, admin_headers, clock
+):
+    node = await register(client, await join_token(client, admin_headers))
+    node_id = node["nodeId"]
+    await beat(client, node, 1)
+    assert (await set_status(client, admin_headers, node_id, "MAINTENANCE"))[0] == 200
+    # Asking again is no change and no second event.
+    assert (await set_status(client, admin_headers, node_id, "MAINTENANCE"))[0] == 200
+    await beat(
+        client, node, 2, conditions=[{"type": "Ready", "status": False, "reason": "Kubelet"}]
+    )
+    status, body = await set_status(client, admin_headers, node_id, "ACTIVE")
+    assert (status, body["code"]) == (409, "CONFLICT"), body
+    assert "Ready=False" in body["message"] and "MAINTENANCE" in body["message"]
+
+    await beat(client, node, 3)
+    clock.advance(120)
+    status, body = await set_status(client, admin_headers, node_id, "ACTIVE")
+    assert (status, body["code"]) == (409, "CONFLICT"), body
+    assert "no heartbeat for 120 s" in body["message"]
+    assert (await get_node(client, admin_headers, node_id))["status"] == "MAINTENANCE"
+
+    # PENDING ends maintenance whatever the heartbeats say; the next one decides.
+    status, body = await set_status(client, admin_headers, node_id, "PENDING")
+    assert (status, body["data"]["status"]) == (200, "PENDING"), body
+    await beat(client, node, 4)
+    assert (await get_node(client, admin_headers, node_id))["status"] == "ACTIVE"
+    assert await transitions(client, admin_headers, node_id) == [
+        ("PENDING", "ACTIVE"),
+        ("MAINTENANCE", "PENDING"),
+        ("ACTIVE", "MAINTENANCE"),
+        ("PENDING", "ACTIVE"),
+        (None, "PENDING"),
+    ]
 
 
 async def test_failed_condition_makes_a_node_not_ready(client, admin_headers):

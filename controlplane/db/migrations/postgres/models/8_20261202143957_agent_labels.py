@@ -1,0 +1,100 @@
+from tortoise import BaseDBAsyncClient
+
+RUN_IN_TRANSACTION = True
+
+# Edited by hand: aerich adds a NOT NULL column without a default, which a table with
+# rows refuses. Nodes an agent has registered got their labels from its last
+# registration, so those are taken as its; an administrator's node (no secret yet) has
+# only labels an administrator set.
+
+
+async def upgrade(db: BaseDBAsyncClient) -> str:
+    return """
+        ALTER TABLE "worker_nodes" ADD "agent_labels" JSONB NOT NULL DEFAULT '{}';
+        UPDATE "worker_nodes" SET "agent_labels" = "labels" WHERE "node_secret_hash" IS NOT NULL;"""
+
+
+async def downgrade(db: BaseDBAsyncClient) -> str:
+    return """
+        ALTER TABLE "worker_nodes" DROP COLUMN "agent_labels";"""
+
+
+MODELS_STATE = (
+    "eJztXW1z4jgS/isqvuxsVXYqkJCZy15dFUmYXXYTmAKyb5Mtl7AV8MXIHllOJrU3//0k24"
+    "BfZMdyDBiPvgSQ1LbztNxqPWq1/mktbQNZ7tueRxfTBbEptVDrHPzTwnDJvwjrj0ALOs6m"
+    "lhdQOPMlW5C11Gi06cylBOqUVd5Dy0WsyECuTkyHmjbmIh+gaSHjB8uemxjotocpIuDeJs"
+    "DGCDygZ/AGYgB1v+Y7F6Alaw9YNQS6ZSJMATQMglz3+7f8foatsxuaeF79pT1sfvaQRu05"
+    "ogtE2A0+/c2KTWygL8hd/XQetHsTWUYMR3YvfgW/QqPPjl94uYDkg9+UP/dM023LW+JIc+"
+    "eZLmy8bs/+L146RxgRSJERgRR7lhWqYFUUPC0roMRD68c0NgUGuoeexRXDpYNH2JS1NG04"
+    "mmqT/lTTWimlrSQiYIdFuo25wk1MXR+BJfyiWQjP6YL9PDk+/hrcaINE0Izf8bfe+PLn3v"
+    "gNa/U9v6XN+k3Qq4ZhVSeo++pfBFIYXMaHfoP1PVOix7SWBnyAqRjvqEgCdPaPlAF9VbBB"
+    "fdP7VxAfbwvzOX+CHzrt03en70/OTt+zJv5Trkve5WhhMJz6AG8AfWL/hP2kuRQSmgb1iq"
+    "FCzSUSI5uUTaBrhMJvV1+2hfUWu3gOltPBTX8y7d185Jdfuu5ny0esN+3zmo5f+pwofXOW"
+    "6Pzri4DfB9OfAf8J/hoN+z6ctkvnxL/jpt30rxZ/JmaKbQ0z8JkRi2CyKl4VfeVG6/4h8i"
+    "rxghnUH54gMbRUjd2xs9qmq5adZbIEYjj3lcTR5M8ZjjEDBirEunD8Wdfljj1m2MotNu5M"
+    "FwgQD2OmW+CaBgL2PTP8rjdbtzoHT8zOI2BSYLrAsaCODACxARb2U1ho2Ew8PfBUfO1XjD"
+    "ymkX5lb28HV+LXNWideEk9zzTecpntjD6tf997WOeYAP9O/M/pf1q7f1uDwSd4/aIvlv+v"
+    "5485Uc1qcpALRHeL/35M44tgR8BF5NHUkSyuMakqIU2PN4eHqcfgkQQ0IqLQjKOJ2WAkiW"
+    "ZE5BVohlA1Ckw2iFNP4L3z6VIfe0sfz6hHEH/t19LVzJ4KINr62B9eDYY/SQ5ZK7FzEH65"
+    "wx/Ho98Gk8FoGBRHft3h8e0wKA6/3OEPvcF1/+ocBJ93eDIdffzIC8IvSa+kyAytfVZggt"
+    "ZOuqib+RmviquTIOiy/1eoTvGrsZEopcKX34mdTg8S+B53TosgzJplY+xXJuw5sWQgDps3"
+    "D98KGYaIeWefrgMDa1MU4pjQtmzRHpE+OykA9NlJJs68Kg6z7nhpgD9YNsxgbcL2CWzvuc"
+    "ABopuD5tXo9uK6z8aD/qU/HsR5A7+SF7ECk/oYjPu96wS4S7S0iYCEvDDnmbTYRmZ3pNg2"
+    "+2/Ai/2r0zk5edc5Pjl73z199677/nhNkKWr8piyi8FPnCyL9e80e+ZSVjsXmI485CNCCv"
+    "rS0PusyhJhAWv5y2Q0FEMfE0rSlaZOwf+AZbpbU0KEDZl5pkVN7L7lt90HIcJBijGXK+v9"
+    "5qb3R9KwX16PLpLePb/ARWo2rxNEBf59tkoiIkohlSsk4B41KM3txwQrIPZr5lgeOq8fc6"
+    "3YnIqWUnJcsoHLN3y6aYyw9Rz2wANRe/iy5Grdc4ySWo9LKq3XReuCl91/+pqs4f1im3hq"
+    "PyDcEizibSqP8lbx/suaaZS3K7iO1wO65bk8soOLAl8U8LgOY2lik0szZxosIDZcVgnYk7"
+    "M+8CNwF/YTBjbW2SW5u40M1sZdICO9mreVO6g1vVrwztlrev5nCud8wqehXE+7EKvWzmHV"
+    "2mlWzX+NNP5GyKAcl2pchNRZEXb4LJsbPksxww5B9+YXGYg3Ek3sypUvcKAvjsmsSgkvKy"
+    "6pZlD1carSvjTvRJ4rFVUYFSnF4tVMnVXHFUrC+SooGx2gSdAjGxXLzPPiksoC1dkCKQ4n"
+    "+4U6zNl8EQ5npbuZYO0ue84Xl9pqgFFd3ucXZno1YUiG7KP/yFeXBAzJpvIojyHxQ8cQb1"
+    "eYISFIt4nBCQgELbpgaoXYNf35uR+ZzC8p4j0Ky1XMZuStjQr5DIEXEHbd+k78drgmmsNy"
+    "7Ct0sZGBoPfEXmqvC2BMXKLGIVqCAMbe5XTwW/8cBJ93mEuP+72rP8/B+usdHgxX7Vbf7v"
+    "BNj/XV/rA3vGTFkR9Jo7SfOT4boF+n1dgF6kyrfENK3Xlkau3c5hjA3XanAMKsVSbEft1X"
+    "NWn5NuamNfKoJ3DpiHeuR2pf9qldv2FBp3qEESDwCVBkoSWi5BkE4j+CN/xiR8BFn7/n2/"
+    "iC/gZcm/nLBDkWfA5WA13mPdMF3yFIn0xd4H5v5Q4CR/1T1KNj12z9nXDdYw1Y52XVn/xP"
+    "5dMrn/5ATazU/sPPcr05FFCRu6Ujd0XxoXmIC4NDFeDFAdcdT3MQ0YXB0vl7MKJyai9G8b"
+    "0YfG1QcphMCKr+Xrq/G6b7UEIBMTEFf2n4mV0w2lKGZi2hTEwRE8Ph6koD3FUAywDclke4"
+    "rSDOhbh2pMLYtizPaeVSC2Gbo4IEg0b89gV5huAWLrAtAxFAFxCzPwExQBBlfhdfjAvSbB"
+    "0B+Ij4vkEDMJ8MzDz9AdE0r1DJFV/iEYKmKSpBMQaKMThQkybBGISdX6pDb2SUX1nar3wy"
+    "DSoIJ88Efd2+SZhXFlcY4cML4hmRUIgqmmW/LnoENG0JBVsgigG+klWgK27rIAZBxW0pbq"
+    "tpJqZGvEDmBudN5dGLTIDMBmeeTHiGIGETcJ0gg0/QocXjb3kWe36179xgz/GPrMR6BiZ1"
+    "weTn3g+d7hmPDnhAjoAEqOqiahtzLeae2VN7tc12J9tsVaBbNvTN3Z2jdt41NbqxFumd6/"
+    "YmV7j9Ko6uwF22CTLn+Ff0nAqsTwAael+/2+QBkWF4scMEdlO6eaEJfFr7TtFuxRBg/zcK"
+    "vOTL3uSyd9Vvfd2PWzxG90zdi0zPOFaf6xyToKWUf8zjZG0H8hDYUDxI0ZPjuYKxTaHv1+"
+    "kLBrfLD4VaAsjusDStZ3EobvW3UL5zDSxTnu8c6ErS9MeE1AY5lfRnD7ORGuWkqelQ2wjH"
+    "lLO1ZbI7umricRD6VdPLb0HLijrKHiebSx35x2n5DLuMJxSXqnFygJKuEJtBFfCFWKtMZ8"
+    "ivi3tDpqOFB/nKQB2Xah7Up90CSJ92M4HmVYdzqFxdRqfyPBmHqgKe7Da8zGFC+iJDFulQ"
+    "dWLIJsFplC0BObaqOsrjxcLTLIsxYtmgKsapBu/4UQ7jtN+k0zXiRLaSctq1vLkMuqv2jU"
+    "O3+sPboo+VQniKvmQFncXFdpdWp7UHuzDt/zGNzU5Sx/esZyjXo+FPq+bJM30SgQcMmLnw"
+    "aLfsfh2V2dkxqTvr3N0ilqObbTi6KbvxiIgr7NjZEEdEmpgrqnKID+/U3yDJmaQZaSWTqY"
+    "nSpl31eXxkb8rP8t18b5UZRStPmra0MV1Yz5pDTNF5qLkR3klRFWRcOsiYoqVjMZDSGsg+"
+    "Ri8qs/tz9PYz3d7KiXmsyvaILtoZlY1+TOhV8NeMVdo1+oouz7ZFDabL1Vl2DdO6YG2sTm"
+    "fZTbxZVBtp2i5af5TL3UVaKgKv4QRenddADi9cLKS9JQGNSylME5h6M8NesotKMaFRIUWH"
+    "vkiHHh6dEaZ7l+UzXk4XP7md8DpOZqy/3uFLngf++pqXrr/e4f4fHwdjXhZ+qQfnoXuE8E"
+    "QADiKmbfBE/kR+7pFxjQb6o4frfwpis+JqQ1gwEEkpPrzCbtRek8Hp4LSO8KMMtRM23z2n"
+    "FnGYZ55pURO7b/lt9+Ezb4fr4cOjZZVjexKyKgi2zq+cYvWy3ZvD5HcUq/ctar3mrJ4f/S"
+    "hg81ZRkdksHmdpFHvXcPZuv+F3+7Y42w/AQ0toWjIArwUaxzl1ukV2fbJWOTsdUvs+Hei6"
+    "TzYzkrI7bFOCDezRnW6RHQ+sVQ7iqT0PxLYyLMbLNN9Kdnck3+2kP5Zl+LjMOeB/73Dv6m"
+    "YwHEym4950xApjP+vB1ZmuxsZm81EUm2QzvCHOGDGjcgmFzJjgljSyKtjtCHkxGl3HfMWL"
+    "QTLS9Pbmos+g95HfZOMT5AhGLo9z1DJDJHNOyUpJ7i4grL0ti1NxwmALulSz7LmJS8yRUs"
+    "KKAqnPrOjQKZCdek6HORdWDMi3qPUKGJBoqGkyH1bCpwnlP/w6RhbM2EaTkYXrwLpD1g7Q"
+    "r9vkiyJZ5QSsUTznXDZ39OS303j2tu1TSJ8Sw4FpSB7Uq2ilZtFKtSI9ikTasFY5U/BUrM"
+    "2CKUMW4ahMI6mOLeC8tzQa9ca6+jwa/PARnZ/fLjGbjsk0aWNVpWfvQKIvTIp06hEpcyGS"
+    "bWBXPukU6MonncyuzKuS+R4ptLTgbBeB95p3pHdCskl9etebBX0oXWrzkxzLaCEiqtRQWg"
+    "1ljY8yPCUMj+1wNNgTaO6zS9FSBnCRbANBb3feF1l96bzPXn7hdSrwPSPwnUuP+72rP8/B"
+    "+qt4w/9Nj1mL/pDHwZ+DyI96LKkFStEIgq5cDoyUYPOS6HXbRSwXa5WdCqOdsl0hbvoC4n"
+    "kpalh4AbX4Ux9COL0OYPrviSFykl9Ytl6LbW3VOq3UdcnBrlsz4Fx9gQwvwEEa9YSwihgo"
+    "jDy3n45tyJAbUZEdxgi0j7c7/6iO2ljtMZKDNSm2O2gPBVhoWbbur6XojpdGNudMz5TkLs"
+    "/23Ba8OdhVcXbwBrMyhJFIujE9etdUxRrLUqyRUFzpopwumJOJyGMJE5QUVBboRQu0hqyM"
+    "ARIIqz7/yj5fyvyIpJUmXqkJSd8yJdcYBVQY2zsLA4XimGZvNN9IqL3msdloFXvN/VNVNH"
+    "mlJOWUaipXDQ3uLKGUjUQ91MHv1xh1PHgzfq5G9p6P7CUBgWjzFgW2cLq8jXmPRkQjHl6R"
+    "9YWDV0TCzUN9K8uZD4hgZJXq6SlJBXkhyG1XM5dCnz9nxT4io2AuBLO/OWyBIKEzVHJrWU"
+    "xaLS/WeXlxpS+LLjR9gfSHsgqPXUDpvM4650GrDiK68IjJHN4wIVeSNjwcxVZBHAaUn8ZP"
+    "VpbjqhKCpViSmkG9H6LKMN2HEvjHxBT6ZdFnRsFoS1mZtYSyLwXsC0erK41vV+ErgW9bHu"
+    "C2Qrgowuxuhrk+AqEojxeXUlzelljvEvxGSrB58+7qdyX4sygXfZbzUaJSjVlG27GDwvfe"
+    "Mwx1gqh0cjSRbPN6+xZY64NKaLNb6A8zt4nKaPMtal3ANpXPaFNFJhuecUWlsZFIY9NDxN"
+    "QXLUEKm7DmKC99Ddy0qU3u40xnSZijRuAmhaYsr6fsN3FKJdFG2Tlp1JnWu0gPy18qCYTD"
+    "5g1EdyvppHlkg3B1I5dQoOKFDXUG8ku8gcR4X/1g9vX/ze0A4A=="
+)
