@@ -33,22 +33,20 @@ async def _settle_memory(_app: object) -> None:
 
 
 def _serve_one(config: Config, reuse_port: bool = False) -> None:
-    from aiohttp import web
-
+    from controlplane.api import server
     from controlplane.app import create_app
 
     configure_logging(config.log_level, config.log_format)
     app = create_app(config)
     # After the app's own start-up (database, cluster, jobs), which runs first.
     app.on_startup.append(_settle_memory)
-    web.run_app(
+    server.run(
         app,
-        host=config.host,
-        port=config.port,
-        print=None,
+        config.host,
+        config.port,
+        reuse_port=reuse_port,
         access_log=None,
         shutdown_timeout=10,
-        reuse_port=reuse_port,
     )
 
 

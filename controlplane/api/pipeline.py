@@ -32,7 +32,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 UNMATCHED = "unmatched"  # the one metrics label for every path no route knows
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-_HTTP_CODES = {
+HTTP_CODES = {
     400: "VALIDATION_ERROR",
     401: "UNAUTHORIZED",
     403: "FORBIDDEN",
@@ -55,6 +55,11 @@ _SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+
+
+def code_for(status: int) -> str:
+    """The envelope's code for an HTTP status that no service error chose."""
+    return HTTP_CODES.get(status, "INTERNAL_ERROR" if status >= 500 else "ERROR")
 
 
 def client_address(request: web.Request) -> str:
@@ -188,7 +193,7 @@ def _error_response(request: web.Request, exc: Exception) -> web.Response:
         headers = {}
         if isinstance(exc, web.HTTPMethodNotAllowed):
             headers["Allow"] = ", ".join(sorted(exc.allowed_methods))
-        code = _HTTP_CODES.get(exc.status, "INTERNAL_ERROR" if exc.status >= 500 else "ERROR")
+        code = code_for(exc.status)
         message = _HTTP_MESSAGES.get(exc.status, exc.reason)
         return envelope.error(exc.status, code, message, headers=headers or None)
     if _client_went_away(request, exc):
