@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
+from controlplane.cluster.drift import Drift, JsonDict
 from controlplane.cluster.spec import TenantSpec
-
-JsonDict = dict[str, Any]
 
 
 class ClusterError(Exception):
@@ -74,6 +73,11 @@ class ClusterGateway(Protocol):
         ...
 
     async def status(self, instance_id: str, namespace: str) -> InstanceState: ...
+
+    async def drift(self, spec: TenantSpec) -> list[Drift]:
+        """Every object `apply(spec)` would write that the cluster lacks or holds otherwise
+        (deleted or edited behind our back); empty when the cluster holds them all."""
+        ...
 
     async def restart(self, instance_id: str, namespace: str) -> None:
         """Rolls the pod (kubectl.kubernetes.io/restartedAt); InstanceNotFound if absent."""

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from controlplane.cluster import monitoring
+from controlplane.cluster.drift import Drift, ObjectKey, drift, key_of
 from controlplane.cluster.gateway import (
     ClusterError,
     ClusterUnavailable,
@@ -230,7 +231,8 @@ class KubernetesCluster:
 
     # --- provisioning --------------------------------------------------
 
-    def _apply(self, spec: TenantSpec) -> None:
+    def _rendered(self, spec: TenantSpec) -> list[JsonDict]:
+        """What to apply for `spec`: its objects, with the quota sized for the siblings there."""
         siblings = []
         for d in self._list("Deployment", spec.namespace, MANAGED):
             share = quota_share_of(d)
@@ -239,7 +241,10 @@ class KubernetesCluster:
                 and (d["metadata"].get("labels") or {}).get(INSTANCE_LABEL) != spec.instance_id
             ):
                 siblings.append(share)
-        objects = render(spec, siblings)
+        return render(spec, siblings)
+
+    def _apply(self, spec: TenantSpec) -> None:
+        objects = self._rendered(spec)
         for obj in objects:
             self._server_side_apply(obj)
         # Objects an earlier render had and this one has not (a dropped claim) go.
@@ -280,6 +285,18 @@ class KubernetesCluster:
             for d in remaining:
                 total = total + (quota_share_of(d) or QuotaShare())
             self._server_side_apply(resource_quota(namespace, owner, total))
+
+    def _drift(self, spec: TenantSpec) -> list[Drift]:
+        # One GET per object, by name: an object someone stripped of its labels is
+        # still found (and its labels count as drift).
+        rendered = self._rendered(spec)
+        live: dict[ObjectKey, JsonDict] = {}
+        for obj in rendered:
+            kind, namespace, name = key_of(obj)
+            found = self._get(kind, namespace or None, name)
+            if found is not None:
+                live[key_of(obj)] = found
+        return drift(rendered, live)
 
     def _find_deployment(self, instance_id: str, namespace: str) -> JsonDict | None:
         found = self._list("Deployment", namespace, f"{INSTANCE_LABEL}={instance_id}")
@@ -366,6 +383,9 @@ class KubernetesCluster:
 
     async def status(self, instance_id: str, namespace: str) -> InstanceState:
         return await self._run(self._status, instance_id, namespace)
+
+    async def drift(self, spec: TenantSpec) -> list[Drift]:
+        return await self._run(self._drift, spec)
 
     async def restart(self, instance_id: str, namespace: str) -> None:
         await self._run(self._restart, instance_id, namespace)

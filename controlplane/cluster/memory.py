@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from controlplane.cluster import monitoring
+from controlplane.cluster.drift import Drift, drift
 from controlplane.cluster.gateway import InstanceNotFound, InstanceState, JsonDict
 from controlplane.cluster.render import (
     HOSTNAME_LABEL,
@@ -141,6 +142,19 @@ class InMemoryCluster:
             },
         }
 
+    def delete_object(self, kind: str, namespace: str, name: str) -> None:
+        """Removes one object behind the control plane's back, as `kubectl delete` would."""
+        key = (kind, namespace if kind != "Namespace" else "", name)
+        if key not in self._objects:
+            raise KeyError(f"no {kind} {namespace}/{name}")
+        self._remove(key)
+
+    def edit_object(
+        self, kind: str, namespace: str, name: str, edit: Callable[[JsonDict], None]
+    ) -> None:
+        """Changes one stored object in place behind the control plane's back (`kubectl edit`)."""
+        edit(self._objects[(kind, namespace if kind != "Namespace" else "", name)])
+
     def objects(self, kind: str | None = None, namespace: str | None = None) -> list[JsonDict]:
         """Copies of the stored objects, as they were applied."""
         return [
@@ -197,6 +211,10 @@ class InMemoryCluster:
             return InstanceState(exists=True, available=False, reason=SCALED_TO_ZERO)
         pod = self._pod(deployment)
         return monitoring.instance_state(self._live_deployment(deployment, pod), [pod])
+
+    async def drift(self, spec: TenantSpec) -> list[Drift]:
+        rendered = render(spec, self._shares(spec.namespace, exclude=spec.instance_id))
+        return drift(rendered, self._objects)
 
     async def restart(self, instance_id: str, namespace: str) -> None:
         deployment = self._deployment(instance_id, namespace)

@@ -25,6 +25,8 @@ from shared.wire.subscriptions import InstanceList, InstanceListQuery, InstanceO
 log = logging.getLogger("minispod.instances")
 
 TERMINAL_SUBSCRIPTIONS = (SubscriptionStatus.CANCELLED, SubscriptionStatus.EXPIRED)
+# What the customer reads while parts of the app are put back; it clears once healthy.
+REPAIRING = "parts of the app were missing or changed in the cluster; restoring them"
 
 
 def out(instance: Instance) -> InstanceOut:
@@ -122,18 +124,21 @@ class Lifecycle:
         instance.reason = reason
         await instance.save()
 
-    async def observe(self, instance: Instance, subscription: Subscription) -> None:
-        """Follows what the cluster says: RUNNING, FAILED with why, or recreate what vanished."""
+    async def observe(self, instance: Instance, subscription: Subscription) -> bool:
+        """Follows what the cluster says: RUNNING, FAILED with why, or repairs what vanished
+        or was changed behind our back. True when it had to repair."""
         state = await self.provisioner.state(instance)
+        node = await WorkerNode.get_or_none(id=instance.node_id)
         if not state.exists:
-            node = await WorkerNode.get_or_none(id=instance.node_id)
             if node is None:
                 await self.unplace(instance, InstanceStatus.PENDING, "node is gone; placing again")
-                return
+                return False
             instance.reason = "objects missing from the cluster; recreated"
             await instance.save(update_fields=["reason", "updated_at"])
             await self.provision(instance, subscription, await self.template_of(instance), node)
-            return
+            return True
+        if node is not None and await self._repair_drift(instance, subscription, node):
+            return True
         if state.available:
             if instance.status is not InstanceStatus.RUNNING or instance.reason:
                 instance.status = InstanceStatus.RUNNING
@@ -142,7 +147,7 @@ class Lifecycle:
             if subscription.status is SubscriptionStatus.PENDING:
                 subscription.status = SubscriptionStatus.ACTIVE
                 await subscription.save(update_fields=["status", "updated_at"])
-            return
+            return False
         if is_failure(state):
             if instance.status is not InstanceStatus.FAILED or instance.reason != state.reason:
                 instance.status = InstanceStatus.FAILED
@@ -152,6 +157,26 @@ class Lifecycle:
             instance.status = InstanceStatus.PROVISIONING
             instance.reason = state.reason
             await instance.save(update_fields=["status", "reason", "updated_at"])
+        return False
+
+    async def _repair_drift(
+        self, instance: Instance, subscription: Subscription, node: WorkerNode
+    ) -> bool:
+        """Applies the instance again when any of its objects (not only the Deployment) is
+        missing or edited: a deleted NetworkPolicy would otherwise leave the tenant open."""
+        template = await self.template_of(instance)
+        drifted = await self.provisioner.drift(instance, subscription, template, node)
+        if not drifted:
+            return False
+        log.warning(
+            "instance %s drifted in the cluster (%s); applying it again",
+            instance.id,
+            "; ".join(str(d) for d in drifted),
+        )
+        instance.reason = REPAIRING
+        await instance.save(update_fields=["reason", "updated_at"])
+        await self.provision(instance, subscription, template, node)
+        return True
 
     async def suspend(self, instance: Instance, subscription: Subscription) -> None:
         """Scales the pod to zero; the node keeps the room and the volumes keep the data."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from controlplane.cluster.gateway import ClusterGateway, InstanceState
+from controlplane.cluster.gateway import ClusterGateway, Drift, InstanceState
 from controlplane.cluster.spec import TenantSpec, generate_secrets, namespace_for
 from controlplane.db.models import Instance, Subscription, WorkerNode
 from controlplane.services.sealing import SecretBox
@@ -73,6 +73,16 @@ class Provisioner:
         spec = self.spec(instance, subscription, template, node)
         await self.gateway.apply(spec)
         return spec
+
+    async def drift(
+        self,
+        instance: Instance,
+        subscription: Subscription,
+        template: ServiceTemplate,
+        node: WorkerNode,
+    ) -> list[Drift]:
+        """What of the instance's objects the cluster lacks or holds otherwise than we apply."""
+        return await self.gateway.drift(self.spec(instance, subscription, template, node))
 
     async def remove(self, instance: Instance) -> None:
         await self.gateway.delete(str(instance.id), instance.namespace)

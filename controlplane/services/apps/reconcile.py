@@ -2,8 +2,8 @@
 
 Each pass: expire ended periods; move instances off nodes that died or went
 into maintenance; place what waits; follow each placed instance's state in
-the cluster (recreating what vanished); remove what the cluster runs that
-nobody pays for any more.
+the cluster (applying it again when any of its objects vanished or was
+edited); remove what the cluster runs that nobody pays for any more.
 """
 
 from __future__ import annotations
@@ -33,12 +33,19 @@ class Pass:
     evicted: int = 0
     placed: int = 0
     observed: int = 0
+    # Instances applied again because objects of theirs were missing or edited.
+    repaired: int = 0
     removed_orphans: int = 0
     errors: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(
-            self.expired or self.evicted or self.placed or self.removed_orphans or self.errors
+            self.expired
+            or self.evicted
+            or self.placed
+            or self.repaired
+            or self.removed_orphans
+            or self.errors
         )
 
 
@@ -96,7 +103,7 @@ class Reconciler:
         await self._observe(result)
         await self._remove_orphans(result)
         actions = self._metrics.reconcile_actions
-        for action in ("expired", "evicted", "placed", "removed_orphans"):
+        for action in ("expired", "evicted", "placed", "repaired", "removed_orphans"):
             actions.labels(action).inc(getattr(result, action))
         actions.labels("errors").inc(len(result.errors))
         return result
@@ -169,7 +176,8 @@ class Reconciler:
             if subscription is None:
                 continue
             try:
-                await self._lifecycle.observe(instance, subscription)
+                if await self._lifecycle.observe(instance, subscription):
+                    result.repaired += 1
                 result.observed += 1
             except ClusterError as exc:
                 result.errors.append(f"{instance.id}: {exc}")

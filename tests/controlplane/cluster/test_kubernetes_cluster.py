@@ -16,8 +16,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from controlplane.cluster.drift import Drift
 from controlplane.cluster.gateway import ClusterError, ClusterUnavailable, InstanceNotFound
-from controlplane.cluster.kubernetes import ApiRefused, KubernetesCluster
+from controlplane.cluster.kubernetes import ApiRefused, KubernetesCluster, item_path
 from controlplane.cluster.render import render
 from controlplane.services.catalog.templates import N8N, WORDPRESS
 
@@ -405,3 +406,23 @@ async def test_list_instances_finds_managed_deployments_across_namespaces(
     assert await cluster.list_instances() == [("tenant-a", "i1"), ("tenant-b", "i2")]
     selector = api.requests[-1]["query"]["labelSelector"]
     assert selector == "app.kubernetes.io/managed-by=minispod,minispod.io/instance"
+
+
+async def test_drift_reads_every_rendered_object_by_name_and_names_what_is_gone(
+    api: FakeApiServer, cluster: KubernetesCluster, make_spec: SpecFactory
+) -> None:
+    spec = make_spec(WORDPRESS)
+    objects = render(spec)
+    for obj in objects:
+        meta = obj["metadata"]
+        live = {**obj, "metadata": {**meta, "uid": "u-1", "resourceVersion": "7"}}
+        api.answers[("GET", item_path(obj["kind"], meta.get("namespace"), meta["name"]))] = (
+            200,
+            live,
+        )
+    assert await cluster.drift(spec) == []
+
+    policy = item_path("NetworkPolicy", spec.namespace, spec.app_name)
+    api.answers[("GET", policy)] = (404, {"kind": "Status", "reason": "NotFound"})
+    assert await cluster.drift(spec) == [Drift("NetworkPolicy", spec.app_name, "missing")]
+    assert api.made("PATCH") == []
