@@ -13,6 +13,14 @@ class ClusterError(Exception):
     """The cluster refused or could not do what was asked."""
 
 
+class ClusterRefused(ClusterError):
+    """The API server refused the request (a 4xx): as it is, it will not succeed."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"{status}: {message}")
+        self.status = status
+
+
 class ClusterUnavailable(ClusterError):
     """The cluster could not be reached, or answered with a server-side error; retry later."""
 

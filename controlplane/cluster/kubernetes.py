@@ -23,6 +23,7 @@ from controlplane.cluster import monitoring
 from controlplane.cluster.drift import Drift, ObjectKey, drift, key_of
 from controlplane.cluster.gateway import (
     ClusterError,
+    ClusterRefused,
     ClusterUnavailable,
     InstanceNotFound,
     InstanceState,
@@ -70,12 +71,8 @@ _RESOURCES: dict[str, tuple[str, str, bool]] = {
 }
 
 
-class ApiRefused(ClusterError):
+class ApiRefused(ClusterRefused):
     """The API server answered with a client error (4xx)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"{status}: {message}")
-        self.status = status
 
 
 def in_cluster_credentials_available() -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import hashlib
 import json
@@ -14,7 +15,8 @@ from datetime import UTC, datetime
 
 from controlplane.cluster import monitoring
 from controlplane.cluster.drift import Drift, drift
-from controlplane.cluster.gateway import InstanceNotFound, InstanceState, JsonDict
+from controlplane.cluster.gateway import ClusterRefused, InstanceNotFound, InstanceState, JsonDict
+from controlplane.cluster.quantity import parse_memory_mb
 from controlplane.cluster.render import (
     HOSTNAME_LABEL,
     INSTANCE_LABEL,
@@ -46,6 +48,20 @@ def _utcnow() -> datetime:
 SCALED_TO_ZERO = "Scaled to zero"
 
 
+# Kinds the quota admission counts when they are created: kind → quota resource.
+_COUNTED = {"Service": "services", "PersistentVolumeClaim": "persistentvolumeclaims"}
+
+
+def _storage_mb(claim: JsonDict) -> int:
+    return parse_memory_mb(claim["spec"]["resources"]["requests"]["storage"])
+
+
+def _hard_amount(resource: str, limit: str | None) -> int:
+    if limit is None:
+        return 1 << 62
+    return parse_memory_mb(limit) if resource == "requests.storage" else int(limit)
+
+
 @dataclass
 class _Run:
     """The simulated life of one instance's pod."""
@@ -70,6 +86,11 @@ class InMemoryCluster:
     its pod was (re)created; 0 means at once. `fail()` makes an instance's
     pod crash with a reason until `recover()`. When nodes were registered,
     a pod pinned to an unknown node stays Pending as Unschedulable.
+
+    Like an API server, it admits a Service or a PersistentVolumeClaim only
+    within the namespace's ResourceQuota (403 `exceeded quota` otherwise), and
+    every request is a round trip of `latency` seconds during which other
+    tasks run: concurrent changes interleave as they would against a cluster.
     """
 
     def __init__(
@@ -77,8 +98,10 @@ class InMemoryCluster:
         ready_after: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = _utcnow,
+        latency: float = 0.0,
     ) -> None:
         self._ready_after = ready_after
+        self._latency = latency
         self._clock = clock
         self._wall_clock = wall_clock
         self._objects: dict[Key, JsonDict] = {}
@@ -167,29 +190,29 @@ class InMemoryCluster:
 
     async def apply(self, spec: TenantSpec) -> None:
         siblings = self._shares(spec.namespace, exclude=spec.instance_id)
+        await self._round_trip()
         rendered = render(spec, siblings)
-        old = self._objects.get(("Deployment", spec.namespace, spec.app_name))
         new = next(o for o in rendered if o["kind"] == "Deployment")
-        if old is not None:
-            # Server-side apply leaves fields other managers own; so does this.
-            restarted = old["spec"]["template"]["metadata"].get("annotations", {})
-            if RESTARTED_AT_ANNOTATION in restarted:
-                new["spec"]["template"]["metadata"].setdefault("annotations", {})[
-                    RESTARTED_AT_ANNOTATION
-                ] = restarted[RESTARTED_AT_ANNOTATION]
         # Objects the new render no longer has (e.g. a dropped companion's claim) go.
         wanted = {self._key(o) for o in rendered}
         for key in self._instance_keys(spec.instance_id, spec.namespace):
             if key not in wanted:
+                await self._round_trip()
                 self._remove(key)
         for obj in rendered:
+            await self._round_trip()
+            if obj is new:
+                self._keep_restart(obj)
+            self._admit(obj)
             self._store(obj)
         self._roll(spec.instance_id, spec.namespace, new)
 
     async def delete(self, instance_id: str, namespace: str) -> None:
         for key in self._instance_keys(instance_id, namespace):
+            await self._round_trip()
             self._remove(key)
         self._runs.pop(instance_id, None)
+        await self._round_trip()
         if not self._listed("Deployment", namespace):
             for key in [k for k in self._objects if k[1] == namespace]:
                 self._remove(key)
@@ -201,6 +224,7 @@ class InMemoryCluster:
             total = QuotaShare()
             for share in self._shares(namespace):
                 total = total + share
+            await self._round_trip()
             self._store(resource_quota(namespace, owner, total))
 
     async def status(self, instance_id: str, namespace: str) -> InstanceState:
@@ -281,6 +305,46 @@ class InMemoryCluster:
         return None
 
     # --- internals -----------------------------------------------------
+
+    async def _round_trip(self) -> None:
+        """One request to the API server: other tasks run meanwhile."""
+        await asyncio.sleep(self._latency)
+
+    def _keep_restart(self, deployment: JsonDict) -> None:
+        """Server-side apply leaves fields other managers own (a restart's annotation)."""
+        old = self._objects.get(self._key(deployment))
+        if old is None:
+            return
+        restarted = old["spec"]["template"]["metadata"].get("annotations", {})
+        if RESTARTED_AT_ANNOTATION in restarted:
+            deployment["spec"]["template"]["metadata"].setdefault("annotations", {})[
+                RESTARTED_AT_ANNOTATION
+            ] = restarted[RESTARTED_AT_ANNOTATION]
+
+    def _admit(self, obj: JsonDict) -> None:
+        """The ResourceQuota admission of an API server, for the kinds it counts at creation."""
+        kind, namespace, name = self._key(obj)
+        quota = self._objects.get(("ResourceQuota", namespace, QUOTA_NAME))
+        if quota is None or kind not in _COUNTED or (kind, namespace, name) in self._objects:
+            return
+        hard = quota["spec"]["hard"]
+        same = [o for k, o in self._objects.items() if k[0] == kind and k[1] == namespace]
+        wanted = {_COUNTED[kind]: len(same) + 1}
+        if kind == "PersistentVolumeClaim":
+            wanted["requests.storage"] = sum(_storage_mb(o) for o in [*same, obj])
+        over = {
+            resource: used
+            for resource, used in wanted.items()
+            if used > _hard_amount(resource, hard.get(resource))
+        }
+        if over:
+            limited = ",".join(f"{r}={hard.get(r)}" for r in over)
+            raise ClusterRefused(
+                403,
+                f"POST {kind.lower()}s {name!r} in namespace {namespace}: "
+                f"{_COUNTED[kind]} {name!r} is forbidden: exceeded quota: {QUOTA_NAME}, "
+                f"limited: {limited}",
+            )
 
     @staticmethod
     def _key(obj: JsonDict) -> Key:

@@ -197,7 +197,7 @@ class Reconciler:
             if instance_id in wanted:
                 continue
             try:
-                await self._lifecycle.provisioner.gateway.delete(instance_id, namespace)
+                await self._lifecycle.provisioner.remove_by_id(instance_id, namespace)
                 result.removed_orphans += 1
             except ClusterError as exc:
                 result.errors.append(f"removing orphan {instance_id}: {exc}")

@@ -1,8 +1,10 @@
 """The cluster converges, for every object: what is deleted or edited behind the control
-plane's back is put back by reconcile, on the real app over the in-memory cluster."""
+plane's back is put back by reconcile, and changes to one tenant's shared objects never race;
+on the real app over the in-memory cluster."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -22,8 +24,14 @@ from tests.controlplane.api.test_subscriptions import (
 
 
 @pytest.fixture
-def cluster() -> InMemoryCluster:
-    return InMemoryCluster()
+def cluster_latency() -> float:
+    """Seconds per API request; tests of concurrency give requests time to interleave."""
+    return 0.0
+
+
+@pytest.fixture
+def cluster(cluster_latency: float) -> InMemoryCluster:
+    return InMemoryCluster(latency=cluster_latency)
 
 
 @pytest.fixture
@@ -100,3 +108,66 @@ async def test_a_network_policy_opened_behind_our_back_is_closed_again(
     )
     assert (await reconcile(platform)).repaired == 1
     assert _one(cluster, "NetworkPolicy") == before
+
+
+def _hard(cluster: InMemoryCluster, resource: str) -> str:
+    value: str = _one(cluster, "ResourceQuota")["spec"]["hard"][resource]
+    return value
+
+
+@pytest.mark.parametrize("cluster_latency", [0.01])
+async def test_two_subscriptions_of_one_customer_at_once_both_fit_the_quota(
+    platform, admin, services, cluster
+):
+    await active_node(platform, admin, "worker-a")
+    alice = await customer(platform, "alice@example.com")
+    responses = await asyncio.gather(
+        subscribe(platform, alice, services["n8n"]), subscribe(platform, alice, services["ghost"])
+    )
+    for response in responses:
+        instance = (await response.json())["data"]["instance"]
+        assert instance["status"] == "PROVISIONING"
+        assert instance["reason"] == "placed on worker-a; provisioning"
+    assert len(cluster.objects("Deployment")) == len(cluster.objects("Service")) == 2
+    assert _hard(cluster, "services") == "2"
+    assert _hard(cluster, "persistentvolumeclaims") == "2"
+
+
+@pytest.mark.parametrize("cluster_latency", [0.01])
+async def test_a_cancel_beside_a_subscribe_leaves_the_quota_of_what_remains(
+    platform, admin, services, cluster
+):
+    alice = await customer(platform, "alice@example.com")
+    first = await _running_instance(platform, admin, services, alice)
+    cancel = platform.post(f"/api/v1/subscriptions/{first['subscriptionId']}/cancel", headers=alice)
+    cancelled, subscribed = await asyncio.gather(
+        cancel, subscribe(platform, alice, services["ghost"])
+    )
+    assert cancelled.status == 200
+    instance = (await subscribed.json())["data"]["instance"]
+    assert instance["reason"] == "placed on worker-a; provisioning"
+    (deployment,) = cluster.objects("Deployment")
+    assert deployment["metadata"]["labels"]["minispod.io/instance"] == instance["id"]
+    assert len(cluster.objects("Service")) == 1
+    assert _hard(cluster, "services") == "1"
+    assert len(cluster.objects("Namespace")) == 1
+
+
+@pytest.mark.parametrize("cluster_latency", [0.01])
+async def test_two_replicas_changing_one_tenant_at_once_take_turns(
+    platform, admin, services, cluster, aiohttp_client, config, clock, dialect
+):
+    if dialect != "postgres":
+        pytest.skip("replicas share PostgreSQL; SQLite serves one process")
+    other = await aiohttp_client(
+        create_app(config.replace(run_jobs=False), clock=clock, cluster=cluster)
+    )
+    await active_node(platform, admin, "worker-a")
+    alice = await customer(platform, "alice@example.com")
+    responses = await asyncio.gather(
+        subscribe(platform, alice, services["n8n"]), subscribe(other, alice, services["ghost"])
+    )
+    for response in responses:
+        instance = (await response.json())["data"]["instance"]
+        assert instance["reason"] == "placed on worker-a; provisioning"
+    assert _hard(cluster, "services") == "2"
