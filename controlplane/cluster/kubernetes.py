@@ -175,7 +175,7 @@ class KubernetesCluster:
         if status >= 500 or status == 429:
             raise ClusterUnavailable(f"{method} {path}: {status} {_message(payload)}")
         if status >= 400:
-            raise ApiRefused(status, f"{method} {path}: {_message(payload)}")
+            raise ApiRefused(status, f"{method} {path}: {_message(payload)}", _causes(payload))
         if text:
             return payload
         return json.loads(payload) if payload else {}
@@ -427,3 +427,16 @@ def _message(payload: str) -> str:
     if isinstance(data, dict) and data.get("message"):
         return str(data["message"])
     return payload[:300]
+
+
+def _causes(payload: str) -> tuple[str, ...]:
+    """The cause types of a Kubernetes Status body (`details.causes[].type`)."""
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return ()
+    details = data.get("details") if isinstance(data, dict) else None
+    causes = details.get("causes") if isinstance(details, dict) else None
+    if not isinstance(causes, list):
+        return ()
+    return tuple(str(c["type"]) for c in causes if isinstance(c, dict) and c.get("type"))

@@ -91,6 +91,8 @@ class InMemoryCluster:
     within the namespace's ResourceQuota (403 `exceeded quota` otherwise), and
     every request is a round trip of `latency` seconds during which other
     tasks run: concurrent changes interleave as they would against a cluster.
+    A deleted namespace stays Terminating for `terminating_for` seconds (by
+    `clock`), refusing new content meanwhile as the API server does.
     """
 
     def __init__(
@@ -99,9 +101,13 @@ class InMemoryCluster:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = _utcnow,
         latency: float = 0.0,
+        terminating_for: float = 0.0,
     ) -> None:
         self._ready_after = ready_after
         self._latency = latency
+        self._terminating_for = terminating_for
+        # Namespace → when its deletion completes (by `clock`).
+        self._terminating: dict[str, float] = {}
         self._clock = clock
         self._wall_clock = wall_clock
         self._objects: dict[Key, JsonDict] = {}
@@ -189,6 +195,7 @@ class InMemoryCluster:
     # --- provisioning --------------------------------------------------
 
     async def apply(self, spec: TenantSpec) -> None:
+        self._finish_terminations()
         siblings = self._shares(spec.namespace, exclude=spec.instance_id)
         await self._round_trip()
         rendered = render(spec, siblings)
@@ -201,6 +208,7 @@ class InMemoryCluster:
                 self._remove(key)
         for obj in rendered:
             await self._round_trip()
+            self._refuse_if_terminating(obj)
             if obj is new:
                 self._keep_restart(obj)
             self._admit(obj)
@@ -216,7 +224,10 @@ class InMemoryCluster:
         if not self._listed("Deployment", namespace):
             for key in [k for k in self._objects if k[1] == namespace]:
                 self._remove(key)
-            self._remove(("Namespace", "", namespace))
+            if self._terminating_for > 0 and ("Namespace", "", namespace) in self._objects:
+                self._terminating[namespace] = self._clock() + self._terminating_for
+            else:
+                self._remove(("Namespace", "", namespace))
             return
         quota_key = ("ResourceQuota", namespace, QUOTA_NAME)
         if quota_key in self._objects:
@@ -280,10 +291,12 @@ class InMemoryCluster:
         return [monitoring.node_view(n) for _, n in sorted(self._nodes.items())]
 
     async def list_namespaces(self) -> list[JsonDict]:
+        self._finish_terminations()
         out = []
         for ns in self._listed("Namespace", None):
             live = copy.deepcopy(ns)
-            live["status"] = {"phase": "Active"}
+            terminating = ns["metadata"]["name"] in self._terminating
+            live["status"] = {"phase": "Terminating" if terminating else "Active"}
             out.append(monitoring.namespace_view(live))
         return out
 
@@ -309,6 +322,27 @@ class InMemoryCluster:
     async def _round_trip(self) -> None:
         """One request to the API server: other tasks run meanwhile."""
         await asyncio.sleep(self._latency)
+
+    def _finish_terminations(self) -> None:
+        """Namespaces whose deletion completed by now are gone."""
+        now = self._clock()
+        for namespace, ends in list(self._terminating.items()):
+            if now >= ends:
+                del self._terminating[namespace]
+                self._remove(("Namespace", "", namespace))
+
+    def _refuse_if_terminating(self, obj: JsonDict) -> None:
+        kind, namespace, name = self._key(obj)
+        if namespace not in self._terminating:
+            return
+        plural = f"{kind.lower()}s"
+        raise ClusterRefused(
+            403,
+            f"PATCH /api/v1/namespaces/{namespace}/{plural}/{name}: {plural} {name!r} is "
+            f"forbidden: unable to create new content in namespace {namespace} because it "
+            "is being terminated",
+            ("NamespaceTerminating",),
+        )
 
     def _keep_restart(self, deployment: JsonDict) -> None:
         """Server-side apply leaves fields other managers own (a restart's annotation)."""

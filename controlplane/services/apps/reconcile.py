@@ -18,7 +18,12 @@ from controlplane.cluster.gateway import ClusterError
 from controlplane.db.models import Instance, Subscription, WorkerNode
 from controlplane.metrics import Metrics
 from controlplane.services.apps import disruption
-from controlplane.services.apps.instances import TERMINAL_SUBSCRIPTIONS, Lifecycle, evictable_nodes
+from controlplane.services.apps.instances import (
+    TERMINAL_SUBSCRIPTIONS,
+    Lifecycle,
+    evictable_nodes,
+    say,
+)
 from controlplane.services.apps.placement import HOLDING
 from controlplane.services.apps.subscriptions import Subscriptions
 from controlplane.services.clock import Clock
@@ -157,9 +162,8 @@ class Reconciler:
         if not any(n.status is NodeStatus.ACTIVE for n in await self._lifecycle.fleet.snapshot()):
             reason = "0 nodes are ACTIVE; waiting for capacity"
             for instance in pending:
-                if not (instance.reason or "").startswith("evicted"):
-                    instance.reason = reason
-                    await instance.save(update_fields=["reason", "updated_at"])
+                if not (instance.reason or "").startswith("evicted") and say(instance, reason):
+                    await instance.save(update_fields=["reason", "detail", "updated_at"])
             return
         for instance in pending:
             subscription = await self._subscription(instance)

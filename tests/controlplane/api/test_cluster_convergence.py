@@ -1,10 +1,11 @@
 """The cluster converges, for every object: what is deleted or edited behind the control
-plane's back is put back by reconcile, and changes to one tenant's shared objects never race;
-on the real app over the in-memory cluster."""
+plane's back is put back by reconcile, changes to one tenant's shared objects never race, and
+customers read our words while it happens; on the real app over the in-memory cluster."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import pytest
@@ -30,8 +31,19 @@ def cluster_latency() -> float:
 
 
 @pytest.fixture
-def cluster(cluster_latency: float) -> InMemoryCluster:
-    return InMemoryCluster(latency=cluster_latency)
+def terminating_for() -> float:
+    """Seconds a deleted namespace stays Terminating."""
+    return 0.0
+
+
+@pytest.fixture
+def cluster(cluster_latency: float, terminating_for: float, clock) -> InMemoryCluster:
+    # The cluster keeps the test's time, so a namespace's termination ends when the test says.
+    return InMemoryCluster(
+        latency=cluster_latency,
+        terminating_for=terminating_for,
+        clock=lambda: clock().timestamp(),
+    )
 
 
 @pytest.fixture
@@ -171,3 +183,41 @@ async def test_two_replicas_changing_one_tenant_at_once_take_turns(
         instance = (await response.json())["data"]["instance"]
         assert instance["reason"] == "placed on worker-a; provisioning"
     assert _hard(cluster, "services") == "2"
+
+
+TERMINATING = (
+    "your previous installation is still being removed; setting up continues once it is "
+    "gone, we retry automatically"
+)
+
+
+@pytest.mark.parametrize("terminating_for", [20.0])
+async def test_resubscribing_while_the_old_namespace_terminates_reads_our_words(
+    platform, admin, services, cluster, clock
+):
+    alice = await customer(platform, "alice@example.com")
+    first = await _running_instance(platform, admin, services, alice)
+    cancelled = await platform.post(
+        f"/api/v1/subscriptions/{first['subscriptionId']}/cancel", headers=alice
+    )
+    assert cancelled.status == 200
+    body = (await (await subscribe(platform, alice, services["ghost"])).json())["data"]
+    instance_id = body["instance"]["id"]
+    assert body["instance"]["reason"] == TERMINATING
+
+    await reconcile(platform)  # still terminating: retried, and still said our way
+    seen = await instance_of(platform, alice, instance_id)
+    assert (seen["status"], seen["reason"], seen["detail"]) == ("PROVISIONING", TERMINATING, None)
+    said = json.dumps(seen)
+    for word in ("tenant-", "/api", "namespace", "403", "forbidden"):
+        assert word not in said, word
+    behind = await instance_of(platform, admin, instance_id)
+    assert behind["reason"] == TERMINATING
+    assert "because it is being terminated" in behind["detail"]
+
+    clock.advance(21)  # the old namespace is gone
+    await reconcile(platform)
+    await reconcile(platform)
+    for who in (alice, admin):
+        healthy = await instance_of(platform, who, instance_id)
+        assert (healthy["status"], healthy["reason"], healthy["detail"]) == ("RUNNING", None, None)

@@ -17,7 +17,13 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from controlplane.cluster.drift import Drift
-from controlplane.cluster.gateway import ClusterError, ClusterUnavailable, InstanceNotFound
+from controlplane.cluster.gateway import (
+    ClusterError,
+    ClusterRefused,
+    ClusterUnavailable,
+    InstanceNotFound,
+    Trouble,
+)
 from controlplane.cluster.kubernetes import ApiRefused, KubernetesCluster, item_path
 from controlplane.cluster.render import render
 from controlplane.services.catalog.templates import N8N, WORDPRESS
@@ -426,3 +432,44 @@ async def test_drift_reads_every_rendered_object_by_name_and_names_what_is_gone(
     api.answers[("GET", policy)] = (404, {"kind": "Status", "reason": "NotFound"})
     assert await cluster.drift(spec) == [Drift("NetworkPolicy", spec.app_name, "missing")]
     assert api.made("PATCH") == []
+
+
+async def test_a_refusal_says_what_kind_of_trouble_it_is(
+    api: FakeApiServer, cluster: KubernetesCluster, make_spec: SpecFactory
+) -> None:
+    spec = make_spec(N8N)
+    quota = item_path("ResourceQuota", spec.namespace, "tenant-quota")
+    api.answers[("PATCH", quota)] = (
+        403,
+        {
+            "kind": "Status",
+            "status": "Failure",
+            "reason": "Forbidden",
+            "message": f'resourcequotas "tenant-quota" is forbidden: unable to create new '
+            f"content in namespace {spec.namespace} because it is being terminated",
+            "details": {
+                "name": "tenant-quota",
+                "kind": "resourcequotas",
+                "causes": [{"type": "NamespaceTerminating", "field": "metadata.namespace"}],
+            },
+            "code": 403,
+        },
+    )
+    with pytest.raises(ClusterRefused) as refused:
+        await cluster.apply(spec)
+    assert refused.value.trouble is Trouble.NAMESPACE_TERMINATING
+    assert refused.value.causes == ("NamespaceTerminating",)
+
+    service = item_path("Service", spec.namespace, spec.app_name)
+    api.answers.pop(("PATCH", quota))
+    api.answers[("PATCH", service)] = (
+        403,
+        {"kind": "Status", "reason": "Forbidden", "message": "exceeded quota: tenant-quota"},
+    )
+    with pytest.raises(ClusterRefused) as over:
+        await cluster.apply(spec)
+    assert over.value.trouble is Trouble.QUOTA_EXCEEDED
+    api.answers[("PATCH", service)] = (403, {"kind": "Status", "message": "RBAC: access denied"})
+    with pytest.raises(ClusterRefused) as denied:
+        await cluster.apply(spec)
+    assert denied.value.trouble is Trouble.FORBIDDEN
