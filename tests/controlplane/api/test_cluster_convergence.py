@@ -79,7 +79,16 @@ async def _running_instance(platform, admin, services, who) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    "kind", ["Service", "Ingress", "Secret", "NetworkPolicy", "ResourceQuota", "LimitRange"]
+    "kind",
+    [
+        "Service",
+        "Ingress",
+        "Secret",
+        "NetworkPolicy",
+        "ResourceQuota",
+        "LimitRange",
+        "RoleBinding",
+    ],
 )
 async def test_an_object_deleted_behind_our_back_is_put_back(
     platform, admin, services, cluster, kind
