@@ -168,7 +168,7 @@ def build_subscriptions(
         Provisioner(gateway, settings, SecretBox(config.secrets_keys), TenantLocks()),
         profile_from_config(config.scheduler_policy),
         clock,
-        Fleet(),
+        Fleet(cluster_nodes=gateway.list_nodes),
     )
     subscriptions = Subscriptions(lifecycle, clock, config.max_subscriptions_per_user)
     disrupted = Disruption(config.disruption_threshold, config.eviction_rate, metrics, clock())

@@ -230,3 +230,30 @@ async def test_resubscribing_while_the_old_namespace_terminates_reads_our_words(
     for who in (alice, admin):
         healthy = await instance_of(platform, who, instance_id)
         assert (healthy["status"], healthy["reason"], healthy["detail"]) == ("RUNNING", None, None)
+
+
+async def test_a_worker_active_to_us_but_not_ready_in_kubernetes_is_not_chosen(
+    platform, admin, services, cluster
+):
+    a = await active_node(platform, admin, "worker-a")
+    b = await active_node(platform, admin, "worker-b")
+    c = await active_node(platform, admin, "worker-c")
+    # The agents beat on; Kubernetes has lost two kubelets and never knew the third node.
+    cluster.register_node("worker-a", ready=False)
+    cluster.register_node(
+        "worker-b", taints=[{"key": "node.kubernetes.io/unreachable", "effect": "NoExecute"}]
+    )
+    alice = await customer(platform, "alice@example.com")
+    instance = (await (await subscribe(platform, alice, services["n8n"])).json())["data"][
+        "instance"
+    ]
+    assert (instance["status"], instance["nodeId"]) == ("PENDING", None)
+    assert instance["reason"] == "0/3 nodes are available: 3 node(s) were not ready in Kubernetes."
+    for node in (a, b, c):
+        seen = await platform.get(f"/api/v1/workers/{node['nodeId']}", headers=admin)
+        assert (await seen.json())["data"]["status"] == "ACTIVE"
+
+    cluster.register_node("worker-a")  # its kubelet is back
+    assert (await reconcile(platform)).placed == 1
+    placed = await instance_of(platform, alice, instance["id"])
+    assert placed["nodeId"] == a["nodeId"]
