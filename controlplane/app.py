@@ -48,6 +48,7 @@ from controlplane.services.apps.placement import Fleet
 from controlplane.services.apps.provisioning import ClusterSettings, Provisioner
 from controlplane.services.apps.reconcile import Disruption, Reconciler
 from controlplane.services.apps.subscriptions import Subscriptions
+from controlplane.services.apps.tenant_locks import TenantLocks
 from controlplane.services.clock import Clock, utcnow
 from controlplane.services.fleet.coalesce import SingleFlight
 from controlplane.services.fleet.hearing import Hearing
@@ -164,10 +165,10 @@ def build_subscriptions(
         storage_class=config.storage_class,
     )
     lifecycle = Lifecycle(
-        Provisioner(gateway, settings, SecretBox(config.secrets_keys)),
+        Provisioner(gateway, settings, SecretBox(config.secrets_keys), TenantLocks()),
         profile_from_config(config.scheduler_policy),
         clock,
-        Fleet(),
+        Fleet(cluster_nodes=gateway.list_nodes),
     )
     subscriptions = Subscriptions(lifecycle, clock, config.max_subscriptions_per_user)
     disrupted = Disruption(config.disruption_threshold, config.eviction_rate, metrics, clock())

@@ -71,7 +71,8 @@ class Metrics:
         )
         self.reconcile_actions = Counter(
             "minispod_reconcile_actions_total",
-            "What reconcile passes did: expired, evicted, placed, removed_orphans, errors.",
+            "What reconcile passes did: expired, evicted, placed, repaired, removed_orphans, "
+            "errors.",
             ["action"],
             registry=r,
         )

@@ -9,6 +9,7 @@ from aiohttp import web
 from controlplane.api.envelope import ok
 from controlplane.api.routing import Access, Call, Route
 from controlplane.appkeys import SUBSCRIPTIONS
+from controlplane.db.models import Instance
 from controlplane.services.apps import instances, subscriptions
 from shared.wire.subscriptions import (
     InstanceList,
@@ -35,7 +36,7 @@ async def list_subscriptions(call: Call[Any, SubscriptionListQuery]) -> web.Resp
 
 async def get_subscription(call: Call[Any, Any]) -> web.Response:
     found = await subscriptions.visible(call.principal, call.param("subscriptionId"))
-    return ok(await subscriptions.detail(found), "Subscription")
+    return ok(await subscriptions.detail(found, call.principal), "Subscription")
 
 
 async def cancel(call: Call[Any, Any]) -> web.Response:
@@ -68,13 +69,17 @@ async def list_instances(call: Call[Any, InstanceListQuery]) -> web.Response:
 
 async def get_instance(call: Call[Any, Any]) -> web.Response:
     found = await instances.visible_instance(call.principal, call.param("instanceId"))
-    return ok(instances.out(found), "Instance")
+    return ok(_shown(found, call), "Instance")
 
 
 async def restart(call: Call[Any, Any]) -> web.Response:
     found = await instances.visible_instance(call.principal, call.param("instanceId"))
     await call.request.app[SUBSCRIPTIONS].lifecycle.restart(found)
-    return ok(instances.out(found), "Restart requested")
+    return ok(_shown(found, call), "Restart requested")
+
+
+def _shown(instance: Instance, call: Call[Any, Any]) -> InstanceOut:
+    return instances.out(instance, detail=instances.sees_cluster_detail(call.principal))
 
 
 async def logs(call: Call[Any, LogsQuery]) -> web.Response:

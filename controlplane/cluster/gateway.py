@@ -3,19 +3,60 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from enum import StrEnum
+from typing import Protocol
 
+from controlplane.cluster.drift import Drift, JsonDict
 from controlplane.cluster.spec import TenantSpec
 
-JsonDict = dict[str, Any]
+
+class Trouble(StrEnum):
+    """What kind of trouble a ClusterError is, for callers that must explain it in their
+    own words (the message itself is the API server's, for administrators and logs)."""
+
+    UNAVAILABLE = "unavailable"
+    # The namespace is being deleted: nothing new may be created in it until it is gone.
+    NAMESPACE_TERMINATING = "namespace-terminating"
+    QUOTA_EXCEEDED = "quota-exceeded"
+    FORBIDDEN = "forbidden"
+    REFUSED = "refused"
 
 
 class ClusterError(Exception):
     """The cluster refused or could not do what was asked."""
 
+    trouble = Trouble.REFUSED
+
+
+class ClusterRefused(ClusterError):
+    """The API server refused the request (a 4xx): as it is, it will not succeed.
+
+    `causes` are the `type`s of the Status body's `details.causes`
+    (e.g. "NamespaceTerminating").
+    """
+
+    def __init__(self, status: int, message: str, causes: tuple[str, ...] = ()) -> None:
+        super().__init__(f"{status}: {message}")
+        self.status = status
+        self.causes = causes
+        self.trouble = _trouble_of(status, message, causes)
+
+
+def _trouble_of(status: int, message: str, causes: tuple[str, ...]) -> Trouble:
+    # Older API servers say it only in the message.
+    if "NamespaceTerminating" in causes or "because it is being terminated" in message:
+        return Trouble.NAMESPACE_TERMINATING
+    if status == 403 and "exceeded quota" in message:
+        return Trouble.QUOTA_EXCEEDED
+    if status in (401, 403):
+        return Trouble.FORBIDDEN
+    return Trouble.REFUSED
+
 
 class ClusterUnavailable(ClusterError):
     """The cluster could not be reached, or answered with a server-side error; retry later."""
+
+    trouble = Trouble.UNAVAILABLE
 
 
 class InstanceNotFound(ClusterError):
@@ -74,6 +115,11 @@ class ClusterGateway(Protocol):
         ...
 
     async def status(self, instance_id: str, namespace: str) -> InstanceState: ...
+
+    async def drift(self, spec: TenantSpec) -> list[Drift]:
+        """Every object `apply(spec)` would write that the cluster lacks or holds otherwise
+        (deleted or edited behind our back); empty when the cluster holds them all."""
+        ...
 
     async def restart(self, instance_id: str, namespace: str) -> None:
         """Rolls the pod (kubectl.kubernetes.io/restartedAt); InstanceNotFound if absent."""

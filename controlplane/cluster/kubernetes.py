@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import os
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,14 +21,18 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from controlplane.cluster import monitoring
+from controlplane.cluster.drift import Drift, ObjectKey, drift, key_of
 from controlplane.cluster.gateway import (
     ClusterError,
+    ClusterRefused,
     ClusterUnavailable,
     InstanceNotFound,
     InstanceState,
     JsonDict,
+    Trouble,
 )
 from controlplane.cluster.render import (
+    ACCESS_KINDS,
     INSTANCE_KINDS,
     INSTANCE_LABEL,
     MANAGED_BY_LABEL,
@@ -36,6 +41,7 @@ from controlplane.cluster.render import (
     QUOTA_NAME,
     RESTARTED_AT_ANNOTATION,
     QuotaShare,
+    access_binding,
     quota_share_of,
     render,
     resource_quota,
@@ -51,6 +57,9 @@ SERVICE_ACCOUNT_TOKEN = Path("/var/run/secrets/kubernetes.io/serviceaccount/toke
 FIELD_MANAGER = MANAGER
 MANAGED = f"{MANAGED_BY_LABEL}={MANAGER}"
 PAGE_SIZE = 500
+# A RoleBinding just made takes a moment to reach the API server's RBAC cache: a 403
+# inside a namespace of ours is tried again after these pauses (seconds).
+RBAC_GRACE = (0.1, 0.3, 0.6, 1.0)
 
 # kind → (API prefix, plural, namespaced)
 _RESOURCES: dict[str, tuple[str, str, bool]] = {
@@ -65,16 +74,13 @@ _RESOURCES: dict[str, tuple[str, str, bool]] = {
     "Deployment": ("/apis/apps/v1", "deployments", True),
     "NetworkPolicy": ("/apis/networking.k8s.io/v1", "networkpolicies", True),
     "Ingress": ("/apis/networking.k8s.io/v1", "ingresses", True),
+    "RoleBinding": ("/apis/rbac.authorization.k8s.io/v1", "rolebindings", True),
     "PodMetrics": ("/apis/metrics.k8s.io/v1beta1", "pods", True),
 }
 
 
-class ApiRefused(ClusterError):
+class ApiRefused(ClusterRefused):
     """The API server answered with a client error (4xx)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"{status}: {message}")
-        self.status = status
 
 
 def in_cluster_credentials_available() -> bool:
@@ -94,7 +100,14 @@ def item_path(kind: str, namespace: str | None, name: str) -> str:
 
 
 class KubernetesCluster:
-    """A `ClusterGateway` backed by a real API server (K3s or any Kubernetes ≥ 1.22)."""
+    """A `ClusterGateway` backed by a real API server (K3s or any Kubernetes ≥ 1.22).
+
+    Least privilege (deploy/controlplane-rbac.yaml): cluster-wide the control plane may
+    only manage namespaces and read nodes; inside a tenant namespace it acts through the
+    RoleBinding it applies with the namespace. So every read and write inside a namespace
+    goes through `_inside`, which binds again (and waits for RBAC to catch up) when the
+    API server answers 403 in a namespace MinisPod manages.
+    """
 
     def __init__(self, api_client: Any, *, timeout: tuple[float, float] = (5.0, 30.0)) -> None:
         self._api = api_client
@@ -177,7 +190,7 @@ class KubernetesCluster:
         if status >= 500 or status == 429:
             raise ClusterUnavailable(f"{method} {path}: {status} {_message(payload)}")
         if status >= 400:
-            raise ApiRefused(status, f"{method} {path}: {_message(payload)}")
+            raise ApiRefused(status, f"{method} {path}: {_message(payload)}", _causes(payload))
         if text:
             return payload
         return json.loads(payload) if payload else {}
@@ -185,6 +198,11 @@ class KubernetesCluster:
     def _list(
         self, kind: str, namespace: str | None = None, selector: str | None = None
     ) -> list[JsonDict]:
+        if namespace and _RESOURCES[kind][2]:
+            return self._inside(namespace, lambda: self._list_pages(kind, namespace, selector))
+        return self._list_pages(kind, namespace, selector)
+
+    def _list_pages(self, kind: str, namespace: str | None, selector: str | None) -> list[JsonDict]:
         items: list[JsonDict] = []
         token: str | None = None
         while True:
@@ -200,23 +218,77 @@ class KubernetesCluster:
                 return items
 
     def _get(self, kind: str, namespace: str | None, name: str) -> JsonDict | None:
-        try:
-            result: JsonDict = self._request("GET", item_path(kind, namespace, name))
-        except ApiRefused as exc:
-            if exc.status == 404:
-                return None
-            raise
-        return result
+        def read() -> JsonDict | None:
+            try:
+                result: JsonDict = self._request("GET", item_path(kind, namespace, name))
+            except ApiRefused as exc:
+                if exc.status == 404:
+                    return None
+                raise
+            return result
+
+        if namespace and kind != "RoleBinding":
+            return self._inside(namespace, read)
+        return read()
 
     def _server_side_apply(self, obj: JsonDict) -> None:
         meta = obj["metadata"]
-        self._request(
-            "PATCH",
-            item_path(obj["kind"], meta.get("namespace"), meta["name"]),
-            query=[("fieldManager", FIELD_MANAGER), ("force", "true")],
-            body=obj,
-            content_type="application/apply-patch+yaml",
-        )
+        namespace = meta.get("namespace")
+
+        def write() -> None:
+            self._request(
+                "PATCH",
+                item_path(obj["kind"], namespace, meta["name"]),
+                query=[("fieldManager", FIELD_MANAGER), ("force", "true")],
+                body=obj,
+                content_type="application/apply-patch+yaml",
+            )
+
+        # The RoleBinding is written with the cluster-wide right to bind, not from inside.
+        if namespace and obj["kind"] != "RoleBinding":
+            self._inside(namespace, write)
+        else:
+            write()
+
+    def _inside(self, namespace: str, call: Callable[[], T]) -> T:
+        """`call` inside a tenant namespace. A 403 there means our RoleBinding is not seen
+        yet (just made) or is gone (deleted behind our back): bind again, try again."""
+        for pause in (*RBAC_GRACE, None):
+            try:
+                return call()
+            except ApiRefused as exc:
+                # Only a refusal of who we are: an exceeded quota or a terminating
+                # namespace is no matter of RBAC.
+                if exc.trouble is not Trouble.FORBIDDEN or pause is None:
+                    raise
+                if not self._bind(namespace):
+                    raise
+                time.sleep(pause)
+        raise AssertionError("unreachable: the last pause is None")
+
+    def _bind(self, namespace: str) -> bool:
+        """Applies our RoleBinding in `namespace` if MinisPod manages it; False otherwise."""
+        found = self._get("Namespace", None, namespace)
+        labels = ((found or {}).get("metadata") or {}).get("labels") or {}
+        if labels.get(MANAGED_BY_LABEL) != MANAGER or not labels.get(OWNER_LABEL):
+            return False
+        self._server_side_apply(access_binding(namespace, labels[OWNER_LABEL]))
+        return True
+
+    def _managed_namespaces(self) -> list[str]:
+        found = self._list("Namespace", None, MANAGED)
+        return sorted(n["metadata"]["name"] for n in found)
+
+    def _scope(self, namespace: str | None) -> list[str]:
+        """The namespaces a monitoring read covers: MinisPod's own, never anybody else's."""
+        if namespace is None:
+            return self._managed_namespaces()
+        found = self._get("Namespace", None, namespace)
+        labels = ((found or {}).get("metadata") or {}).get("labels") or {}
+        return [namespace] if labels.get(MANAGED_BY_LABEL) == MANAGER else []
+
+    def _list_each(self, kind: str, namespace: str | None) -> list[JsonDict]:
+        return [item for ns in self._scope(namespace) for item in self._list(kind, ns)]
 
     def _delete(self, path: str) -> None:
         try:
@@ -230,7 +302,8 @@ class KubernetesCluster:
 
     # --- provisioning --------------------------------------------------
 
-    def _apply(self, spec: TenantSpec) -> None:
+    def _rendered(self, spec: TenantSpec) -> list[JsonDict]:
+        """What to apply for `spec`: its objects, with the quota sized for the siblings there."""
         siblings = []
         for d in self._list("Deployment", spec.namespace, MANAGED):
             share = quota_share_of(d)
@@ -239,9 +312,18 @@ class KubernetesCluster:
                 and (d["metadata"].get("labels") or {}).get(INSTANCE_LABEL) != spec.instance_id
             ):
                 siblings.append(share)
-        objects = render(spec, siblings)
+        return render(spec, siblings)
+
+    def _apply(self, spec: TenantSpec) -> None:
+        # The namespace and our RoleBinding in it first: sizing the quota reads the
+        # namespace's Deployments, which only the binding allows.
+        for obj in render(spec):
+            if obj["kind"] in ACCESS_KINDS:
+                self._server_side_apply(obj)
+        objects = self._rendered(spec)
         for obj in objects:
-            self._server_side_apply(obj)
+            if obj["kind"] not in ACCESS_KINDS:
+                self._server_side_apply(obj)
         # Objects an earlier render had and this one has not (a dropped claim) go.
         wanted = {(o["kind"], o["metadata"]["name"]) for o in objects}
         selector = f"{INSTANCE_LABEL}={spec.instance_id}"
@@ -280,6 +362,29 @@ class KubernetesCluster:
             for d in remaining:
                 total = total + (quota_share_of(d) or QuotaShare())
             self._server_side_apply(resource_quota(namespace, owner, total))
+
+    def _drift(self, spec: TenantSpec) -> list[Drift]:
+        # Our access first, read with cluster-wide rights: without it nothing inside can be
+        # read, and re-binding while reading would hide that it had gone.
+        access = [o for o in render(spec) if o["kind"] in ACCESS_KINDS]
+        live: dict[ObjectKey, JsonDict] = {}
+        for obj in access:
+            kind, namespace, name = key_of(obj)
+            found = self._get(kind, namespace or None, name)
+            if found is not None:
+                live[key_of(obj)] = found
+        lost = drift(access, live)
+        if lost:
+            return lost
+        # Then one GET per object, by name: an object someone stripped of its labels is
+        # still found (and its labels count as drift).
+        rendered = [o for o in self._rendered(spec) if o["kind"] not in ACCESS_KINDS]
+        for obj in rendered:
+            kind, namespace, name = key_of(obj)
+            found = self._get(kind, namespace or None, name)
+            if found is not None:
+                live[key_of(obj)] = found
+        return drift(rendered, live)
 
     def _find_deployment(self, instance_id: str, namespace: str) -> JsonDict | None:
         found = self._list("Deployment", namespace, f"{INSTANCE_LABEL}={instance_id}")
@@ -334,21 +439,29 @@ class KubernetesCluster:
         return text.splitlines()
 
     def _list_instances(self) -> list[tuple[str, str]]:
-        found = self._list("Deployment", None, f"{MANAGED},{INSTANCE_LABEL}")
+        # Namespace by namespace: deployments cluster-wide are not ours to read.
+        found = [
+            d
+            for namespace in self._managed_namespaces()
+            for d in self._list("Deployment", namespace, f"{MANAGED},{INSTANCE_LABEL}")
+        ]
         return sorted(
             (d["metadata"]["namespace"], d["metadata"]["labels"][INSTANCE_LABEL]) for d in found
         )
 
     def _pod_views(self, namespace: str | None) -> list[JsonDict]:
-        pods = self._list("Pod", namespace)
+        pods: list[JsonDict] = []
         metrics: dict[tuple[str | None, str | None], JsonDict] = {}
-        try:
-            for item in self._list("PodMetrics", namespace):
-                meta = item.get("metadata") or {}
-                metrics[(meta.get("namespace"), meta.get("name"))] = monitoring.pod_metrics(item)
-        except ClusterError as exc:
-            # No metrics-server (404) or one that is down (503): pods without usage.
-            log.debug("pod metrics unavailable: %s", exc)
+        for ns in self._scope(namespace):
+            pods += self._list("Pod", ns)
+            try:
+                for item in self._list("PodMetrics", ns):
+                    meta = item.get("metadata") or {}
+                    key = (meta.get("namespace"), meta.get("name"))
+                    metrics[key] = monitoring.pod_metrics(item)
+            except ClusterError as exc:
+                # No metrics-server (404) or one that is down (503): pods without usage.
+                log.debug("pod metrics unavailable: %s", exc)
         return [
             monitoring.pod_view(
                 p, metrics.get((p["metadata"].get("namespace"), p["metadata"].get("name")))
@@ -367,6 +480,9 @@ class KubernetesCluster:
     async def status(self, instance_id: str, namespace: str) -> InstanceState:
         return await self._run(self._status, instance_id, namespace)
 
+    async def drift(self, spec: TenantSpec) -> list[Drift]:
+        return await self._run(self._drift, spec)
+
     async def restart(self, instance_id: str, namespace: str) -> None:
         await self._run(self._restart, instance_id, namespace)
 
@@ -380,7 +496,7 @@ class KubernetesCluster:
         return await self._run(self._pod_views, namespace)
 
     async def list_deployments(self, namespace: str | None = None) -> list[JsonDict]:
-        items = await self._run(self._list, "Deployment", namespace)
+        items = await self._run(self._list_each, "Deployment", namespace)
         return [monitoring.deployment_view(d) for d in items]
 
     async def list_nodes(self) -> list[JsonDict]:
@@ -390,11 +506,11 @@ class KubernetesCluster:
         return [monitoring.namespace_view(n) for n in await self._run(self._list, "Namespace")]
 
     async def list_services(self, namespace: str | None = None) -> list[JsonDict]:
-        items = await self._run(self._list, "Service", namespace)
+        items = await self._run(self._list_each, "Service", namespace)
         return [monitoring.service_view(s) for s in items]
 
     async def list_ingresses(self, namespace: str | None = None) -> list[JsonDict]:
-        items = await self._run(self._list, "Ingress", namespace)
+        items = await self._run(self._list_each, "Ingress", namespace)
         return [monitoring.ingress_view(i) for i in items]
 
     async def close(self) -> None:
@@ -410,3 +526,16 @@ def _message(payload: str) -> str:
     if isinstance(data, dict) and data.get("message"):
         return str(data["message"])
     return payload[:300]
+
+
+def _causes(payload: str) -> tuple[str, ...]:
+    """The cause types of a Kubernetes Status body (`details.causes[].type`)."""
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return ()
+    details = data.get("details") if isinstance(data, dict) else None
+    causes = details.get("causes") if isinstance(details, dict) else None
+    if not isinstance(causes, list):
+        return ()
+    return tuple(str(c["type"]) for c in causes if isinstance(c, dict) and c.get("type"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import hashlib
 import json
@@ -13,7 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from controlplane.cluster import monitoring
-from controlplane.cluster.gateway import InstanceNotFound, InstanceState, JsonDict
+from controlplane.cluster.drift import Drift, drift
+from controlplane.cluster.gateway import ClusterRefused, InstanceNotFound, InstanceState, JsonDict
+from controlplane.cluster.quantity import parse_memory_mb
 from controlplane.cluster.render import (
     HOSTNAME_LABEL,
     INSTANCE_LABEL,
@@ -45,6 +48,20 @@ def _utcnow() -> datetime:
 SCALED_TO_ZERO = "Scaled to zero"
 
 
+# Kinds the quota admission counts when they are created: kind → quota resource.
+_COUNTED = {"Service": "services", "PersistentVolumeClaim": "persistentvolumeclaims"}
+
+
+def _storage_mb(claim: JsonDict) -> int:
+    return parse_memory_mb(claim["spec"]["resources"]["requests"]["storage"])
+
+
+def _hard_amount(resource: str, limit: str | None) -> int:
+    if limit is None:
+        return 1 << 62
+    return parse_memory_mb(limit) if resource == "requests.storage" else int(limit)
+
+
 @dataclass
 class _Run:
     """The simulated life of one instance's pod."""
@@ -69,6 +86,13 @@ class InMemoryCluster:
     its pod was (re)created; 0 means at once. `fail()` makes an instance's
     pod crash with a reason until `recover()`. When nodes were registered,
     a pod pinned to an unknown node stays Pending as Unschedulable.
+
+    Like an API server, it admits a Service or a PersistentVolumeClaim only
+    within the namespace's ResourceQuota (403 `exceeded quota` otherwise), and
+    every request is a round trip of `latency` seconds during which other
+    tasks run: concurrent changes interleave as they would against a cluster.
+    A deleted namespace stays Terminating for `terminating_for` seconds (by
+    `clock`), refusing new content meanwhile as the API server does.
     """
 
     def __init__(
@@ -76,8 +100,14 @@ class InMemoryCluster:
         ready_after: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = _utcnow,
+        latency: float = 0.0,
+        terminating_for: float = 0.0,
     ) -> None:
         self._ready_after = ready_after
+        self._latency = latency
+        self._terminating_for = terminating_for
+        # Namespace → when its deletion completes (by `clock`).
+        self._terminating: dict[str, float] = {}
         self._clock = clock
         self._wall_clock = wall_clock
         self._objects: dict[Key, JsonDict] = {}
@@ -141,6 +171,19 @@ class InMemoryCluster:
             },
         }
 
+    def delete_object(self, kind: str, namespace: str, name: str) -> None:
+        """Removes one object behind the control plane's back, as `kubectl delete` would."""
+        key = (kind, namespace if kind != "Namespace" else "", name)
+        if key not in self._objects:
+            raise KeyError(f"no {kind} {namespace}/{name}")
+        self._remove(key)
+
+    def edit_object(
+        self, kind: str, namespace: str, name: str, edit: Callable[[JsonDict], None]
+    ) -> None:
+        """Changes one stored object in place behind the control plane's back (`kubectl edit`)."""
+        edit(self._objects[(kind, namespace if kind != "Namespace" else "", name)])
+
     def objects(self, kind: str | None = None, namespace: str | None = None) -> list[JsonDict]:
         """Copies of the stored objects, as they were applied."""
         return [
@@ -152,34 +195,39 @@ class InMemoryCluster:
     # --- provisioning --------------------------------------------------
 
     async def apply(self, spec: TenantSpec) -> None:
+        self._finish_terminations()
         siblings = self._shares(spec.namespace, exclude=spec.instance_id)
+        await self._round_trip()
         rendered = render(spec, siblings)
-        old = self._objects.get(("Deployment", spec.namespace, spec.app_name))
         new = next(o for o in rendered if o["kind"] == "Deployment")
-        if old is not None:
-            # Server-side apply leaves fields other managers own; so does this.
-            restarted = old["spec"]["template"]["metadata"].get("annotations", {})
-            if RESTARTED_AT_ANNOTATION in restarted:
-                new["spec"]["template"]["metadata"].setdefault("annotations", {})[
-                    RESTARTED_AT_ANNOTATION
-                ] = restarted[RESTARTED_AT_ANNOTATION]
         # Objects the new render no longer has (e.g. a dropped companion's claim) go.
         wanted = {self._key(o) for o in rendered}
         for key in self._instance_keys(spec.instance_id, spec.namespace):
             if key not in wanted:
+                await self._round_trip()
                 self._remove(key)
         for obj in rendered:
+            await self._round_trip()
+            self._refuse_if_terminating(obj)
+            if obj is new:
+                self._keep_restart(obj)
+            self._admit(obj)
             self._store(obj)
         self._roll(spec.instance_id, spec.namespace, new)
 
     async def delete(self, instance_id: str, namespace: str) -> None:
         for key in self._instance_keys(instance_id, namespace):
+            await self._round_trip()
             self._remove(key)
         self._runs.pop(instance_id, None)
+        await self._round_trip()
         if not self._listed("Deployment", namespace):
             for key in [k for k in self._objects if k[1] == namespace]:
                 self._remove(key)
-            self._remove(("Namespace", "", namespace))
+            if self._terminating_for > 0 and ("Namespace", "", namespace) in self._objects:
+                self._terminating[namespace] = self._clock() + self._terminating_for
+            else:
+                self._remove(("Namespace", "", namespace))
             return
         quota_key = ("ResourceQuota", namespace, QUOTA_NAME)
         if quota_key in self._objects:
@@ -187,6 +235,7 @@ class InMemoryCluster:
             total = QuotaShare()
             for share in self._shares(namespace):
                 total = total + share
+            await self._round_trip()
             self._store(resource_quota(namespace, owner, total))
 
     async def status(self, instance_id: str, namespace: str) -> InstanceState:
@@ -197,6 +246,10 @@ class InMemoryCluster:
             return InstanceState(exists=True, available=False, reason=SCALED_TO_ZERO)
         pod = self._pod(deployment)
         return monitoring.instance_state(self._live_deployment(deployment, pod), [pod])
+
+    async def drift(self, spec: TenantSpec) -> list[Drift]:
+        rendered = render(spec, self._shares(spec.namespace, exclude=spec.instance_id))
+        return drift(rendered, self._objects)
 
     async def restart(self, instance_id: str, namespace: str) -> None:
         deployment = self._deployment(instance_id, namespace)
@@ -238,10 +291,12 @@ class InMemoryCluster:
         return [monitoring.node_view(n) for _, n in sorted(self._nodes.items())]
 
     async def list_namespaces(self) -> list[JsonDict]:
+        self._finish_terminations()
         out = []
         for ns in self._listed("Namespace", None):
             live = copy.deepcopy(ns)
-            live["status"] = {"phase": "Active"}
+            terminating = ns["metadata"]["name"] in self._terminating
+            live["status"] = {"phase": "Terminating" if terminating else "Active"}
             out.append(monitoring.namespace_view(live))
         return out
 
@@ -263,6 +318,67 @@ class InMemoryCluster:
         return None
 
     # --- internals -----------------------------------------------------
+
+    async def _round_trip(self) -> None:
+        """One request to the API server: other tasks run meanwhile."""
+        await asyncio.sleep(self._latency)
+
+    def _finish_terminations(self) -> None:
+        """Namespaces whose deletion completed by now are gone."""
+        now = self._clock()
+        for namespace, ends in list(self._terminating.items()):
+            if now >= ends:
+                del self._terminating[namespace]
+                self._remove(("Namespace", "", namespace))
+
+    def _refuse_if_terminating(self, obj: JsonDict) -> None:
+        kind, namespace, name = self._key(obj)
+        if namespace not in self._terminating:
+            return
+        plural = f"{kind.lower()}s"
+        raise ClusterRefused(
+            403,
+            f"PATCH /api/v1/namespaces/{namespace}/{plural}/{name}: {plural} {name!r} is "
+            f"forbidden: unable to create new content in namespace {namespace} because it "
+            "is being terminated",
+            ("NamespaceTerminating",),
+        )
+
+    def _keep_restart(self, deployment: JsonDict) -> None:
+        """Server-side apply leaves fields other managers own (a restart's annotation)."""
+        old = self._objects.get(self._key(deployment))
+        if old is None:
+            return
+        restarted = old["spec"]["template"]["metadata"].get("annotations", {})
+        if RESTARTED_AT_ANNOTATION in restarted:
+            deployment["spec"]["template"]["metadata"].setdefault("annotations", {})[
+                RESTARTED_AT_ANNOTATION
+            ] = restarted[RESTARTED_AT_ANNOTATION]
+
+    def _admit(self, obj: JsonDict) -> None:
+        """The ResourceQuota admission of an API server, for the kinds it counts at creation."""
+        kind, namespace, name = self._key(obj)
+        quota = self._objects.get(("ResourceQuota", namespace, QUOTA_NAME))
+        if quota is None or kind not in _COUNTED or (kind, namespace, name) in self._objects:
+            return
+        hard = quota["spec"]["hard"]
+        same = [o for k, o in self._objects.items() if k[0] == kind and k[1] == namespace]
+        wanted = {_COUNTED[kind]: len(same) + 1}
+        if kind == "PersistentVolumeClaim":
+            wanted["requests.storage"] = sum(_storage_mb(o) for o in [*same, obj])
+        over = {
+            resource: used
+            for resource, used in wanted.items()
+            if used > _hard_amount(resource, hard.get(resource))
+        }
+        if over:
+            limited = ",".join(f"{r}={hard.get(r)}" for r in over)
+            raise ClusterRefused(
+                403,
+                f"POST {kind.lower()}s {name!r} in namespace {namespace}: "
+                f"{_COUNTED[kind]} {name!r} is forbidden: exceeded quota: {QUOTA_NAME}, "
+                f"limited: {limited}",
+            )
 
     @staticmethod
     def _key(obj: JsonDict) -> Key:

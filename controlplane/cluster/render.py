@@ -2,10 +2,11 @@
 
 Two kinds of objects come out:
 - tenant objects, shared by every instance of one customer: the Namespace,
-  its ResourceQuota and LimitRange. They carry the owner label, not an
-  instance label, and go away with the namespace when its last instance is
-  deleted (an instance label on them would let deleting one instance strip
-  the quota from its siblings).
+  the RoleBinding that lets the control plane manage what is in it, its
+  ResourceQuota and LimitRange. They carry the owner label, not an instance
+  label, and go away with the namespace when its last instance is deleted
+  (an instance label on them would let deleting one instance strip the quota
+  from its siblings).
 - instance objects, labelled `minispod.io/instance=<id>`: NetworkPolicy,
   Secret, PVCs, Deployment, Service, Ingress.
 
@@ -45,13 +46,23 @@ RESTARTED_AT_ANNOTATION = "kubectl.kubernetes.io/restartedAt"
 HOSTNAME_LABEL = "kubernetes.io/hostname"
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 
+# Who the control plane is in the cluster, and the ClusterRole it holds inside each
+# tenant namespace only (deploy/controlplane-rbac.yaml declares both; a test holds
+# them equal).
+CONTROLLER_NAMESPACE = "minispod-system"
+CONTROLLER_SERVICE_ACCOUNT = "minispod-controlplane"
+TENANT_ROLE = "minispod-tenant"
+ACCESS_BINDING_NAME = "minispod-controlplane"
+
 QUOTA_NAME = "tenant-quota"
 LIMIT_RANGE_NAME = "tenant-limits"
 HTTP_PORT_NAME = "http"
 SERVICE_PORT = 80
 
-# Kinds in apply order; deletion walks it backwards.
-TENANT_KINDS = ("Namespace", "ResourceQuota", "LimitRange")
+# Kinds in apply order; deletion walks it backwards. The first two are what gives
+# the control plane access to the namespace: they are applied before it reads there.
+ACCESS_KINDS = ("Namespace", "RoleBinding")
+TENANT_KINDS = (*ACCESS_KINDS, "ResourceQuota", "LimitRange")
 INSTANCE_KINDS = (
     "NetworkPolicy",
     "Secret",
@@ -167,6 +178,32 @@ def namespace_object(namespace: str, owner_id: str) -> dict[str, Any]:
                 "pod-security.kubernetes.io/enforce": "baseline",
             },
         },
+    }
+
+
+def access_binding(namespace: str, owner_id: str) -> dict[str, Any]:
+    """Grants the control plane the tenant-object verbs in this namespace, and nowhere else:
+    its cluster-wide role holds none of them (least privilege; see deploy/)."""
+    return {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "RoleBinding",
+        "metadata": {
+            "name": ACCESS_BINDING_NAME,
+            "namespace": namespace,
+            "labels": tenant_labels(owner_id),
+        },
+        "roleRef": {
+            "apiGroup": "rbac.authorization.k8s.io",
+            "kind": "ClusterRole",
+            "name": TENANT_ROLE,
+        },
+        "subjects": [
+            {
+                "kind": "ServiceAccount",
+                "name": CONTROLLER_SERVICE_ACCOUNT,
+                "namespace": CONTROLLER_NAMESPACE,
+            }
+        ],
     }
 
 
@@ -560,6 +597,7 @@ def render(spec: TenantSpec, siblings: Iterable[QuotaShare] = ()) -> list[dict[s
         total = total + share
     objects = [
         namespace_object(spec.namespace, spec.owner_id),
+        access_binding(spec.namespace, spec.owner_id),
         resource_quota(spec.namespace, spec.owner_id, total),
         limit_range(spec.namespace, spec.owner_id),
         network_policy(spec),

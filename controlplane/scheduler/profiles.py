@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from controlplane.scheduler.framework import FilterPlugin, Profile, ScorePlugin
 from controlplane.scheduler.plugins.least_allocated import LeastAllocatedScorer
 from controlplane.scheduler.plugins.most_allocated import MostAllocatedScorer
+from controlplane.scheduler.plugins.node_readiness import NodeReadinessFilter
 from controlplane.scheduler.plugins.node_selector import NodeSelectorFilter
 from controlplane.scheduler.plugins.node_status import NodeStatusFilter
 from controlplane.scheduler.plugins.owner_spread import OwnerSpreadScorer
@@ -26,10 +27,12 @@ PREFER_NO_SCHEDULE_WEIGHT = 3
 
 
 def default_filters() -> tuple[FilterPlugin, ...]:
-    """In kube-scheduler's order: what the node is (state, cordon, taints, labels) before
-    what it has room for, so that a summary names the lasting cause first."""
+    """In kube-scheduler's order: what the node is (state, readiness in the cluster, cordon,
+    taints, labels) before what it has room for, so that a summary names the lasting
+    cause first."""
     return (
         NodeStatusFilter(),
+        NodeReadinessFilter(),
         SchedulableFilter(),
         TaintTolerationFilter(),
         NodeSelectorFilter(),

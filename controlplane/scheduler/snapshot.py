@@ -9,6 +9,10 @@ from typing import NamedTuple
 from shared.enums import NodeStatus
 
 ZONE_LABEL = "topology.kubernetes.io/zone"
+# The taints Kubernetes' node lifecycle controller puts on a node whose kubelet stopped
+# reporting (unreachable) or reports it is not ready: the node runs nothing new, whatever
+# a template tolerates.
+NOT_READY_TAINTS = frozenset({"node.kubernetes.io/unreachable", "node.kubernetes.io/not-ready"})
 
 
 class TaintEffect(StrEnum):
@@ -106,7 +110,8 @@ def _tolerations(
 @dataclass(frozen=True, slots=True)
 class NodeSnapshot:
     """One node as the scheduler sees it at decision time. Memory and storage in MB,
-    CPU in cores. The fields after `taints` are derived once here so that filtering
+    CPU in cores. `ready` is what Kubernetes says of the node's Ready condition (True when
+    it says nothing). The fields after `ready` are derived once here so that filtering
     thousands of nodes per placement reads plain attributes instead of recomputing."""
 
     id: str
@@ -123,6 +128,7 @@ class NodeSnapshot:
     max_pods: int
     labels: Mapping[str, str] = field(default_factory=dict, hash=False)
     taints: Sequence[tuple[str, str | None, str]] = ()
+    ready: bool = True
 
     cpu_millis: int = field(init=False, repr=False, compare=False)
     free_millicpu: int = field(init=False, repr=False, compare=False)
@@ -133,6 +139,8 @@ class NodeSnapshot:
     soft_taints: tuple[Taint, ...] = field(init=False, repr=False, compare=False)
     zone: str | None = field(init=False, repr=False, compare=False)
     """The `topology.kubernetes.io/zone` label, None when the node has none."""
+    unready: bool = field(init=False, repr=False, compare=False)
+    """Kubernetes says the node is not Ready, or it carries a not-ready/unreachable taint."""
 
     def __post_init__(self) -> None:
         if (
@@ -162,6 +170,7 @@ class NodeSnapshot:
             "soft_taints",
             tuple(t for t in taints if t.effect == TaintEffect.PREFER_NO_SCHEDULE),
         )
+        put(self, "unready", not self.ready or any(t.key in NOT_READY_TAINTS for t in taints))
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,12 @@ class InstanceOut(WireOut):
     user_id: UUID
     node_id: UUID | None
     status: InstanceStatus
-    reason: str | None
+    reason: str | None = Field(description="Why it is pending or failed, in our words")
+    detail: str | None = Field(
+        default=None,
+        description="What the cluster said behind the reason (administrators only; "
+        "null for customers)",
+    )
     url: str | None
     placement: dict[str, Any]
     placed_at: datetime | None

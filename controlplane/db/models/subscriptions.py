@@ -39,7 +39,11 @@ class Instance(Model):
     status = fields.CharEnumField(
         InstanceStatus, max_length=16, default=InstanceStatus.PENDING, db_index=True
     )
+    # Why it is pending or failed, in our words: customers read it.
     reason = fields.CharField(max_length=1024, null=True)
+    # What the cluster said behind `reason` (API errors, pod messages, drift), for
+    # administrators only: it names paths, namespaces and nodes.
+    detail = fields.CharField(max_length=2048, null=True)
     url = fields.CharField(max_length=300, null=True)
     namespace = fields.CharField(max_length=63)
     # What is reserved on the node while placed (the template's requests).

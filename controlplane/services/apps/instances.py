@@ -12,7 +12,7 @@ from controlplane.db.models import Instance, Service, Subscription, User, Worker
 from controlplane.db.reservations import Requests, release
 from controlplane.scheduler import Profile
 from controlplane.services import tallies
-from controlplane.services.apps import placement
+from controlplane.services.apps import placement, reasons
 from controlplane.services.apps.provisioning import Provisioner, is_failure
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, Unavailable
@@ -25,10 +25,31 @@ from shared.wire.subscriptions import InstanceList, InstanceListQuery, InstanceO
 log = logging.getLogger("minispod.instances")
 
 TERMINAL_SUBSCRIPTIONS = (SubscriptionStatus.CANCELLED, SubscriptionStatus.EXPIRED)
+# What the customer reads while parts of the app are put back; it clears once healthy.
+REPAIRING = "parts of the app were missing or changed in the cluster; restoring them"
+SETTING_UP = "setting up the app in the cluster"
+# Said to a customer whose restart or logs the cluster could not serve.
+CLUSTER_AWAY = "The cluster is unavailable right now; try again soon"
 
 
-def out(instance: Instance) -> InstanceOut:
-    return InstanceOut.model_validate(instance)
+def sees_cluster_detail(actor: User) -> bool:
+    """Only administrators read what the cluster said: it names paths, namespaces, nodes."""
+    return actor.role is Role.ADMINISTRATOR
+
+
+def out(instance: Instance, *, detail: bool = False) -> InstanceOut:
+    """The instance as the API shows it; `detail` (the cluster's words) for administrators."""
+    view = InstanceOut.model_validate(instance)
+    return view if detail else view.model_copy(update={"detail": None})
+
+
+def say(instance: Instance, reason: str | None, detail: str | None = None) -> bool:
+    """Sets what the customer reads and what administrators read behind it; True if changed."""
+    detail = detail[:2048] if detail else None
+    if instance.reason == reason and instance.detail == detail:
+        return False
+    instance.reason, instance.detail = reason, detail
+    return True
 
 
 def requests_held(instance: Instance) -> Requests:
@@ -46,7 +67,8 @@ async def list_instances(actor: User, query: InstanceListQuery) -> InstanceList:
     if query.node_id is not None and actor.role is Role.ADMINISTRATOR:
         qs = qs.filter(node_id=query.node_id)
     rows, pagination = await page(qs, query, "created_at")
-    return InstanceList(instances=[out(i) for i in rows], pagination=pagination)
+    detail = sees_cluster_detail(actor)
+    return InstanceList(instances=[out(i, detail=detail) for i in rows], pagination=pagination)
 
 
 class Lifecycle:
@@ -73,8 +95,8 @@ class Lifecycle:
         )
         now = self._clock()
         if result.node is None:
-            instance.reason = result.decision.reason
-            await instance.save(update_fields=["reason", "updated_at"])
+            say(instance, result.decision.reason)
+            await instance.save(update_fields=["reason", "detail", "updated_at"])
             return instance
         node = result.node
         spec = self.provisioner.spec(instance, subscription, template, node)
@@ -88,7 +110,7 @@ class Lifecycle:
         }
         instance.placed_at = now
         instance.url = spec.url
-        instance.reason = f"placed on {node.name}; provisioning"
+        say(instance, f"placed on {node.name}; provisioning")
         await instance.save()
         await self.provision(instance, subscription, template, node)
         return instance
@@ -103,9 +125,10 @@ class Lifecycle:
         try:
             await self.provisioner.apply(instance, subscription, template, node)
         except ClusterError as exc:
-            # Stays PROVISIONING: the reconcile job applies again.
-            instance.reason = f"cluster refused the objects, retrying: {exc}"
-            await instance.save(update_fields=["reason", "updated_at"])
+            # Stays as it is: the reconcile job applies again. The customer reads our
+            # words; the API server's (paths, namespaces) are for administrators.
+            say(instance, reasons.for_cluster_error(exc), str(exc))
+            await instance.save(update_fields=["reason", "detail", "updated_at"])
             log.warning("provisioning %s failed: %s", instance.id, exc)
 
     async def unplace(self, instance: Instance, status: InstanceStatus, reason: str) -> None:
@@ -119,39 +142,64 @@ class Lifecycle:
             await release(instance.node_id, requests_held(instance))
         instance.node_id = None
         instance.status = status
-        instance.reason = reason
+        say(instance, reason)
         await instance.save()
 
-    async def observe(self, instance: Instance, subscription: Subscription) -> None:
-        """Follows what the cluster says: RUNNING, FAILED with why, or recreate what vanished."""
+    async def observe(self, instance: Instance, subscription: Subscription) -> bool:
+        """Follows what the cluster says: RUNNING, FAILED with why, or repairs what vanished
+        or was changed behind our back. True when it had to repair."""
         state = await self.provisioner.state(instance)
+        node = await WorkerNode.get_or_none(id=instance.node_id)
         if not state.exists:
-            node = await WorkerNode.get_or_none(id=instance.node_id)
             if node is None:
                 await self.unplace(instance, InstanceStatus.PENDING, "node is gone; placing again")
-                return
-            instance.reason = "objects missing from the cluster; recreated"
-            await instance.save(update_fields=["reason", "updated_at"])
+                return False
+            # Never created (a first apply that failed) or deleted behind our back.
+            words = SETTING_UP if instance.status is InstanceStatus.PROVISIONING else REPAIRING
+            say(instance, words, "Deployment missing from the cluster")
+            await instance.save(update_fields=["reason", "detail", "updated_at"])
             await self.provision(instance, subscription, await self.template_of(instance), node)
-            return
+            return True
+        if node is not None and await self._repair_drift(instance, subscription, node):
+            return True
         if state.available:
-            if instance.status is not InstanceStatus.RUNNING or instance.reason:
+            # Healthy and whole: whatever was said before (a repair, a retry) is over.
+            if say(instance, None) or instance.status is not InstanceStatus.RUNNING:
                 instance.status = InstanceStatus.RUNNING
-                instance.reason = None
-                await instance.save(update_fields=["status", "reason", "updated_at"])
+                await instance.save(update_fields=["status", "reason", "detail", "updated_at"])
             if subscription.status is SubscriptionStatus.PENDING:
                 subscription.status = SubscriptionStatus.ACTIVE
                 await subscription.save(update_fields=["status", "updated_at"])
-            return
+            return False
+        ours = reasons.for_instance_state(state.reason)
         if is_failure(state):
-            if instance.status is not InstanceStatus.FAILED or instance.reason != state.reason:
+            if say(instance, ours, state.reason) or instance.status is not InstanceStatus.FAILED:
                 instance.status = InstanceStatus.FAILED
-                instance.reason = state.reason
-                await instance.save(update_fields=["status", "reason", "updated_at"])
+                await instance.save(update_fields=["status", "reason", "detail", "updated_at"])
         elif instance.status is InstanceStatus.FAILED:
             instance.status = InstanceStatus.PROVISIONING
-            instance.reason = state.reason
-            await instance.save(update_fields=["status", "reason", "updated_at"])
+            say(instance, ours, state.reason)
+            await instance.save(update_fields=["status", "reason", "detail", "updated_at"])
+        return False
+
+    async def _repair_drift(
+        self, instance: Instance, subscription: Subscription, node: WorkerNode
+    ) -> bool:
+        """Applies the instance again when any of its objects (not only the Deployment) is
+        missing or edited: a deleted NetworkPolicy would otherwise leave the tenant open."""
+        template = await self.template_of(instance)
+        drifted = await self.provisioner.drift(instance, subscription, template, node)
+        if not drifted:
+            return False
+        log.warning(
+            "instance %s drifted in the cluster (%s); applying it again",
+            instance.id,
+            "; ".join(str(d) for d in drifted),
+        )
+        say(instance, REPAIRING, "; ".join(str(d) for d in drifted))
+        await instance.save(update_fields=["reason", "detail", "updated_at"])
+        await self.provision(instance, subscription, template, node)
+        return True
 
     async def suspend(self, instance: Instance, subscription: Subscription) -> None:
         """Scales the pod to zero; the node keeps the room and the volumes keep the data."""
@@ -159,19 +207,19 @@ class Lifecycle:
             node = await WorkerNode.get(id=instance.node_id)
             await self.provision(instance, subscription, await self.template_of(instance), node)
         instance.status = InstanceStatus.STOPPED
-        instance.reason = "suspended by an administrator"
-        await instance.save(update_fields=["status", "reason", "updated_at"])
+        say(instance, "suspended by an administrator")
+        await instance.save(update_fields=["status", "reason", "detail", "updated_at"])
 
     async def resume(self, instance: Instance, subscription: Subscription) -> None:
         node = await WorkerNode.get_or_none(id=instance.node_id) if instance.node_id else None
         if node is None:
             instance.status = InstanceStatus.PENDING
-            instance.reason = "resumed; waiting for placement"
-            await instance.save(update_fields=["status", "reason", "updated_at"])
+            say(instance, "resumed; waiting for placement")
+            await instance.save(update_fields=["status", "reason", "detail", "updated_at"])
             return
         instance.status = InstanceStatus.PROVISIONING
-        instance.reason = "resumed; starting"
-        await instance.save(update_fields=["status", "reason", "updated_at"])
+        say(instance, "resumed; starting")
+        await instance.save(update_fields=["status", "reason", "detail", "updated_at"])
         await self.provision(instance, subscription, await self.template_of(instance), node)
 
     async def restart(self, instance: Instance) -> None:
@@ -182,7 +230,8 @@ class Lifecycle:
         except InstanceNotFound:
             raise Conflict("The instance is not in the cluster right now; try again soon") from None
         except ClusterError as exc:
-            raise Unavailable(f"Cluster unavailable: {exc}", 10) from exc
+            log.warning("restarting %s failed: %s", instance.id, exc)
+            raise Unavailable(CLUSTER_AWAY, 10) from exc
 
     async def logs(self, instance: Instance, tail: int) -> list[str]:
         if instance.node_id is None:
@@ -192,7 +241,8 @@ class Lifecycle:
         except InstanceNotFound:
             return []
         except ClusterError as exc:
-            raise Unavailable(f"Cluster unavailable: {exc}", 10) from exc
+            log.warning("reading the logs of %s failed: %s", instance.id, exc)
+            raise Unavailable(CLUSTER_AWAY, 10) from exc
 
 
 def evictable_nodes(now: datetime, eviction_timeout: float) -> Q:

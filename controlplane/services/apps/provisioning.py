@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from controlplane.cluster.gateway import ClusterGateway, InstanceState
+from controlplane.cluster.gateway import ClusterGateway, Drift, InstanceState
 from controlplane.cluster.spec import TenantSpec, generate_secrets, namespace_for
 from controlplane.db.models import Instance, Subscription, WorkerNode
+from controlplane.services.apps.tenant_locks import TenantLocks
 from controlplane.services.sealing import SecretBox
 from shared.enums import SubscriptionStatus
 from shared.wire.catalog import ServiceTemplate
@@ -30,10 +31,20 @@ def is_failure(state: InstanceState) -> bool:
 
 
 class Provisioner:
-    def __init__(self, gateway: ClusterGateway, settings: ClusterSettings, box: SecretBox) -> None:
+    """Applies and deletes instances, one change at a time per tenant namespace (the
+    namespace's quota is shared by its instances: see tenant_locks)."""
+
+    def __init__(
+        self,
+        gateway: ClusterGateway,
+        settings: ClusterSettings,
+        box: SecretBox,
+        locks: TenantLocks | None = None,
+    ) -> None:
         self.gateway = gateway
         self.settings = settings
         self._box = box
+        self._locks = locks or TenantLocks()
 
     def new_secrets(self, template: ServiceTemplate) -> dict[str, str]:
         """The credentials a new instance of `template` gets, sealed for storing."""
@@ -71,11 +82,27 @@ class Provisioner:
         node: WorkerNode,
     ) -> TenantSpec:
         spec = self.spec(instance, subscription, template, node)
-        await self.gateway.apply(spec)
+        async with self._locks.hold(spec.namespace):
+            await self.gateway.apply(spec)
         return spec
 
+    async def drift(
+        self,
+        instance: Instance,
+        subscription: Subscription,
+        template: ServiceTemplate,
+        node: WorkerNode,
+    ) -> list[Drift]:
+        """What of the instance's objects the cluster lacks or holds otherwise than we apply."""
+        return await self.gateway.drift(self.spec(instance, subscription, template, node))
+
     async def remove(self, instance: Instance) -> None:
-        await self.gateway.delete(str(instance.id), instance.namespace)
+        await self.remove_by_id(str(instance.id), instance.namespace)
+
+    async def remove_by_id(self, instance_id: str, namespace: str) -> None:
+        """Deletes what the cluster holds of an instance, known to the database or not."""
+        async with self._locks.hold(namespace):
+            await self.gateway.delete(instance_id, namespace)
 
     async def state(self, instance: Instance) -> InstanceState:
         return await self.gateway.status(str(instance.id), instance.namespace)

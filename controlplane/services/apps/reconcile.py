@@ -2,8 +2,8 @@
 
 Each pass: expire ended periods; move instances off nodes that died or went
 into maintenance; place what waits; follow each placed instance's state in
-the cluster (recreating what vanished); remove what the cluster runs that
-nobody pays for any more.
+the cluster (applying it again when any of its objects vanished or was
+edited); remove what the cluster runs that nobody pays for any more.
 """
 
 from __future__ import annotations
@@ -18,7 +18,12 @@ from controlplane.cluster.gateway import ClusterError
 from controlplane.db.models import Instance, Subscription, WorkerNode
 from controlplane.metrics import Metrics
 from controlplane.services.apps import disruption
-from controlplane.services.apps.instances import TERMINAL_SUBSCRIPTIONS, Lifecycle, evictable_nodes
+from controlplane.services.apps.instances import (
+    TERMINAL_SUBSCRIPTIONS,
+    Lifecycle,
+    evictable_nodes,
+    say,
+)
 from controlplane.services.apps.placement import HOLDING
 from controlplane.services.apps.subscriptions import Subscriptions
 from controlplane.services.clock import Clock
@@ -33,12 +38,19 @@ class Pass:
     evicted: int = 0
     placed: int = 0
     observed: int = 0
+    # Instances applied again because objects of theirs were missing or edited.
+    repaired: int = 0
     removed_orphans: int = 0
     errors: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(
-            self.expired or self.evicted or self.placed or self.removed_orphans or self.errors
+            self.expired
+            or self.evicted
+            or self.placed
+            or self.repaired
+            or self.removed_orphans
+            or self.errors
         )
 
 
@@ -96,7 +108,7 @@ class Reconciler:
         await self._observe(result)
         await self._remove_orphans(result)
         actions = self._metrics.reconcile_actions
-        for action in ("expired", "evicted", "placed", "removed_orphans"):
+        for action in ("expired", "evicted", "placed", "repaired", "removed_orphans"):
             actions.labels(action).inc(getattr(result, action))
         actions.labels("errors").inc(len(result.errors))
         return result
@@ -150,9 +162,8 @@ class Reconciler:
         if not any(n.status is NodeStatus.ACTIVE for n in await self._lifecycle.fleet.snapshot()):
             reason = "0 nodes are ACTIVE; waiting for capacity"
             for instance in pending:
-                if not (instance.reason or "").startswith("evicted"):
-                    instance.reason = reason
-                    await instance.save(update_fields=["reason", "updated_at"])
+                if not (instance.reason or "").startswith("evicted") and say(instance, reason):
+                    await instance.save(update_fields=["reason", "detail", "updated_at"])
             return
         for instance in pending:
             subscription = await self._subscription(instance)
@@ -169,7 +180,8 @@ class Reconciler:
             if subscription is None:
                 continue
             try:
-                await self._lifecycle.observe(instance, subscription)
+                if await self._lifecycle.observe(instance, subscription):
+                    result.repaired += 1
                 result.observed += 1
             except ClusterError as exc:
                 result.errors.append(f"{instance.id}: {exc}")
@@ -189,7 +201,7 @@ class Reconciler:
             if instance_id in wanted:
                 continue
             try:
-                await self._lifecycle.provisioner.gateway.delete(instance_id, namespace)
+                await self._lifecycle.provisioner.remove_by_id(instance_id, namespace)
                 result.removed_orphans += 1
             except ClusterError as exc:
                 result.errors.append(f"removing orphan {instance_id}: {exc}")

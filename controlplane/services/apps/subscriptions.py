@@ -12,7 +12,11 @@ from tortoise.transactions import in_transaction
 
 from controlplane.db.models import Instance, Subscription, User
 from controlplane.services import tallies
-from controlplane.services.apps.instances import TERMINAL_SUBSCRIPTIONS, Lifecycle
+from controlplane.services.apps.instances import (
+    TERMINAL_SUBSCRIPTIONS,
+    Lifecycle,
+    sees_cluster_detail,
+)
 from controlplane.services.apps.instances import out as instance_out
 from controlplane.services.apps.placement import requests_of
 from controlplane.services.apps.provisioning import namespace_of
@@ -74,11 +78,13 @@ def add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
-async def detail(subscription: Subscription) -> SubscriptionDetail:
+async def detail(subscription: Subscription, viewer: User | None = None) -> SubscriptionDetail:
+    """The subscription with its instance; `viewer` None means an administrator's route."""
     instance = await Instance.get_or_none(subscription_id=subscription.id)
+    cluster_detail = viewer is None or sees_cluster_detail(viewer)
     return SubscriptionDetail(
         **_out(subscription, instance).model_dump(),
-        instance=instance_out(instance) if instance else None,
+        instance=instance_out(instance, detail=cluster_detail) if instance else None,
     )
 
 
@@ -171,7 +177,7 @@ class Subscriptions:
         # Placement happens after the subscription is durable: if it cannot
         # happen now, the instance waits PENDING and the reconcile job retries.
         await self.lifecycle.place(instance, subscription, template)
-        return await detail(subscription)
+        return await detail(subscription, actor)
 
     async def cancel(self, actor: User, raw_id: str) -> SubscriptionDetail:
         subscription = await visible(actor, raw_id)
@@ -181,7 +187,7 @@ class Subscriptions:
         subscription.cancelled_at = self._clock()
         await subscription.save(update_fields=["status", "cancelled_at", "updated_at"])
         await self.teardown(subscription, "subscription cancelled")
-        return await detail(subscription)
+        return await detail(subscription, actor)
 
     async def renew(self, raw_id: str, months: int) -> SubscriptionDetail:
         """Extends the period (an administrator's act until billing exists)."""

@@ -159,7 +159,11 @@ async def test_failed_pod_shows_failed_with_the_reason(platform, admin, services
     cluster.fail(data["instance"]["id"], "CrashLoopBackOff")
     await reconcile(platform)
     got = await instance_of(platform, alice, data["instance"]["id"])
-    assert got["status"] == "FAILED" and "CrashLoopBackOff" in got["reason"]
+    assert got["status"] == "FAILED"
+    assert got["reason"] == "the app keeps stopping; it is restarted automatically"
+    assert got["detail"] is None  # the cluster's words are for administrators
+    seen = await instance_of(platform, admin, data["instance"]["id"])
+    assert seen["reason"] == got["reason"] and "CrashLoopBackOff" in seen["detail"]
     cluster.recover(data["instance"]["id"])
     await reconcile(platform)
     assert (await instance_of(platform, alice, data["instance"]["id"]))["status"] == "RUNNING"

@@ -64,6 +64,7 @@ def test_objects_come_in_apply_order(make_spec: SpecFactory) -> None:
     kinds = [o["kind"] for o in render(make_spec(WORDPRESS))]
     assert kinds == [
         "Namespace",
+        "RoleBinding",
         "ResourceQuota",
         "LimitRange",
         "NetworkPolicy",
@@ -228,7 +229,7 @@ def test_every_object_is_labelled_for_finding_and_removing(make_spec: SpecFactor
         labels = obj["metadata"]["labels"]
         assert labels[MANAGED_BY_LABEL] == "minispod"
         assert labels[OWNER_LABEL] == OWNER
-        if obj["kind"] in ("Namespace", "ResourceQuota", "LimitRange"):
+        if obj["kind"] in ("Namespace", "RoleBinding", "ResourceQuota", "LimitRange"):
             # Shared by the customer's instances: they go with the namespace.
             assert INSTANCE_LABEL not in labels
         else:

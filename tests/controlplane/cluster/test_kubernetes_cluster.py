@@ -8,7 +8,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -16,15 +16,31 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from controlplane.cluster.gateway import ClusterError, ClusterUnavailable, InstanceNotFound
-from controlplane.cluster.kubernetes import ApiRefused, KubernetesCluster
+from controlplane.cluster.drift import Drift
+from controlplane.cluster.gateway import (
+    ClusterError,
+    ClusterRefused,
+    ClusterUnavailable,
+    InstanceNotFound,
+    Trouble,
+)
+from controlplane.cluster.kubernetes import ApiRefused, KubernetesCluster, item_path
 from controlplane.cluster.render import render
+from controlplane.cluster.spec import TenantSpec
 from controlplane.services.catalog.templates import N8N, WORDPRESS
 
 from .conftest import SpecFactory
 
 Answer = tuple[int, Any]
 TOKEN = "test-token"
+
+
+MANAGED_NAMESPACE = {
+    "metadata": {
+        "name": "tenant-a",
+        "labels": {"app.kubernetes.io/managed-by": "minispod", "minispod.io/owner": "a"},
+    }
+}
 
 
 def write_kubeconfig(path: Path, server: str, token: str = TOKEN) -> Path:
@@ -49,11 +65,13 @@ def write_kubeconfig(path: Path, server: str, token: str = TOKEN) -> Path:
 
 
 class FakeApiServer:
-    """Records every request; answers from `answers` by (method, path), else an empty success."""
+    """Records every request; answers from `decide(request)` when it has an answer, else from
+    `answers` by (method, path), else with an empty success."""
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.answers: dict[tuple[str, str], Answer] = {}
+        self.decide: Callable[[dict[str, Any]], Answer | None] = lambda _request: None
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -61,18 +79,19 @@ class FakeApiServer:
                 url = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                outer.requests.append(
-                    {
-                        "method": self.command,
-                        "path": url.path,
-                        "query": dict(parse_qsl(url.query)),
-                        "contentType": self.headers.get("Content-Type"),
-                        "authorization": self.headers.get("Authorization"),
-                        "body": json.loads(raw) if raw else None,
-                    }
-                )
+                request = {
+                    "method": self.command,
+                    "path": url.path,
+                    "query": dict(parse_qsl(url.query)),
+                    "contentType": self.headers.get("Content-Type"),
+                    "authorization": self.headers.get("Authorization"),
+                    "body": json.loads(raw) if raw else None,
+                }
+                outer.requests.append(request)
                 default: Answer = (200, {"items": []} if self.command == "GET" else {})
-                status, body = outer.answers.get((self.command, url.path), default)
+                status, body = outer.decide(request) or outer.answers.get(
+                    (self.command, url.path), default
+                )
                 payload = body if isinstance(body, str) else json.dumps(body)
                 data = payload.encode()
                 self.send_response(status)
@@ -364,6 +383,7 @@ async def test_pods_carry_usage_when_metrics_server_answers(
         },
         "status": {"phase": "Running"},
     }
+    api.answers[("GET", "/api/v1/namespaces/tenant-a")] = (200, MANAGED_NAMESPACE)
     api.answers[("GET", "/api/v1/namespaces/tenant-a/pods")] = (200, {"items": [pod]})
     api.answers[("GET", "/apis/metrics.k8s.io/v1beta1/namespaces/tenant-a/pods")] = (
         404,
@@ -390,18 +410,174 @@ async def test_pods_carry_usage_when_metrics_server_answers(
     assert with_usage["metricsWindow"] == "10s"
 
 
-async def test_list_instances_finds_managed_deployments_across_namespaces(
+async def test_list_instances_finds_managed_deployments_namespace_by_namespace(
     api: FakeApiServer, cluster: KubernetesCluster
 ) -> None:
-    api.answers[("GET", "/apis/apps/v1/deployments")] = (
+    api.answers[("GET", "/api/v1/namespaces")] = (
         200,
+        {"items": [{"metadata": {"name": "tenant-b"}}, {"metadata": {"name": "tenant-a"}}]},
+    )
+    for namespace, instance in (("tenant-a", "i1"), ("tenant-b", "i2")):
+        api.answers[("GET", f"/apis/apps/v1/namespaces/{namespace}/deployments")] = (
+            200,
+            {
+                "items": [
+                    {
+                        "metadata": {
+                            "namespace": namespace,
+                            "labels": {"minispod.io/instance": instance},
+                        }
+                    }
+                ]
+            },
+        )
+    assert await cluster.list_instances() == [("tenant-a", "i1"), ("tenant-b", "i2")]
+    (namespaces, *per_namespace) = api.made("GET")
+    assert namespaces["query"]["labelSelector"] == "app.kubernetes.io/managed-by=minispod"
+    assert [r["path"] for r in per_namespace] == [
+        "/apis/apps/v1/namespaces/tenant-a/deployments",
+        "/apis/apps/v1/namespaces/tenant-b/deployments",
+    ]
+    # Deployments cluster-wide are not the control plane's to read.
+    assert "/apis/apps/v1/deployments" not in [r["path"] for r in api.requests]
+
+
+async def test_drift_reads_every_rendered_object_by_name_and_names_what_is_gone(
+    api: FakeApiServer, cluster: KubernetesCluster, make_spec: SpecFactory
+) -> None:
+    spec = make_spec(WORDPRESS)
+    objects = render(spec)
+    for obj in objects:
+        meta = obj["metadata"]
+        live = {**obj, "metadata": {**meta, "uid": "u-1", "resourceVersion": "7"}}
+        api.answers[("GET", item_path(obj["kind"], meta.get("namespace"), meta["name"]))] = (
+            200,
+            live,
+        )
+    assert await cluster.drift(spec) == []
+
+    policy = item_path("NetworkPolicy", spec.namespace, spec.app_name)
+    api.answers[("GET", policy)] = (404, {"kind": "Status", "reason": "NotFound"})
+    assert await cluster.drift(spec) == [Drift("NetworkPolicy", spec.app_name, "missing")]
+    assert api.made("PATCH") == []
+
+
+async def test_a_refusal_says_what_kind_of_trouble_it_is(
+    api: FakeApiServer, cluster: KubernetesCluster, make_spec: SpecFactory
+) -> None:
+    spec = make_spec(N8N)
+    quota = item_path("ResourceQuota", spec.namespace, "tenant-quota")
+    api.answers[("PATCH", quota)] = (
+        403,
         {
-            "items": [
-                {"metadata": {"namespace": "tenant-b", "labels": {"minispod.io/instance": "i2"}}},
-                {"metadata": {"namespace": "tenant-a", "labels": {"minispod.io/instance": "i1"}}},
-            ]
+            "kind": "Status",
+            "status": "Failure",
+            "reason": "Forbidden",
+            "message": f'resourcequotas "tenant-quota" is forbidden: unable to create new '
+            f"content in namespace {spec.namespace} because it is being terminated",
+            "details": {
+                "name": "tenant-quota",
+                "kind": "resourcequotas",
+                "causes": [{"type": "NamespaceTerminating", "field": "metadata.namespace"}],
+            },
+            "code": 403,
         },
     )
-    assert await cluster.list_instances() == [("tenant-a", "i1"), ("tenant-b", "i2")]
-    selector = api.requests[-1]["query"]["labelSelector"]
-    assert selector == "app.kubernetes.io/managed-by=minispod,minispod.io/instance"
+    with pytest.raises(ClusterRefused) as refused:
+        await cluster.apply(spec)
+    assert refused.value.trouble is Trouble.NAMESPACE_TERMINATING
+    assert refused.value.causes == ("NamespaceTerminating",)
+
+    service = item_path("Service", spec.namespace, spec.app_name)
+    api.answers.pop(("PATCH", quota))
+    api.answers[("PATCH", service)] = (
+        403,
+        {"kind": "Status", "reason": "Forbidden", "message": "exceeded quota: tenant-quota"},
+    )
+    with pytest.raises(ClusterRefused) as over:
+        await cluster.apply(spec)
+    assert over.value.trouble is Trouble.QUOTA_EXCEEDED
+    api.answers[("PATCH", service)] = (403, {"kind": "Status", "message": "RBAC: access denied"})
+    with pytest.raises(ClusterRefused) as denied:
+        await cluster.apply(spec)
+    assert denied.value.trouble is Trouble.FORBIDDEN
+
+
+def _ours(spec: TenantSpec) -> dict[str, Any]:
+    """The tenant's Namespace as the API server returns it once applied."""
+    (namespace,) = [o for o in render(spec) if o["kind"] == "Namespace"]
+    return namespace
+
+
+def _rbac_stand_in(api: FakeApiServer, namespace: str, *, lag: int = 0) -> None:
+    """Answers like an API server whose RBAC lets us into `namespace` only once our
+    RoleBinding is there, and only `lag` requests after it was written (a cache catching up)."""
+    state = {"bound_at": None}
+    binding = f"/apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings/"
+    inside = f"/namespaces/{namespace}/"
+
+    def decide(request: dict[str, Any]) -> Answer | None:
+        if request["method"] == "PATCH" and request["path"].startswith(binding):
+            if state["bound_at"] is None:
+                state["bound_at"] = len(api.requests)
+            return None
+        if inside not in request["path"] or request["path"].startswith(binding):
+            return None
+        bound = state["bound_at"]
+        if bound is None or len(api.requests) - bound <= lag:
+            return (403, {"kind": "Status", "reason": "Forbidden", "message": "RBAC: denied"})
+        return None
+
+    api.decide = decide
+
+
+async def test_apply_binds_itself_into_the_namespace_before_reading_there(
+    api: FakeApiServer, cluster: KubernetesCluster, make_spec: SpecFactory
+) -> None:
+    spec = make_spec(N8N)
+    api.answers[("GET", f"/api/v1/namespaces/{spec.namespace}")] = (200, _ours(spec))
+    _rbac_stand_in(api, spec.namespace, lag=2)
+    await cluster.apply(spec)
+    kinds = [p["body"]["kind"] for p in api.made("PATCH")]
+    assert kinds[:2] == ["Namespace", "RoleBinding"]
+    binding = api.made("PATCH")[1]["body"]
+    assert binding["roleRef"] == {
+        "apiGroup": "rbac.authorization.k8s.io",
+        "kind": "ClusterRole",
+        "name": "minispod-tenant",
+    }
+    assert binding["subjects"] == [
+        {"kind": "ServiceAccount", "name": "minispod-controlplane", "namespace": "minispod-system"}
+    ]
+    # Every object got written in the end, though RBAC took a moment to let us in.
+    assert {o["kind"] for o in render(spec)} <= set(kinds)
+
+
+async def test_a_role_binding_deleted_behind_our_back_is_drift_and_is_bound_again(
+    api: FakeApiServer, cluster: KubernetesCluster, make_spec: SpecFactory
+) -> None:
+    spec = make_spec(N8N)
+    api.answers[("GET", f"/api/v1/namespaces/{spec.namespace}")] = (200, _ours(spec))
+    binding = item_path("RoleBinding", spec.namespace, "minispod-controlplane")
+    api.answers[("GET", binding)] = (404, {"kind": "Status", "reason": "NotFound"})
+    _rbac_stand_in(api, spec.namespace)
+    assert await cluster.drift(spec) == [Drift("RoleBinding", "minispod-controlplane", "missing")]
+    # Nothing inside was read: without the binding it could not be.
+    assert not [r for r in api.requests if f"/namespaces/{spec.namespace}/" in r["path"]][1:]
+
+    # A status read meanwhile binds again instead of failing for good.
+    state = await cluster.status(spec.instance_id, spec.namespace)
+    assert state.exists is False
+    assert [p["path"] for p in api.made("PATCH")] == [binding]
+
+
+async def test_monitoring_reads_only_the_namespaces_minispod_manages(
+    api: FakeApiServer, cluster: KubernetesCluster
+) -> None:
+    api.answers[("GET", "/api/v1/namespaces/kube-system")] = (
+        200,
+        {"metadata": {"name": "kube-system", "labels": {}}},
+    )
+    assert await cluster.list_pods("kube-system") == []
+    assert await cluster.list_deployments("kube-system") == []
+    assert [r["path"] for r in api.requests] == ["/api/v1/namespaces/kube-system"] * 2

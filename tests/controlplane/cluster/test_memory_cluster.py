@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from controlplane.cluster.gateway import InstanceNotFound
+from controlplane.cluster.gateway import ClusterRefused, InstanceNotFound
 from controlplane.cluster.memory import InMemoryCluster
 from controlplane.cluster.render import INSTANCE_LABEL, RESTARTED_AT_ANNOTATION, render
 from controlplane.services.catalog.templates import GHOST, N8N, WORDPRESS
@@ -265,3 +265,19 @@ async def test_readiness_follows_the_real_clock_by_default(make_spec: SpecFactor
     assert (await cluster.status(spec.instance_id, spec.namespace)).available is False
     await asyncio.sleep(0.06)
     assert (await cluster.status(spec.instance_id, spec.namespace)).available is True
+
+
+async def test_like_an_api_server_it_refuses_objects_the_quota_does_not_cover(
+    make_spec: SpecFactory,
+) -> None:
+    # Two applies to one namespace at once, each sizing the quota for itself alone: what
+    # the control plane's tenant locks exist to prevent, reproduced here on purpose.
+    cluster = InMemoryCluster(latency=0.001)
+    first = make_spec(N8N, instance_id="inst-a")
+    second = make_spec(GHOST, instance_id="inst-b", subdomain="blog")
+    results = await asyncio.gather(
+        cluster.apply(first), cluster.apply(second), return_exceptions=True
+    )
+    (refused,) = [r for r in results if isinstance(r, ClusterRefused)]
+    assert refused.status == 403
+    assert "exceeded quota" in str(refused)

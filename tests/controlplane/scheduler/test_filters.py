@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from controlplane.scheduler.framework import FilterPlugin
+from controlplane.scheduler.plugins.node_readiness import NodeReadinessFilter
 from controlplane.scheduler.plugins.node_selector import NodeSelectorFilter
 from controlplane.scheduler.plugins.node_status import NodeStatusFilter
 from controlplane.scheduler.plugins.pod_count import PodCountFilter
@@ -29,6 +30,30 @@ def test_only_active_nodes_pass_the_status_filter(status: NodeStatus) -> None:
     req = make_request()
     assert verdict(NodeStatusFilter(), req, make_node(status=NodeStatus.ACTIVE)) is None
     assert verdict(NodeStatusFilter(), req, make_node(status=status)) == "node(s) were not ACTIVE"
+
+
+def test_an_active_node_kubernetes_says_is_not_ready_is_rejected() -> None:
+    req = make_request()
+    assert verdict(NodeReadinessFilter(), req, make_node(ready=True)) is None
+    assert (
+        verdict(NodeReadinessFilter(), req, make_node(ready=False))
+        == "node(s) were not ready in Kubernetes"
+    )
+
+
+@pytest.mark.parametrize("key", ["node.kubernetes.io/unreachable", "node.kubernetes.io/not-ready"])
+@pytest.mark.parametrize("effect", ["NoSchedule", "NoExecute"])
+def test_an_unreachable_or_not_ready_taint_rejects_even_what_tolerates_everything(
+    key: str, effect: str
+) -> None:
+    tolerates_all = make_request(tolerations=[("", "Exists", None, None)])
+    node = make_node(taints=[(key, None, effect)])
+    assert verdict(TaintTolerationFilter(), tolerates_all, node) is None
+    assert verdict(NodeReadinessFilter(), tolerates_all, node) == (
+        "node(s) were not ready in Kubernetes"
+    )
+    other = make_node(taints=[("node.kubernetes.io/unschedulable", None, "NoSchedule")])
+    assert verdict(NodeReadinessFilter(), tolerates_all, other) is None
 
 
 def test_cordoned_nodes_are_unschedulable() -> None:
