@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -144,43 +146,91 @@ def _bucket_aggregates(width_ms: int) -> str:
     )
 
 
-async def apply_retention(now: datetime, raw_keep: timedelta, rollup_keep: timedelta) -> int:
+# Rows per retention transaction: each commits in milliseconds, so no pass holds a long
+# transaction (bloat, replication lag, a rollback of everything on shutdown) and the
+# ingest keeps its turn on the database between batches.
+RETENTION_BATCH = 1000
+# After each batch, a pause of this share of the batch's own time: the ingest's commits
+# then find the disk free half the time instead of queueing behind the batches' flushes.
+RETENTION_PAUSE = 1.0
+
+
+async def apply_retention(
+    now: datetime, raw_keep: timedelta, rollup_keep: timedelta, batch: int = RETENTION_BATCH
+) -> int:
     """Rolls raw samples older than `raw_keep` into 5-minute buckets and deletes them;
     drops roll-ups older than `rollup_keep`. Returns how many raw samples were rolled up.
 
-    What is deleted is exactly what was rolled up: a late sample committed while
+    In batches of `batch` rows, each its own short transaction: stopping at any moment
+    loses nothing (what committed is rolled up and gone, the rest waits for the next
+    pass), and the roll-up upsert merges a bucket whose samples came in several batches.
+    What each batch deletes is exactly what it rolled up: a late sample committed while
     this runs is either in both or in neither, never deleted unrolled."""
     width_ms = ROLLUP_WIDTH * 1000
     cutoff = _ms(now - raw_keep) // width_ms * width_ms
     conn = NodeSample._meta.db
-    if is_postgres(conn):
-        # One statement, one snapshot: the rows DELETE returns are the rows rolled up.
-        # Separate SELECT and DELETE statements each see the latest commits under
-        # READ COMMITTED, so a sample the ingest committed between them was lost.
-        sql = (
-            "WITH gone AS (DELETE FROM node_samples WHERE ts < $1 "  # noqa: S608 - ints only
-            "RETURNING node_id, ts, cpu_percent, memory_used, disk_used, load1), "
-            f"merged AS (INSERT INTO node_sample_rollups ({ROLLUP_COLUMNS}) "
-            f"SELECT node_id, {_bucket_aggregates(width_ms)} FROM gone "
-            f"GROUP BY node_id, (ts / {width_ms}) * {width_ms} {_rollup_upsert('GREATEST')}) "
-            "SELECT COUNT(*) AS n FROM gone"
-        )
+    roll = _roll_batch_postgres if is_postgres(conn) else _roll_batch_sqlite
+    rolled = 0
+    while True:
+        started = time.perf_counter()
+        done = await roll(cutoff, width_ms, batch)
+        rolled += done
+        if done < batch:
+            break
+        await asyncio.sleep((time.perf_counter() - started) * RETENTION_PAUSE)
+    old_rollups = _ms(now - rollup_keep)
+    while True:
         async with in_transaction() as tx:
-            rows = await tx.execute_query_dict(sql, [cutoff])
-            await NodeSampleRollup.filter(bucket__lt=_ms(now - rollup_keep)).using_db(tx).delete()
-        return int(rows[0]["n"])
-    # SQLite: the transaction holds the database's only connection, so nothing
-    # lands between the statements below.
+            ids = await (
+                NodeSampleRollup.filter(bucket__lt=old_rollups)
+                .using_db(tx)
+                .limit(batch)
+                .values_list("id", flat=True)
+            )
+            if ids:
+                await NodeSampleRollup.filter(id__in=ids).using_db(tx).delete()
+        if len(ids) < batch:
+            return rolled
+
+
+async def _roll_batch_postgres(cutoff: int, width_ms: int, batch: int) -> int:
+    # One statement, one snapshot: the rows DELETE returns are the rows rolled up.
+    # Separate SELECT and DELETE statements each see the latest commits under
+    # READ COMMITTED, so a sample the ingest committed between them was lost.
+    # ctid = ANY(ARRAY(...)) makes the delete a TID scan of the rows just found.
+    sql = (
+        "WITH gone AS (DELETE FROM node_samples WHERE ctid = ANY(ARRAY("  # noqa: S608 - ints
+        "SELECT ctid FROM node_samples WHERE ts < $1 LIMIT $2)) "
+        "RETURNING node_id, ts, cpu_percent, memory_used, disk_used, load1), "
+        f"merged AS (INSERT INTO node_sample_rollups ({ROLLUP_COLUMNS}) "
+        f"SELECT node_id, {_bucket_aggregates(width_ms)} FROM gone "
+        f"GROUP BY node_id, (ts / {width_ms}) * {width_ms} {_rollup_upsert('GREATEST')}) "
+        "SELECT COUNT(*) AS n FROM gone"
+    )
     async with in_transaction() as tx:
-        rows = await tx.execute_query_dict(
-            "SELECT COUNT(*) AS n FROM node_samples WHERE ts < ?", [cutoff]
+        rows = await tx.execute_query_dict(sql, [cutoff, batch])
+    return int(rows[0]["n"])
+
+
+async def _roll_batch_sqlite(cutoff: int, width_ms: int, batch: int) -> int:
+    # The transaction holds the database's only connection, so nothing lands between
+    # the statements; the rowid bound makes the roll-up and the delete see one set.
+    async with in_transaction() as tx:
+        found = await tx.execute_query_dict(
+            "SELECT rowid AS r FROM node_samples WHERE ts < ? ORDER BY rowid LIMIT ?",
+            [cutoff, batch],
         )
+        if not found:
+            return 0
+        bound = int(found[-1]["r"])
         await tx.execute_query(
             f"INSERT INTO node_sample_rollups ({ROLLUP_COLUMNS}) "  # noqa: S608 - ints only
-            f"SELECT node_id, {_bucket_aggregates(width_ms)} FROM node_samples WHERE ts < ? "
-            f"GROUP BY node_id, (ts / {width_ms}) * {width_ms} {_rollup_upsert('MAX')}",
-            [cutoff],
+            f"SELECT node_id, {_bucket_aggregates(width_ms)} FROM node_samples "
+            f"WHERE ts < ? AND rowid <= ? GROUP BY node_id, (ts / {width_ms}) * {width_ms} "
+            f"{_rollup_upsert('MAX')}",
+            [cutoff, bound],
         )
-        await NodeSample.filter(ts__lt=cutoff).using_db(tx).delete()
-        await NodeSampleRollup.filter(bucket__lt=_ms(now - rollup_keep)).using_db(tx).delete()
-    return int(rows[0]["n"])
+        await tx.execute_query(
+            "DELETE FROM node_samples WHERE ts < ? AND rowid <= ?", [cutoff, bound]
+        )
+    return len(found)

@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
 
+from controlplane.services.fleet import node_metrics
 from controlplane.services.fleet.node_metrics import apply_retention
 from tests.conftest import AppFactory, FakeClock, bearer
 
@@ -190,6 +191,49 @@ async def test_samples_older_than_the_raw_window_become_five_minute_rollups(
     ten = await fleet.history(t0, now + 60_000, step=600)
     assert normalised(ten["buckets"]) == by_hand(everything, 600_000)
     assert ten["buckets"][0]["samples"] == 5
+
+
+async def test_retention_in_small_batches_rolls_up_the_same_buckets_as_in_one(
+    client, admin_headers, clock
+):
+    """Batches of two split buckets across transactions; the upsert folds them together."""
+    fleet = await Fleet.one_node(client, admin_headers)
+    now, t0 = timeline(clock)
+    a, b, c = old_buckets(t0)
+    await fleet.post(*a, *b, *c)
+
+    assert await apply_retention(clock(), raw_keep=HOUR, rollup_keep=DAY, batch=2) == 6
+
+    assert (await fleet.history(t0, now))["samples"] == []
+    five = await fleet.history(t0, now, step=300)
+    assert normalised(five["buckets"]) == by_hand([*a, *b, *c], FIVE_MINUTES_MS)
+    assert [b["samples"] for b in five["buckets"]] == [3, 2, 1]
+
+
+async def test_retention_stopped_between_batches_loses_nothing_and_finishes_later(
+    client, admin_headers, clock, dialect
+):
+    fleet = await Fleet.one_node(client, admin_headers)
+    now, t0 = timeline(clock)
+    a, b, c = old_buckets(t0)
+    await fleet.post(*a, *b, *c)
+    roll = (
+        node_metrics._roll_batch_postgres
+        if dialect == "postgres"
+        else node_metrics._roll_batch_sqlite
+    )
+    cutoff = (epoch_ms(clock() - HOUR) // FIVE_MINUTES_MS) * FIVE_MINUTES_MS
+    assert await roll(cutoff, FIVE_MINUTES_MS, 4) == 4  # one batch, then the process stops
+
+    # Every sample is still counted exactly once: rolled up, or raw and waiting.
+    mid = await fleet.history(t0, now, step=300)
+    assert normalised(mid["buckets"]) == by_hand([*a, *b, *c], FIVE_MINUTES_MS)
+    assert sum(b["samples"] for b in mid["buckets"]) == 6
+
+    assert await apply_retention(clock(), raw_keep=HOUR, rollup_keep=DAY, batch=4) == 2
+    done = await fleet.history(t0, now, step=300)
+    assert normalised(done["buckets"]) == by_hand([*a, *b, *c], FIVE_MINUTES_MS)
+    assert (await fleet.history(t0, now))["samples"] == []
 
 
 async def test_a_late_sample_older_than_the_cutoff_merges_into_its_bucket(

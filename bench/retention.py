@@ -1,0 +1,216 @@
+"""Retention at scale: batched roll-up and delete against one statement, on a durable PostgreSQL.
+
+N old raw samples (spread over a fleet of nodes, all past the raw window) are
+rolled up and deleted twice in the same run, from the same seeded data: once
+as the control plane did before (one DELETE … RETURNING for everything, the
+baseline) and once as it does now (batches of RETENTION_BATCH rows, each its
+own transaction). Meanwhile a writer commits one fresh sample every 5 ms, as
+the ingest would, and its commit latency is measured. Prints, for each way:
+the pass's time, its longest transaction, the WAL it wrote, and the writer's
+p50/p99 against the same writer with no retention running.
+
+    .venv/bin/python bench/retention.py [--rows 1000000] [--nodes 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+from tortoise.transactions import in_transaction
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from harness import control_plane_env  # noqa: E402
+
+from controlplane.config import normalise_database_url  # noqa: E402
+from controlplane.db.database import connected  # noqa: E402
+from controlplane.services.fleet import node_metrics  # noqa: E402
+from tests.pgserver import PostgresServer  # noqa: E402
+
+WRITE_EVERY = 0.005
+COLUMNS = [
+    "node_id",
+    "seq",
+    "ts",
+    "cpu_percent",
+    "memory_used",
+    "disk_used",
+    "load1",
+    "load5",
+    "load15",
+]
+
+
+async def seed(url: str, rows: int, nodes: list[uuid.UUID], old_ms: int) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("TRUNCATE node_samples, node_sample_rollups")
+        per_node = rows // len(nodes)
+        records = (
+            (node, seq, old_ms + seq * 10_000, 12.5, 4096, 100_000, 0.5, 0.4, 0.3)
+            for node in nodes
+            for seq in range(1, per_node + 1)
+        )
+        await conn.copy_records_to_table("node_samples", records=records, columns=COLUMNS)
+        await conn.execute("VACUUM ANALYZE node_samples")
+    finally:
+        await conn.close()
+
+
+async def one_statement(cutoff: int) -> list[float]:
+    """The previous retention: everything in one transaction (the baseline)."""
+    width = node_metrics.ROLLUP_WIDTH * 1000
+    sql = (
+        "WITH gone AS (DELETE FROM node_samples WHERE ts < $1 "  # noqa: S608 - ints only
+        "RETURNING node_id, ts, cpu_percent, memory_used, disk_used, load1), "
+        f"merged AS (INSERT INTO node_sample_rollups ({node_metrics.ROLLUP_COLUMNS}) "
+        f"SELECT node_id, {node_metrics._bucket_aggregates(width)} FROM gone "
+        f"GROUP BY node_id, (ts / {width}) * {width} {node_metrics._rollup_upsert('GREATEST')}) "
+        "SELECT COUNT(*) AS n FROM gone"
+    )
+    started = time.perf_counter()
+    async with in_transaction() as tx:
+        await tx.execute_query_dict(sql, [cutoff])
+    return [time.perf_counter() - started]
+
+
+def batched(batch: int, pause: float) -> Callable[[int], Awaitable[list[float]]]:
+    """The retention as apply_retention runs it (batch size, pause after each batch as a
+    share of the batch's own time), each batch timed."""
+
+    async def run(cutoff: int) -> list[float]:
+        width = node_metrics.ROLLUP_WIDTH * 1000
+        times = []
+        while True:
+            started = time.perf_counter()
+            done = await node_metrics._roll_batch_postgres(cutoff, width, batch)
+            took = time.perf_counter() - started
+            times.append(took)
+            if done < batch:
+                return times
+            await asyncio.sleep(took * pause)
+
+    return run
+
+
+async def writer(url: str, node: uuid.UUID, stop: asyncio.Event, seq0: int) -> list[float]:
+    conn = await asyncpg.connect(url)
+    latencies = []
+    seq = seq0
+    try:
+        while not stop.is_set():
+            seq += 1
+            now_ms = int(time.time() * 1000)
+            started = time.perf_counter()
+            await conn.execute(
+                "INSERT INTO node_samples (node_id, seq, ts, cpu_percent, memory_used, "
+                "disk_used, load1, load5, load15) VALUES ($1, $2, $3, 1, 1, 1, 0, 0, 0)",
+                node,
+                seq,
+                now_ms,
+            )
+            latencies.append(time.perf_counter() - started)
+            await asyncio.sleep(WRITE_EVERY)
+    finally:
+        await conn.close()
+    return latencies
+
+
+async def wal_position(url: str) -> int:
+    """Where the WAL is, in bytes (asyncpg reads a pg_lsn as its integer position)."""
+    conn = await asyncpg.connect(url)
+    try:
+        return int(await conn.fetchval("SELECT pg_current_wal_lsn()"))
+    finally:
+        await conn.close()
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+async def run(url: str, rows: int, node_count: int, variants: list[tuple[int, float]]) -> None:
+    nodes = [uuid.uuid4() for _ in range(node_count)]
+    old = datetime.now(UTC) - timedelta(days=3)
+    old_ms = int(old.timestamp() * 1000)
+    cutoff = int((datetime.now(UTC) - timedelta(days=1)).timestamp() * 1000)
+    live = uuid.uuid4()
+
+    async def measured(name: str, way: Callable[[int], Awaitable[list[float]]]) -> None:
+        await seed(url, rows, nodes, old_ms)
+        stop = asyncio.Event()
+        quiet_task = asyncio.create_task(writer(url, live, stop, 10**12 + time.time_ns() // 10**6))
+        await asyncio.sleep(2.0)
+        stop.set()
+        quiet = await quiet_task
+        stop = asyncio.Event()
+        wal_start = await wal_position(url)
+        busy_task = asyncio.create_task(
+            writer(url, live, stop, 2 * 10**12 + time.time_ns() // 10**6)
+        )
+        started = time.perf_counter()
+        async with connected(normalise_database_url(url)):
+            transactions = await way(cutoff)
+        took = time.perf_counter() - started
+        stop.set()
+        busy = await busy_task
+        wal = await wal_position(url) - wal_start
+        print(
+            f"{name:<14} {rows:>9} rows in {took:6.2f} s ({rows / took:9.0f} rows/s), "
+            f"{len(transactions):>4} transaction(s), longest {max(transactions) * 1000:7.1f} ms, "
+            f"WAL {wal / 1e6:7.1f} MB; writer p50 {pct(busy, 0.5):5.2f} ms "
+            f"p99 {pct(busy, 0.99):6.2f} ms ({pct(busy, 0.99) / pct(quiet, 0.99):4.1f}x its quiet "
+            f"p99 {pct(quiet, 0.99):5.2f} ms), {len(busy) / took:5.0f} commits/s "
+            f"(quiet {len(quiet) / 2.0:4.0f}/s), median batch "
+            f"{statistics.median(transactions) * 1000:6.1f} ms"
+        )
+
+    await measured("one statement", one_statement)
+    for size, pause in variants:
+        await measured(f"batch {size} pause {pause:g}", batched(size, pause))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--nodes", type=int, default=1000)
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        help="BATCH:PAUSE, e.g. 1000:1 (pause as a share of each batch's time); "
+        "default: what the control plane runs",
+    )
+    args = parser.parse_args()
+    variants = [(int(b), float(p)) for b, p in (v.split(":") for v in args.variant)] or [
+        (node_metrics.RETENTION_BATCH, node_metrics.RETENTION_PAUSE)
+    ]
+
+    pg = PostgresServer(durable=True).start()
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "controlplane", "migrate"],
+            env=control_plane_env(pg.url),
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+        )
+        asyncio.run(run(pg.url, args.rows, args.nodes, variants))
+    finally:
+        pg.stop()
+
+
+if __name__ == "__main__":
+    main()
