@@ -97,6 +97,18 @@ def test_control_plane_layers_import_only_downwards() -> None:
     assert upward == []
 
 
+def test_the_admin_cli_speaks_only_the_rest_api() -> None:
+    """`minispod` works against a remote control plane only if it needs nothing but HTTP."""
+    reaching = [
+        (module, target)
+        for module, targets in GRAPH.items()
+        if module.startswith("controlplane.admin")
+        for target in targets
+        if target.startswith("controlplane") and not target.startswith("controlplane.admin")
+    ]
+    assert reaching == []
+
+
 def test_services_never_see_http() -> None:
     seen = []
     for path in (ROOT / "controlplane" / "services").rglob("*.py"):

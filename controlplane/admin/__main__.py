@@ -1,0 +1,5 @@
+"""python -m controlplane.admin"""
+
+from controlplane.admin.cli import main
+
+main()

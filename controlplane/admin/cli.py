@@ -1,0 +1,271 @@
+"""The commands of `minispod`, each one or two REST calls, and the exit codes scripts rely on.
+
+Exit codes: 0 done; 1 the control plane refused (its message on stderr);
+2 a usage error; 3 the control plane could not be reached; 4 not signed in.
+"""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from controlplane.admin.output import FORMATS, emit
+from controlplane.admin.session import Client, NotSignedIn, Refused, Unreachable
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+NODE_COLUMNS = ("name", "status", "isSchedulable", "cpuCores", "totalMemory", "ipAddress", "id")
+TOKEN_COLUMNS = ("id", "name", "uses", "maxUses", "expiresAt", "revokedAt")
+INSTANCE_COLUMNS = ("id", "status", "reason", "nodeId", "url")
+
+
+def client() -> Client:
+    return Client()
+
+
+def output_option(command: F) -> F:
+    return click.option(
+        "--output",
+        "-o",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
+        help="How to print the answer: a table, or JSON/YAML for scripts.",
+    )(command)
+
+
+def reported(command: F) -> F:
+    """Turns the client's failures into one line on stderr and the documented exit code."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except Refused as exc:
+            click.echo(f"minispod: {exc}", err=True)
+            sys.exit(1)
+        except Unreachable as exc:
+            click.echo(f"minispod: {exc}", err=True)
+            sys.exit(3)
+        except NotSignedIn as exc:
+            click.echo(f"minispod: {exc}", err=True)
+            sys.exit(4)
+
+    return run  # type: ignore[return-value]
+
+
+@click.group()
+def main() -> None:
+    """Manage a MinisPod control plane from the command line."""
+
+
+@main.command()
+@click.option("--server", required=True, help="The control plane, e.g. https://minispod.example")
+@click.option("--email", required=True)
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input (scripts)."
+)
+@reported
+def login(server: str, email: str, password_stdin: bool) -> None:
+    """Sign in; the session is kept (mode 0600) under the user's config directory."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True)
+    user = client().login(server, email, password)
+    click.echo(f"signed in to {server} as {user['email']} ({user['role']})")
+
+
+@main.command()
+@reported
+def logout() -> None:
+    """End the session here and on the control plane."""
+    client().logout()
+    click.echo("signed out")
+
+
+@main.command()
+@output_option
+@reported
+def whoami(fmt: str) -> None:
+    """The signed-in account."""
+    emit(client().call("GET", "/auth/profile"), fmt, ("email", "name", "role", "id"))
+
+
+def node_id(api: Client, name_or_id: str) -> str:
+    """A node's id from its id or its exact name."""
+    try:
+        return str(uuid.UUID(name_or_id))
+    except ValueError:
+        pass
+    page = api.call("GET", f"/workers?search={name_or_id}&limit=100")
+    matches = [n for n in page["workers"] if n["name"] == name_or_id]
+    if not matches:
+        raise Refused(404, "NOT_FOUND", f"no node named {name_or_id!r}", [])
+    return str(matches[0]["id"])
+
+
+@main.group()
+def nodes() -> None:
+    """Worker nodes."""
+
+
+@nodes.command("list")
+@click.option("--status", help="Only nodes in this state (ACTIVE, INACTIVE, …).")
+@click.option("--search", help="Name, hostname or address contains this.")
+@click.option("--limit", type=click.IntRange(1, 100), default=100, show_default=True)
+@output_option
+@reported
+def nodes_list(status: str | None, search: str | None, limit: int, fmt: str) -> None:
+    """List nodes (the first page of `limit`)."""
+    query = f"/workers?limit={limit}"
+    query += f"&status={status}" if status else ""
+    query += f"&search={search}" if search else ""
+    emit(client().call("GET", query)["workers"], fmt, NODE_COLUMNS)
+
+
+@nodes.command("show")
+@click.argument("node")
+@output_option
+@reported
+def nodes_show(node: str, fmt: str) -> None:
+    """One node, by name or id."""
+    api = client()
+    emit(api.call("GET", f"/workers/{node_id(api, node)}"), fmt)
+
+
+def _schedulable(node: str, wanted: bool) -> None:
+    api = client()
+    found = node_id(api, node)
+    current = api.call("GET", f"/workers/{found}")
+    if current["isSchedulable"] != wanted:
+        current = api.call("PATCH", f"/workers/{found}/schedulable")
+    click.echo(f"{current['name']}: {'schedulable' if wanted else 'cordoned'}")
+
+
+@nodes.command()
+@click.argument("node")
+@reported
+def cordon(node: str) -> None:
+    """Place no new instances on the node (those on it stay)."""
+    _schedulable(node, False)
+
+
+@nodes.command()
+@click.argument("node")
+@reported
+def uncordon(node: str) -> None:
+    """Let new instances be placed on the node again."""
+    _schedulable(node, True)
+
+
+@nodes.command()
+@click.argument("node")
+@click.option("--end", is_flag=True, help="End maintenance: the next heartbeat decides.")
+@reported
+def maintenance(node: str, end: bool) -> None:
+    """Put the node in MAINTENANCE (its instances move elsewhere), or take it out."""
+    api = client()
+    status = "PENDING" if end else "MAINTENANCE"
+    changed = api.call("PATCH", f"/workers/{node_id(api, node)}/status", {"status": status})
+    click.echo(f"{changed['name']}: {changed['status']}")
+
+
+@nodes.command()
+@click.argument("node")
+@reported
+def release(node: str) -> None:
+    """Free the node's name for a reinstalled agent; it keeps its history."""
+    api = client()
+    released = api.call("POST", f"/workers/{node_id(api, node)}/release")
+    click.echo(f"{released['name']}: released; the next agent to register under it owns it")
+
+
+@nodes.command()
+@click.argument("node")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@reported
+def delete(node: str, yes: bool) -> None:
+    """Forget the node."""
+    api = client()
+    found = node_id(api, node)
+    if not yes:
+        click.confirm(f"Delete node {node}?", abort=True)
+    api.call("DELETE", f"/workers/{found}")
+    click.echo(f"{node}: deleted")
+
+
+@main.group("join-tokens")
+def join_tokens() -> None:
+    """Cluster join tokens for agents."""
+
+
+@join_tokens.command("create")
+@click.option("--name", default="agents", show_default=True)
+@click.option("--max-uses", type=click.IntRange(1), default=None)
+@click.option("--expires-in-hours", type=click.FloatRange(min=0, min_open=True), default=None)
+@reported
+def join_tokens_create(name: str, max_uses: int | None, expires_in_hours: float | None) -> None:
+    """Create a join token and print it (it is shown only this once)."""
+    body: dict[str, Any] = {"name": name}
+    if max_uses is not None:
+        body["maxUses"] = max_uses
+    if expires_in_hours is not None:
+        body["expiresInHours"] = expires_in_hours
+    click.echo(client().call("POST", "/workers/join-tokens", body)["token"])
+
+
+@join_tokens.command("list")
+@output_option
+@reported
+def join_tokens_list(fmt: str) -> None:
+    """Join tokens, without their secrets."""
+    emit(client().call("GET", "/workers/join-tokens")["joinTokens"], fmt, TOKEN_COLUMNS)
+
+
+@join_tokens.command("revoke")
+@click.argument("token_id")
+@reported
+def join_tokens_revoke(token_id: str) -> None:
+    """Revoke a join token by id."""
+    client().call("DELETE", f"/workers/join-tokens/{token_id}")
+    click.echo(f"{token_id}: revoked")
+
+
+@main.group()
+def instances() -> None:
+    """Service instances."""
+
+
+@instances.command("list")
+@click.option("--limit", type=click.IntRange(1, 100), default=100, show_default=True)
+@output_option
+@reported
+def instances_list(limit: int, fmt: str) -> None:
+    """Instances (the first page of `limit`)."""
+    emit(client().call("GET", f"/instances?limit={limit}")["instances"], fmt, INSTANCE_COLUMNS)
+
+
+@instances.command("logs")
+@click.argument("instance_id")
+@click.option("--tail", type=click.IntRange(1, 1000), default=100, show_default=True)
+@reported
+def instances_logs(instance_id: str, tail: int) -> None:
+    """Recent log lines of an instance."""
+    for line in client().call("GET", f"/instances/{instance_id}/logs?tail={tail}")["lines"]:
+        click.echo(line)
+
+
+@instances.command("restart")
+@click.argument("instance_id")
+@reported
+def instances_restart(instance_id: str) -> None:
+    """Restart an instance's pod."""
+    client().call("POST", f"/instances/{instance_id}/restart")
+    click.echo(f"{instance_id}: restarting")

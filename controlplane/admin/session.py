@@ -1,0 +1,147 @@
+"""Signing in once and staying signed in: the tokens on disk, refreshed when they expire.
+
+Only the REST API is spoken (standard-library HTTP, JSON envelopes), so the CLI
+works against any control plane it can reach, local or remote.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+TIMEOUT = 30.0
+
+
+class NotSignedIn(Exception):
+    """No stored session, or one the control plane no longer accepts."""
+
+
+class Unreachable(Exception):
+    """The control plane did not answer."""
+
+
+class Refused(Exception):
+    """The control plane answered with an error envelope."""
+
+    def __init__(self, status: int, code: str, message: str, errors: list[dict[str, Any]]):
+        super().__init__(message)
+        self.status, self.code, self.errors = status, code, errors
+
+    def __str__(self) -> str:
+        fields = "; ".join(f"{e.get('field')}: {e.get('message')}" for e in self.errors)
+        return f"{self.status} {self.code}: {self.args[0]}" + (f" ({fields})" if fields else "")
+
+
+def config_dir() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "minispod"
+
+
+@dataclass
+class Session:
+    server: str
+    access_token: str
+    refresh_token: str
+
+    @property
+    def api(self) -> str:
+        return self.server.rstrip("/") + "/api/v1"
+
+
+def _store(path: Path, session: Session) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(vars(session), fh)
+    os.replace(tmp, path)
+
+
+def exchange(
+    method: str, url: str, body: Any = None, token: str | None = None
+) -> tuple[int, dict[str, Any]]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - http(s) only
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        try:
+            return exc.code, json.loads(exc.read() or b"{}")
+        except ValueError:
+            return exc.code, {"code": "ERROR", "message": exc.reason}
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise Unreachable(f"cannot reach {url}: {getattr(exc, 'reason', exc)}") from None
+
+
+def _data(status: int, envelope: dict[str, Any]) -> Any:
+    if 200 <= status < 300 and envelope.get("success") is True:
+        return envelope.get("data")
+    raise Refused(
+        status,
+        str(envelope.get("code") or "ERROR"),
+        str(envelope.get("message") or "refused"),
+        list(envelope.get("errors") or []),
+    )
+
+
+class Client:
+    def __init__(self, path: Path | None = None) -> None:
+        self._path = path or config_dir() / "session.json"
+
+    def login(self, server: str, email: str, password: str) -> dict[str, Any]:
+        if not server.startswith(("http://", "https://")):
+            raise Refused(400, "VALIDATION_ERROR", "the server must be an http(s) URL", [])
+        api = server.rstrip("/") + "/api/v1"
+        data = _data(*exchange("POST", f"{api}/auth/login", {"email": email, "password": password}))
+        _store(self._path, Session(server, data["accessToken"], data["refreshToken"]))
+        return dict(data["user"])
+
+    def logout(self) -> None:
+        session = self._session()
+        try:
+            exchange(
+                "POST",
+                f"{session.api}/auth/logout",
+                {"refreshToken": session.refresh_token},
+                session.access_token,
+            )
+        finally:
+            self._path.unlink(missing_ok=True)
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        """One API call as the signed-in user; an expired access token is refreshed once."""
+        session = self._session()
+        status, envelope = exchange(method, session.api + path, body, session.access_token)
+        if status == 401 and envelope.get("code") == "TOKEN_EXPIRED":
+            session = self._refresh(session)
+            status, envelope = exchange(method, session.api + path, body, session.access_token)
+        if status == 401:
+            raise NotSignedIn("the control plane no longer accepts this session: minispod login")
+        return _data(status, envelope)
+
+    def _session(self) -> Session:
+        try:
+            return Session(**json.loads(self._path.read_text()))
+        except (OSError, ValueError, TypeError):
+            raise NotSignedIn("not signed in: minispod login --server URL --email E") from None
+
+    def _refresh(self, session: Session) -> Session:
+        status, envelope = exchange(
+            "POST", f"{session.api}/auth/refresh", {"refreshToken": session.refresh_token}
+        )
+        if status != 200:
+            raise NotSignedIn("the session ended: minispod login")
+        data = envelope["data"]
+        renewed = Session(session.server, data["accessToken"], data["refreshToken"])
+        _store(self._path, renewed)
+        return renewed

@@ -1,0 +1,204 @@
+"""`minispod` against a real control plane process: signing in, nodes, join tokens, output
+formats for scripts, and exit codes scripts can rely on."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import stat
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+from tests.processes import ADMIN_EMAIL, ADMIN_PASSWORD, ControlPlane, child_env, create_admin
+
+pytestmark = pytest.mark.slow
+
+Minispod = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def control_plane(sqlite_template: Path, tmp_path: Path) -> Iterator[ControlPlane]:
+    database = tmp_path / "cli.sqlite3"
+    shutil.copyfile(sqlite_template, database)
+    url = f"sqlite://{database}"
+    create_admin(url)
+    process = ControlPlane(url, tmp_path)
+    process.start()
+    try:
+        yield process
+    finally:
+        process.kill()
+
+
+@pytest.fixture
+def minispod(tmp_path: Path) -> Minispod:
+    config = tmp_path / "config"
+
+    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "controlplane.admin", *args],
+            env=child_env(XDG_CONFIG_HOME=str(config)),
+            cwd=ROOT,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    return run
+
+
+@pytest.fixture
+def signed_in(control_plane: ControlPlane, minispod: Minispod) -> Minispod:
+    result = minispod(
+        "login",
+        "--server",
+        control_plane.url,
+        "--email",
+        ADMIN_EMAIL,
+        "--password-stdin",
+        stdin=ADMIN_PASSWORD + "\n",
+    )
+    assert result.returncode == 0, result.stderr
+    return minispod
+
+
+def test_login_keeps_a_private_session_and_whoami_reads_it(
+    signed_in: Minispod, tmp_path: Path
+) -> None:
+    session = tmp_path / "config" / "minispod" / "session.json"
+    assert stat.S_IMODE(session.stat().st_mode) == 0o600
+    assert ADMIN_PASSWORD not in session.read_text()
+    result = signed_in("whoami", "-o", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["email"] == ADMIN_EMAIL
+
+
+def test_a_wrong_password_exits_1_with_the_control_planes_words(
+    control_plane: ControlPlane, minispod: Minispod
+) -> None:
+    result = minispod(
+        "login",
+        "--server",
+        control_plane.url,
+        "--email",
+        ADMIN_EMAIL,
+        "--password-stdin",
+        stdin="Wr0ng!password\n",
+    )
+    assert result.returncode == 1
+    assert "401 UNAUTHORIZED" in result.stderr and "Invalid email or password" in result.stderr
+
+
+def test_without_a_session_or_a_server_the_exit_codes_say_which(minispod: Minispod) -> None:
+    assert minispod("nodes", "list").returncode == 4
+    unreachable = minispod(
+        "login",
+        "--server",
+        "http://127.0.0.1:9",
+        "--email",
+        ADMIN_EMAIL,
+        "--password-stdin",
+        stdin="x\n",
+    )
+    assert unreachable.returncode == 3 and "cannot reach" in unreachable.stderr
+    assert minispod("nodes", "frobnicate").returncode == 2
+
+
+def test_a_join_token_is_printed_once_and_listed_without_its_secret(signed_in: Minispod) -> None:
+    made = signed_in("join-tokens", "create", "--name", "rack-7", "--max-uses", "3")
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.strip()
+    assert token and " " not in token
+    listed = signed_in("join-tokens", "list", "-o", "yaml")
+    assert listed.returncode == 0, listed.stderr
+    tokens = yaml.safe_load(listed.stdout)
+    assert [t["name"] for t in tokens] == ["rack-7"]
+    assert token not in listed.stdout
+    revoked = signed_in("join-tokens", "revoke", tokens[0]["id"])
+    assert revoked.returncode == 0, revoked.stderr
+
+
+def test_nodes_are_found_by_name_cordoned_and_put_in_maintenance(
+    control_plane: ControlPlane, signed_in: Minispod
+) -> None:
+    from tests.processes import AdminApi
+
+    admin = AdminApi(control_plane)
+    admin.data(
+        "POST",
+        "/workers",
+        {
+            "name": "worker-cli",
+            "hostname": "worker-cli",
+            "ipAddress": "10.0.0.7",
+            "cpuCores": 4,
+            "cpuArchitecture": "x86_64",
+            "totalMemory": 8192,
+            "totalStorage": 100000,
+            "architecture": "amd64",
+            "operatingSystem": "Linux",
+        },
+    )
+    table = signed_in("nodes", "list")
+    assert table.returncode == 0, table.stderr
+    assert "worker-cli" in table.stdout and "PENDING" in table.stdout
+
+    assert signed_in("nodes", "cordon", "worker-cli").returncode == 0
+    shown = json.loads(signed_in("nodes", "show", "worker-cli", "-o", "json").stdout)
+    assert shown["isSchedulable"] is False
+    assert signed_in("nodes", "cordon", "worker-cli").returncode == 0  # already: stays cordoned
+    assert (
+        json.loads(signed_in("nodes", "show", "worker-cli", "-o", "json").stdout)["isSchedulable"]
+        is False
+    )
+
+    entered = signed_in("nodes", "maintenance", "worker-cli")
+    assert entered.returncode == 0 and "MAINTENANCE" in entered.stdout
+    missing = signed_in("nodes", "show", "no-such-node")
+    assert missing.returncode == 1 and "no node named" in missing.stderr
+
+
+def test_logout_ends_the_session_for_good(signed_in: Minispod) -> None:
+    assert signed_in("logout").returncode == 0
+    assert signed_in("whoami").returncode == 4
+
+
+def test_an_expired_access_token_is_refreshed_without_signing_in_again(
+    sqlite_template: Path, tmp_path: Path, minispod: Minispod
+) -> None:
+    import time
+
+    database = tmp_path / "ttl.sqlite3"
+    shutil.copyfile(sqlite_template, database)
+    create_admin(f"sqlite://{database}")
+    process = ControlPlane(f"sqlite://{database}", tmp_path, MINISPOD_ACCESS_TOKEN_TTL="10")
+    process.start()
+    try:
+        login = minispod(
+            "login",
+            "--server",
+            process.url,
+            "--email",
+            ADMIN_EMAIL,
+            "--password-stdin",
+            stdin=ADMIN_PASSWORD + "\n",
+        )
+        assert login.returncode == 0, login.stderr
+        session = tmp_path / "config" / "minispod" / "session.json"
+        before = json.loads(session.read_text())
+        time.sleep(11)  # the access token's lifetime, the shortest the control plane allows
+        result = minispod("whoami", "-o", "json")
+        assert result.returncode == 0, result.stderr
+        after = json.loads(session.read_text())
+        assert after["access_token"] != before["access_token"]
+        assert after["refresh_token"] != before["refresh_token"]  # the old one was spent
+    finally:
+        process.kill()
