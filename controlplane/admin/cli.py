@@ -269,3 +269,69 @@ def instances_restart(instance_id: str) -> None:
     """Restart an instance's pod."""
     client().call("POST", f"/instances/{instance_id}/restart")
     click.echo(f"{instance_id}: restarting")
+
+
+@main.group()
+def users() -> None:
+    """Accounts (administrators only)."""
+
+
+@users.command("list")
+@click.option("--search", help="Name or email contains this.")
+@click.option("--role", type=click.Choice(("USER", "ADMINISTRATOR")))
+@click.option("--limit", type=click.IntRange(1, 100), default=100, show_default=True)
+@output_option
+@reported
+def users_list(search: str | None, role: str | None, limit: int, fmt: str) -> None:
+    """Accounts (the first page of `limit`)."""
+    query = f"/users?limit={limit}"
+    query += f"&search={search}" if search else ""
+    query += f"&role={role}" if role else ""
+    emit(client().call("GET", query)["users"], fmt, ("email", "name", "role", "isActive", "id"))
+
+
+@main.group()
+def services() -> None:
+    """The catalog."""
+
+
+@services.command("list")
+@output_option
+@reported
+def services_list(fmt: str) -> None:
+    """Every catalog entry, active or not."""
+    emit(
+        client().call("GET", "/services?limit=100")["services"],
+        fmt,
+        ("slug", "name", "status", "category", "version", "id"),
+    )
+
+
+@main.group()
+def subscriptions() -> None:
+    """Subscriptions."""
+
+
+@subscriptions.command("list")
+@click.option("--limit", type=click.IntRange(1, 100), default=100, show_default=True)
+@output_option
+@reported
+def subscriptions_list(limit: int, fmt: str) -> None:
+    """Subscriptions (the first page of `limit`)."""
+    emit(
+        client().call("GET", f"/subscriptions?limit={limit}")["subscriptions"],
+        fmt,
+        ("id", "status", "subdomain", "serviceId", "currentPeriodEnd"),
+    )
+
+
+@subscriptions.command("cancel")
+@click.argument("subscription_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@reported
+def subscriptions_cancel(subscription_id: str, yes: bool) -> None:
+    """Cancel a subscription: its instance is removed and its room released."""
+    if not yes:
+        click.confirm(f"Cancel subscription {subscription_id}?", abort=True)
+    done = client().call("POST", f"/subscriptions/{subscription_id}/cancel")
+    click.echo(f"{subscription_id}: {done['status']}")

@@ -202,3 +202,15 @@ def test_an_expired_access_token_is_refreshed_without_signing_in_again(
         assert after["refresh_token"] != before["refresh_token"]  # the old one was spent
     finally:
         process.kill()
+
+
+def test_users_and_the_catalog_list_as_json_for_scripts(
+    control_plane: ControlPlane, signed_in: Minispod
+) -> None:
+    listed = signed_in("users", "list", "--role", "ADMINISTRATOR", "-o", "json")
+    assert listed.returncode == 0, listed.stderr
+    assert [u["email"] for u in json.loads(listed.stdout)] == [ADMIN_EMAIL]
+    catalog = signed_in("services", "list", "-o", "json")
+    assert catalog.returncode == 0, catalog.stderr
+    assert json.loads(catalog.stdout) == []  # nothing seeded in this database
+    assert signed_in("subscriptions", "list", "-o", "json").stdout.strip() == "[]"
