@@ -22,7 +22,7 @@ NAMESPACE = "minispod-system"
 HOST_MOUNTS = {"/host/proc": "/proc", "/host/sys": "/sys", "/host/root": "/"}
 # Prometheus Operator's custom resources: kubernetes-validate ships only the built-in API's
 # schemas, so these get structural checks of their own below.
-OPERATOR_KINDS = {"ServiceMonitor", "PrometheusRule"}
+OPERATOR_KINDS = {"ServiceMonitor", "PodMonitor", "PrometheusRule"}
 
 
 def documents(path: Path) -> list[dict]:
@@ -435,6 +435,17 @@ def test_production_service_monitor_scrapes_the_control_plane_service_metrics():
     )
     assert monitor["spec"]["namespaceSelector"] == {"matchNames": [NAMESPACE]}
     assert endpoint["port"] in {p["name"] for p in service["spec"]["ports"]}
+    assert endpoint["path"] == "/metrics"
+
+
+def test_production_pod_monitor_scrapes_every_agent_on_its_metrics_port():
+    monitor = one("PodMonitor", "minispod-agent")
+    labels = one("DaemonSet", "minispod-agent")["spec"]["template"]["metadata"]["labels"]
+    (endpoint,) = monitor["spec"]["podMetricsEndpoints"]
+
+    assert monitor["spec"]["selector"]["matchLabels"].items() <= labels.items()
+    assert monitor["spec"]["namespaceSelector"] == {"matchNames": [NAMESPACE]}
+    assert endpoint["port"] in {p["name"] for p in agent_container()["ports"]}
     assert endpoint["path"] == "/metrics"
 
 

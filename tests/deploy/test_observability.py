@@ -1,12 +1,17 @@
 """The Grafana dashboard and the Prometheus alert rules: promtool accepts every expression, and
 every metric they query, with every label they match on, is on a real control plane's
-/metrics after it served requests, a registration, a heartbeat and a jobs run."""
+/metrics after it served requests, a registration, a heartbeat and a jobs run, or (for
+`minispod_agent_*`) on a real agent process's /metrics."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import subprocess
+import sys
+import urllib.request
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -22,6 +27,7 @@ from controlplane.jobs.runner import Jobs
 from controlplane.services.fleet.hearing import Hearing
 from tests.conftest import FakeClock
 from tests.controlplane.api.test_workers import beat, join_token, register
+from tests.processes import free_port, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 DASHBOARD = REPO / "deploy" / "grafana" / "minispod.json"
@@ -113,7 +119,7 @@ def test_the_dashboard_covers_the_fleet_the_apps_and_the_business():
     queried = {n for e in dashboard_expressions() for n in metric_names(e)}
     rows = [p["title"] for p in json.loads(DASHBOARD.read_text())["panels"] if p["type"] == "row"]
 
-    assert rows == ["Fleet", "Apps", "Business", "API"]
+    assert rows == ["Fleet", "Apps", "Business", "API", "Agents"]
     assert {
         "minispod_nodes",
         "minispod_http_requests_total",
@@ -123,6 +129,8 @@ def test_the_dashboard_covers_the_fleet_the_apps_and_the_business():
         "minispod_instances",
         "minispod_reconcile_actions_total",
         "minispod_subscriptions",
+        "minispod_agent_heartbeats_failed_total",
+        "minispod_agent_spool_depth",
     } <= queried
 
 
@@ -146,13 +154,59 @@ async def exported(
     await jobs.leadership.release()
 
     text = await (await client.get("/metrics")).text()
-    labels: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    return _labels_of(text)
+
+
+Exported = dict[str, dict[str, set[str]]]
+
+
+def _labels_of(text: str) -> Exported:
+    labels: Exported = defaultdict(lambda: defaultdict(set))
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
             values = labels[sample.name]
             for label, value in sample.labels.items():
                 values[label].add(value)
     return dict(labels)
+
+
+@pytest.fixture(scope="module")
+def agent_exported(tmp_path_factory: pytest.TempPathFactory) -> Exported:
+    """The /metrics of a real agent process that ran its collectors while it tried to reach a
+    control plane that is not there: every family it exports, with the collector label."""
+    state = tmp_path_factory.mktemp("agent-state")
+    server_url = f"http://127.0.0.1:{free_port()}"
+    port = free_port()
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "MINISPOD_JOIN_TOKEN": "jt_observability_test_join_token",
+        "MINISPOD_SERVER_URL": server_url,
+        "MINISPOD_NODE_NAME": "worker-observed",
+        "MINISPOD_STATE_DIR": str(state),
+        "MINISPOD_AGENT_HOST": "127.0.0.1",
+        "MINISPOD_AGENT_PORT": str(port),
+        "MINISPOD_HEARTBEAT_INTERVAL": "0.2",
+        "MINISPOD_BACKOFF_MAX": "1",
+    }
+    agent = subprocess.Popen(
+        [sys.executable, "-m", "agent"], env=env, cwd=REPO, stderr=subprocess.DEVNULL
+    )
+
+    def scrape() -> str | None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:
+                text = r.read().decode()
+        except OSError:
+            return None
+        return text if "minispod_agent_collector_success{" in text else None
+
+    try:
+        text = wait_for(scrape, 20, "the agent's collector series")
+        agent.send_signal(signal.SIGTERM)
+        agent.wait(timeout=15)
+    finally:
+        agent.kill()
+    return _labels_of(text)
 
 
 def _missing(expressions: list[str], exported: dict[str, dict[str, set[str]]]) -> list[str]:
@@ -171,8 +225,8 @@ def _missing(expressions: list[str], exported: dict[str, dict[str, set[str]]]) -
     return missing
 
 
-async def test_every_metric_the_dashboard_queries_is_exported(exported):
-    assert _missing(dashboard_expressions(), exported) == []
+async def test_every_metric_the_dashboard_queries_is_exported(exported, agent_exported):
+    assert _missing(dashboard_expressions(), {**exported, **agent_exported}) == []
     # The heartbeat panels select one route by its template: a renamed route would leave
     # them empty without any other error.
     routes = {
