@@ -5,6 +5,7 @@ One thread reports, one serves the probes; no event loop. The agent does one thi
 seconds, and its footprint budget (40 MiB) has no room for asyncio, aiohttp and pydantic.
 """
 
+import argparse
 import logging
 import os
 import sys
@@ -103,7 +104,13 @@ def run_agent(config: AgentConfig, add_secret: Callable[[str], None]) -> int:
     return code
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    # No options: the agent is configured by its environment alone (a DaemonSet's env).
+    argparse.ArgumentParser(
+        prog="minispod-agent",
+        description="Report this node to the MinisPod control plane until SIGTERM.",
+        epilog="Configured by MINISPOD_* environment variables only; see docs/configuration.md.",
+    ).parse_args(argv)
     try:
         config = load_config(os.environ)
     except ConfigError as exc:

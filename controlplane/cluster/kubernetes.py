@@ -102,7 +102,7 @@ def item_path(kind: str, namespace: str | None, name: str) -> str:
 class KubernetesCluster:
     """A `ClusterGateway` backed by a real API server (K3s or any Kubernetes ≥ 1.22).
 
-    Least privilege (deploy/controlplane-rbac.yaml): cluster-wide the control plane may
+    Least privilege (deploy/base/controlplane-rbac.yaml): cluster-wide the control plane may
     only manage namespaces and read nodes; inside a tenant namespace it acts through the
     RoleBinding it applies with the namespace. So every read and write inside a namespace
     goes through `_inside`, which binds again (and waits for RBAC to catch up) when the

@@ -47,7 +47,7 @@ HOSTNAME_LABEL = "kubernetes.io/hostname"
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 
 # Who the control plane is in the cluster, and the ClusterRole it holds inside each
-# tenant namespace only (deploy/controlplane-rbac.yaml declares both; a test holds
+# tenant namespace only (deploy/base/controlplane-rbac.yaml declares both; a test holds
 # them equal).
 CONTROLLER_NAMESPACE = "minispod-system"
 CONTROLLER_SERVICE_ACCOUNT = "minispod-controlplane"
@@ -183,7 +183,7 @@ def namespace_object(namespace: str, owner_id: str) -> dict[str, Any]:
 
 def access_binding(namespace: str, owner_id: str) -> dict[str, Any]:
     """Grants the control plane the tenant-object verbs in this namespace, and nowhere else:
-    its cluster-wide role holds none of them (least privilege; see deploy/)."""
+    its cluster-wide role holds none of them (least privilege; see deploy/base/)."""
     return {
         "apiVersion": "rbac.authorization.k8s.io/v1",
         "kind": "RoleBinding",

@@ -1,6 +1,6 @@
 """Least privilege: what the control plane's ServiceAccount may do, worked out from the RBAC
-in deploy/ and the RoleBinding it renders into each tenant namespace, then held to the
-ValidatingAdmissionPolicy in deploy/ (its CEL evaluated here). kube-system is out of reach."""
+in deploy/base/ and the RoleBinding it renders into each tenant namespace, then held to the
+ValidatingAdmissionPolicy there (its CEL evaluated here). kube-system is out of reach."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from controlplane.cluster.render import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-RBAC = REPO / "deploy" / "controlplane-rbac.yaml"
+RBAC = REPO / "deploy" / "base" / "controlplane-rbac.yaml"
 K8S_VERSION = "1.30"
 ME = f"system:serviceaccount:{CONTROLLER_NAMESPACE}:{CONTROLLER_SERVICE_ACCOUNT}"
 TENANT = "tenant-3f2a1c9e"

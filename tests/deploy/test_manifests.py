@@ -1,6 +1,12 @@
-"""The Kubernetes manifests: schema-valid for the cluster versions we target, and holding the
-security properties the agent and control plane promise."""
+"""The Kubernetes manifests: each kustomize overlay renders (`kubectl kustomize`, the tool an
+operator runs), every object is schema-valid for the cluster versions we target, and they
+hold the security properties the agent and control plane promise."""
 
+import base64
+import functools
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import kubernetes_validate
@@ -8,22 +14,66 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-MANIFESTS = [REPO / "daemonset.yaml", *sorted((REPO / "deploy").glob("*.yaml"))]
+DEPLOY = REPO / "deploy"
+OVERLAYS = ("dev", "production")
+EXAMPLES = sorted((DEPLOY / "examples").glob("*.yaml"))
 K8S_VERSION = "1.30"
 NAMESPACE = "minispod-system"
 HOST_MOUNTS = {"/host/proc": "/proc", "/host/sys": "/sys", "/host/root": "/"}
+# Prometheus Operator's custom resources: kubernetes-validate ships only the built-in API's
+# schemas, so these get structural checks of their own below.
+OPERATOR_KINDS = {"ServiceMonitor", "PodMonitor", "PrometheusRule"}
 
 
 def documents(path: Path) -> list[dict]:
     return [d for d in yaml.safe_load_all(path.read_text()) if d]
 
 
-def all_documents() -> list[tuple[str, dict]]:
-    return [(p.name, d) for p in MANIFESTS for d in documents(p)]
+def _run_dev_secrets(out: Path) -> None:
+    subprocess.run(["bash", str(REPO / "scripts" / "dev-secrets"), str(out)], check=True)
 
 
-def one(kind: str, name: str) -> dict:
-    found = [d for _, d in all_documents() if d["kind"] == kind and d["metadata"]["name"] == name]
+@functools.cache
+def _kustomize(overlay: str) -> str:
+    """`kubectl kustomize deploy/overlays/<overlay>`, on a copy of deploy/ so the dev
+    overlay's generated secrets file is made where an operator's would be, not in the repo."""
+    work = Path(tempfile.mkdtemp(prefix="minispod-kustomize-"))
+    try:
+        shutil.copytree(DEPLOY, work / "deploy")
+        if overlay == "dev":
+            _run_dev_secrets(work / "deploy" / "overlays" / "dev" / "controlplane.env")
+        out = subprocess.run(
+            ["kubectl", "kustomize", str(work / "deploy" / "overlays" / overlay)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    finally:
+        shutil.rmtree(work)
+    return out
+
+
+def rendered(overlay: str) -> list[dict]:
+    """The overlay's objects, parsed afresh: a test may change its copy."""
+    return [d for d in yaml.safe_load_all(_kustomize(overlay)) if d]
+
+
+def all_documents(overlay: str = "production") -> list[tuple[str, dict]]:
+    """What an operator applies: the overlay, the standalone agent manifest and the examples
+    of the Secrets they fill in."""
+    return [
+        *((f"overlays/{overlay}", d) for d in rendered(overlay)),
+        *(("daemonset.yaml", d) for d in documents(REPO / "daemonset.yaml")),
+        *((f"examples/{p.name}", d) for p in EXAMPLES for d in documents(p)),
+    ]
+
+
+def one(kind: str, name: str, overlay: str = "production") -> dict:
+    found = [
+        d
+        for source, d in all_documents(overlay)
+        if source != "daemonset.yaml" and d["kind"] == kind and d["metadata"]["name"] == name
+    ]
     assert len(found) == 1, f"expected one {kind}/{name}, found {len(found)}"
     return found[0]
 
@@ -41,12 +91,34 @@ def env_of(container: dict) -> dict[str, dict]:
     return {e["name"]: e for e in container["env"]}
 
 
+def controlplane_pod(overlay: str) -> dict:
+    return one("Deployment", "minispod-controlplane", overlay)["spec"]["template"]["spec"]
+
+
+def controlplane_container(overlay: str) -> dict:
+    (container,) = controlplane_pod(overlay)["containers"]
+    return container
+
+
+VALIDATED = [
+    (source, d)
+    for source, d in {
+        (s, yaml.safe_dump(d)): (s, d) for o in OVERLAYS for s, d in all_documents(o)
+    }.values()
+]
+
+
 @pytest.mark.parametrize(
     ("source", "document"),
-    all_documents(),
-    ids=[f"{n}:{d['kind']}/{d['metadata']['name']}" for n, d in all_documents()],
+    VALIDATED,
+    ids=[f"{n}:{d['kind']}/{d['metadata']['name']}" for n, d in VALIDATED],
 )
 def test_every_document_is_valid_for_kubernetes(source, document):
+    if document["kind"] in OPERATOR_KINDS:
+        # Held to account structurally below; fail here if a schema ever appears for it.
+        with pytest.raises(kubernetes_validate.utils.SchemaNotFoundError):
+            kubernetes_validate.validate(document, K8S_VERSION, strict=True)
+        return
     assert kubernetes_validate.validate(document, K8S_VERSION, strict=True) == K8S_VERSION
 
 
@@ -58,7 +130,8 @@ def test_strict_validation_catches_a_misspelt_field():
         kubernetes_validate.validate(daemonset, K8S_VERSION, strict=True)
 
 
-def test_namespaced_objects_live_in_minispod_system():
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_namespaced_objects_live_in_minispod_system(overlay):
     cluster_scoped = {
         "Namespace",
         "ClusterRole",
@@ -66,11 +139,11 @@ def test_namespaced_objects_live_in_minispod_system():
         "ValidatingAdmissionPolicy",
         "ValidatingAdmissionPolicyBinding",
     }
-    namespaced = [d for _, d in all_documents() if d["kind"] not in cluster_scoped]
+    namespaced = [d for _, d in all_documents(overlay) if d["kind"] not in cluster_scoped]
 
     assert namespaced
     assert {d["metadata"]["namespace"] for d in namespaced} == {NAMESPACE}
-    assert one("Namespace", NAMESPACE)
+    assert one("Namespace", NAMESPACE, overlay)
 
 
 def test_the_agent_runs_on_every_node_whatever_its_taints():
@@ -216,3 +289,222 @@ def test_the_control_plane_service_reaches_its_pods_where_the_agents_look():
     assert service["spec"]["selector"].items() <= labels.items()
     assert port["targetPort"] in {p["name"] for p in container["ports"]}
     assert server_url.endswith(f":{port['port']}")
+
+
+def test_the_standalone_agent_manifest_is_the_one_the_base_ships():
+    assert (DEPLOY / "base" / "agent-daemonset.yaml").read_bytes() == (
+        REPO / "daemonset.yaml"
+    ).read_bytes(), (
+        "daemonset.yaml is the source: cp daemonset.yaml deploy/base/agent-daemonset.yaml"
+    )
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_overlay_carries_the_least_privilege_rbac_unchanged(overlay):
+    declared = documents(DEPLOY / "base" / "controlplane-rbac.yaml")
+    shipped = [
+        d for d in rendered(overlay) if (d["kind"], d["metadata"]["name"]) in _keys(declared)
+    ]
+
+    assert sorted(shipped, key=_key) == sorted(declared, key=_key)
+
+
+def _key(d: dict) -> tuple[str, str]:
+    return (d["kind"], d["metadata"]["name"])
+
+
+def _keys(docs: list[dict]) -> set[tuple[str, str]]:
+    return {_key(d) for d in docs}
+
+
+def _pod_security_level(pod: dict) -> str:
+    """The least Pod Security Standard a pod spec meets, on the fields our manifests set
+    (host namespaces, hostPath, privilege, capabilities, seccomp, user)."""
+    containers = pod.get("initContainers", []) + pod["containers"]
+    if (
+        pod.get("hostNetwork")
+        or pod.get("hostPID")
+        or pod.get("hostIPC")
+        or any("hostPath" in v for v in pod.get("volumes", []))
+        or any(c.get("securityContext", {}).get("privileged") for c in containers)
+    ):
+        return "privileged"
+    restricted = pod.get("securityContext", {}).get("runAsNonRoot") is True and all(
+        c["securityContext"].get("allowPrivilegeEscalation") is False
+        and c["securityContext"]["capabilities"].get("drop") == ["ALL"]
+        and not c["securityContext"]["capabilities"].get("add")
+        and c["securityContext"].get("runAsUser") != 0
+        for c in containers
+    )
+    seccomp = pod.get("securityContext", {}).get("seccompProfile", {}).get("type")
+    return "restricted" if restricted and seccomp == "RuntimeDefault" else "baseline"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_namespace_admits_every_pod_and_the_control_plane_meets_restricted(overlay):
+    order = ["restricted", "baseline", "privileged"]
+    enforced = one("Namespace", NAMESPACE, overlay)["metadata"]["labels"][
+        "pod-security.kubernetes.io/enforce"
+    ]
+    pods = {
+        d["metadata"]["name"]: d["spec"]["template"]["spec"]
+        for d in rendered(overlay)
+        if d["kind"] in {"Deployment", "DaemonSet"}
+    }
+
+    assert set(pods) == {"minispod-controlplane", "minispod-agent"}
+    for pod in pods.values():
+        assert order.index(_pod_security_level(pod)) <= order.index(enforced)
+    assert _pod_security_level(pods["minispod-controlplane"]) == "restricted"
+    # Only the agent needs the host: that is why the namespace is not held to restricted.
+    assert _pod_security_level(pods["minispod-agent"]) == "privileged"
+
+
+def test_production_runs_replicas_a_disruption_cannot_all_take():
+    deployment = one("Deployment", "minispod-controlplane")
+    budget = one("PodDisruptionBudget", "minispod-controlplane")
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+
+    assert deployment["spec"]["replicas"] >= 2
+    assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+    assert budget["spec"]["selector"]["matchLabels"].items() <= labels.items()
+    assert 1 <= budget["spec"]["minAvailable"] < deployment["spec"]["replicas"]
+
+
+def test_production_is_bounded_probed_and_reads_postgresql_from_the_secret():
+    container = controlplane_container("production")
+    env = env_of(container)
+    secret = one("Secret", "minispod-controlplane")
+
+    assert container["resources"]["requests"].keys() == {"cpu", "memory"}
+    assert container["resources"]["limits"].keys() == {"cpu", "memory"}
+    assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
+    assert env["MINISPOD_ENV"]["value"] == "production"
+    assert env["MINISPOD_DATABASE_URL"]["valueFrom"]["secretKeyRef"]["name"] == (
+        "minispod-controlplane"
+    )
+    assert secret["stringData"]["MINISPOD_DATABASE_URL"].startswith("postgres")
+    # Several replicas: migrations are a step of the rollout, not a race between pods.
+    assert env["MINISPOD_MIGRATE_ON_START"]["value"] == "false"
+
+
+def test_production_serves_the_api_over_tls_and_trusts_the_one_ingress_in_front():
+    ingress = one("Ingress", "minispod-controlplane")
+    service = one("Service", "minispod-controlplane")
+    (tls,) = ingress["spec"]["tls"]
+    (rule,) = ingress["spec"]["rules"]
+    paths = rule["http"]["paths"]
+
+    assert rule["host"] in tls["hosts"]
+    assert tls["secretName"]
+    assert {p["backend"]["service"]["name"] for p in paths} == {service["metadata"]["name"]}
+    assert {p["backend"]["service"]["port"]["name"] for p in paths} <= {
+        p["name"] for p in service["spec"]["ports"]
+    }
+    # Metrics and probes answer anyone who reaches them: they stay inside the cluster.
+    assert [p["path"] for p in paths] == ["/api"]
+    env = env_of(controlplane_container("production"))
+    assert env["MINISPOD_TRUSTED_PROXIES"]["value"] == "1"
+
+
+def test_production_network_policy_opens_only_the_api_port_and_the_needed_egress():
+    policy = one("NetworkPolicy", "minispod-controlplane")
+    pod_labels = one("Deployment", "minispod-controlplane")["spec"]["template"]["metadata"][
+        "labels"
+    ]
+
+    assert policy["spec"]["podSelector"]["matchLabels"].items() <= pod_labels.items()
+    assert set(policy["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+    assert [p for rule in policy["spec"]["ingress"] for p in rule["ports"]] == [
+        {"port": "http", "protocol": "TCP"}
+    ]
+    egress = {
+        (p["protocol"], p["port"]) for rule in policy["spec"]["egress"] for p in rule["ports"]
+    }
+    assert egress == {("UDP", 53), ("TCP", 53), ("TCP", 5432), ("TCP", 443), ("TCP", 6443)}
+
+
+def test_production_service_monitor_scrapes_the_control_plane_service_metrics():
+    monitor = one("ServiceMonitor", "minispod-controlplane")
+    service = one("Service", "minispod-controlplane")
+    (endpoint,) = monitor["spec"]["endpoints"]
+
+    assert monitor["apiVersion"] == "monitoring.coreos.com/v1"
+    assert monitor["spec"]["selector"]["matchLabels"].items() <= (
+        service["metadata"]["labels"].items()
+    )
+    assert monitor["spec"]["namespaceSelector"] == {"matchNames": [NAMESPACE]}
+    assert endpoint["port"] in {p["name"] for p in service["spec"]["ports"]}
+    assert endpoint["path"] == "/metrics"
+
+
+def test_production_pod_monitor_scrapes_every_agent_on_its_metrics_port():
+    monitor = one("PodMonitor", "minispod-agent")
+    labels = one("DaemonSet", "minispod-agent")["spec"]["template"]["metadata"]["labels"]
+    (endpoint,) = monitor["spec"]["podMetricsEndpoints"]
+
+    assert monitor["spec"]["selector"]["matchLabels"].items() <= labels.items()
+    assert monitor["spec"]["namespaceSelector"] == {"matchNames": [NAMESPACE]}
+    assert endpoint["port"] in {p["name"] for p in agent_container()["ports"]}
+    assert endpoint["path"] == "/metrics"
+
+
+def test_production_prometheus_rule_ships_the_checked_alert_rules():
+    rule = one("PrometheusRule", "minispod")
+    source = yaml.safe_load((DEPLOY / "prometheus" / "minispod-rules.yaml").read_text())
+
+    assert rule["apiVersion"] == "monitoring.coreos.com/v1"
+    assert rule["metadata"]["namespace"] == NAMESPACE
+    assert rule["spec"] == source
+
+
+def _dev_secret() -> dict:
+    (secret,) = [d for d in rendered("dev") if d["kind"] == "Secret"]
+    return {k: base64.b64decode(v).decode() for k, v in secret["data"].items()}
+
+
+def test_dev_runs_one_replica_in_production_mode_on_sqlite_on_its_volume():
+    deployment = one("Deployment", "minispod-controlplane", "dev")
+    pod, container = controlplane_pod("dev"), controlplane_container("dev")
+    env = env_of(container)
+    data_dir = env["MINISPOD_DATA_DIR"]["value"]
+    (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == data_dir]
+    (volume,) = [v for v in pod["volumes"] if v["name"] == mount["name"]]
+    claim = one("PersistentVolumeClaim", volume["persistentVolumeClaim"]["claimName"], "dev")
+
+    assert deployment["spec"]["replicas"] == 1
+    # SQLite is one process: the old pod stops before the new one opens the file.
+    assert deployment["spec"]["strategy"] == {"type": "Recreate"}
+    assert claim["spec"]["accessModes"] == ["ReadWriteOnce"]
+    # Development mode would seed accounts with well-known passwords.
+    assert env["MINISPOD_ENV"]["value"] == "production"
+    assert _dev_secret()["MINISPOD_DATABASE_URL"] == f"sqlite://{data_dir}/minispod.sqlite3"
+    assert "MINISPOD_TRUSTED_PROXIES" not in env
+    assert pod["securityContext"]["fsGroup"] == pod["securityContext"]["runAsGroup"]
+
+
+def test_dev_secrets_are_generated_fresh_and_usable(tmp_path):
+    from cryptography.fernet import Fernet
+
+    first, second = tmp_path / "one.env", tmp_path / "two.env"
+    _run_dev_secrets(first)
+    _run_dev_secrets(second)
+    values = [
+        dict(line.split("=", 1) for line in p.read_text().splitlines()) for p in (first, second)
+    ]
+
+    assert values[0]["MINISPOD_JWT_SECRET"] != values[1]["MINISPOD_JWT_SECRET"]
+    assert values[0]["MINISPOD_SECRETS_KEY"] != values[1]["MINISPOD_SECRETS_KEY"]
+    assert len(values[0]["MINISPOD_JWT_SECRET"]) >= 32
+    sealed = Fernet(values[0]["MINISPOD_SECRETS_KEY"]).encrypt(b"credential")
+    assert Fernet(values[0]["MINISPOD_SECRETS_KEY"]).decrypt(sealed) == b"credential"
+    assert first.stat().st_mode & 0o077 == 0
+    # Run again, it keeps the file: new keys would orphan every sealed credential.
+    before = first.read_text()
+    _run_dev_secrets(first)
+    assert first.read_text() == before
+    assert set(_dev_secret()) == {
+        "MINISPOD_DATABASE_URL",
+        "MINISPOD_JWT_SECRET",
+        "MINISPOD_SECRETS_KEY",
+    }

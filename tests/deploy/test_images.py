@@ -1,0 +1,173 @@
+"""The container images, checked without a container engine: the Dockerfiles parse, copy only
+what the repository has, build in one stage and run in a slim one as a non-root user, and
+their build stage's script really builds a virtualenv whose console scripts start."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from dockerfile_parse import DockerfileParser
+
+REPO = Path(__file__).resolve().parents[2]
+IMAGES = {"Dockerfile.controlplane": "minispod-controlplane", "Dockerfile.agent": "minispod-agent"}
+VENV = "/opt/minispod"
+BUILD_STEP = f"sh scripts/build-venv /src {VENV}"
+COMPILERS = ("build-essential", "gcc", "g++", "clang", "make")
+
+
+def _stages(dockerfile: str) -> list[list[dict]]:
+    """The instructions of each stage, FROM first, comments left out."""
+    parsed = DockerfileParser(fileobj=(REPO / dockerfile).open("rb"))
+    stages: list[list[dict]] = []
+    for instruction in parsed.structure:
+        if instruction["instruction"] == "FROM":
+            stages.append([])
+        if stages and instruction["instruction"] != "COMMENT":
+            stages[-1].append(instruction)
+    return stages
+
+
+def _values(stage: list[dict], kind: str) -> list[str]:
+    return [i["value"] for i in stage if i["instruction"] == kind]
+
+
+def _copies(stage: list[dict]) -> list[tuple[list[str], str]]:
+    """(sources, destination) of each COPY from the build context (not from another stage)."""
+    copies = []
+    for value in _values(stage, "COPY"):
+        *sources, destination = value.split()
+        if not any(s.startswith("--from=") for s in sources):
+            copies.append((sources, destination))
+    return copies
+
+
+@pytest.mark.parametrize("dockerfile", IMAGES)
+def test_every_copy_source_exists_in_the_repository(dockerfile):
+    ignored = (REPO / ".dockerignore").read_text().split()
+    sources = [s for stage in _stages(dockerfile) for srcs, _ in _copies(stage) for s in srcs]
+
+    assert sources
+    for source in sources:
+        assert (REPO / source).exists(), source
+        assert source not in ignored, source
+
+
+@pytest.mark.parametrize(("dockerfile", "script"), IMAGES.items())
+def test_the_entrypoint_is_the_console_script_the_package_declares(dockerfile, script):
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    runtime = _stages(dockerfile)[-1]
+
+    (entrypoint,) = _values(runtime, "ENTRYPOINT")
+    assert json.loads(entrypoint) == [script]
+    assert script in scripts
+    # Found on the PATH the runtime stage sets, in the virtualenv it copies from the build.
+    (env,) = _values(runtime, "ENV")
+    assert f"PATH={VENV}/bin:" in env
+
+
+@pytest.mark.parametrize("dockerfile", IMAGES)
+def test_the_image_runs_as_the_numeric_non_root_user_the_manifests_name(dockerfile):
+    (user,) = _values(_stages(dockerfile)[-1], "USER")
+    uid, _, gid = user.partition(":")
+
+    # Numeric, so the kubelet can check runAsNonRoot without reading /etc/passwd.
+    assert uid.isdigit() and int(uid) != 0
+    assert (uid, gid) == ("65532", "65532")
+
+
+@pytest.mark.parametrize("dockerfile", IMAGES)
+def test_the_runtime_stage_takes_only_the_built_venv_and_installs_no_compiler(dockerfile):
+    build, runtime = _stages(dockerfile)
+
+    assert build[0]["value"].endswith(" AS build")
+    assert _values(build, "RUN")[-1] == BUILD_STEP
+    assert _copies(runtime) == []
+    assert _values(runtime, "COPY") == [f"--from=build {VENV} {VENV}"]
+    for run in _values(runtime, "RUN"):
+        assert "apt-get install" not in run and "pip install" not in run, run
+        assert not any(c in run.split() for c in COMPILERS), run
+    # The same slim interpreter the build stage's virtualenv was made with.
+    assert runtime[0]["value"] == "${PYTHON_IMAGE}"
+    assert build[0]["value"] == "${PYTHON_IMAGE} AS build"
+
+
+@pytest.mark.parametrize("dockerfile", IMAGES)
+def test_the_image_writes_only_to_its_data_dir_and_says_what_it_is(dockerfile):
+    parsed = DockerfileParser(fileobj=(REPO / dockerfile).open("rb"))
+    runtime = _stages(dockerfile)[-1]
+    (env,) = _values(runtime, "ENV")
+    (workdir,) = _values(runtime, "WORKDIR")
+
+    assert "PYTHONDONTWRITEBYTECODE=1" in env
+    # The one writable place is made for the image's user; the manifests mount it.
+    assert any(
+        "-o 65532 -g 65532 -m 07" in run and workdir in run for run in _values(runtime, "RUN")
+    )
+    assert parsed.baseimage.startswith("python:3.11-slim")
+    assert parsed.labels["org.opencontainers.image.title"] == IMAGES[dockerfile]
+    for key in ("version", "revision", "source", "description"):
+        assert f"org.opencontainers.image.{key}" in parsed.labels
+
+
+def test_both_images_share_one_build_stage():
+    first, second = (_stages(d)[0] for d in IMAGES)
+    assert [(i["instruction"], i["value"]) for i in first] == [
+        (i["instruction"], i["value"]) for i in second
+    ]
+
+
+def test_the_images_workflow_builds_both_dockerfiles_for_two_architectures():
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "images.yml").read_text())
+    steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
+    builds = [s for s in steps if s.get("uses", "").startswith("docker/build-push-action@")]
+    matrix = [job.get("strategy", {}).get("matrix", {}) for job in workflow["jobs"].values()]
+
+    files = {entry["dockerfile"] for m in matrix for entry in m.get("include", [])}
+    assert files == set(IMAGES)
+    assert all(Path(REPO / f).is_file() for f in files)
+    (build,) = builds
+    assert build["with"]["file"] == "${{ matrix.dockerfile }}"
+    assert set(build["with"]["platforms"].split(",")) == {"linux/amd64", "linux/arm64"}
+    assert any(s.get("uses", "").startswith("docker/setup-buildx-action@") for s in steps)
+    assert any(s.get("uses", "").startswith("docker/setup-qemu-action@") for s in steps)
+
+
+@pytest.mark.slow
+def test_the_build_stage_makes_a_venv_whose_console_scripts_start(tmp_path):
+    """The build stage's COPY lines assemble a context, and its one RUN step runs on it."""
+    (build, _) = _stages("Dockerfile.controlplane")
+    context = tmp_path / "src"
+    context.mkdir()
+    for sources, destination in _copies(build):
+        for source in sources:
+            target = (
+                context / destination / (Path(source).name if destination.endswith("/") else "")
+            )
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if (REPO / source).is_dir():
+                shutil.copytree(REPO / source, target, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy2(REPO / source, target)
+    venv = tmp_path / "venv"
+
+    subprocess.run(
+        ["sh", str(context / "scripts" / "build-venv"), str(context), str(venv)],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    for script in IMAGES.values():
+        shown = subprocess.run(
+            [str(venv / "bin" / script), "--help"], check=True, capture_output=True, text=True
+        )
+        assert shown.stdout.startswith(f"usage: {script}")
+    # What the wheel must carry besides code: the migrations serve applies.
+    site = next(venv.glob("lib/python3.*/site-packages"))
+    assert list((site / "controlplane" / "db" / "migrations").rglob("*.py"))
+    assert not (venv / "bin" / "pip").exists()
