@@ -9,10 +9,12 @@ from aiohttp import web
 from controlplane.api.envelope import ok
 from controlplane.api.routing import Access, Call, Route
 from controlplane.appkeys import CONFIG, TOP_UPS
-from controlplane.services.billing import credits, statement
+from controlplane.services.billing import credits, statement, top_ups
 from controlplane.services.billing.wallets import WalletOwner, wallet_of
 from shared.wire.billing import (
     CreditRequest,
+    TopUpList,
+    TopUpListQuery,
     TopUpOut,
     TopUpRequest,
     TransactionLine,
@@ -37,6 +39,10 @@ async def transactions(call: Call[Any, TransactionListQuery]) -> web.Response:
 async def start_top_up(call: Call[TopUpRequest, Any]) -> web.Response:
     started = await call.request.app[TOP_UPS].start(call.principal, call.body)
     return ok(started, "Top-up started: pay as the instructions say", status=201)
+
+
+async def list_top_ups(call: Call[Any, TopUpListQuery]) -> web.Response:
+    return ok(await top_ups.list_top_ups(call.principal, call.query), "Top-ups")
 
 
 async def confirm_top_up(call: Call[Any, Any]) -> web.Response:
@@ -81,6 +87,16 @@ ROUTES: list[Route] = [
         body=TopUpRequest,
         response=TopUpOut,
         status=201,
+    ),
+    Route(
+        "GET",
+        "/billing/top-ups",
+        list_top_ups,
+        Access.USER,
+        "List top-ups (own; all for administrators, by status, reference or userId)",
+        "billing",
+        query=TopUpListQuery,
+        response=TopUpList,
     ),
     Route(
         "POST",

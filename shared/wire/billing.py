@@ -89,3 +89,14 @@ class TopUpOut(WireOut):
     transaction_id: UUID | None = Field(description="the ledger transaction, once confirmed")
     confirmed_at: datetime | None
     created_at: datetime
+
+
+class TopUpListQuery(PageQuery):
+    status: TopUpStatus | None = None
+    reference: str | None = Field(default=None, max_length=32, description="as quoted on a payment")
+    user_id: UUID | None = Field(default=None, description="administrators only")
+
+
+class TopUpList(WireOut):
+    top_ups: list[TopUpOut]
+    pagination: Pagination

@@ -16,8 +16,10 @@ from controlplane.services.billing.wallets import WalletOwner, open_wallet, plat
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, Invalid, NotFound
 from controlplane.services.ids import parse_id
+from controlplane.services.ownership import visible_to
+from controlplane.services.paging import page
 from shared.enums import LedgerAccountKind, TopUpStatus, TransactionType
-from shared.wire.billing import TopUpOut, TopUpRequest
+from shared.wire.billing import TopUpList, TopUpListQuery, TopUpOut, TopUpRequest
 
 # Read aloud and typed from a bank statement: no 0/O or 1/I to confuse.
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -29,6 +31,17 @@ def new_reference() -> str:
 
 def top_up_key(top_up_id: uuid.UUID) -> str:
     return f"top-up:{top_up_id}"
+
+
+async def list_top_ups(actor: User, query: TopUpListQuery) -> TopUpList:
+    """A customer's own; administrators all, to find the one a payment's reference names."""
+    qs = visible_to(actor, TopUp.all(), query.user_id)
+    if query.status is not None:
+        qs = qs.filter(status=query.status)
+    if query.reference is not None:
+        qs = qs.filter(reference=query.reference.upper())
+    rows, pagination = await page(qs, query, "created_at")
+    return TopUpList(top_ups=[TopUpOut.model_validate(t) for t in rows], pagination=pagination)
 
 
 class TopUps:

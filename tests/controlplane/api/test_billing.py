@@ -171,6 +171,25 @@ async def test_a_manual_top_up_waits_for_confirmation_and_credits_once(platform,
     assert line["type"] == "TOP_UP" and line["referenceId"] == top_up["id"]
 
 
+async def test_an_administrator_finds_a_pending_top_up_by_its_reference(platform, admin):
+    alice = await customer(platform, "alice@example.com", funds=0)
+    bob = await customer(platform, "bob@example.com", funds=0)
+    body = {"amount": 900, "provider": "manual"}
+    mine = await (await platform.post("/api/v1/billing/top-ups", json=body, headers=alice)).json()
+    await platform.post("/api/v1/billing/top-ups", json=body, headers=bob)
+    reference = mine["data"]["reference"]
+    found = await platform.get(
+        f"/api/v1/billing/top-ups?status=PENDING&reference={reference}", headers=admin
+    )
+    (top_up,) = (await found.json())["data"]["topUps"]
+    assert top_up["id"] == mine["data"]["id"]
+    # A customer lists their own only, whatever they ask for.
+    alice_id = await user_id(platform, alice)
+    own = await platform.get(f"/api/v1/billing/top-ups?userId={alice_id}", headers=bob)
+    (theirs,) = (await own.json())["data"]["topUps"]
+    assert theirs["userId"] == await user_id(platform, bob) and theirs["reference"] != reference
+
+
 async def test_parallel_confirms_of_one_top_up_credit_it_once(platform, admin):
     alice = await customer(platform, "alice@example.com", funds=0)
     resp = await platform.post(
