@@ -153,7 +153,9 @@ class Subscriptions:
                     raise Conflict(f"Subscription limit reached ({self._max_per_user} per account)")
                 # Re-checked under a row lock: an administrator retiring the
                 # service meanwhile cannot slip between check and insert.
-                await catalog.active_service(str(service.id), lock=True)
+                # The price is read under that lock too: a change made meanwhile is the
+                # price charged, never one read before it.
+                locked, _ = await catalog.active_service(str(service.id), lock=True)
                 subscription_id = uuid.uuid4()
                 # The first period is paid here, in the transaction that makes the
                 # subscription: short of money (402) nothing is created, and parallel
@@ -161,7 +163,7 @@ class Subscriptions:
                 # the previous one left. (The ledger locks the wallet row too.)
                 await charge_period(
                     WalletOwner.user(actor.id),
-                    service.monthly_price,
+                    locked.monthly_price,
                     self._currency,
                     subscription_id,
                     now,
