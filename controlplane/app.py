@@ -29,6 +29,7 @@ from controlplane.appkeys import (
     RATE_LIMITER,
     RECONCILER,
     SUBSCRIPTIONS,
+    TOP_UPS,
 )
 from controlplane.cluster.factory import cluster_from_config
 from controlplane.cluster.gateway import ClusterGateway
@@ -49,6 +50,8 @@ from controlplane.services.apps.provisioning import ClusterSettings, Provisioner
 from controlplane.services.apps.reconcile import Disruption, Reconciler
 from controlplane.services.apps.subscriptions import Subscriptions
 from controlplane.services.apps.tenant_locks import TenantLocks
+from controlplane.services.billing.providers import ManualTransfer
+from controlplane.services.billing.top_ups import TopUps
 from controlplane.services.clock import Clock, utcnow
 from controlplane.services.fleet.coalesce import SingleFlight
 from controlplane.services.fleet.hearing import Hearing
@@ -170,7 +173,9 @@ def build_subscriptions(
         clock,
         Fleet(cluster_nodes=gateway.list_nodes),
     )
-    subscriptions = Subscriptions(lifecycle, clock, config.max_subscriptions_per_user)
+    subscriptions = Subscriptions(
+        lifecycle, clock, config.max_subscriptions_per_user, config.currency
+    )
     disrupted = Disruption(config.disruption_threshold, config.eviction_rate, metrics, clock())
     reconciler = Reconciler(
         subscriptions, lifecycle, clock, config.eviction_timeout, metrics, disrupted
@@ -198,6 +203,9 @@ def create_app(
     gateway = cluster if cluster is not None else build_cluster(config)
     app[CLUSTER] = gateway
     app[SUBSCRIPTIONS], app[RECONCILER] = build_subscriptions(config, clock, gateway, app[METRICS])
+    # Stripe joins here as a second provider (issue 12, a later slice).
+    providers = [ManualTransfer(config.manual_payment_instructions)]
+    app[TOP_UPS] = TopUps({p.name: p for p in providers}, config.currency, clock)
     app[SPEC] = build_spec(ROUTES, PREFIX)
     ids = pipeline.RequestIds()
     for route in ROUTES:

@@ -120,7 +120,11 @@ async def _with_accounts(config: Config, action: str, args: argparse.Namespace) 
     from controlplane.db.database import connected, migrate
     from controlplane.services.clock import utcnow
     from controlplane.services.errors import ServiceError
-    from controlplane.services.seed import seed_accounts, seed_catalog
+    from controlplane.services.seed import (
+        seed_accounts,
+        seed_catalog,
+        seed_development_credit,
+    )
     from shared.enums import Role
 
     await migrate(config.database_url)
@@ -130,6 +134,9 @@ async def _with_accounts(config: Config, action: str, args: argparse.Namespace) 
             if not args.catalog_only:
                 created = await seed_accounts(accounts)
                 print("created: " + ", ".join(created) if created else "seed data already present")
+                credited = await seed_development_credit(config.currency)
+                if credited:
+                    print("development credit: " + ", ".join(credited))
             services = await seed_catalog()
             print(
                 "catalog created: " + ", ".join(services) if services else "catalog already present"

@@ -20,6 +20,8 @@ from typing import Any, Literal
 from cryptography.fernet import Fernet
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from shared.money import MINOR_UNITS
+
 Env = Literal["development", "production"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 SchedulerPolicy = Literal["LeastAllocated", "MostAllocated"]
@@ -116,6 +118,16 @@ class Config(BaseModel):
     tls_issuer: str | None = _setting(None, "MINISPOD_TLS_ISSUER")
     ingress_class: str | None = _setting(None, "MINISPOD_INGRESS_CLASS")
     storage_class: str | None = _setting(None, "MINISPOD_STORAGE_CLASS")
+    # Billing: the ISO 4217 code every price, wallet and ledger amount is in (minor units).
+    currency: str = _setting("EUR", "MINISPOD_CURRENCY")
+    # Told to a customer who starts a manual (bank transfer) top-up, with its reference.
+    manual_payment_instructions: str = _setting(
+        "Pay by bank transfer, quoting the reference; your wallet is credited when an "
+        "administrator confirms the payment.",
+        "MINISPOD_MANUAL_PAYMENT_INSTRUCTIONS",
+        min_length=1,
+        max_length=2000,
+    )
 
     def replace(self, **changes: Any) -> Config:
         """A copy with some settings changed, checked like the original."""
@@ -170,6 +182,14 @@ class Config(BaseModel):
     @classmethod
     def _upper(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _known_currency(cls, value: Any) -> Any:
+        code = value.strip().upper() if isinstance(value, str) else value
+        if code not in MINOR_UNITS:
+            raise ValueError(f"must be an ISO 4217 code, one of {', '.join(sorted(MINOR_UNITS))}")
+        return code
 
     @field_validator("database_url")
     @classmethod

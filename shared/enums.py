@@ -36,3 +36,31 @@ class ServiceStatus(StrEnum):
     ACTIVE = "ACTIVE"
     INACTIVE = "INACTIVE"
     DEPRECATED = "DEPRECATED"
+
+
+class TransactionType(StrEnum):
+    TOP_UP = "TOP_UP"
+    CHARGE = "CHARGE"
+    REFUND = "REFUND"
+    ADJUSTMENT = "ADJUSTMENT"
+
+
+class LedgerAccountKind(StrEnum):
+    """A customer's wallet, or one of the platform's own accounts it trades with."""
+
+    WALLET = "WALLET"
+    REVENUE = "REVENUE"
+    REFUNDS = "REFUNDS"
+    PAYMENT_CLEARING = "PAYMENT_CLEARING"
+    PROMOTIONAL_CREDIT = "PROMOTIONAL_CREDIT"
+
+
+class WalletOwnerType(StrEnum):
+    """Who a wallet belongs to: a user today; teams when wallets move to them (issue 14)."""
+
+    USER = "USER"
+
+
+class TopUpStatus(StrEnum):
+    PENDING = "PENDING"
+    CONFIRMED = "CONFIRMED"

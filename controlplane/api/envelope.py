@@ -56,6 +56,7 @@ def error(
     message: str,
     errors: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> web.Response:
     body: dict[str, Any] = {
         "success": False,
@@ -66,4 +67,6 @@ def error(
     }
     if errors is not None:
         body["errors"] = errors
+    if extra:
+        body.update(extra)
     return _response(body, status, headers)

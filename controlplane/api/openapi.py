@@ -17,7 +17,8 @@ DESCRIPTION = """Sell hosted apps on your own K3s cluster.
 Every answer under `/api/v1` is an envelope: `{success, message, data, timestamp,
 statusCode}`. Errors carry a `code` instead of `data` (and `errors`, the field-level
 reasons, on validation errors): VALIDATION_ERROR 400, UNAUTHORIZED and TOKEN_EXPIRED 401,
-FORBIDDEN 403, NOT_FOUND 404, METHOD_NOT_ALLOWED 405, CONFLICT 409, PAYLOAD_TOO_LARGE 413,
+PAYMENT_REQUIRED 402 (with the `shortfall`), FORBIDDEN 403, NOT_FOUND 404,
+METHOD_NOT_ALLOWED 405, CONFLICT 409, PAYLOAD_TOO_LARGE 413,
 UNSUPPORTED_MEDIA_TYPE 415, RATE_LIMITED 429 and SERVICE_UNAVAILABLE 503 (both with
 Retry-After), INTERNAL_ERROR 500. Users and administrators send
 `Authorization: Bearer <access token>`; agents send their node token, and register with a
@@ -90,6 +91,12 @@ ERROR_SCHEMA = {
         "code": {"type": "string"},
         "timestamp": {"type": "string", "format": "date-time"},
         "statusCode": {"type": "integer"},
+        "shortfall": {
+            "description": "PAYMENT_REQUIRED only: what the wallet lacks, in minor units",
+            "type": "object",
+            "required": ["amount", "currency"],
+            "properties": {"amount": {"type": "integer"}, "currency": {"type": "string"}},
+        },
         "errors": {
             "type": "array",
             "items": {
@@ -138,7 +145,10 @@ def build_spec(routes: list[Route], prefix: str) -> dict[str, Any]:
                 "content": {"application/json": {"schema": ok_schema}},
             }
         }
-        for status, text in _ERROR_STATUSES.items():
+        errors = dict(_ERROR_STATUSES)
+        if route.charges:
+            errors["402"] = "Payment required (the shortfall says how much)"
+        for status, text in sorted(errors.items()):
             responses[status] = {
                 "description": text,
                 "content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}},

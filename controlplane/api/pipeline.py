@@ -24,7 +24,13 @@ from controlplane.api import envelope
 from controlplane.appkeys import CONFIG, METRICS, RATE_LIMITER
 from controlplane.db.database import unreachable
 from controlplane.logs import request_id_var
-from controlplane.services.errors import Invalid, RateLimited, ServiceError, Unavailable
+from controlplane.services.errors import (
+    Invalid,
+    PaymentRequired,
+    RateLimited,
+    ServiceError,
+    Unavailable,
+)
 
 log = logging.getLogger("minispod.http")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -214,7 +220,11 @@ def _service_error(exc: ServiceError) -> web.Response:
     errors = None
     if isinstance(exc, Invalid):
         errors = [{"field": e.field, "message": e.message} for e in exc.errors]
-    return envelope.error(exc.status, exc.code, exc.message, errors, headers)
+    extra = None
+    if isinstance(exc, PaymentRequired):
+        # What to top up, as a figure a frontend can use without parsing the message.
+        extra = {"shortfall": {"amount": exc.shortfall, "currency": exc.currency}}
+    return envelope.error(exc.status, exc.code, exc.message, errors, headers, extra)
 
 
 def _client_went_away(request: web.Request, exc: BaseException) -> bool:

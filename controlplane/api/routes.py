@@ -12,6 +12,7 @@ from __future__ import annotations
 from controlplane.api import (
     agents,
     auth,
+    billing,
     catalog,
     cluster,
     docs,
@@ -33,5 +34,6 @@ ROUTES: list[Route] = [
     *catalog.ROUTES,
     *workers.ROUTES,
     *subscriptions.ROUTES,
+    *billing.ROUTES,
     *cluster.ROUTES,
 ]

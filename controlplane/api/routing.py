@@ -62,6 +62,8 @@ class Route:
     raw: bool = False
     # Probes and scrapes: asked constantly by the platform, not by API clients.
     probe: bool = False
+    # Takes money from a wallet, so it may answer 402 PAYMENT_REQUIRED with the shortfall.
+    charges: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -100,6 +100,7 @@ ROUTES: list[Route] = [
         body=SubscribeRequest,
         response=SubscriptionDetail,
         status=201,
+        charges=True,
     ),
     Route(
         "GET",

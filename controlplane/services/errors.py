@@ -73,3 +73,15 @@ class Unavailable(ServiceError):
     def __init__(self, message: str, retry_after: int = 5) -> None:
         super().__init__(message)
         self.retry_after = max(1, int(retry_after))
+
+
+class PaymentRequired(ServiceError):
+    """The wallet cannot pay: `shortfall` (minor units of `currency`) is what is missing."""
+
+    status = 402
+    code = "PAYMENT_REQUIRED"
+
+    def __init__(self, message: str, shortfall: int, currency: str) -> None:
+        super().__init__(message)
+        self.shortfall = shortfall
+        self.currency = currency

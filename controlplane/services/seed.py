@@ -6,9 +6,13 @@ from tortoise.expressions import Q
 
 from controlplane.db.models import Service, User
 from controlplane.services.accounts.accounts import Accounts
+from controlplane.services.billing.credits import credit
+from controlplane.services.billing.ledger import Reference
+from controlplane.services.billing.wallets import WalletOwner
 from controlplane.services.catalog.catalog import create_service
 from controlplane.services.catalog.templates import DEFAULT_CATALOG
 from shared.enums import Role
+from shared.money import MINOR_UNITS
 from shared.wire.services import Pricing, ServiceCreate
 
 TEST_ACCOUNTS = (
@@ -26,6 +30,35 @@ async def seed_accounts(accounts: Accounts) -> list[str]:
         await accounts.create_user(name, email, password, role)
         created.append(email)
     return created
+
+
+# Whole units of the platform currency each test account starts with, so a fresh
+# development run can subscribe at once (README's first calls). Given through the
+# ledger like any credit, so the figures add up.
+DEVELOPMENT_CREDIT = 1000
+
+
+async def seed_development_credit(currency: str) -> list[str]:
+    """Credits each test account's wallet once (the key is the email); returns whom it
+    credited now."""
+    credited = []
+    amount = DEVELOPMENT_CREDIT * 10 ** MINOR_UNITS[currency]
+    for _, email, _, _ in TEST_ACCOUNTS:
+        user = await User.get_or_none(email=email)
+        if user is None:
+            continue
+        _, new = await credit(
+            WalletOwner.user(user.id),
+            amount,
+            currency,
+            f"seed:development-credit:{email}:{currency}",
+            Reference("seed", "development-credit"),
+            None,
+            "development credit of the seeded test account",
+        )
+        if new:
+            credited.append(email)
+    return credited
 
 
 async def seed_catalog() -> list[str]:

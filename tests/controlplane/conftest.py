@@ -3,12 +3,18 @@ and its administrator (the subscription, instance and sealing tests share them).
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from aiohttp.test_utils import TestClient
 
 from controlplane.app import create_app
+from controlplane.appkeys import CONFIG
 from controlplane.cluster.memory import InMemoryCluster
-from controlplane.db.models import Service
+from controlplane.db.models import Service, User
+from controlplane.services.billing.credits import credit
+from controlplane.services.billing.ledger import Reference
+from controlplane.services.billing.wallets import WalletOwner
 from controlplane.services.catalog.templates import DEFAULT_CATALOG
 from tests.conftest import ADMIN_PASSWORD, bearer, create_account, sign_in
 
@@ -43,6 +49,20 @@ async def seed_services(client: TestClient) -> dict[str, str]:
         )
         ids[entry["slug"]] = str(service.id)
     return ids
+
+
+async def fund(client: TestClient, email: str, amount: int) -> None:
+    """Money in a test account's wallet the honest way: a credit through the ledger."""
+    user = await User.get(email=email)
+    await credit(
+        WalletOwner.user(user.id),
+        amount,
+        client.app[CONFIG].currency,
+        f"test-funds:{uuid.uuid4()}",
+        Reference("test", "funds"),
+        None,
+        "test funds",
+    )
 
 
 @pytest.fixture

@@ -99,6 +99,16 @@ async def test_seed_creates_the_two_test_accounts_once(
     assert user["user"]["role"] == "USER"
     resp = await client.get("/api/v1/users", headers=bearer(admin["accessToken"]))
     assert (await resp.json())["data"]["pagination"]["total"] == 2
+    # Each test account's development credit, granted once through the ledger.
+    assert "development credit: admin@paas.com, user@paas.com" in first.stdout
+    assert "development credit" not in again.stdout
+    for who in (admin, user):
+        headers = bearer(who["accessToken"])
+        wallet = await (await client.get("/api/v1/billing/wallet", headers=headers)).json()
+        assert wallet["data"]["balance"] == 1000_00 and wallet["data"]["currency"] == "EUR"
+        mine = f"/api/v1/billing/transactions?userId={who['user']['id']}"
+        (line,) = (await (await client.get(mine, headers=headers)).json())["data"]["transactions"]
+        assert line["type"] == "ADJUSTMENT" and line["referenceType"] == "seed"
 
 
 async def test_seed_is_refused_in_production(

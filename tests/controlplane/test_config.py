@@ -291,3 +291,11 @@ def test_the_cli_exits_2_with_the_one_line_reason(tmp_path: Path) -> None:
 def test_several_workers_need_postgresql() -> None:
     with pytest.raises(ConfigError, match="needs PostgreSQL"):
         load_config({"MINISPOD_WORKERS": "2", "MINISPOD_DATABASE_URL": "sqlite://x.db"})
+
+
+def test_the_currency_is_an_iso_4217_code_and_euro_by_default(tmp_path: Path) -> None:
+    data = {"MINISPOD_DATA_DIR": str(tmp_path / "data")}
+    assert load_config(data).currency == "EUR"
+    assert load_config({**data, "MINISPOD_CURRENCY": " usd "}).currency == "USD"
+    message = one_line_error({**data, "MINISPOD_CURRENCY": "EURO"})
+    assert message.startswith("MINISPOD_CURRENCY: must be an ISO 4217 code")

@@ -1,6 +1,7 @@
 """Every tortoise model of the control plane, gathered for tortoise's app registry."""
 
 from controlplane.db.models.accounts import AuthThrottle, RefreshToken, User
+from controlplane.db.models.billing import LedgerAccount, LedgerPosting, LedgerTransaction, TopUp
 from controlplane.db.models.catalog import Service
 from controlplane.db.models.subscriptions import Instance, Subscription
 from controlplane.db.models.workers import (
@@ -16,6 +17,9 @@ __all__ = [
     "AuthThrottle",
     "Instance",
     "JoinToken",
+    "LedgerAccount",
+    "LedgerPosting",
+    "LedgerTransaction",
     "NodeEvent",
     "NodeSample",
     "NodeSampleRollup",
@@ -23,6 +27,7 @@ __all__ = [
     "RefreshToken",
     "Service",
     "Subscription",
+    "TopUp",
     "User",
     "WorkerNode",
 ]

@@ -20,6 +20,8 @@ from controlplane.services.apps.instances import (
 from controlplane.services.apps.instances import out as instance_out
 from controlplane.services.apps.placement import requests_of
 from controlplane.services.apps.provisioning import namespace_of
+from controlplane.services.billing.charges import charge_period
+from controlplane.services.billing.wallets import WalletOwner
 from controlplane.services.catalog import catalog
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, FieldError, Invalid, NotFound
@@ -115,10 +117,13 @@ async def list_subscriptions(actor: User, query: SubscriptionListQuery) -> Subsc
 
 
 class Subscriptions:
-    def __init__(self, lifecycle: Lifecycle, clock: Clock, max_per_user: int) -> None:
+    def __init__(
+        self, lifecycle: Lifecycle, clock: Clock, max_per_user: int, currency: str
+    ) -> None:
         self.lifecycle = lifecycle
         self._clock = clock
         self._max_per_user = max_per_user
+        self._currency = currency
 
     async def subscribe(self, actor: User, body: SubscribeRequest) -> SubscriptionDetail:
         service, template = await catalog.active_service(str(body.service_id))
@@ -148,9 +153,25 @@ class Subscriptions:
                     raise Conflict(f"Subscription limit reached ({self._max_per_user} per account)")
                 # Re-checked under a row lock: an administrator retiring the
                 # service meanwhile cannot slip between check and insert.
-                await catalog.active_service(str(service.id), lock=True)
+                # The price is read under that lock too: a change made meanwhile is the
+                # price charged, never one read before it.
+                locked, _ = await catalog.active_service(str(service.id), lock=True)
+                subscription_id = uuid.uuid4()
+                # The first period is paid here, in the transaction that makes the
+                # subscription: short of money (402) nothing is created, and parallel
+                # subscribes queue on the account's lock above, so each sees the balance
+                # the previous one left. (The ledger locks the wallet row too.)
+                await charge_period(
+                    WalletOwner.user(actor.id),
+                    locked.monthly_price,
+                    self._currency,
+                    subscription_id,
+                    now,
+                    actor.id,
+                    f"{service.name}: first period",
+                )
                 subscription = await Subscription.create(
-                    id=uuid.uuid4(),
+                    id=subscription_id,
                     user_id=actor.id,
                     service_id=service.id,
                     subdomain=subdomain,

@@ -18,6 +18,7 @@ from controlplane.services.errors import NotFound
 from controlplane.services.seed import seed_catalog
 from shared.enums import SubscriptionStatus
 from tests.conftest import TEST_SECRETS_KEY, run_cli
+from tests.controlplane.conftest import fund
 
 API = "/api/v1"
 
@@ -491,6 +492,7 @@ async def test_the_seed_example_is_listed_but_not_subscribable_until_it_has_a_te
     # From now on the figures are the template's: what is sold is what the pod gets.
     assert body["data"]["resources"] == {"cpu": 1.0, "memory": 512, "storage": 2048}
     assert body["data"]["subscribable"] is True
+    await fund(client, "user@paas.com", body["data"]["pricing"]["monthly"])
     status, body = await call(
         client, "POST", "/subscriptions", json={"serviceId": made["id"]}, headers=user_headers
     )

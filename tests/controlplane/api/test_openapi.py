@@ -158,3 +158,11 @@ async def test_an_unknown_docs_asset_is_an_enveloped_404(client: TestClient) -> 
     resp = await client.get("/api/docs/assets/nope.js")
     assert resp.status == 404
     assert (await resp.json())["code"] == "NOT_FOUND"
+
+
+async def test_subscribing_documents_402_with_the_shortfall(client: TestClient) -> None:
+    spec = await spec_of(client)
+    subscribe = spec["paths"]["/api/v1/subscriptions"]["post"]["responses"]
+    assert "402" in subscribe
+    assert "402" not in spec["paths"]["/api/v1/subscriptions"]["get"]["responses"]
+    assert "shortfall" in spec["components"]["schemas"]["Error"]["properties"]

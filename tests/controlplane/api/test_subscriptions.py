@@ -14,11 +14,16 @@ from controlplane.db.models import Instance, Subscription, WorkerNode
 from controlplane.services.apps.subscriptions import LIVE
 from tests.conftest import ADMIN_PASSWORD, bearer, create_account, sign_in
 from tests.controlplane.api.test_workers import beat, join_token, register
-from tests.controlplane.conftest import seed_services
+from tests.controlplane.conftest import fund, seed_services
+
+# Enough for every subscription any of these tests makes: paying is tested in test_billing.
+PLENTY = 10**9
 
 
-async def customer(client: TestClient, email: str) -> dict[str, str]:
+async def customer(client: TestClient, email: str, funds: int = PLENTY) -> dict[str, str]:
     await create_account(client, email, "Customer1!x", "USER")
+    if funds:
+        await fund(client, email, funds)
     return bearer((await sign_in(client, email, "Customer1!x"))["accessToken"])
 
 

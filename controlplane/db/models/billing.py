@@ -1,0 +1,103 @@
+"""The ledger: accounts (customers' wallets and the platform's own), transactions, postings;
+and the top-ups customers start to pay money in."""
+
+import uuid
+
+from tortoise import fields
+from tortoise.models import Model
+
+from shared.enums import LedgerAccountKind, TopUpStatus, TransactionType, WalletOwnerType
+
+
+class LedgerAccount(Model):
+    """A wallet (owned by a user today, a team later) or a platform account.
+
+    The migration adds a CHECK that keeps a wallet's cached balance at or above
+    minus its credit limit: the database, not only our code, refuses an overdraft."""
+
+    id = fields.UUIDField(primary_key=True)
+    # One row per account and currency: "WALLET:USER:<uuid>:EUR", "REVENUE:EUR".
+    key = fields.CharField(max_length=120, unique=True)
+    kind = fields.CharEnumField(LedgerAccountKind, max_length=24)
+    owner_type = fields.CharEnumField(WalletOwnerType, max_length=16, null=True)
+    owner_id = fields.UUIDField(null=True, db_index=True)
+    currency = fields.CharField(max_length=3)
+    # The sum of the account's postings, kept for wallets only and changed in the
+    # transaction that posts. Platform accounts leave it NULL and are summed when
+    # read, so charges of different customers never queue on one revenue row.
+    balance = fields.BigIntField(null=True)
+    # How far below zero an administrator lets this wallet go (0: not at all).
+    credit_limit = fields.BigIntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "ledger_accounts"
+
+
+class LedgerTransaction(Model):
+    """One movement of money: two or more postings summing to zero. Never updated."""
+
+    id = fields.UUIDField(primary_key=True)
+    # The same key posts once: a retried request, a second confirm, a second replica.
+    idempotency_key = fields.CharField(max_length=200, unique=True)
+    type = fields.CharEnumField(TransactionType, max_length=16, db_index=True)
+    currency = fields.CharField(max_length=3)
+    # What it is about: ("subscription", id), ("top_up", id), ("admin_action", id), ...
+    reference_type = fields.CharField(max_length=32)
+    reference_id = fields.CharField(max_length=64)
+    # Who caused it; NULL for the platform itself (the seed, later the renewal job).
+    actor_id = fields.UUIDField(null=True)
+    reason = fields.CharField(max_length=500, default="")
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "ledger_transactions"
+
+
+class LedgerPosting(Model):
+    """One leg of a transaction: an amount (never zero) added to one account. Never updated."""
+
+    id = fields.UUIDField(primary_key=True)
+    transaction: fields.ForeignKeyRelation[LedgerTransaction] = fields.ForeignKeyField(
+        "models.LedgerTransaction", related_name="postings", on_delete=fields.RESTRICT
+    )
+    account: fields.ForeignKeyRelation[LedgerAccount] = fields.ForeignKeyField(
+        "models.LedgerAccount", related_name="postings", on_delete=fields.RESTRICT
+    )
+    # The foreign keys' columns, as tortoise sets them (declared for the type checker).
+    transaction_id: uuid.UUID
+    account_id: uuid.UUID
+    amount = fields.BigIntField()
+    # The wallet's balance right after this posting (NULL on platform accounts): a
+    # statement reads it without summing history.
+    balance_after = fields.BigIntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "ledger_postings"
+
+
+class TopUp(Model):
+    """Money a customer said they will pay in, through a provider; credited once, on confirm."""
+
+    id = fields.UUIDField(primary_key=True)
+    owner_type = fields.CharEnumField(WalletOwnerType, max_length=16)
+    owner_id = fields.UUIDField(db_index=True)
+    # Who asked for it.
+    user_id = fields.UUIDField(db_index=True)
+    amount = fields.BigIntField()
+    currency = fields.CharField(max_length=3)
+    provider = fields.CharField(max_length=32)
+    status = fields.CharEnumField(
+        TopUpStatus, max_length=16, default=TopUpStatus.PENDING, db_index=True
+    )
+    # What the customer quotes on the transfer, so the payment finds its top-up.
+    reference = fields.CharField(max_length=32, unique=True)
+    instructions = fields.TextField()
+    transaction_id = fields.UUIDField(null=True)
+    confirmed_by = fields.UUIDField(null=True)
+    confirmed_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "top_ups"

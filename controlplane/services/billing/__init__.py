@@ -1,0 +1,1 @@
+"""Billing: wallets, the double-entry ledger, charges, credits and top-ups."""

@@ -1,0 +1,80 @@
+"""Credit an administrator (or the development seed) puts in a wallet, with its reason."""
+
+from __future__ import annotations
+
+import uuid
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from controlplane.db.models import LedgerTransaction, User
+from controlplane.services.billing.ledger import Entry, Leg, Reference, post
+from controlplane.services.billing.statement import line_of
+from controlplane.services.billing.wallets import WalletOwner, open_wallet, platform_account
+from controlplane.services.errors import Conflict, Invalid, NotFound, PaymentRequired
+from shared.enums import LedgerAccountKind, TransactionType
+from shared.wire.billing import CreditRequest, TransactionLine
+
+
+async def credit(
+    owner: WalletOwner,
+    amount: int,
+    currency: str,
+    key: str,
+    reference: Reference,
+    actor_id: uuid.UUID | None,
+    reason: str,
+) -> tuple[LedgerTransaction, bool]:
+    """An ADJUSTMENT between the wallet and promotional credit: positive gives, negative
+    takes back (a correction is a new transaction, never an edit). Its own transaction."""
+    async with in_transaction():
+        wallet = await open_wallet(owner, currency)
+        promotional = await platform_account(LedgerAccountKind.PROMOTIONAL_CREDIT, currency)
+        return await post(
+            Entry(
+                key=key,
+                type=TransactionType.ADJUSTMENT,
+                currency=currency,
+                reference=reference,
+                legs=(Leg(wallet, amount), Leg(promotional, -amount)),
+                actor_id=actor_id,
+                reason=reason,
+            )
+        )
+
+
+async def grant(actor: User, body: CreditRequest, currency: str) -> tuple[TransactionLine, bool]:
+    """`POST /admin/billing/credits`: returns the wallet's line and whether it was new."""
+    if body.amount == 0:
+        raise Invalid.field("amount", "A credit of zero moves no money")
+    if not await User.exists(id=body.user_id):
+        raise NotFound("User not found")
+    owner = WalletOwner.user(body.user_id)
+    action = uuid.uuid4()
+    # Without a key from the caller every request is its own grant.
+    key = f"admin-credit:{body.idempotency_key or action}"
+    try:
+        transaction, new = await credit(
+            owner,
+            body.amount,
+            currency,
+            key,
+            Reference("admin_action", str(action)),
+            actor.id,
+            body.reason,
+        )
+    except PaymentRequired as exc:
+        raise Conflict(
+            f"Taking this back would leave the wallet below its credit limit: {exc.message}"
+        ) from None
+    except IntegrityError:
+        # The same key granted at the same moment by another request: that one posted.
+        existing = await LedgerTransaction.get_or_none(idempotency_key=key)
+        if existing is None:
+            raise
+        transaction, new = existing, False
+    line = await line_of(transaction, owner, currency)
+    if not new and (line is None or line.amount != body.amount or line.reason != body.reason):
+        raise Conflict("This idempotency key was used for another credit")
+    assert line is not None  # a credit just posted has its wallet's leg
+    return line, new

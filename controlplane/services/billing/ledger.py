@@ -1,0 +1,125 @@
+"""The ledger's one writer: transactions of two or more postings that sum to zero, each
+idempotency key posted once, wallets' cached balances changed in the same transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from tortoise.expressions import F
+
+from controlplane.db.models import LedgerAccount, LedgerPosting, LedgerTransaction
+from controlplane.services.errors import PaymentRequired
+from shared.enums import LedgerAccountKind, TransactionType
+from shared.money import format_amount
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What a transaction is about: ("subscription", id), ("top_up", id), ("admin_action", id)."""
+
+    type: str
+    id: str
+
+
+@dataclass(frozen=True)
+class Leg:
+    account: LedgerAccount
+    amount: int
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    type: TransactionType
+    currency: str
+    reference: Reference
+    legs: tuple[Leg, ...]
+    actor_id: uuid.UUID | None = None
+    reason: str = ""
+
+
+class Unbalanced(ValueError):
+    """A bug in the caller: money would appear or vanish."""
+
+
+def check_balanced(entry: Entry) -> None:
+    """Double entry: at least two legs, none zero or fractional, one currency, sum zero."""
+    if len(entry.legs) < 2:
+        raise Unbalanced(f"{entry.key}: a transaction needs at least two postings")
+    for leg in entry.legs:
+        # bool is an int to Python, and a float would round: neither is money.
+        if type(leg.amount) is not int or leg.amount == 0:
+            raise Unbalanced(f"{entry.key}: posting amounts are non-zero integers")
+        if leg.account.currency != entry.currency:
+            raise Unbalanced(f"{entry.key}: {leg.account.key} is not in {entry.currency}")
+    if sum(leg.amount for leg in entry.legs) != 0:
+        raise Unbalanced(f"{entry.key}: postings sum to {sum(leg.amount for leg in entry.legs)}")
+
+
+async def post(entry: Entry) -> tuple[LedgerTransaction, bool]:
+    """Posts `entry` inside the caller's database transaction; returns the transaction and
+    whether it was posted now (False: its key was posted before, and nothing changed).
+
+    Wallets are locked (in id order, so two transfers between the same wallets cannot
+    deadlock) and checked before anything is written: a wallet that would drop below minus
+    its credit limit raises PaymentRequired with the shortfall. The CHECK constraint on
+    the balance is the last word if a caller ever skips this path."""
+    check_balanced(entry)
+    existing = await LedgerTransaction.get_or_none(idempotency_key=entry.key)
+    if existing is not None:
+        return existing, False
+    deltas: dict[uuid.UUID, int] = defaultdict(int)
+    for leg in entry.legs:
+        if leg.account.kind is LedgerAccountKind.WALLET:
+            deltas[leg.account.id] += leg.amount
+    wallets = {
+        w.id: w
+        for w in await LedgerAccount.filter(id__in=sorted(deltas))
+        .order_by("id")
+        .select_for_update()
+    }
+    for wallet_id, delta in deltas.items():
+        wallet = wallets[wallet_id]
+        after = (wallet.balance or 0) + delta
+        if delta < 0 and after < -wallet.credit_limit:
+            short = -wallet.credit_limit - after
+            available = (wallet.balance or 0) + wallet.credit_limit
+            raise PaymentRequired(
+                f"Insufficient balance: this needs {format_amount(-delta, entry.currency)}, "
+                f"the wallet has {format_amount(available, entry.currency)} available; "
+                f"top up at least {format_amount(short, entry.currency)}",
+                short,
+                entry.currency,
+            )
+    transaction = await LedgerTransaction.create(
+        id=uuid.uuid4(),
+        idempotency_key=entry.key,
+        type=entry.type,
+        currency=entry.currency,
+        reference_type=entry.reference.type,
+        reference_id=entry.reference.id,
+        actor_id=entry.actor_id,
+        reason=entry.reason,
+    )
+    running = {w.id: w.balance or 0 for w in wallets.values()}
+    postings = []
+    for leg in entry.legs:
+        balance_after = None
+        if leg.account.id in running:
+            running[leg.account.id] += leg.amount
+            balance_after = running[leg.account.id]
+        postings.append(
+            LedgerPosting(
+                id=uuid.uuid4(),
+                transaction_id=transaction.id,
+                account_id=leg.account.id,
+                amount=leg.amount,
+                balance_after=balance_after,
+            )
+        )
+    await LedgerPosting.bulk_create(postings)
+    for wallet_id, delta in deltas.items():
+        await LedgerAccount.filter(id=wallet_id).update(balance=F("balance") + delta)
+    return transaction, True

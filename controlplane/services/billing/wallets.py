@@ -1,0 +1,93 @@
+"""Ledger accounts: customers' wallets (one per owner and currency) and the platform's own."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from tortoise.functions import Sum
+
+from controlplane.db.models import LedgerAccount, LedgerPosting
+from shared.enums import LedgerAccountKind, WalletOwnerType
+from shared.wire.billing import WalletOut
+
+
+@dataclass(frozen=True)
+class WalletOwner:
+    """Who a wallet belongs to. A user today; a team once wallets move to teams (issue 14),
+    which is a new owner type, not a new kind of wallet."""
+
+    type: WalletOwnerType
+    id: uuid.UUID
+
+    @classmethod
+    def user(cls, user_id: uuid.UUID) -> WalletOwner:
+        return cls(WalletOwnerType.USER, user_id)
+
+
+def wallet_key(owner: WalletOwner, currency: str) -> str:
+    return f"{LedgerAccountKind.WALLET}:{owner.type}:{owner.id}:{currency}"
+
+
+async def find_wallet(owner: WalletOwner, currency: str) -> LedgerAccount | None:
+    return await LedgerAccount.get_or_none(key=wallet_key(owner, currency))
+
+
+async def open_wallet(owner: WalletOwner, currency: str) -> LedgerAccount:
+    """The owner's wallet, made empty at first use. Concurrent first uses make one row:
+    the insert yields to a key already there instead of failing the caller's transaction."""
+    key = wallet_key(owner, currency)
+    await LedgerAccount.bulk_create(
+        [
+            LedgerAccount(
+                id=uuid.uuid4(),
+                key=key,
+                kind=LedgerAccountKind.WALLET,
+                owner_type=owner.type,
+                owner_id=owner.id,
+                currency=currency,
+                balance=0,
+                credit_limit=0,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    return await LedgerAccount.get(key=key)
+
+
+async def platform_account(kind: LedgerAccountKind, currency: str) -> LedgerAccount:
+    """One of the platform's accounts (revenue, refunds, payment clearing, promotional
+    credit). They cache no balance: every charge would queue on the one revenue row."""
+    if kind is LedgerAccountKind.WALLET:
+        raise ValueError("a wallet belongs to an owner: use open_wallet")
+    key = f"{kind}:{currency}"
+    await LedgerAccount.bulk_create(
+        [LedgerAccount(id=uuid.uuid4(), key=key, kind=kind, currency=currency, balance=None)],
+        ignore_conflicts=True,
+    )
+    return await LedgerAccount.get(key=key)
+
+
+async def postings_sum(account_id: uuid.UUID) -> int:
+    """What an account's postings add up to: its balance, by definition."""
+    rows = (
+        await LedgerPosting.filter(account_id=account_id)
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return int(rows[0]["total"] or 0) if rows else 0
+
+
+async def wallet_of(owner: WalletOwner, currency: str) -> WalletOut:
+    """The wallet as its owner reads it; an owner who never paid in has an empty one."""
+    wallet = await find_wallet(owner, currency)
+    balance = (wallet.balance or 0) if wallet else 0
+    limit = wallet.credit_limit if wallet else 0
+    return WalletOut(
+        owner_type=owner.type,
+        owner_id=owner.id,
+        currency=currency,
+        balance=balance,
+        credit_limit=limit,
+        available=balance + limit,
+    )

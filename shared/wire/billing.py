@@ -1,0 +1,102 @@
+"""Wire types of billing: wallets, their ledger lines, credits and top-ups.
+
+Every amount is an integer in the minor unit of `currency` (ISO 4217): 1234 EUR is 12.34 EUR.
+"""
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from shared.enums import TopUpStatus, TransactionType, WalletOwnerType
+from shared.wire.base import WireModel, WireOut
+from shared.wire.common import PageQuery, Pagination
+
+# A trillion minor units (ten billion euros): beyond it an amount is a typo, not a payment.
+MAX_AMOUNT = 10**12
+MINOR_UNITS = "in the minor unit of `currency` (cents for EUR)"
+
+
+class WalletOut(WireOut):
+    owner_type: WalletOwnerType
+    owner_id: UUID
+    currency: str
+    balance: int = Field(description=f"what the wallet's postings sum to, {MINOR_UNITS}")
+    credit_limit: int = Field(description="how far below zero an administrator lets it go")
+    available: int = Field(description="balance + creditLimit: what can be spent now")
+
+
+class TransactionLine(WireOut):
+    """One transaction as it touched one wallet."""
+
+    id: UUID = Field(description="the ledger transaction")
+    type: TransactionType
+    amount: int = Field(description=f"added to the wallet (negative: taken), {MINOR_UNITS}")
+    balance_after: int
+    currency: str
+    reference_type: str = Field(description="subscription, top_up, admin_action or seed")
+    reference_id: str
+    reason: str
+    actor_id: UUID | None = Field(description="who caused it; null for the platform")
+    owner_type: WalletOwnerType
+    owner_id: UUID
+    created_at: datetime
+
+
+class TransactionListQuery(PageQuery):
+    type: TransactionType | None = None
+    user_id: UUID | None = Field(default=None, description="administrators only")
+
+
+class TransactionList(WireOut):
+    transactions: list[TransactionLine]
+    pagination: Pagination
+
+
+class CreditRequest(WireModel):
+    user_id: UUID
+    amount: int = Field(
+        ge=-MAX_AMOUNT,
+        le=MAX_AMOUNT,
+        description=f"promotional credit when positive, a correction when negative; {MINOR_UNITS}",
+    )
+    reason: str = Field(min_length=3, max_length=500)
+    idempotency_key: str | None = Field(
+        default=None,
+        min_length=8,
+        max_length=100,
+        description="the same key grants once: a retried request changes nothing",
+    )
+
+
+class TopUpRequest(WireModel):
+    amount: int = Field(ge=1, le=MAX_AMOUNT, description=MINOR_UNITS)
+    provider: Literal["manual"] = Field(description="manual: bank transfer, confirmed by hand")
+
+
+class TopUpOut(WireOut):
+    id: UUID
+    user_id: UUID
+    owner_type: WalletOwnerType
+    owner_id: UUID
+    amount: int
+    currency: str
+    provider: str
+    status: TopUpStatus
+    reference: str = Field(description="to quote on the payment")
+    instructions: str
+    transaction_id: UUID | None = Field(description="the ledger transaction, once confirmed")
+    confirmed_at: datetime | None
+    created_at: datetime
+
+
+class TopUpListQuery(PageQuery):
+    status: TopUpStatus | None = None
+    reference: str | None = Field(default=None, max_length=32, description="as quoted on a payment")
+    user_id: UUID | None = Field(default=None, description="administrators only")
+
+
+class TopUpList(WireOut):
+    top_ups: list[TopUpOut]
+    pagination: Pagination
