@@ -254,9 +254,19 @@ def _development_secret(data_dir: Path, name: str, make: Callable[[], str]) -> s
         return path.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)
     value = make()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # Written whole under a private name, then linked into place: of two processes
+    # starting at once (scripts/run, parallel tests), one links and the other reads
+    # the winner's complete file, never a half-written or a second secret.
+    tmp = data_dir / f".{name}.{os.getpid()}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(value)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        value = path.read_text().strip()
+    finally:
+        tmp.unlink(missing_ok=True)
     return value
 
 

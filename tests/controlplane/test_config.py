@@ -227,6 +227,20 @@ def test_secrets_keys_are_a_comma_separated_list_of_fernet_keys(tmp_path: Path) 
     assert "MINISPOD_SECRETS_KEY" in message and "nope" not in message
 
 
+def test_processes_starting_together_share_one_generated_secret(tmp_path: Path) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(4) as pool:
+        keys = list(pool.map(_jwt_secret_of, [str(tmp_path)] * 8))
+    assert len(set(keys)) == 1
+    assert (tmp_path / "jwt_secret").read_text().strip() == keys[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["jwt_secret", "secrets_key"]
+
+
+def _jwt_secret_of(data_dir: str) -> str:
+    return load_config({"MINISPOD_DATA_DIR": data_dir}).jwt_secret
+
+
 def test_settings_are_read_from_the_environment(tmp_path: Path) -> None:
     config = load_config(
         {
