@@ -14,6 +14,8 @@ from tortoise.transactions import in_transaction
 from controlplane.db.models import User
 from controlplane.services.accounts.accounts import Accounts, normalise_email
 from controlplane.services.apps import subscriptions
+from controlplane.services.billing import wallets
+from controlplane.services.billing.wallets import WalletOwner
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, Invalid, NotFound
 from controlplane.services.ids import parse_id
@@ -77,6 +79,11 @@ async def _refuse_if_subscribed(user_ids: list[uuid.UUID]) -> None:
     subscriptions are cancelled first, which removes and releases their instances."""
     if await subscriptions.any_live(user_ids):
         raise Conflict("This account has live subscriptions; cancel them before deleting it")
+    if await wallets.any_balance([WalletOwner.user(u) for u in user_ids]):
+        raise Conflict(
+            "This account's wallet is not empty; settle it (a credit or a correction) "
+            "before deleting the account"
+        )
 
 
 async def create_user(accounts: Accounts, body: UserCreate) -> User:

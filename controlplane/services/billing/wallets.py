@@ -91,3 +91,21 @@ async def wallet_of(owner: WalletOwner, currency: str) -> WalletOut:
         credit_limit=limit,
         available=balance + limit,
     )
+
+
+async def any_balance(owners: list[WalletOwner]) -> bool:
+    """Whether any of these owners' wallets holds money, or owes it (accounts asks before
+    it deletes a user: the ledger would keep the rows, but nobody could see the balance)."""
+    by_type: dict[WalletOwnerType, list[uuid.UUID]] = {}
+    for owner in owners:
+        by_type.setdefault(owner.type, []).append(owner.id)
+    for owner_type, ids in by_type.items():
+        if (
+            await LedgerAccount.filter(
+                kind=LedgerAccountKind.WALLET, owner_type=owner_type, owner_id__in=ids
+            )
+            .exclude(balance=0)
+            .exists()
+        ):
+            return True
+    return False

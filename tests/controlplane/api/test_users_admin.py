@@ -16,6 +16,7 @@ from tests.conftest import (
     create_account,
     sign_in,
 )
+from tests.controlplane.conftest import fund
 
 API = "/api/v1"
 OTHER_PASSWORD = "0ther!Pass"
@@ -439,6 +440,26 @@ async def test_bulk_deactivates_and_activates_users(
     )
     assert status == 200 and body["data"]["affected"] == 3
     assert await states(client, admin_headers, ids) == [("USER", True)] * 3
+
+
+async def test_an_account_with_money_in_its_wallet_is_not_deleted_until_settled(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    await create_account(client, "rich@paas.com", OTHER_PASSWORD)
+    target = (await sign_in(client, "rich@paas.com", OTHER_PASSWORD))["user"]["id"]
+    await fund(client, "rich@paas.com", 5000)
+
+    status, body = await call(client, "DELETE", f"/users/{target}", headers=admin_headers)
+    assert status == 409 and "wallet" in body["message"], body
+    assert (await call(client, "GET", f"/users/{target}", headers=admin_headers))[0] == 200
+
+    settle = {"userId": target, "amount": -5000, "reason": "refunded by bank transfer"}
+    status, body = await call(
+        client, "POST", "/admin/billing/credits", json=settle, headers=admin_headers
+    )
+    assert status in (200, 201), body
+    status, body = await call(client, "DELETE", f"/users/{target}", headers=admin_headers)
+    assert status == 200, body
 
 
 async def test_bulk_sets_roles_and_deletes(
