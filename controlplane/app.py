@@ -48,7 +48,7 @@ from controlplane.services.apps.instances import Lifecycle
 from controlplane.services.apps.placement import Fleet
 from controlplane.services.apps.provisioning import ClusterSettings, Provisioner
 from controlplane.services.apps.reconcile import Disruption, Reconciler
-from controlplane.services.apps.subscriptions import Subscriptions
+from controlplane.services.apps.subscriptions import BillingTerms, Subscriptions
 from controlplane.services.apps.tenant_locks import TenantLocks
 from controlplane.services.billing.providers import ManualTransfer
 from controlplane.services.billing.top_ups import TopUps
@@ -58,6 +58,7 @@ from controlplane.services.fleet.hearing import Hearing
 from controlplane.services.fleet.ingest import TelemetryIngest
 from controlplane.services.fleet.node_auth import REVOCATIONS, NodeAuth
 from controlplane.services.sealing import SecretBox
+from shared.durations import CalendarDuration
 
 log = logging.getLogger("minispod.app")
 
@@ -173,9 +174,13 @@ def build_subscriptions(
         clock,
         Fleet(cluster_nodes=gateway.list_nodes),
     )
-    subscriptions = Subscriptions(
-        lifecycle, clock, config.max_subscriptions_per_user, config.currency
+    terms = BillingTerms(
+        config.currency,
+        CalendarDuration.parse(config.billing_period),
+        CalendarDuration.parse(config.billing_grace),
+        CalendarDuration.parse(config.billing_retention),
     )
+    subscriptions = Subscriptions(lifecycle, clock, config.max_subscriptions_per_user, terms)
     disrupted = Disruption(config.disruption_threshold, config.eviction_rate, metrics, clock())
     reconciler = Reconciler(
         subscriptions, lifecycle, clock, config.eviction_timeout, metrics, disrupted

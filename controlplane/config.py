@@ -14,12 +14,14 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from cryptography.fernet import Fernet
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from shared.durations import CalendarDuration
 from shared.money import MINOR_UNITS
 
 Env = Literal["development", "production"]
@@ -129,6 +131,20 @@ class Config(BaseModel):
         max_length=2000,
     )
 
+    # Billing periods, ISO 8601 (calendar months clamp to the month's end; PT1M for demos):
+    # how long a paid period lasts, how long an unpaid renewal keeps the app running
+    # (PAST_DUE), and how long after the period's end a suspended one is kept before it
+    # expires and its objects and volumes are deleted.
+    billing_period: str = _setting("P1M", "MINISPOD_BILLING_PERIOD")
+    billing_grace: str = _setting("P3D", "MINISPOD_BILLING_GRACE")
+    billing_retention: str = _setting("P30D", "MINISPOD_BILLING_RETENTION")
+
+    @field_validator("billing_period", "billing_grace", "billing_retention")
+    @classmethod
+    def _iso_duration(cls, value: str) -> str:
+        CalendarDuration.parse(value)  # raises ValueError with the one-line reason
+        return value
+
     def replace(self, **changes: Any) -> Config:
         """A copy with some settings changed, checked like the original."""
         return Config.model_validate({**self.model_dump(), **changes})
@@ -223,6 +239,16 @@ class Config(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Config:
+        grace, retention = (
+            CalendarDuration.parse(self.billing_grace),
+            CalendarDuration.parse(self.billing_retention),
+        )
+        probe = datetime(2026, 1, 31, tzinfo=UTC)
+        if retention.after(probe) <= grace.after(probe):
+            raise ConfigError(
+                "MINISPOD_BILLING_RETENTION must be longer than MINISPOD_BILLING_GRACE "
+                f"(got {self.billing_retention} and {self.billing_grace})"
+            )
         limit = GRACE_INTERVALS * self.heartbeat_interval
         if self.node_grace_period > limit:
             raise ConfigError(

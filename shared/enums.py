@@ -19,6 +19,9 @@ class NodeStatus(StrEnum):
 class SubscriptionStatus(StrEnum):
     PENDING = "PENDING"
     ACTIVE = "ACTIVE"
+    # The period ended and its renewal could not be paid: the app still runs, for the
+    # grace period, while the wallet is retried.
+    PAST_DUE = "PAST_DUE"
     SUSPENDED = "SUSPENDED"
     CANCELLED = "CANCELLED"
     EXPIRED = "EXPIRED"

@@ -241,6 +241,23 @@ def _jwt_secret_of(data_dir: str) -> str:
     return load_config({"MINISPOD_DATA_DIR": data_dir}).jwt_secret
 
 
+def test_billing_periods_are_iso_durations_and_retention_outlasts_grace(tmp_path: Path) -> None:
+    demo = load_config({"MINISPOD_DATA_DIR": str(tmp_path), "MINISPOD_BILLING_PERIOD": "PT1M"})
+    assert demo.billing_period == "PT1M"
+    message = one_line_error(
+        {"MINISPOD_DATA_DIR": str(tmp_path), "MINISPOD_BILLING_PERIOD": "monthly"}
+    )
+    assert "MINISPOD_BILLING_PERIOD" in message and "ISO 8601" in message
+    message = one_line_error(
+        {
+            "MINISPOD_DATA_DIR": str(tmp_path),
+            "MINISPOD_BILLING_GRACE": "P7D",
+            "MINISPOD_BILLING_RETENTION": "P5D",
+        }
+    )
+    assert "MINISPOD_BILLING_RETENTION" in message
+
+
 def test_settings_are_read_from_the_environment(tmp_path: Path) -> None:
     config = load_config(
         {

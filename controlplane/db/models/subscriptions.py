@@ -21,6 +21,9 @@ class Subscription(Model):
     current_period_end = fields.DatetimeField(db_index=True)
     env: dict[str, str] = fields.JSONField(default=dict)
     cancelled_at = fields.DatetimeField(null=True)
+    # Who suspended it, "administrator" or "billing": paying resumes only what unpaid
+    # renewals suspended, never an administrator's decision.
+    suspended_by = fields.CharField(max_length=16, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

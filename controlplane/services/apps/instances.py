@@ -201,13 +201,18 @@ class Lifecycle:
         await self.provision(instance, subscription, template, node)
         return True
 
-    async def suspend(self, instance: Instance, subscription: Subscription) -> None:
+    async def suspend(
+        self,
+        instance: Instance,
+        subscription: Subscription,
+        why: str = "suspended by an administrator",
+    ) -> None:
         """Scales the pod to zero; the node keeps the room and the volumes keep the data."""
         if instance.node_id is not None:
             node = await WorkerNode.get(id=instance.node_id)
             await self.provision(instance, subscription, await self.template_of(instance), node)
         instance.status = InstanceStatus.STOPPED
-        say(instance, "suspended by an administrator")
+        say(instance, why)
         await instance.save(update_fields=["status", "reason", "detail", "updated_at"])
 
     async def resume(self, instance: Instance, subscription: Subscription) -> None:

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from tortoise.expressions import Subquery
+from tortoise.expressions import Q, Subquery
 
 from controlplane.cluster.gateway import ClusterError
 from controlplane.db.models import Instance, Subscription, WorkerNode
@@ -34,6 +34,9 @@ log = logging.getLogger("minispod.reconcile")
 
 @dataclass
 class Pass:
+    renewed: int = 0
+    past_due: int = 0
+    suspended_unpaid: int = 0
     expired: int = 0
     evicted: int = 0
     placed: int = 0
@@ -45,7 +48,10 @@ class Pass:
 
     def __bool__(self) -> bool:
         return bool(
-            self.expired
+            self.renewed
+            or self.past_due
+            or self.suspended_unpaid
+            or self.expired
             or self.evicted
             or self.placed
             or self.repaired
@@ -101,14 +107,25 @@ class Reconciler:
     async def run(self) -> Pass:
         result = Pass()
         self._lifecycle.fleet.invalidate()
-        result.expired = await self._subscriptions.expire_due()
+        renewals = await self._subscriptions.renew_due()
+        result.renewed, result.past_due = renewals.renewed, renewals.past_due
+        result.suspended_unpaid, result.expired = renewals.suspended, renewals.expired
         await self._stop_terminal(result)
         await self._evict(result)
         await self._place_pending(result)
         await self._observe(result)
         await self._remove_orphans(result)
         actions = self._metrics.reconcile_actions
-        for action in ("expired", "evicted", "placed", "repaired", "removed_orphans"):
+        for action in (
+            "renewed",
+            "past_due",
+            "suspended_unpaid",
+            "expired",
+            "evicted",
+            "placed",
+            "repaired",
+            "removed_orphans",
+        ):
             actions.labels(action).inc(getattr(result, action))
         actions.labels("errors").inc(len(result.errors))
         return result
@@ -121,8 +138,10 @@ class Reconciler:
         ended = await Subscription.filter(status__in=TERMINAL_SUBSCRIPTIONS).values_list(
             "id", flat=True
         )
+        # A suspended instance is STOPPED but still holds its room and objects.
         for instance in await Instance.filter(
-            subscription_id__in=list(ended), status__not=InstanceStatus.STOPPED
+            Q(status__not=InstanceStatus.STOPPED) | Q(node_id__not_isnull=True),
+            subscription_id__in=list(ended),
         ):
             await self._lifecycle.unplace(instance, InstanceStatus.STOPPED, "subscription ended")
 

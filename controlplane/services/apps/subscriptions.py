@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import calendar
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from controlplane.db.models import Instance, Subscription, User
+from controlplane.db.models import Instance, Service, Subscription, User
 from controlplane.services import tallies
 from controlplane.services.apps.instances import (
     TERMINAL_SUBSCRIPTIONS,
@@ -24,10 +24,11 @@ from controlplane.services.billing.charges import charge_period
 from controlplane.services.billing.wallets import WalletOwner
 from controlplane.services.catalog import catalog
 from controlplane.services.clock import Clock
-from controlplane.services.errors import Conflict, FieldError, Invalid, NotFound
+from controlplane.services.errors import Conflict, FieldError, Invalid, NotFound, PaymentRequired
 from controlplane.services.ids import parse_id
 from controlplane.services.ownership import find_visible, visible_to
 from controlplane.services.paging import page
+from shared.durations import CalendarDuration, add_months
 from shared.enums import InstanceStatus, SubscriptionStatus
 from shared.wire.subscriptions import (
     SubscribeRequest,
@@ -62,22 +63,42 @@ RESERVED_SUBDOMAINS = frozenset(
     }
 )
 # Subscriptions that count against the per-user limit.
-LIVE = (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED)
+LIVE = (
+    SubscriptionStatus.PENDING,
+    SubscriptionStatus.ACTIVE,
+    SubscriptionStatus.PAST_DUE,
+    SubscriptionStatus.SUSPENDED,
+)
+# Who suspended a subscription: paying resumes only what billing suspended.
+BY_ADMINISTRATOR = "administrator"
+BY_BILLING = "billing"
+
+
+@dataclass(frozen=True)
+class BillingTerms:
+    """How subscriptions are paid: the platform currency, the period a charge buys, how
+    long an unpaid renewal keeps running (PAST_DUE), and how long after its period's end
+    an unpaid subscription is kept (SUSPENDED) before it expires."""
+
+    currency: str
+    period: CalendarDuration
+    grace: CalendarDuration
+    retention: CalendarDuration
+
+
+@dataclass
+class Renewals:
+    renewed: int = 0
+    past_due: int = 0
+    suspended: int = 0
+    expired: int = 0
+    resumed: int = 0
 
 
 async def any_live(user_ids: list[uuid.UUID]) -> bool:
     """Whether any of these accounts still has a live subscription (accounts asks
     before it deletes one)."""
     return await Subscription.filter(user_id__in=user_ids, status__in=LIVE).exists()
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    """Calendar months, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
-    month = moment.month - 1 + months
-    year = moment.year + month // 12
-    month = month % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
 
 
 async def detail(subscription: Subscription, viewer: User | None = None) -> SubscriptionDetail:
@@ -118,12 +139,13 @@ async def list_subscriptions(actor: User, query: SubscriptionListQuery) -> Subsc
 
 class Subscriptions:
     def __init__(
-        self, lifecycle: Lifecycle, clock: Clock, max_per_user: int, currency: str
+        self, lifecycle: Lifecycle, clock: Clock, max_per_user: int, terms: BillingTerms
     ) -> None:
         self.lifecycle = lifecycle
         self._clock = clock
         self._max_per_user = max_per_user
-        self._currency = currency
+        self._terms = terms
+        self._currency = terms.currency
 
     async def subscribe(self, actor: User, body: SubscribeRequest) -> SubscriptionDetail:
         service, template = await catalog.active_service(str(body.service_id))
@@ -177,7 +199,7 @@ class Subscriptions:
                     subdomain=subdomain,
                     status=SubscriptionStatus.PENDING,
                     current_period_start=now,
-                    current_period_end=add_months(now, 1),
+                    current_period_end=self._terms.period.after(now),
                     env=dict(body.env),
                 )
                 instance = await Instance.create(
@@ -232,7 +254,8 @@ class Subscriptions:
         if subscription.status not in (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE):
             raise Conflict(f"A {subscription.status.value} subscription cannot be suspended")
         subscription.status = SubscriptionStatus.SUSPENDED
-        await subscription.save(update_fields=["status", "updated_at"])
+        subscription.suspended_by = BY_ADMINISTRATOR
+        await subscription.save(update_fields=["status", "suspended_by", "updated_at"])
         instance = await Instance.get_or_none(subscription_id=subscription.id)
         if instance is not None:
             await self.lifecycle.suspend(instance, subscription)
@@ -242,13 +265,19 @@ class Subscriptions:
         subscription = await self._get(raw_id)
         if subscription.status is not SubscriptionStatus.SUSPENDED:
             raise Conflict("Only a suspended subscription can be resumed")
+        if subscription.current_period_end <= self._clock():
+            raise Conflict("This subscription's period is unpaid: it resumes once it is paid")
+        await self._resume(subscription)
+        return await detail(subscription)
+
+    async def _resume(self, subscription: Subscription) -> None:
         # ACTIVE again once its instance runs, as for a new subscription.
         subscription.status = SubscriptionStatus.PENDING
-        await subscription.save(update_fields=["status", "updated_at"])
+        subscription.suspended_by = None
+        await subscription.save(update_fields=["status", "suspended_by", "updated_at"])
         instance = await Instance.get_or_none(subscription_id=subscription.id)
         if instance is not None:
             await self.lifecycle.resume(instance, subscription)
-        return await detail(subscription)
 
     async def _get(self, raw_id: str) -> Subscription:
         subscription = await Subscription.get_or_none(id=parse_id(raw_id, "Subscription"))
@@ -258,21 +287,93 @@ class Subscriptions:
 
     async def teardown(self, subscription: Subscription, reason: str) -> None:
         instance = await Instance.get_or_none(subscription_id=subscription.id)
-        if instance is not None and instance.status is not InstanceStatus.STOPPED:
+        # A suspended instance is STOPPED but still holds its node's room and its objects
+        # (scaled to zero, volumes kept): those go too.
+        if instance is not None and (
+            instance.status is not InstanceStatus.STOPPED or instance.node_id is not None
+        ):
             await self.lifecycle.unplace(instance, InstanceStatus.STOPPED, reason)
 
-    async def expire_due(self) -> int:
-        """Subscriptions whose period ended without renewal: EXPIRED, and their instance stops."""
+    async def renew_due(self) -> Renewals:
+        """Every subscription whose period ended: its next period charged from the wallet,
+        or, unpaid, PAST_DUE (the app runs on) for the grace period, then SUSPENDED (scaled
+        to zero, data and room kept), then EXPIRED after the retention period (removed).
+        A suspended one that can pay again resumes. Leader-only (the reconcile job), and
+        safe on two replicas anyway: each subscription is decided under its row lock, and
+        a period's charge is keyed by subscription and period."""
         now = self._clock()
-        due = await Subscription.filter(
-            status__in=LIVE,
-            current_period_end__lte=now,
+        result = Renewals()
+        due = await Subscription.filter(status__in=LIVE, current_period_end__lte=now).values_list(
+            "id", flat=True
         )
-        for subscription in due:
-            subscription.status = SubscriptionStatus.EXPIRED
-            await subscription.save(update_fields=["status", "updated_at"])
-            await self.teardown(subscription, "subscription period ended")
-        return len(due)
+        for subscription_id in due:
+            await self._renew(subscription_id, now, result)
+        return result
+
+    async def _renew(self, subscription_id: object, now: datetime, result: Renewals) -> None:
+        terms = self._terms
+        async with in_transaction():
+            subscription = await Subscription.filter(id=subscription_id).select_for_update().first()
+            if (
+                subscription is None
+                or subscription.status not in LIVE
+                or subscription.current_period_end > now
+            ):
+                return  # decided meanwhile (another replica, a cancel)
+            due_since = subscription.current_period_end
+            late = terms.grace.after(due_since) <= now
+            service = await Service.get(id=subscription.service_id)
+            try:
+                await charge_period(
+                    WalletOwner.user(subscription.user_id),
+                    service.monthly_price,
+                    terms.currency,
+                    subscription.id,
+                    due_since,
+                    None,
+                    f"{service.name}: renewal",
+                )
+                paid = True
+            except PaymentRequired:
+                paid = False
+            was = subscription.status
+            billing_hold = was is SubscriptionStatus.SUSPENDED and (
+                subscription.suspended_by == BY_BILLING
+            )
+            if paid:
+                # Service was given while PAST_DUE, so that period runs on from its due
+                # moment; after a suspension the new period starts now.
+                start = now if late else due_since
+                subscription.current_period_start = start
+                subscription.current_period_end = terms.period.after(start)
+                if was is SubscriptionStatus.PAST_DUE:
+                    subscription.status = SubscriptionStatus.ACTIVE
+                result.renewed += 1
+            elif terms.retention.after(due_since) <= now:
+                subscription.status = SubscriptionStatus.EXPIRED
+                result.expired += 1
+            elif late and was is not SubscriptionStatus.SUSPENDED:
+                subscription.status = SubscriptionStatus.SUSPENDED
+                subscription.suspended_by = BY_BILLING
+                result.suspended += 1
+            elif not late and was in (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE):
+                subscription.status = SubscriptionStatus.PAST_DUE
+                result.past_due += 1
+            await subscription.save()
+        # The cluster is changed after the decision committed, as everywhere else.
+        instance = await Instance.get_or_none(subscription_id=subscription.id)
+        if subscription.status is SubscriptionStatus.EXPIRED:
+            await self.teardown(subscription, "subscription expired unpaid")
+        elif subscription.status is SubscriptionStatus.SUSPENDED and was is not (
+            SubscriptionStatus.SUSPENDED
+        ):
+            if instance is not None:
+                await self.lifecycle.suspend(
+                    instance, subscription, "suspended: the renewal is unpaid; top up to resume"
+                )
+        elif paid and billing_hold:
+            await self._resume(subscription)
+            result.resumed += 1
 
 
 async def counts_by_status() -> dict[str, int]:

@@ -1,0 +1,155 @@
+"""Renewals: each period charged from the wallet; unpaid, PAST_DUE then SUSPENDED then
+EXPIRED; paying again resumes; never a period charged twice, whoever renews."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from controlplane.appkeys import SUBSCRIPTIONS
+from controlplane.db.models import LedgerTransaction, Service, WorkerNode
+from tests.conftest import ADMIN_PASSWORD, FakeClock, bearer, sign_in
+from tests.controlplane.api.test_subscriptions import active_node, customer, reconcile, subscribe
+from tests.controlplane.conftest import fund
+
+DAY = 24 * 3600
+GHOST = "alice@example.com"
+
+
+async def as_alice(client: TestClient) -> dict[str, str]:
+    """Signed in afresh: the tests move the clock by weeks, past any access token."""
+    return bearer((await sign_in(client, GHOST, "Customer1!x"))["accessToken"])
+
+
+async def as_admin(client: TestClient) -> dict[str, str]:
+    return bearer((await sign_in(client, "admin@paas.com", ADMIN_PASSWORD))["accessToken"])
+
+
+async def state(client: TestClient, _who: object, subscription_id: str) -> dict[str, Any]:
+    who = await as_alice(client)
+    body = await (await client.get(f"/api/v1/subscriptions/{subscription_id}", headers=who)).json()
+    return dict(body["data"])
+
+
+async def balance(client: TestClient, _who: object) -> int:
+    body = await (await client.get("/api/v1/billing/wallet", headers=await as_alice(client))).json()
+    return int(body["data"]["balance"])
+
+
+async def running_subscription(
+    platform: TestClient, admin: dict[str, str], services: dict[str, str], periods: int
+) -> tuple[dict[str, str], dict[str, Any], int]:
+    """Alice with money for `periods` periods of Ghost, subscribed, its instance RUNNING."""
+    await active_node(platform, admin, "worker-a")
+    price = (await Service.get(id=services["ghost"])).monthly_price
+    alice = await customer(platform, GHOST, funds=periods * price)
+    data = (await (await subscribe(platform, alice, services["ghost"])).json())["data"]
+    await reconcile(platform)
+    await reconcile(platform)
+    assert (await state(platform, alice, data["id"]))["instance"]["status"] == "RUNNING"
+    return alice, data, price
+
+
+async def test_a_due_period_is_charged_from_the_wallet_and_the_period_moves_on(
+    platform, admin, services, clock: FakeClock
+) -> None:
+    alice, data, price = await running_subscription(platform, admin, services, periods=2)
+    assert await balance(platform, alice) == price
+    clock.advance(32 * DAY)
+    result = await reconcile(platform)
+    assert result.renewed == 1
+    assert await balance(platform, alice) == 0
+    now = await state(platform, alice, data["id"])
+    assert now["status"] in ("ACTIVE", "PENDING")
+    assert now["currentPeriodStart"] == data["currentPeriodEnd"]  # no gap, no overlap
+
+
+async def test_an_unpaid_renewal_runs_past_due_then_suspends_then_resumes_when_paid(
+    platform, admin, services, clock: FakeClock
+) -> None:
+    alice, data, price = await running_subscription(platform, admin, services, periods=1)
+    clock.advance(31 * DAY + 60)  # the period ended; the wallet is empty
+    result = await reconcile(platform)
+    assert result.past_due == 1
+    now = await state(platform, alice, data["id"])
+    assert now["status"] == "PAST_DUE" and now["instance"]["status"] == "RUNNING"
+
+    clock.advance(3 * DAY)  # the grace period is over
+    result = await reconcile(platform)
+    assert result.suspended_unpaid == 1
+    now = await state(platform, alice, data["id"])
+    assert now["status"] == "SUSPENDED" and now["instance"]["status"] == "STOPPED"
+    assert "unpaid" in now["instance"]["reason"]
+    refused = await platform.post(
+        f"/api/v1/subscriptions/{data['id']}/resume", headers=await as_admin(platform)
+    )
+    assert refused.status == 409  # an unpaid period resumes by paying, not by decree
+
+    await fund(platform, GHOST, price)  # a top-up lands
+    result = await reconcile(platform)
+    assert result.renewed == 1
+    await reconcile(platform)
+    now = await state(platform, alice, data["id"])
+    assert now["status"] == "ACTIVE" and now["instance"]["status"] == "RUNNING"
+    assert await balance(platform, alice) == 0
+
+
+async def test_an_unpaid_subscription_expires_after_the_retention_period_and_is_removed(
+    platform, admin, services, clock: FakeClock, cluster
+) -> None:
+    alice, data, _ = await running_subscription(platform, admin, services, periods=1)
+    clock.advance(31 * DAY + 60)
+    await reconcile(platform)
+    clock.advance(3 * DAY)
+    await reconcile(platform)
+    clock.advance(30 * DAY)
+    result = await reconcile(platform)
+    assert result.expired == 1
+    now = await state(platform, alice, data["id"])
+    assert now["status"] == "EXPIRED" and now["instance"]["status"] == "STOPPED"
+    await reconcile(platform)
+    assert cluster.objects("Deployment") == []
+
+
+async def test_paying_never_resumes_what_an_administrator_suspended(
+    platform, admin, services, clock: FakeClock
+) -> None:
+    alice, data, price = await running_subscription(platform, admin, services, periods=3)
+    held = await platform.post(f"/api/v1/subscriptions/{data['id']}/suspend", headers=admin)
+    assert held.status == 200
+    clock.advance(32 * DAY)
+    result = await reconcile(platform)
+    assert result.renewed == 1  # still subscribed, so still charged
+    now = await state(platform, alice, data["id"])
+    assert now["status"] == "SUSPENDED"
+    assert await balance(platform, alice) == price
+
+
+async def test_two_replicas_renewing_at_once_charge_each_period_once(
+    platform, admin, services, clock: FakeClock
+) -> None:
+    alice, _, price = await running_subscription(platform, admin, services, periods=3)
+    clock.advance(32 * DAY)
+    renewals = platform.app[SUBSCRIPTIONS]
+    results = await asyncio.gather(*(renewals.renew_due() for _ in range(4)))
+    assert sum(r.renewed for r in results) == 1
+    charges = await LedgerTransaction.filter(type="CHARGE").count()
+    assert charges == 2  # the first period and one renewal
+    assert await balance(platform, alice) == price
+
+
+async def test_cancelling_a_suspended_subscription_removes_its_objects_and_its_room(
+    platform, admin, services, cluster
+) -> None:
+    alice, data, _ = await running_subscription(platform, admin, services, periods=1)
+    assert (
+        await platform.post(f"/api/v1/subscriptions/{data['id']}/suspend", headers=admin)
+    ).status == 200
+    assert cluster.objects("Deployment"), "suspended: scaled to zero, still there"
+    cancel = await platform.post(f"/api/v1/subscriptions/{data['id']}/cancel", headers=alice)
+    assert cancel.status == 200
+    assert cluster.objects("Deployment") == []
+    node = await WorkerNode.get(name="worker-a")
+    assert node.reserved_pods == 0
