@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -55,17 +56,22 @@ def minispod(tmp_path: Path) -> Minispod:
     return run
 
 
-@pytest.fixture
-def signed_in(control_plane: ControlPlane, minispod: Minispod) -> Minispod:
-    result = minispod(
+def login(minispod: Minispod, server: str, password: str = ADMIN_PASSWORD) -> Any:
+    """`minispod login` as a script does it: the password on standard input."""
+    return minispod(
         "login",
         "--server",
-        control_plane.url,
+        server,
         "--email",
         ADMIN_EMAIL,
         "--password-stdin",
-        stdin=ADMIN_PASSWORD + "\n",
+        stdin=password + "\n",
     )
+
+
+@pytest.fixture
+def signed_in(control_plane: ControlPlane, minispod: Minispod) -> Minispod:
+    result = login(minispod, control_plane.url)
     assert result.returncode == 0, result.stderr
     return minispod
 
@@ -84,30 +90,14 @@ def test_login_keeps_a_private_session_and_whoami_reads_it(
 def test_a_wrong_password_exits_1_with_the_control_planes_words(
     control_plane: ControlPlane, minispod: Minispod
 ) -> None:
-    result = minispod(
-        "login",
-        "--server",
-        control_plane.url,
-        "--email",
-        ADMIN_EMAIL,
-        "--password-stdin",
-        stdin="Wr0ng!password\n",
-    )
+    result = login(minispod, control_plane.url, "Wr0ng!password")
     assert result.returncode == 1
     assert "401 UNAUTHORIZED" in result.stderr and "Invalid email or password" in result.stderr
 
 
 def test_without_a_session_or_a_server_the_exit_codes_say_which(minispod: Minispod) -> None:
     assert minispod("nodes", "list").returncode == 4
-    unreachable = minispod(
-        "login",
-        "--server",
-        "http://127.0.0.1:9",
-        "--email",
-        ADMIN_EMAIL,
-        "--password-stdin",
-        stdin="x\n",
-    )
+    unreachable = login(minispod, "http://127.0.0.1:9", "x")
     assert unreachable.returncode == 3 and "cannot reach" in unreachable.stderr
     assert minispod("nodes", "frobnicate").returncode == 2
 
@@ -182,16 +172,8 @@ def test_an_expired_access_token_is_refreshed_without_signing_in_again(
     process = ControlPlane(f"sqlite://{database}", tmp_path, MINISPOD_ACCESS_TOKEN_TTL="10")
     process.start()
     try:
-        login = minispod(
-            "login",
-            "--server",
-            process.url,
-            "--email",
-            ADMIN_EMAIL,
-            "--password-stdin",
-            stdin=ADMIN_PASSWORD + "\n",
-        )
-        assert login.returncode == 0, login.stderr
+        signing_in = login(minispod, process.url)
+        assert signing_in.returncode == 0, signing_in.stderr
         session = tmp_path / "config" / "minispod" / "session.json"
         before = json.loads(session.read_text())
         time.sleep(11)  # the access token's lifetime, the shortest the control plane allows
