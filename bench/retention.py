@@ -34,22 +34,12 @@ sys.path.insert(0, str(ROOT))
 from harness import control_plane_env  # noqa: E402
 
 from controlplane.config import normalise_database_url  # noqa: E402
+from controlplane.db.bulk import SAMPLE_COLUMNS  # noqa: E402
 from controlplane.db.database import connected  # noqa: E402
 from controlplane.services.fleet import node_metrics  # noqa: E402
 from tests.pgserver import PostgresServer  # noqa: E402
 
 WRITE_EVERY = 0.005
-COLUMNS = [
-    "node_id",
-    "seq",
-    "ts",
-    "cpu_percent",
-    "memory_used",
-    "disk_used",
-    "load1",
-    "load5",
-    "load15",
-]
 
 
 async def seed(url: str, rows: int, nodes: list[uuid.UUID], old_ms: int) -> None:
@@ -62,7 +52,9 @@ async def seed(url: str, rows: int, nodes: list[uuid.UUID], old_ms: int) -> None
             for node in nodes
             for seq in range(1, per_node + 1)
         )
-        await conn.copy_records_to_table("node_samples", records=records, columns=COLUMNS)
+        await conn.copy_records_to_table(
+            "node_samples", records=records, columns=list(SAMPLE_COLUMNS)
+        )
         await conn.execute("VACUUM ANALYZE node_samples")
     finally:
         await conn.close()
@@ -114,8 +106,8 @@ async def writer(url: str, node: uuid.UUID, stop: asyncio.Event, seq0: int) -> l
             now_ms = int(time.time() * 1000)
             started = time.perf_counter()
             await conn.execute(
-                "INSERT INTO node_samples (node_id, seq, ts, cpu_percent, memory_used, "
-                "disk_used, load1, load5, load15) VALUES ($1, $2, $3, 1, 1, 1, 0, 0, 0)",
+                f"INSERT INTO node_samples ({', '.join(SAMPLE_COLUMNS)}) "  # noqa: S608
+                "VALUES ($1, $2, $3, 1, 1, 1, 0, 0, 0)",
                 node,
                 seq,
                 now_ms,
