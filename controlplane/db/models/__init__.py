@@ -1,7 +1,13 @@
 """Every tortoise model of the control plane, gathered for tortoise's app registry."""
 
 from controlplane.db.models.accounts import AuthThrottle, RefreshToken, User
-from controlplane.db.models.billing import LedgerAccount, LedgerPosting, LedgerTransaction, TopUp
+from controlplane.db.models.billing import (
+    LedgerAccount,
+    LedgerPosting,
+    LedgerTransaction,
+    PaymentEvent,
+    TopUp,
+)
 from controlplane.db.models.catalog import Service
 from controlplane.db.models.subscriptions import Instance, Subscription
 from controlplane.db.models.workers import (
@@ -24,6 +30,7 @@ __all__ = [
     "NodeSample",
     "NodeSampleRollup",
     "NodeToken",
+    "PaymentEvent",
     "RefreshToken",
     "Service",
     "Subscription",
