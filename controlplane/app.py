@@ -239,7 +239,13 @@ def create_app(
     providers: list[PaymentProvider] = [ManualTransfer(config.manual_payment_instructions)]
     if stripe is not None:
         providers.append(stripe)
-    app[TOP_UPS] = TopUps({p.name: p for p in providers}, config.currency, clock)
+    app[TOP_UPS] = TopUps(
+        {p.name: p for p in providers},
+        config.currency,
+        clock,
+        # A top-up pays what its owner owes at once, not at the next renewal pass.
+        after_credit=app[SUBSCRIPTIONS].settle_owner,
+    )
     app[SPEC] = build_spec(ROUTES, PREFIX)
     ids = pipeline.RequestIds()
     for route in ROUTES:

@@ -29,7 +29,7 @@ from controlplane.services.ids import parse_id
 from controlplane.services.ownership import find_visible, visible_to
 from controlplane.services.paging import page
 from shared.durations import CalendarDuration, add_months
-from shared.enums import InstanceStatus, SubscriptionStatus
+from shared.enums import InstanceStatus, SubscriptionStatus, WalletOwnerType
 from shared.wire.subscriptions import (
     SubscribeRequest,
     SubscriptionDetail,
@@ -307,6 +307,30 @@ class Subscriptions:
             "id", flat=True
         )
         for subscription_id in due:
+            await self._renew(subscription_id, now, result)
+        return result
+
+    async def settle_owner(self, owner: WalletOwner) -> Renewals:
+        """Money just reached the owner's wallet (a confirmed top-up): their unpaid
+        subscriptions (PAST_DUE, SUSPENDED) are charged now rather than at the renewal
+        job's next pass, oldest due first, so a top-up too small for all of them pays what
+        it can in order. Each goes through the renewal job's own path (its row lock, its
+        period's ledger key), so a renewal running at the same moment never charges a
+        period twice; a suspended one that pays resumes (scaled back up) at once."""
+        result = Renewals()
+        if owner.type is not WalletOwnerType.USER:
+            return result
+        now = self._clock()
+        unpaid = (
+            await Subscription.filter(
+                user_id=owner.id,
+                status__in=(SubscriptionStatus.PAST_DUE, SubscriptionStatus.SUSPENDED),
+                current_period_end__lte=now,
+            )
+            .order_by("current_period_end", "created_at")
+            .values_list("id", flat=True)
+        )
+        for subscription_id in unpaid:
             await self._renew(subscription_id, now, result)
         return result
 

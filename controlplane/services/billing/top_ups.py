@@ -62,7 +62,7 @@ async def list_top_ups(actor: User, query: TopUpListQuery) -> TopUpList:
 
 # What a credited top-up sets off: its owner's unpaid subscriptions are tried again at once
 # (apps gives this; billing imports no other domain).
-AfterCredit = Callable[[WalletOwner], Awaitable[None]]
+AfterCredit = Callable[[WalletOwner], Awaitable[object]]
 
 
 class TopUps:

@@ -18,7 +18,13 @@ from controlplane.appkeys import CONFIG
 from controlplane.db.models import LedgerTransaction, PaymentEvent, TopUp
 from shared.enums import TransactionType
 from tests.controlplane.api.test_billing import lines, wallet
-from tests.controlplane.api.test_subscriptions import customer
+from tests.controlplane.api.test_subscriptions import customer, reconcile
+from tests.controlplane.services.apps.test_renewals import (
+    DAY,
+    as_alice,
+    running_subscription,
+    state,
+)
 from tests.stripe_standin import StripeStandIn, signature_header
 
 SECRET_KEY = "sk_test_51StandInSecretKeyNeverLogged0000"
@@ -243,3 +249,16 @@ async def test_stripe_secrets_never_reach_the_log(shop, standin, caplog):
     assert SECRET_KEY not in caplog.text and WEBHOOK_SECRET not in caplog.text
     settings = repr(shop.app[CONFIG])
     assert SECRET_KEY not in settings and WEBHOOK_SECRET not in settings
+
+
+async def test_a_paid_checkout_settles_a_past_due_subscription_at_once(
+    shop, standin, admin, services, clock
+):
+    _, data, price = await running_subscription(shop, admin, services, periods=1)
+    clock.advance(31 * DAY + 60)
+    assert (await reconcile(shop)).past_due == 1
+    top_up = await start_stripe_top_up(shop, await as_alice(shop), price)
+    status, body = await standin.deliver(standin.completed(session_of(standin, top_up)))
+    assert status == 200 and body["data"]["outcome"] == "credited"
+    assert (await state(shop, None, data["id"]))["status"] == "ACTIVE"
+    assert (await wallet(shop, await as_alice(shop)))["balance"] == 0
