@@ -181,6 +181,7 @@ def build_subscriptions(
         CalendarDuration.parse(config.billing_period),
         CalendarDuration.parse(config.billing_grace),
         CalendarDuration.parse(config.billing_retention),
+        prorated_refunds=config.cancel_refunds == "prorated",
     )
     subscriptions = Subscriptions(lifecycle, clock, config.max_subscriptions_per_user, terms)
     disrupted = Disruption(config.disruption_threshold, config.eviction_rate, metrics, clock())

@@ -27,6 +27,7 @@ from shared.money import MINOR_UNITS
 Env = Literal["development", "production"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 SchedulerPolicy = Literal["LeastAllocated", "MostAllocated"]
+CancelRefunds = Literal["prorated", "none"]
 
 # A node must be noticed within three missed heartbeats, and never later than
 # Kubernetes marks one unknown (40 s).
@@ -158,6 +159,9 @@ class Config(BaseModel):
     billing_period: str = _setting("P1M", "MINISPOD_BILLING_PERIOD")
     billing_grace: str = _setting("P3D", "MINISPOD_BILLING_GRACE")
     billing_retention: str = _setting("P30D", "MINISPOD_BILLING_RETENTION")
+    # Whether a subscription cancelled before its paid period ends gets the unused part
+    # back in its wallet ("prorated") or not ("none": it may still run to the period's end).
+    cancel_refunds: CancelRefunds = _setting("none", "MINISPOD_CANCEL_REFUNDS")
 
     @field_validator("billing_period", "billing_grace", "billing_retention")
     @classmethod

@@ -21,6 +21,9 @@ class Subscription(Model):
     current_period_end = fields.DatetimeField(db_index=True)
     env: dict[str, str] = fields.JSONField(default=dict)
     cancelled_at = fields.DatetimeField(null=True)
+    # The owner asked to cancel when the paid period ends: it runs (ACTIVE) until then,
+    # the renewal job cancels instead of charging, and the owner may change their mind.
+    cancel_at_period_end = fields.BooleanField(default=False)
     # Who suspended it, "administrator" or "billing": paying resumes only what unpaid
     # renewals suspended, never an administrator's decision.
     suspended_by = fields.CharField(max_length=16, null=True)

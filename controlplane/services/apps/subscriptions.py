@@ -20,7 +20,7 @@ from controlplane.services.apps.instances import (
 from controlplane.services.apps.instances import out as instance_out
 from controlplane.services.apps.placement import requests_of
 from controlplane.services.apps.provisioning import namespace_of
-from controlplane.services.billing.charges import charge_period
+from controlplane.services.billing.charges import charge_period, gift_periods, refund_unused
 from controlplane.services.billing.wallets import WalletOwner
 from controlplane.services.catalog import catalog
 from controlplane.services.clock import Clock
@@ -84,6 +84,8 @@ class BillingTerms:
     period: CalendarDuration
     grace: CalendarDuration
     retention: CalendarDuration
+    # Whether cancelling before the paid period's end refunds the unused part.
+    prorated_refunds: bool = False
 
 
 @dataclass
@@ -93,6 +95,7 @@ class Renewals:
     suspended: int = 0
     expired: int = 0
     resumed: int = 0
+    cancelled: int = 0
 
 
 async def any_live(user_ids: list[uuid.UUID]) -> bool:
@@ -112,8 +115,13 @@ async def detail(subscription: Subscription, viewer: User | None = None) -> Subs
 
 
 def _out(subscription: Subscription, instance: Instance | None) -> SubscriptionOut:
-    data = {f: getattr(subscription, f) for f in SubscriptionOut.model_fields if f != "instance_id"}
-    return SubscriptionOut(**data, instance_id=instance.id if instance else None)
+    computed = ("instance_id", "cancels_at")
+    data = {f: getattr(subscription, f) for f in SubscriptionOut.model_fields if f not in computed}
+    return SubscriptionOut(
+        **data,
+        instance_id=instance.id if instance else None,
+        cancels_at=subscription.current_period_end if subscription.cancel_at_period_end else None,
+    )
 
 
 async def visible(actor: User, raw_id: str) -> Subscription:
@@ -222,18 +230,67 @@ class Subscriptions:
         await self.lifecycle.place(instance, subscription, template)
         return await detail(subscription, actor)
 
-    async def cancel(self, actor: User, raw_id: str) -> SubscriptionDetail:
-        subscription = await visible(actor, raw_id)
-        if subscription.status in TERMINAL_SUBSCRIPTIONS:
-            raise Conflict(f"Subscription is already {subscription.status.value}")
-        subscription.status = SubscriptionStatus.CANCELLED
-        subscription.cancelled_at = self._clock()
-        await subscription.save(update_fields=["status", "cancelled_at", "updated_at"])
+    async def cancel(self, actor: User, raw_id: str, immediately: bool) -> SubscriptionDetail:
+        """At the paid period's end by default: it stays ACTIVE until then and the renewal
+        job cancels it instead of charging. Immediately when asked (and always once the
+        period is over, PAST_DUE or suspended unpaid: nothing paid is left to run), with
+        the unused part refunded to the wallet when the platform's policy says so."""
+        found = await visible(actor, raw_id)
+        now = self._clock()
+        async with in_transaction():
+            subscription = await Subscription.filter(id=found.id).select_for_update().first()
+            if subscription is None:
+                raise NotFound("Subscription not found")
+            if subscription.status in TERMINAL_SUBSCRIPTIONS:
+                raise Conflict(f"Subscription is already {subscription.status.value}")
+            paid_ahead = subscription.current_period_end > now and subscription.status in (
+                SubscriptionStatus.PENDING,
+                SubscriptionStatus.ACTIVE,
+                SubscriptionStatus.SUSPENDED,
+            )
+            if paid_ahead and not immediately:
+                # Asking twice changes nothing: it is already set to end then.
+                subscription.cancel_at_period_end = True
+                await subscription.save(update_fields=["cancel_at_period_end", "updated_at"])
+                return await detail(subscription, actor)
+            if paid_ahead and self._terms.prorated_refunds:
+                await refund_unused(
+                    WalletOwner.user(subscription.user_id),
+                    self._currency,
+                    subscription.id,
+                    (subscription.current_period_start, subscription.current_period_end),
+                    now,
+                    actor.id,
+                    "cancelled early: the unused part of the period",
+                )
+            subscription.status = SubscriptionStatus.CANCELLED
+            subscription.cancelled_at = now
+            subscription.cancel_at_period_end = False
+            await subscription.save(
+                update_fields=["status", "cancelled_at", "cancel_at_period_end", "updated_at"]
+            )
         await self.teardown(subscription, "subscription cancelled")
         return await detail(subscription, actor)
 
-    async def renew(self, raw_id: str, months: int) -> SubscriptionDetail:
-        """Extends the period (an administrator's act until billing exists)."""
+    async def reactivate(self, actor: User, raw_id: str) -> SubscriptionDetail:
+        """The owner changed their mind before the period's end: it renews as before."""
+        found = await visible(actor, raw_id)
+        async with in_transaction():
+            subscription = await Subscription.filter(id=found.id).select_for_update().first()
+            if subscription is None or not subscription.cancel_at_period_end:
+                raise Conflict("This subscription is not set to cancel")
+            if subscription.status in TERMINAL_SUBSCRIPTIONS:
+                raise Conflict(f"Subscription is already {subscription.status.value}")
+            if subscription.current_period_end <= self._clock():
+                # The renewal job is cancelling it right now, or is about to.
+                raise Conflict("Its period is over: it is cancelled; subscribe again")
+            subscription.cancel_at_period_end = False
+            await subscription.save(update_fields=["cancel_at_period_end", "updated_at"])
+        return await detail(subscription, actor)
+
+    async def renew(self, actor: User, raw_id: str, months: int) -> SubscriptionDetail:
+        """An administrator extends the period for free, recorded in the ledger as
+        promotional credit spent (see gift_periods) in the same transaction."""
         async with in_transaction():
             subscription = (
                 await Subscription.filter(id=parse_id(raw_id, "Subscription"))
@@ -244,6 +301,15 @@ class Subscriptions:
                 raise NotFound("Subscription not found")
             if subscription.status in TERMINAL_SUBSCRIPTIONS:
                 raise Conflict(f"A {subscription.status.value} subscription cannot be renewed")
+            service = await Service.get(id=subscription.service_id)
+            await gift_periods(
+                service.monthly_price * months,
+                self._currency,
+                subscription.id,
+                subscription.current_period_end,
+                actor.id,
+                f"{service.name}: {months} month(s) given by an administrator",
+            )
             subscription.current_period_end = add_months(subscription.current_period_end, months)
             await subscription.save(update_fields=["current_period_end", "updated_at"])
         return await detail(subscription)
@@ -335,7 +401,6 @@ class Subscriptions:
         return result
 
     async def _renew(self, subscription_id: object, now: datetime, result: Renewals) -> None:
-        terms = self._terms
         async with in_transaction():
             subscription = await Subscription.filter(id=subscription_id).select_for_update().first()
             if (
@@ -344,50 +409,23 @@ class Subscriptions:
                 or subscription.current_period_end > now
             ):
                 return  # decided meanwhile (another replica, a cancel)
-            due_since = subscription.current_period_end
-            late = terms.grace.after(due_since) <= now
-            service = await Service.get(id=subscription.service_id)
-            try:
-                await charge_period(
-                    WalletOwner.user(subscription.user_id),
-                    service.monthly_price,
-                    terms.currency,
-                    subscription.id,
-                    due_since,
-                    None,
-                    f"{service.name}: renewal",
-                )
-                paid = True
-            except PaymentRequired:
-                paid = False
             was = subscription.status
-            billing_hold = was is SubscriptionStatus.SUSPENDED and (
-                subscription.suspended_by == BY_BILLING
-            )
-            if paid:
-                # Service was given while PAST_DUE, so that period runs on from its due
-                # moment; after a suspension the new period starts now.
-                start = now if late else due_since
-                subscription.current_period_start = start
-                subscription.current_period_end = terms.period.after(start)
-                if was is SubscriptionStatus.PAST_DUE:
-                    subscription.status = SubscriptionStatus.ACTIVE
-                result.renewed += 1
-            elif terms.retention.after(due_since) <= now:
-                subscription.status = SubscriptionStatus.EXPIRED
-                result.expired += 1
-            elif late and was is not SubscriptionStatus.SUSPENDED:
-                subscription.status = SubscriptionStatus.SUSPENDED
-                subscription.suspended_by = BY_BILLING
-                result.suspended += 1
-            elif not late and was in (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE):
-                subscription.status = SubscriptionStatus.PAST_DUE
-                result.past_due += 1
+            paid = False
+            if subscription.cancel_at_period_end:
+                # Its owner asked to stop here: cancelled instead of charged.
+                subscription.status = SubscriptionStatus.CANCELLED
+                subscription.cancelled_at = now
+                subscription.cancel_at_period_end = False
+                result.cancelled += 1
+            else:
+                paid = await self._charge_due(subscription, now, result)
             await subscription.save()
         # The cluster is changed after the decision committed, as everywhere else.
         instance = await Instance.get_or_none(subscription_id=subscription.id)
         if subscription.status is SubscriptionStatus.EXPIRED:
             await self.teardown(subscription, "subscription expired unpaid")
+        elif subscription.status is SubscriptionStatus.CANCELLED:
+            await self.teardown(subscription, "subscription cancelled at the end of its period")
         elif subscription.status is SubscriptionStatus.SUSPENDED and was is not (
             SubscriptionStatus.SUSPENDED
         ):
@@ -395,9 +433,59 @@ class Subscriptions:
                 await self.lifecycle.suspend(
                     instance, subscription, "suspended: the renewal is unpaid; top up to resume"
                 )
-        elif paid and billing_hold:
+        elif (
+            paid
+            and was is SubscriptionStatus.SUSPENDED
+            and subscription.suspended_by == (BY_BILLING)
+        ):
             await self._resume(subscription)
             result.resumed += 1
+
+    async def _charge_due(
+        self, subscription: Subscription, now: datetime, result: Renewals
+    ) -> bool:
+        """Charges the period due (under the subscription's row lock) and decides its state:
+        the next period when paid; unpaid, PAST_DUE, then SUSPENDED, then EXPIRED as the
+        grace and retention run out. Returns whether it was paid."""
+        terms = self._terms
+        due_since = subscription.current_period_end
+        late = terms.grace.after(due_since) <= now
+        service = await Service.get(id=subscription.service_id)
+        try:
+            await charge_period(
+                WalletOwner.user(subscription.user_id),
+                service.monthly_price,
+                terms.currency,
+                subscription.id,
+                due_since,
+                None,
+                f"{service.name}: renewal",
+            )
+        except PaymentRequired:
+            paid = False
+        else:
+            paid = True
+        was = subscription.status
+        if paid:
+            # Service was given while PAST_DUE, so that period runs on from its due
+            # moment; after a suspension the new period starts now.
+            start = now if late else due_since
+            subscription.current_period_start = start
+            subscription.current_period_end = terms.period.after(start)
+            if was is SubscriptionStatus.PAST_DUE:
+                subscription.status = SubscriptionStatus.ACTIVE
+            result.renewed += 1
+        elif terms.retention.after(due_since) <= now:
+            subscription.status = SubscriptionStatus.EXPIRED
+            result.expired += 1
+        elif late and was is not SubscriptionStatus.SUSPENDED:
+            subscription.status = SubscriptionStatus.SUSPENDED
+            subscription.suspended_by = BY_BILLING
+            result.suspended += 1
+        elif not late and was in (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE):
+            subscription.status = SubscriptionStatus.PAST_DUE
+            result.past_due += 1
+        return paid
 
 
 async def counts_by_status() -> dict[str, int]:

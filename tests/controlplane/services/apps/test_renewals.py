@@ -13,7 +13,13 @@ from controlplane.appkeys import SUBSCRIPTIONS
 from controlplane.db.models import LedgerTransaction, Service, WorkerNode
 from controlplane.services.billing.wallets import WalletOwner
 from tests.conftest import ADMIN_PASSWORD, FakeClock, bearer, sign_in
-from tests.controlplane.api.test_subscriptions import active_node, customer, reconcile, subscribe
+from tests.controlplane.api.test_subscriptions import (
+    NOW,
+    active_node,
+    customer,
+    reconcile,
+    subscribe,
+)
 from tests.controlplane.conftest import fund
 
 DAY = 24 * 3600
@@ -150,7 +156,9 @@ async def test_cancelling_a_suspended_subscription_removes_its_objects_and_its_r
         await platform.post(f"/api/v1/subscriptions/{data['id']}/suspend", headers=admin)
     ).status == 200
     assert cluster.objects("Deployment"), "suspended: scaled to zero, still there"
-    cancel = await platform.post(f"/api/v1/subscriptions/{data['id']}/cancel", headers=alice)
+    cancel = await platform.post(
+        f"/api/v1/subscriptions/{data['id']}/cancel", json=NOW, headers=alice
+    )
     assert cancel.status == 200
     assert cluster.objects("Deployment") == []
     node = await WorkerNode.get(name="worker-a")
