@@ -10,7 +10,8 @@ from controlplane.api.envelope import ok
 from controlplane.api.routing import Access, Call, Route
 from controlplane.appkeys import SUBSCRIPTIONS
 from controlplane.db.models import Instance
-from controlplane.services.apps import instances, subscriptions
+from controlplane.services.apps import history, instances, subscriptions
+from shared.wire.common import PageQuery
 from shared.wire.subscriptions import (
     CancelRequest,
     InstanceList,
@@ -21,6 +22,7 @@ from shared.wire.subscriptions import (
     RenewRequest,
     SubscribeRequest,
     SubscriptionDetail,
+    SubscriptionHistory,
     SubscriptionList,
     SubscriptionListQuery,
 )
@@ -64,13 +66,22 @@ async def renew(call: Call[RenewRequest, Any]) -> web.Response:
 
 
 async def suspend(call: Call[Any, Any]) -> web.Response:
-    result = await call.request.app[SUBSCRIPTIONS].suspend(call.param("subscriptionId"))
+    result = await call.request.app[SUBSCRIPTIONS].suspend(
+        call.principal, call.param("subscriptionId")
+    )
     return ok(result, "Subscription suspended; its pod is stopped, its data kept")
 
 
 async def resume(call: Call[Any, Any]) -> web.Response:
-    result = await call.request.app[SUBSCRIPTIONS].resume(call.param("subscriptionId"))
+    result = await call.request.app[SUBSCRIPTIONS].resume(
+        call.principal, call.param("subscriptionId")
+    )
     return ok(result, "Subscription resumed")
+
+
+async def subscription_history(call: Call[Any, PageQuery]) -> web.Response:
+    found = await history.history(call.principal, call.param("subscriptionId"), call.query)
+    return ok(found, "Subscription history")
 
 
 async def list_instances(call: Call[Any, InstanceListQuery]) -> web.Response:
@@ -130,6 +141,16 @@ ROUTES: list[Route] = [
         "Get a subscription with its instance",
         "subscriptions",
         response=SubscriptionDetail,
+    ),
+    Route(
+        "GET",
+        "/subscriptions/{subscriptionId}/history",
+        subscription_history,
+        Access.USER,
+        "Every change of the subscription's state, with its reason and who caused it",
+        "subscriptions",
+        query=PageQuery,
+        response=SubscriptionHistory,
     ),
     Route(
         "POST",

@@ -96,6 +96,21 @@ class InstanceLogs(WireOut):
     lines: list[str]
 
 
+class SubscriptionEventOut(WireOut):
+    id: int = Field(description="grows with every change: the history's order")
+    subscription_id: UUID
+    from_status: SubscriptionStatus | None = Field(description="null: the state it was made in")
+    to_status: SubscriptionStatus
+    reason: str
+    actor_id: UUID | None = Field(description="who caused it; null for the platform")
+    at: datetime
+
+
+class SubscriptionHistory(WireOut):
+    events: list[SubscriptionEventOut]
+    pagination: Pagination
+
+
 class CancelRequest(WireModel):
     immediately: bool = Field(
         default=False,

@@ -9,7 +9,7 @@ from controlplane.db.models.billing import (
     TopUp,
 )
 from controlplane.db.models.catalog import Service
-from controlplane.db.models.subscriptions import Instance, Subscription
+from controlplane.db.models.subscriptions import Instance, Subscription, SubscriptionEvent
 from controlplane.db.models.workers import (
     JoinToken,
     NodeEvent,
@@ -34,6 +34,7 @@ __all__ = [
     "RefreshToken",
     "Service",
     "Subscription",
+    "SubscriptionEvent",
     "TopUp",
     "User",
     "WorkerNode",

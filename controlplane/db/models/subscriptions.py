@@ -34,6 +34,28 @@ class Subscription(Model):
         table = "subscriptions"
 
 
+class SubscriptionEvent(Model):
+    """One change of a subscription's state, with why and who; written in the database
+    transaction that makes the change, so the history never disagrees with the row."""
+
+    # A sequence, not a UUID: changes made at the same instant (a top-up resuming what a
+    # renewal suspended a moment before, on a test's still clock) keep their order.
+    id = fields.BigIntField(primary_key=True)
+    subscription_id = fields.UUIDField()
+    # NULL for the state a subscription is created in.
+    from_status = fields.CharEnumField(SubscriptionStatus, max_length=16, null=True)
+    to_status = fields.CharEnumField(SubscriptionStatus, max_length=16)
+    reason = fields.CharField(max_length=500)
+    # Who caused it; NULL for the platform (the renewal job, billing, reconcile).
+    actor_id = fields.UUIDField(null=True)
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "subscription_events"
+        # A subscription's history is read newest first.
+        indexes = (("subscription_id", "id"),)
+
+
 class Instance(Model):
     """The running side of a subscription: where it is placed and how it is doing."""
 

@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from controlplane.db.models import Instance, Service, Subscription, User
 from controlplane.services import tallies
+from controlplane.services.apps.history import transition
 from controlplane.services.apps.instances import (
     TERMINAL_SUBSCRIPTIONS,
     Lifecycle,
@@ -205,10 +206,17 @@ class Subscriptions:
                     user_id=actor.id,
                     service_id=service.id,
                     subdomain=subdomain,
-                    status=SubscriptionStatus.PENDING,
                     current_period_start=now,
                     current_period_end=self._terms.period.after(now),
                     env=dict(body.env),
+                )
+                await transition(
+                    subscription,
+                    SubscriptionStatus.PENDING,
+                    "subscribed; the first period is paid",
+                    now,
+                    actor.id,
+                    created=True,
                 )
                 instance = await Instance.create(
                     id=uuid.uuid4(),
@@ -263,7 +271,13 @@ class Subscriptions:
                     actor.id,
                     "cancelled early: the unused part of the period",
                 )
-            subscription.status = SubscriptionStatus.CANCELLED
+            await transition(
+                subscription,
+                SubscriptionStatus.CANCELLED,
+                "cancelled at once" if paid_ahead else "cancelled; its period was unpaid",
+                now,
+                actor.id,
+            )
             subscription.cancelled_at = now
             subscription.cancel_at_period_end = False
             await subscription.save(
@@ -314,39 +328,52 @@ class Subscriptions:
             await subscription.save(update_fields=["current_period_end", "updated_at"])
         return await detail(subscription)
 
-    async def suspend(self, raw_id: str) -> SubscriptionDetail:
+    async def suspend(self, actor: User, raw_id: str) -> SubscriptionDetail:
         """An administrator stops the service without destroying it (volumes and room kept)."""
-        subscription = await self._get(raw_id)
-        if subscription.status not in (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE):
-            raise Conflict(f"A {subscription.status.value} subscription cannot be suspended")
-        subscription.status = SubscriptionStatus.SUSPENDED
-        subscription.suspended_by = BY_ADMINISTRATOR
-        await subscription.save(update_fields=["status", "suspended_by", "updated_at"])
+        async with in_transaction():
+            subscription = await self._get(raw_id, lock=True)
+            if subscription.status not in (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE):
+                raise Conflict(f"A {subscription.status.value} subscription cannot be suspended")
+            await transition(
+                subscription,
+                SubscriptionStatus.SUSPENDED,
+                "suspended by an administrator",
+                self._clock(),
+                actor.id,
+            )
+            subscription.suspended_by = BY_ADMINISTRATOR
+            await subscription.save(update_fields=["status", "suspended_by", "updated_at"])
         instance = await Instance.get_or_none(subscription_id=subscription.id)
         if instance is not None:
             await self.lifecycle.suspend(instance, subscription)
         return await detail(subscription)
 
-    async def resume(self, raw_id: str) -> SubscriptionDetail:
+    async def resume(self, actor: User, raw_id: str) -> SubscriptionDetail:
         subscription = await self._get(raw_id)
         if subscription.status is not SubscriptionStatus.SUSPENDED:
             raise Conflict("Only a suspended subscription can be resumed")
         if subscription.current_period_end <= self._clock():
             raise Conflict("This subscription's period is unpaid: it resumes once it is paid")
-        await self._resume(subscription)
+        await self._resume(subscription, "resumed by an administrator", actor.id)
         return await detail(subscription)
 
-    async def _resume(self, subscription: Subscription) -> None:
+    async def _resume(
+        self, subscription: Subscription, reason: str, actor_id: uuid.UUID | None
+    ) -> None:
         # ACTIVE again once its instance runs, as for a new subscription.
-        subscription.status = SubscriptionStatus.PENDING
-        subscription.suspended_by = None
-        await subscription.save(update_fields=["status", "suspended_by", "updated_at"])
+        async with in_transaction():
+            await transition(
+                subscription, SubscriptionStatus.PENDING, reason, self._clock(), actor_id
+            )
+            subscription.suspended_by = None
+            await subscription.save(update_fields=["status", "suspended_by", "updated_at"])
         instance = await Instance.get_or_none(subscription_id=subscription.id)
         if instance is not None:
             await self.lifecycle.resume(instance, subscription)
 
-    async def _get(self, raw_id: str) -> Subscription:
-        subscription = await Subscription.get_or_none(id=parse_id(raw_id, "Subscription"))
+    async def _get(self, raw_id: str, lock: bool = False) -> Subscription:
+        qs = Subscription.filter(id=parse_id(raw_id, "Subscription"))
+        subscription = await (qs.select_for_update() if lock else qs).first()
         if subscription is None:
             raise NotFound("Subscription not found")
         return subscription
@@ -413,7 +440,12 @@ class Subscriptions:
             paid = False
             if subscription.cancel_at_period_end:
                 # Its owner asked to stop here: cancelled instead of charged.
-                subscription.status = SubscriptionStatus.CANCELLED
+                await transition(
+                    subscription,
+                    SubscriptionStatus.CANCELLED,
+                    "cancelled at the end of its period, as its owner asked",
+                    now,
+                )
                 subscription.cancelled_at = now
                 subscription.cancel_at_period_end = False
                 result.cancelled += 1
@@ -438,7 +470,7 @@ class Subscriptions:
             and was is SubscriptionStatus.SUSPENDED
             and subscription.suspended_by == (BY_BILLING)
         ):
-            await self._resume(subscription)
+            await self._resume(subscription, "resumed: the renewal is paid", None)
             result.resumed += 1
 
     async def _charge_due(
@@ -473,17 +505,34 @@ class Subscriptions:
             subscription.current_period_start = start
             subscription.current_period_end = terms.period.after(start)
             if was is SubscriptionStatus.PAST_DUE:
-                subscription.status = SubscriptionStatus.ACTIVE
+                await transition(
+                    subscription, SubscriptionStatus.ACTIVE, "the overdue renewal is paid", now
+                )
             result.renewed += 1
         elif terms.retention.after(due_since) <= now:
-            subscription.status = SubscriptionStatus.EXPIRED
+            await transition(
+                subscription,
+                SubscriptionStatus.EXPIRED,
+                "expired: unpaid past the retention period",
+                now,
+            )
             result.expired += 1
         elif late and was is not SubscriptionStatus.SUSPENDED:
-            subscription.status = SubscriptionStatus.SUSPENDED
+            await transition(
+                subscription,
+                SubscriptionStatus.SUSPENDED,
+                "suspended: the renewal is unpaid past the grace period",
+                now,
+            )
             subscription.suspended_by = BY_BILLING
             result.suspended += 1
         elif not late and was in (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE):
-            subscription.status = SubscriptionStatus.PAST_DUE
+            await transition(
+                subscription,
+                SubscriptionStatus.PAST_DUE,
+                "past due: the wallet cannot pay the renewal",
+                now,
+            )
             result.past_due += 1
         return paid
 
