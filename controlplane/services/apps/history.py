@@ -26,7 +26,8 @@ async def transition(
 ) -> None:
     """Moves `subscription` to `to` and records the change. Call it inside the database
     transaction that saves the subscription (the caller saves it): the change and its
-    record commit together or not at all. `created`: the state it is made in."""
+    record commit together or not at all. `created`: the state it is made in. `to` may be
+    the state it is in, for a change that keeps it (set to cancel at the period's end)."""
     was = None if created else subscription.status
     subscription.status = to
     await SubscriptionEvent.create(

@@ -258,8 +258,17 @@ class Subscriptions:
             )
             if paid_ahead and not immediately:
                 # Asking twice changes nothing: it is already set to end then.
-                subscription.cancel_at_period_end = True
-                await subscription.save(update_fields=["cancel_at_period_end", "updated_at"])
+                if not subscription.cancel_at_period_end:
+                    subscription.cancel_at_period_end = True
+                    # Its status stays, but when the customer asked belongs in its history.
+                    await transition(
+                        subscription,
+                        subscription.status,
+                        "set to cancel at the end of its period",
+                        now,
+                        actor.id,
+                    )
+                    await subscription.save(update_fields=["cancel_at_period_end", "updated_at"])
                 return await detail(subscription, actor)
             if paid_ahead and self._terms.prorated_refunds:
                 await refund_unused(
@@ -299,6 +308,13 @@ class Subscriptions:
                 # The renewal job is cancelling it right now, or is about to.
                 raise Conflict("Its period is over: it is cancelled; subscribe again")
             subscription.cancel_at_period_end = False
+            await transition(
+                subscription,
+                subscription.status,
+                "reactivated: no longer cancels at the end of its period",
+                self._clock(),
+                actor.id,
+            )
             await subscription.save(update_fields=["cancel_at_period_end", "updated_at"])
         return await detail(subscription, actor)
 

@@ -93,6 +93,17 @@ async def test_the_owner_can_undo_a_cancel_until_the_period_ends(
     assert (await platform.post(url, headers=await as_alice(platform))).status == 409
     clock.advance(32 * DAY)
     assert (await reconcile(platform)).renewed == 1
+    events = await (
+        await platform.get(
+            f"/api/v1/subscriptions/{data['id']}/history?sortOrder=asc",
+            headers=await as_alice(platform),
+        )
+    ).json()
+    kept = [(e["fromStatus"], e["toStatus"], e["reason"]) for e in events["data"]["events"]]
+    assert kept[-2:] == [
+        ("ACTIVE", "ACTIVE", "set to cancel at the end of its period"),
+        ("ACTIVE", "ACTIVE", "reactivated: no longer cancels at the end of its period"),
+    ]
 
     await cancel(platform, data["id"])
     clock.advance(32 * DAY)
