@@ -37,13 +37,33 @@ async def charge_period(
         return None
     wallet = await open_wallet(owner, currency)
     revenue = await platform_account(LedgerAccountKind.REVENUE, currency)
+    return await _post_about(
+        subscription_id,
+        period_key(subscription_id, period_start),
+        TransactionType.CHARGE,
+        (Leg(wallet, -amount), Leg(revenue, amount)),
+        actor_id,
+        reason,
+    )
+
+
+async def _post_about(
+    subscription_id: uuid.UUID,
+    key: str,
+    kind: TransactionType,
+    legs: tuple[Leg, ...],
+    actor_id: uuid.UUID | None,
+    reason: str,
+) -> LedgerTransaction:
+    """Posts a transaction about the subscription (its charge, refund or gift) in the
+    legs' currency; the key posts once."""
     transaction, _ = await post(
         Entry(
-            key=period_key(subscription_id, period_start),
-            type=TransactionType.CHARGE,
-            currency=currency,
+            key=key,
+            type=kind,
+            currency=legs[0].account.currency,
             reference=Reference("subscription", str(subscription_id)),
-            legs=(Leg(wallet, -amount), Leg(revenue, amount)),
+            legs=legs,
             actor_id=actor_id,
             reason=reason,
         )
@@ -101,18 +121,14 @@ async def refund_unused(
         return None
     wallet = await open_wallet(owner, currency)
     revenue = await platform_account(LedgerAccountKind.REVENUE, currency)
-    transaction, _ = await post(
-        Entry(
-            key=f"subscription:{subscription_id}:refund",
-            type=TransactionType.REFUND,
-            currency=currency,
-            reference=Reference("subscription", str(subscription_id)),
-            legs=(Leg(revenue, -amount), Leg(wallet, amount)),
-            actor_id=actor_id,
-            reason=reason,
-        )
+    return await _post_about(
+        subscription_id,
+        f"subscription:{subscription_id}:refund",
+        TransactionType.REFUND,
+        (Leg(revenue, -amount), Leg(wallet, amount)),
+        actor_id,
+        reason,
     )
-    return transaction
 
 
 async def gift_periods(
@@ -133,15 +149,11 @@ async def gift_periods(
         return None
     promotional = await platform_account(LedgerAccountKind.PROMOTIONAL_CREDIT, currency)
     revenue = await platform_account(LedgerAccountKind.REVENUE, currency)
-    transaction, _ = await post(
-        Entry(
-            key=f"subscription:{subscription_id}:gift-from:{period_end.isoformat()}",
-            type=TransactionType.ADJUSTMENT,
-            currency=currency,
-            reference=Reference("subscription", str(subscription_id)),
-            legs=(Leg(promotional, -amount), Leg(revenue, amount)),
-            actor_id=actor_id,
-            reason=reason,
-        )
+    return await _post_about(
+        subscription_id,
+        f"subscription:{subscription_id}:gift-from:{period_end.isoformat()}",
+        TransactionType.ADJUSTMENT,
+        (Leg(promotional, -amount), Leg(revenue, amount)),
+        actor_id,
+        reason,
     )
-    return transaction

@@ -12,8 +12,8 @@ from tests.conftest import FakeClock
 from tests.controlplane.api.test_billing import user_id
 from tests.controlplane.api.test_subscriptions import NOW, customer, reconcile, subscribe
 from tests.controlplane.services.apps.test_renewals import (
-    DAY,
     as_alice,
+    fall_behind,
     running_subscription,
     top_up_confirmed,
 )
@@ -29,10 +29,7 @@ async def test_every_change_of_state_is_recorded_with_its_reason_and_actor(
     platform, admin, services, clock: FakeClock
 ) -> None:
     _, data, price = await running_subscription(platform, admin, services, periods=1)
-    clock.advance(31 * DAY + 60)
-    await reconcile(platform)  # PAST_DUE
-    clock.advance(3 * DAY)
-    await reconcile(platform)  # SUSPENDED
+    await fall_behind(platform, clock, suspended=True)
     await top_up_confirmed(platform, price)  # paid: resumed at once
     await reconcile(platform)  # running again: ACTIVE
     alice = await as_alice(platform)

@@ -21,6 +21,7 @@ from tests.controlplane.services.apps.test_renewals import (
     as_admin,
     as_alice,
     balance,
+    fall_behind,
     running_subscription,
     state,
 )
@@ -139,8 +140,7 @@ async def test_an_unpaid_subscription_cancels_at_once_and_refunds_nothing(
     platform, admin, services, clock: FakeClock
 ) -> None:
     alice, data, _ = await running_subscription(platform, admin, services, periods=1)
-    clock.advance(31 * DAY + 60)
-    await reconcile(platform)
+    await fall_behind(platform, clock)
     assert (await state(platform, alice, data["id"]))["status"] == "PAST_DUE"
     got = await cancel(platform, data["id"])  # no period left to run to
     assert got["status"] == "CANCELLED"

@@ -165,6 +165,15 @@ async def test_cancelling_a_suspended_subscription_removes_its_objects_and_its_r
     assert node.reserved_pods == 0
 
 
+async def fall_behind(client: TestClient, clock: FakeClock, suspended: bool = False) -> None:
+    """The period ends with an empty wallet: PAST_DUE; then, past the grace, SUSPENDED."""
+    clock.advance(31 * DAY + 60)
+    assert (await reconcile(client)).past_due >= 1
+    if suspended:
+        clock.advance(3 * DAY)
+        assert (await reconcile(client)).suspended_unpaid >= 1
+
+
 async def top_up_confirmed(client: TestClient, amount: int) -> None:
     """Alice tops up by bank transfer and an administrator confirms it."""
     started = await client.post(
@@ -182,10 +191,7 @@ async def test_a_top_up_while_suspended_charges_and_resumes_at_once(
     platform, admin, services, clock: FakeClock
 ) -> None:
     alice, data, price = await running_subscription(platform, admin, services, periods=1)
-    clock.advance(31 * DAY + 60)
-    await reconcile(platform)
-    clock.advance(3 * DAY)
-    await reconcile(platform)
+    await fall_behind(platform, clock, suspended=True)
     assert (await state(platform, alice, data["id"]))["status"] == "SUSPENDED"
 
     await top_up_confirmed(platform, price)
@@ -205,8 +211,7 @@ async def test_a_top_up_while_past_due_charges_at_once(
     platform, admin, services, clock: FakeClock
 ) -> None:
     alice, data, price = await running_subscription(platform, admin, services, periods=1)
-    clock.advance(31 * DAY + 60)
-    await reconcile(platform)
+    await fall_behind(platform, clock)
     await top_up_confirmed(platform, price + 100)
     now = await state(platform, alice, data["id"])
     assert now["status"] == "ACTIVE" and now["currentPeriodStart"] == data["currentPeriodEnd"]
@@ -234,8 +239,7 @@ async def test_a_top_up_confirmed_during_a_renewal_pass_charges_the_period_once(
     platform, admin, services, clock: FakeClock
 ) -> None:
     alice, data, price = await running_subscription(platform, admin, services, periods=1)
-    clock.advance(31 * DAY + 60)
-    await reconcile(platform)
+    await fall_behind(platform, clock)
     await fund(platform, GHOST, price)  # money in, not yet charged
     renewals = platform.app[SUBSCRIPTIONS]
     owner = WalletOwner.user(uuid.UUID(data["userId"]))
