@@ -78,9 +78,6 @@ class TopUps:
         self._clock = clock
         self._after_credit = after_credit
 
-    def provider(self, name: str) -> PaymentProvider | None:
-        return self._providers.get(name)
-
     async def start(self, actor: User, body: TopUpRequest) -> TopUpOut:
         provider = self._providers.get(body.provider)
         if provider is None:
