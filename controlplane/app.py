@@ -28,6 +28,7 @@ from controlplane.appkeys import (
     NODE_TOKEN_FAILURES,
     RATE_LIMITER,
     RECONCILER,
+    STRIPE,
     SUBSCRIPTIONS,
     TOP_UPS,
 )
@@ -50,7 +51,8 @@ from controlplane.services.apps.provisioning import ClusterSettings, Provisioner
 from controlplane.services.apps.reconcile import Disruption, Reconciler
 from controlplane.services.apps.subscriptions import BillingTerms, Subscriptions
 from controlplane.services.apps.tenant_locks import TenantLocks
-from controlplane.services.billing.providers import ManualTransfer
+from controlplane.services.billing.providers import ManualTransfer, PaymentProvider
+from controlplane.services.billing.stripe_checkout import StripeCheckout, StripeSettings
 from controlplane.services.billing.top_ups import TopUps
 from controlplane.services.clock import Clock, utcnow
 from controlplane.services.fleet.coalesce import SingleFlight
@@ -179,6 +181,7 @@ def build_subscriptions(
         CalendarDuration.parse(config.billing_period),
         CalendarDuration.parse(config.billing_grace),
         CalendarDuration.parse(config.billing_retention),
+        prorated_refunds=config.cancel_refunds == "prorated",
     )
     subscriptions = Subscriptions(lifecycle, clock, config.max_subscriptions_per_user, terms)
     disrupted = Disruption(config.disruption_threshold, config.eviction_rate, metrics, clock())
@@ -186,6 +189,31 @@ def build_subscriptions(
         subscriptions, lifecycle, clock, config.eviction_timeout, metrics, disrupted
     )
     return subscriptions, reconciler
+
+
+def build_stripe(config: Config) -> StripeCheckout | None:
+    """Stripe Checkout when its secrets are configured (the config checks the rest)."""
+    if not config.stripe_enabled:
+        return None
+    assert config.stripe_success_url is not None
+    assert config.stripe_cancel_url is not None
+    return StripeCheckout(
+        StripeSettings(
+            secret_key=config.stripe_secret_key,
+            webhook_secret=config.stripe_webhook_secret,
+            success_url=config.stripe_success_url,
+            cancel_url=config.stripe_cancel_url,
+            tolerance=config.stripe_webhook_tolerance,
+            api_base=config.stripe_api_base,
+        )
+    )
+
+
+async def _stripe(app: web.Application) -> AsyncIterator[None]:
+    yield
+    stripe = app[STRIPE]
+    if stripe is not None:
+        await stripe.close()
 
 
 def create_app(
@@ -208,9 +236,17 @@ def create_app(
     gateway = cluster if cluster is not None else build_cluster(config)
     app[CLUSTER] = gateway
     app[SUBSCRIPTIONS], app[RECONCILER] = build_subscriptions(config, clock, gateway, app[METRICS])
-    # Stripe joins here as a second provider (issue 12, a later slice).
-    providers = [ManualTransfer(config.manual_payment_instructions)]
-    app[TOP_UPS] = TopUps({p.name: p for p in providers}, config.currency, clock)
+    app[STRIPE] = stripe = build_stripe(config)
+    providers: list[PaymentProvider] = [ManualTransfer(config.manual_payment_instructions)]
+    if stripe is not None:
+        providers.append(stripe)
+    app[TOP_UPS] = TopUps(
+        {p.name: p for p in providers},
+        config.currency,
+        clock,
+        # A top-up pays what its owner owes at once, not at the next renewal pass.
+        after_credit=app[SUBSCRIPTIONS].settle_owner,
+    )
     app[SPEC] = build_spec(ROUTES, PREFIX)
     ids = pipeline.RequestIds()
     for route in ROUTES:
@@ -239,6 +275,6 @@ def create_app(
     )
     # Order matters: cleanup runs in reverse, so jobs and ingest stop before the database.
     app.cleanup_ctx.extend(
-        [_cluster(gateway), _database, _node_token_revocations, _telemetry, _jobs]
+        [_cluster(gateway), _stripe, _database, _node_token_revocations, _telemetry, _jobs]
     )
     return app

@@ -11,6 +11,7 @@ from controlplane.services.accounts.accounts import Accounts
 from controlplane.services.accounts.rate_limit import RateLimiter
 from controlplane.services.apps.reconcile import Reconciler
 from controlplane.services.apps.subscriptions import Subscriptions
+from controlplane.services.billing.stripe_checkout import StripeCheckout
 from controlplane.services.billing.top_ups import TopUps
 from controlplane.services.clock import Clock
 from controlplane.services.fleet.coalesce import SingleFlight
@@ -32,6 +33,8 @@ HEARING = web.AppKey("hearing", Hearing)
 SUBSCRIPTIONS = web.AppKey("subscriptions", Subscriptions)
 RECONCILER = web.AppKey("reconciler", Reconciler)
 TOP_UPS = web.AppKey("top_ups", TopUps)
+# Stripe Checkout, None unless configured: its webhook needs the provider itself.
+STRIPE: web.AppKey[StripeCheckout | None] = web.AppKey("stripe")
 # Fleet statistics aggregate the whole node table: concurrent requests share one query.
 FLEET_STATS: web.AppKey[SingleFlight[WorkerStats]] = web.AppKey("fleet_stats")
 CLUSTER = web.AppKey("cluster", ClusterGateway)

@@ -27,6 +27,7 @@ from shared.money import MINOR_UNITS
 Env = Literal["development", "production"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 SchedulerPolicy = Literal["LeastAllocated", "MostAllocated"]
+CancelRefunds = Literal["prorated", "none"]
 
 # A node must be noticed within three missed heartbeats, and never later than
 # Kubernetes marks one unknown (40 s).
@@ -131,6 +132,26 @@ class Config(BaseModel):
         max_length=2000,
     )
 
+    # Stripe Checkout: enabled when both secrets are set. The API base is Stripe's unless
+    # told otherwise (the suite points it at a local stand-in of Stripe's HTTP API).
+    stripe_secret_key: str = Field("", validation_alias="MINISPOD_STRIPE_SECRET_KEY", repr=False)
+    stripe_webhook_secret: str = Field(
+        "", validation_alias="MINISPOD_STRIPE_WEBHOOK_SECRET", repr=False
+    )
+    stripe_api_base: str | None = _setting(None, "MINISPOD_STRIPE_API_BASE", pattern=r"^https?://")
+    # Where Stripe sends the customer after paying or giving up ({CHECKOUT_SESSION_ID} is
+    # Stripe's placeholder for the session).
+    stripe_success_url: str | None = _setting(
+        None, "MINISPOD_STRIPE_SUCCESS_URL", pattern=r"^https?://"
+    )
+    stripe_cancel_url: str | None = _setting(
+        None, "MINISPOD_STRIPE_CANCEL_URL", pattern=r"^https?://"
+    )
+    # How old a signed webhook may be, in seconds: an older one is a replay (Stripe's default).
+    stripe_webhook_tolerance: int = _setting(
+        300, "MINISPOD_STRIPE_WEBHOOK_TOLERANCE", ge=1, le=3600
+    )
+
     # Billing periods, ISO 8601 (calendar months clamp to the month's end; PT1M for demos):
     # how long a paid period lasts, how long an unpaid renewal keeps the app running
     # (PAST_DUE), and how long after the period's end a suspended one is kept before it
@@ -138,6 +159,9 @@ class Config(BaseModel):
     billing_period: str = _setting("P1M", "MINISPOD_BILLING_PERIOD")
     billing_grace: str = _setting("P3D", "MINISPOD_BILLING_GRACE")
     billing_retention: str = _setting("P30D", "MINISPOD_BILLING_RETENTION")
+    # Whether a subscription cancelled before its paid period ends gets the unused part
+    # back in its wallet ("prorated") or not ("none": it may still run to the period's end).
+    cancel_refunds: CancelRefunds = _setting("none", "MINISPOD_CANCEL_REFUNDS")
 
     @field_validator("billing_period", "billing_grace", "billing_retention")
     @classmethod
@@ -152,6 +176,10 @@ class Config(BaseModel):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def stripe_enabled(self) -> bool:
+        return bool(self.stripe_secret_key and self.stripe_webhook_secret)
 
     @property
     def shared_database(self) -> bool:
@@ -254,6 +282,17 @@ class Config(BaseModel):
             raise ConfigError(
                 f"MINISPOD_NODE_GRACE_PERIOD must be at most {GRACE_INTERVALS} heartbeat "
                 f"intervals ({limit:g} s), got {self.node_grace_period:g}"
+            )
+        stripe_given = [bool(self.stripe_secret_key), bool(self.stripe_webhook_secret)]
+        if any(stripe_given) and not all(stripe_given):
+            raise ConfigError(
+                "Stripe needs both MINISPOD_STRIPE_SECRET_KEY and MINISPOD_STRIPE_WEBHOOK_SECRET "
+                "(one without the other either cannot take payments or cannot hear of them)"
+            )
+        if self.stripe_enabled and not (self.stripe_success_url and self.stripe_cancel_url):
+            raise ConfigError(
+                "Stripe needs MINISPOD_STRIPE_SUCCESS_URL and MINISPOD_STRIPE_CANCEL_URL: "
+                "where Checkout sends the customer back"
             )
         if self.workers > 1 and not self.shared_database:
             raise ConfigError("MINISPOD_WORKERS above 1 needs PostgreSQL (SQLite has one writer)")

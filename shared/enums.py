@@ -67,3 +67,7 @@ class WalletOwnerType(StrEnum):
 class TopUpStatus(StrEnum):
     PENDING = "PENDING"
     CONFIRMED = "CONFIRMED"
+    # The provider said the payment failed (an asynchronous method bounced) or the
+    # customer never paid before its page expired: nothing was credited, nor will be.
+    FAILED = "FAILED"
+    EXPIRED = "EXPIRED"

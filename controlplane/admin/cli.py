@@ -328,10 +328,17 @@ def subscriptions_list(limit: int, fmt: str) -> None:
 @subscriptions.command("cancel")
 @click.argument("subscription_id")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--now",
+    is_flag=True,
+    help="Cancel at once (the instance is removed) instead of at the paid period's end.",
+)
 @reported
-def subscriptions_cancel(subscription_id: str, yes: bool) -> None:
-    """Cancel a subscription: its instance is removed and its room released."""
+def subscriptions_cancel(subscription_id: str, yes: bool, now: bool) -> None:
+    """Cancel a subscription at the end of its paid period, or at once with --now."""
     if not yes:
-        click.confirm(f"Cancel subscription {subscription_id}?", abort=True)
-    done = client().call("POST", f"/subscriptions/{subscription_id}/cancel")
-    click.echo(f"{subscription_id}: {done['status']}")
+        when = "now" if now else "at the end of its period"
+        click.confirm(f"Cancel subscription {subscription_id} {when}?", abort=True)
+    done = client().call("POST", f"/subscriptions/{subscription_id}/cancel", {"immediately": now})
+    until = f" (cancels at {done['cancelsAt']})" if done.get("cancelsAt") else ""
+    click.echo(f"{subscription_id}: {done['status']}{until}")

@@ -8,11 +8,13 @@ from aiohttp import web
 
 from controlplane.api.envelope import ok
 from controlplane.api.routing import Access, Call, Route
-from controlplane.appkeys import CONFIG, TOP_UPS
+from controlplane.appkeys import CONFIG, STRIPE, TOP_UPS
 from controlplane.services.billing import credits, statement, top_ups
 from controlplane.services.billing.wallets import WalletOwner, wallet_of
+from controlplane.services.errors import NotFound
 from shared.wire.billing import (
     CreditRequest,
+    PaymentReceipt,
     TopUpList,
     TopUpListQuery,
     TopUpOut,
@@ -48,6 +50,22 @@ async def list_top_ups(call: Call[Any, TopUpListQuery]) -> web.Response:
 async def confirm_top_up(call: Call[Any, Any]) -> web.Response:
     confirmed = await call.request.app[TOP_UPS].confirm(call.principal, call.param("topUpId"))
     return ok(confirmed, "Top-up confirmed; the wallet is credited")
+
+
+async def stripe_webhook(call: Call[Any, Any]) -> web.Response:
+    """Stripe's events, authenticated by their signature alone (no bearer token). A replay
+    answers 200 like any duplicate Stripe redelivers: it was handled once already."""
+    stripe = call.request.app[STRIPE]
+    if stripe is None:
+        raise NotFound("Stripe payments are not configured on this platform")
+    notice = stripe.read_event(
+        await call.request.read(), call.request.headers.get(STRIPE_SIGNATURE)
+    )
+    receipt = await call.request.app[TOP_UPS].apply(notice)
+    return ok(receipt, "Event received")
+
+
+STRIPE_SIGNATURE = "Stripe-Signature"
 
 
 async def grant_credit(call: Call[CreditRequest, Any]) -> web.Response:
@@ -97,6 +115,16 @@ ROUTES: list[Route] = [
         "billing",
         query=TopUpListQuery,
         response=TopUpList,
+    ),
+    Route(
+        "POST",
+        "/billing/webhooks/stripe",
+        stripe_webhook,
+        Access.ANON,
+        "Stripe's signed events: a paid Checkout Session credits its top-up once",
+        "billing",
+        response=PaymentReceipt,
+        signature_header=STRIPE_SIGNATURE,
     ),
     Route(
         "POST",

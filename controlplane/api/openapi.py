@@ -125,6 +125,20 @@ def build_spec(routes: list[Route], prefix: str) -> dict[str, Any]:
         ]
         if route.query is not None:
             params += _query_parameters(route.query)
+        if route.signature_header is not None:
+            params.append(
+                {
+                    "name": route.signature_header,
+                    "in": "header",
+                    "required": True,
+                    "schema": {"type": "string"},
+                    "description": "the provider's signature over the body as sent",
+                }
+            )
+            op["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            }
         if params:
             op["parameters"] = params
         if route.body is not None:

@@ -64,6 +64,9 @@ class Route:
     probe: bool = False
     # Takes money from a wallet, so it may answer 402 PAYMENT_REQUIRED with the shortfall.
     charges: bool = False
+    # A signed webhook: the handler reads the body as sent (the signature covers those
+    # bytes, not a parse of them), and this header carries the signature.
+    signature_header: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -129,7 +132,12 @@ def serve(route: Route, authenticate: Authenticator) -> Callable[[web.Request], 
         query = read_query(request, route.query) if route.query else None
         body = await read_body(request, route.body) if route.body else None
         # A body nobody reads would be silently dropped: refuse it instead.
-        if route.body is None and request.can_read_body and (await request.read()).strip():
+        if (
+            route.body is None
+            and route.signature_header is None
+            and request.can_read_body
+            and (await request.read()).strip()
+        ):
             raise Invalid("This endpoint takes no request body")
         return await route.handler(Call(request, body, query, principal))
 

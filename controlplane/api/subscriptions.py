@@ -10,8 +10,10 @@ from controlplane.api.envelope import ok
 from controlplane.api.routing import Access, Call, Route
 from controlplane.appkeys import SUBSCRIPTIONS
 from controlplane.db.models import Instance
-from controlplane.services.apps import instances, subscriptions
+from controlplane.services.apps import history, instances, subscriptions
+from shared.wire.common import PageQuery
 from shared.wire.subscriptions import (
+    CancelRequest,
     InstanceList,
     InstanceListQuery,
     InstanceLogs,
@@ -20,6 +22,7 @@ from shared.wire.subscriptions import (
     RenewRequest,
     SubscribeRequest,
     SubscriptionDetail,
+    SubscriptionHistory,
     SubscriptionList,
     SubscriptionListQuery,
 )
@@ -39,28 +42,46 @@ async def get_subscription(call: Call[Any, Any]) -> web.Response:
     return ok(await subscriptions.detail(found, call.principal), "Subscription")
 
 
-async def cancel(call: Call[Any, Any]) -> web.Response:
+async def cancel(call: Call[CancelRequest, Any]) -> web.Response:
     result = await call.request.app[SUBSCRIPTIONS].cancel(
+        call.principal, call.param("subscriptionId"), call.body.immediately
+    )
+    if result.cancel_at_period_end:
+        return ok(result, "Subscription cancels at the end of its paid period")
+    return ok(result, "Subscription cancelled; its instance is removed")
+
+
+async def reactivate(call: Call[Any, Any]) -> web.Response:
+    result = await call.request.app[SUBSCRIPTIONS].reactivate(
         call.principal, call.param("subscriptionId")
     )
-    return ok(result, "Subscription cancelled; its instance is removed")
+    return ok(result, "Subscription no longer cancels; it renews as before")
 
 
 async def renew(call: Call[RenewRequest, Any]) -> web.Response:
     result = await call.request.app[SUBSCRIPTIONS].renew(
-        call.param("subscriptionId"), call.body.months
+        call.principal, call.param("subscriptionId"), call.body.months
     )
     return ok(result, "Subscription renewed")
 
 
 async def suspend(call: Call[Any, Any]) -> web.Response:
-    result = await call.request.app[SUBSCRIPTIONS].suspend(call.param("subscriptionId"))
+    result = await call.request.app[SUBSCRIPTIONS].suspend(
+        call.principal, call.param("subscriptionId")
+    )
     return ok(result, "Subscription suspended; its pod is stopped, its data kept")
 
 
 async def resume(call: Call[Any, Any]) -> web.Response:
-    result = await call.request.app[SUBSCRIPTIONS].resume(call.param("subscriptionId"))
+    result = await call.request.app[SUBSCRIPTIONS].resume(
+        call.principal, call.param("subscriptionId")
+    )
     return ok(result, "Subscription resumed")
+
+
+async def subscription_history(call: Call[Any, PageQuery]) -> web.Response:
+    found = await history.history(call.principal, call.param("subscriptionId"), call.query)
+    return ok(found, "Subscription history")
 
 
 async def list_instances(call: Call[Any, InstanceListQuery]) -> web.Response:
@@ -122,11 +143,32 @@ ROUTES: list[Route] = [
         response=SubscriptionDetail,
     ),
     Route(
+        "GET",
+        "/subscriptions/{subscriptionId}/history",
+        subscription_history,
+        Access.USER,
+        "Every change of the subscription's state, with its reason and who caused it",
+        "subscriptions",
+        query=PageQuery,
+        response=SubscriptionHistory,
+    ),
+    Route(
         "POST",
         "/subscriptions/{subscriptionId}/cancel",
         cancel,
         Access.USER,
-        "Cancel: the instance is removed and its resources released",
+        "Cancel at the paid period's end (or now, with immediately: its instance is "
+        "removed, the unused part refunded when the platform's policy allows)",
+        "subscriptions",
+        body=CancelRequest,
+        response=SubscriptionDetail,
+    ),
+    Route(
+        "POST",
+        "/subscriptions/{subscriptionId}/reactivate",
+        reactivate,
+        Access.USER,
+        "Undo a cancel set for the period's end: it renews as before",
         "subscriptions",
         response=SubscriptionDetail,
     ),
@@ -153,7 +195,7 @@ ROUTES: list[Route] = [
         "/subscriptions/{subscriptionId}/renew",
         renew,
         Access.ADMIN,
-        "Extend the current period (administrators, until billing)",
+        "Extend the current period for free (recorded as promotional credit in the ledger)",
         "subscriptions",
         body=RenewRequest,
         response=SubscriptionDetail,

@@ -72,7 +72,10 @@ class CreditRequest(WireModel):
 
 class TopUpRequest(WireModel):
     amount: int = Field(ge=1, le=MAX_AMOUNT, description=MINOR_UNITS)
-    provider: Literal["manual"] = Field(description="manual: bank transfer, confirmed by hand")
+    provider: Literal["manual", "stripe"] = Field(
+        description="manual: bank transfer, confirmed by an administrator; stripe: Stripe "
+        "Checkout (when the platform has it configured), confirmed by Stripe's signed event"
+    )
 
 
 class TopUpOut(WireOut):
@@ -86,6 +89,9 @@ class TopUpOut(WireOut):
     status: TopUpStatus
     reference: str = Field(description="to quote on the payment")
     instructions: str
+    redirect_url: str | None = Field(
+        description="the provider's payment page to send the customer to (Stripe Checkout)"
+    )
     transaction_id: UUID | None = Field(description="the ledger transaction, once confirmed")
     confirmed_at: datetime | None
     created_at: datetime
@@ -100,3 +106,11 @@ class TopUpListQuery(PageQuery):
 class TopUpList(WireOut):
     top_ups: list[TopUpOut]
     pagination: Pagination
+
+
+class PaymentReceipt(WireOut):
+    """What a provider's event did: credited, failed, expired, ignored (and why), or
+    duplicate (seen before: nothing changed)."""
+
+    event_id: str
+    outcome: str

@@ -50,6 +50,13 @@ class SubscriptionOut(WireOut):
     instance_id: UUID | None
     env: dict[str, str]
     cancelled_at: datetime | None
+    cancel_at_period_end: bool = Field(
+        description="cancels when the paid period ends (until then it runs, and the owner "
+        "may reactivate it)"
+    )
+    cancels_at: datetime | None = Field(
+        description="when it will be cancelled: the period's end, while cancelAtPeriodEnd"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -87,6 +94,29 @@ class LogsQuery(WireModel):
 class InstanceLogs(WireOut):
     instance_id: UUID
     lines: list[str]
+
+
+class SubscriptionEventOut(WireOut):
+    id: int = Field(description="grows with every change: the history's order")
+    subscription_id: UUID
+    from_status: SubscriptionStatus | None = Field(description="null: the state it was made in")
+    to_status: SubscriptionStatus
+    reason: str
+    actor_id: UUID | None = Field(description="who caused it; null for the platform")
+    at: datetime
+
+
+class SubscriptionHistory(WireOut):
+    events: list[SubscriptionEventOut]
+    pagination: Pagination
+
+
+class CancelRequest(WireModel):
+    immediately: bool = Field(
+        default=False,
+        description="cancel now (the instance is removed; the unused part of the paid "
+        "period is refunded when the platform's policy allows) instead of at the period's end",
+    )
 
 
 class RenewRequest(WireModel):

@@ -330,3 +330,18 @@ def test_the_currency_is_an_iso_4217_code_and_euro_by_default(tmp_path: Path) ->
     assert load_config({**data, "MINISPOD_CURRENCY": " usd "}).currency == "USD"
     message = one_line_error({**data, "MINISPOD_CURRENCY": "EURO"})
     assert message.startswith("MINISPOD_CURRENCY: must be an ISO 4217 code")
+
+
+def test_stripe_needs_both_secrets_and_its_return_pages(tmp_path: Path) -> None:
+    key = {"MINISPOD_STRIPE_SECRET_KEY": "sk_test_" + "k" * 24}
+    pages = {
+        "MINISPOD_STRIPE_SUCCESS_URL": "https://shop.example/paid",
+        "MINISPOD_STRIPE_CANCEL_URL": "https://shop.example/cancelled",
+    }
+    message = one_line_error({**key, **pages})
+    assert "MINISPOD_STRIPE_WEBHOOK_SECRET" in message and "sk_test_" not in message
+    both = {**key, "MINISPOD_STRIPE_WEBHOOK_SECRET": "whsec_" + "w" * 24}
+    assert "MINISPOD_STRIPE_SUCCESS_URL" in one_line_error(both)
+    dirs = {"MINISPOD_DATA_DIR": str(tmp_path)}
+    assert load_config({**both, **pages, **dirs}).stripe_enabled
+    assert not load_config(dirs).stripe_enabled

@@ -1,9 +1,15 @@
 """Every tortoise model of the control plane, gathered for tortoise's app registry."""
 
 from controlplane.db.models.accounts import AuthThrottle, RefreshToken, User
-from controlplane.db.models.billing import LedgerAccount, LedgerPosting, LedgerTransaction, TopUp
+from controlplane.db.models.billing import (
+    LedgerAccount,
+    LedgerPosting,
+    LedgerTransaction,
+    PaymentEvent,
+    TopUp,
+)
 from controlplane.db.models.catalog import Service
-from controlplane.db.models.subscriptions import Instance, Subscription
+from controlplane.db.models.subscriptions import Instance, Subscription, SubscriptionEvent
 from controlplane.db.models.workers import (
     JoinToken,
     NodeEvent,
@@ -24,9 +30,11 @@ __all__ = [
     "NodeSample",
     "NodeSampleRollup",
     "NodeToken",
+    "PaymentEvent",
     "RefreshToken",
     "Service",
     "Subscription",
+    "SubscriptionEvent",
     "TopUp",
     "User",
     "WorkerNode",

@@ -94,6 +94,10 @@ class TopUp(Model):
     # What the customer quotes on the transfer, so the payment finds its top-up.
     reference = fields.CharField(max_length=32, unique=True)
     instructions = fields.TextField()
+    # The provider's name for the payment (a Stripe Checkout Session id), and the page
+    # the customer pays on, when the provider has one.
+    provider_ref = fields.CharField(max_length=255, null=True, unique=True)
+    redirect_url = fields.CharField(max_length=2048, null=True)
     transaction_id = fields.UUIDField(null=True)
     confirmed_by = fields.UUIDField(null=True)
     confirmed_at = fields.DatetimeField(null=True)
@@ -101,3 +105,21 @@ class TopUp(Model):
 
     class Meta:
         table = "top_ups"
+
+
+class PaymentEvent(Model):
+    """A provider's event, by its id, written in the transaction that acted on it: an event
+    seen before is a replay (or a provider's redelivery) and changes nothing."""
+
+    id = fields.UUIDField(primary_key=True)
+    provider = fields.CharField(max_length=32)
+    event_id = fields.CharField(max_length=255)
+    type = fields.CharField(max_length=100)
+    top_up_id = fields.UUIDField(null=True, db_index=True)
+    # What it did: credited, failed, expired, ignored (and why).
+    outcome = fields.CharField(max_length=200)
+    received_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "payment_events"
+        unique_together = (("provider", "event_id"),)

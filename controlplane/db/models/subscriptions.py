@@ -21,6 +21,9 @@ class Subscription(Model):
     current_period_end = fields.DatetimeField(db_index=True)
     env: dict[str, str] = fields.JSONField(default=dict)
     cancelled_at = fields.DatetimeField(null=True)
+    # The owner asked to cancel when the paid period ends: it runs (ACTIVE) until then,
+    # the renewal job cancels instead of charging, and the owner may change their mind.
+    cancel_at_period_end = fields.BooleanField(default=False)
     # Who suspended it, "administrator" or "billing": paying resumes only what unpaid
     # renewals suspended, never an administrator's decision.
     suspended_by = fields.CharField(max_length=16, null=True)
@@ -29,6 +32,28 @@ class Subscription(Model):
 
     class Meta:
         table = "subscriptions"
+
+
+class SubscriptionEvent(Model):
+    """One change of a subscription's state, with why and who; written in the database
+    transaction that makes the change, so the history never disagrees with the row."""
+
+    # A sequence, not a UUID: changes made at the same instant (a top-up resuming what a
+    # renewal suspended a moment before, on a test's still clock) keep their order.
+    id = fields.BigIntField(primary_key=True)
+    subscription_id = fields.UUIDField()
+    # NULL for the state a subscription is created in.
+    from_status = fields.CharEnumField(SubscriptionStatus, max_length=16, null=True)
+    to_status = fields.CharEnumField(SubscriptionStatus, max_length=16)
+    reason = fields.CharField(max_length=500)
+    # Who caused it; NULL for the platform (the renewal job, billing, reconcile).
+    actor_id = fields.UUIDField(null=True)
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "subscription_events"
+        # A subscription's history is read newest first.
+        indexes = (("subscription_id", "id"),)
 
 
 class Instance(Model):

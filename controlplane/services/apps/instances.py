@@ -6,6 +6,7 @@ import logging
 from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 from controlplane.cluster.gateway import ClusterError, InstanceNotFound
 from controlplane.db.models import Instance, Service, Subscription, User, WorkerNode
@@ -13,6 +14,7 @@ from controlplane.db.reservations import Requests, release
 from controlplane.scheduler import Profile
 from controlplane.services import tallies
 from controlplane.services.apps import placement, reasons
+from controlplane.services.apps.history import transition
 from controlplane.services.apps.provisioning import Provisioner, is_failure
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, Unavailable
@@ -168,8 +170,14 @@ class Lifecycle:
                 instance.status = InstanceStatus.RUNNING
                 await instance.save(update_fields=["status", "reason", "detail", "updated_at"])
             if subscription.status is SubscriptionStatus.PENDING:
-                subscription.status = SubscriptionStatus.ACTIVE
-                await subscription.save(update_fields=["status", "updated_at"])
+                async with in_transaction():
+                    await transition(
+                        subscription,
+                        SubscriptionStatus.ACTIVE,
+                        "its instance is running",
+                        self._clock(),
+                    )
+                    await subscription.save(update_fields=["status", "updated_at"])
             return False
         ours = reasons.for_instance_state(state.reason)
         if is_failure(state):

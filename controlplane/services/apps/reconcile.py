@@ -38,6 +38,8 @@ class Pass:
     past_due: int = 0
     suspended_unpaid: int = 0
     expired: int = 0
+    # Cancelled at the end of their period, as their owners asked.
+    cancelled: int = 0
     evicted: int = 0
     placed: int = 0
     observed: int = 0
@@ -52,6 +54,7 @@ class Pass:
             or self.past_due
             or self.suspended_unpaid
             or self.expired
+            or self.cancelled
             or self.evicted
             or self.placed
             or self.repaired
@@ -110,6 +113,7 @@ class Reconciler:
         renewals = await self._subscriptions.renew_due()
         result.renewed, result.past_due = renewals.renewed, renewals.past_due
         result.suspended_unpaid, result.expired = renewals.suspended, renewals.expired
+        result.cancelled = renewals.cancelled
         await self._stop_terminal(result)
         await self._evict(result)
         await self._place_pending(result)
@@ -121,6 +125,7 @@ class Reconciler:
             "past_due",
             "suspended_unpaid",
             "expired",
+            "cancelled",
             "evicted",
             "placed",
             "repaired",

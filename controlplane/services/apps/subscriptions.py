@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from controlplane.db.models import Instance, Service, Subscription, User
 from controlplane.services import tallies
+from controlplane.services.apps.history import transition
 from controlplane.services.apps.instances import (
     TERMINAL_SUBSCRIPTIONS,
     Lifecycle,
@@ -20,7 +21,7 @@ from controlplane.services.apps.instances import (
 from controlplane.services.apps.instances import out as instance_out
 from controlplane.services.apps.placement import requests_of
 from controlplane.services.apps.provisioning import namespace_of
-from controlplane.services.billing.charges import charge_period
+from controlplane.services.billing.charges import charge_period, gift_periods, refund_unused
 from controlplane.services.billing.wallets import WalletOwner
 from controlplane.services.catalog import catalog
 from controlplane.services.clock import Clock
@@ -29,7 +30,7 @@ from controlplane.services.ids import parse_id
 from controlplane.services.ownership import find_visible, visible_to
 from controlplane.services.paging import page
 from shared.durations import CalendarDuration, add_months
-from shared.enums import InstanceStatus, SubscriptionStatus
+from shared.enums import InstanceStatus, SubscriptionStatus, WalletOwnerType
 from shared.wire.subscriptions import (
     SubscribeRequest,
     SubscriptionDetail,
@@ -84,6 +85,8 @@ class BillingTerms:
     period: CalendarDuration
     grace: CalendarDuration
     retention: CalendarDuration
+    # Whether cancelling before the paid period's end refunds the unused part.
+    prorated_refunds: bool = False
 
 
 @dataclass
@@ -93,6 +96,7 @@ class Renewals:
     suspended: int = 0
     expired: int = 0
     resumed: int = 0
+    cancelled: int = 0
 
 
 async def any_live(user_ids: list[uuid.UUID]) -> bool:
@@ -112,8 +116,13 @@ async def detail(subscription: Subscription, viewer: User | None = None) -> Subs
 
 
 def _out(subscription: Subscription, instance: Instance | None) -> SubscriptionOut:
-    data = {f: getattr(subscription, f) for f in SubscriptionOut.model_fields if f != "instance_id"}
-    return SubscriptionOut(**data, instance_id=instance.id if instance else None)
+    computed = ("instance_id", "cancels_at")
+    data = {f: getattr(subscription, f) for f in SubscriptionOut.model_fields if f not in computed}
+    return SubscriptionOut(
+        **data,
+        instance_id=instance.id if instance else None,
+        cancels_at=subscription.current_period_end if subscription.cancel_at_period_end else None,
+    )
 
 
 async def visible(actor: User, raw_id: str) -> Subscription:
@@ -197,10 +206,17 @@ class Subscriptions:
                     user_id=actor.id,
                     service_id=service.id,
                     subdomain=subdomain,
-                    status=SubscriptionStatus.PENDING,
                     current_period_start=now,
                     current_period_end=self._terms.period.after(now),
                     env=dict(body.env),
+                )
+                await transition(
+                    subscription,
+                    SubscriptionStatus.PENDING,
+                    "subscribed; the first period is paid",
+                    now,
+                    actor.id,
+                    created=True,
                 )
                 instance = await Instance.create(
                     id=uuid.uuid4(),
@@ -222,18 +238,89 @@ class Subscriptions:
         await self.lifecycle.place(instance, subscription, template)
         return await detail(subscription, actor)
 
-    async def cancel(self, actor: User, raw_id: str) -> SubscriptionDetail:
-        subscription = await visible(actor, raw_id)
-        if subscription.status in TERMINAL_SUBSCRIPTIONS:
-            raise Conflict(f"Subscription is already {subscription.status.value}")
-        subscription.status = SubscriptionStatus.CANCELLED
-        subscription.cancelled_at = self._clock()
-        await subscription.save(update_fields=["status", "cancelled_at", "updated_at"])
+    async def cancel(self, actor: User, raw_id: str, immediately: bool) -> SubscriptionDetail:
+        """At the paid period's end by default: it stays ACTIVE until then and the renewal
+        job cancels it instead of charging. Immediately when asked (and always once the
+        period is over, PAST_DUE or suspended unpaid: nothing paid is left to run), with
+        the unused part refunded to the wallet when the platform's policy says so."""
+        found = await visible(actor, raw_id)
+        now = self._clock()
+        async with in_transaction():
+            subscription = await Subscription.filter(id=found.id).select_for_update().first()
+            if subscription is None:
+                raise NotFound("Subscription not found")
+            if subscription.status in TERMINAL_SUBSCRIPTIONS:
+                raise Conflict(f"Subscription is already {subscription.status.value}")
+            paid_ahead = subscription.current_period_end > now and subscription.status in (
+                SubscriptionStatus.PENDING,
+                SubscriptionStatus.ACTIVE,
+                SubscriptionStatus.SUSPENDED,
+            )
+            if paid_ahead and not immediately:
+                # Asking twice changes nothing: it is already set to end then.
+                if not subscription.cancel_at_period_end:
+                    subscription.cancel_at_period_end = True
+                    # Its status stays, but when the customer asked belongs in its history.
+                    await transition(
+                        subscription,
+                        subscription.status,
+                        "set to cancel at the end of its period",
+                        now,
+                        actor.id,
+                    )
+                    await subscription.save(update_fields=["cancel_at_period_end", "updated_at"])
+                return await detail(subscription, actor)
+            if paid_ahead and self._terms.prorated_refunds:
+                await refund_unused(
+                    WalletOwner.user(subscription.user_id),
+                    self._currency,
+                    subscription.id,
+                    (subscription.current_period_start, subscription.current_period_end),
+                    now,
+                    actor.id,
+                    "cancelled early: the unused part of the period",
+                )
+            await transition(
+                subscription,
+                SubscriptionStatus.CANCELLED,
+                "cancelled at once" if paid_ahead else "cancelled; its period was unpaid",
+                now,
+                actor.id,
+            )
+            subscription.cancelled_at = now
+            subscription.cancel_at_period_end = False
+            await subscription.save(
+                update_fields=["status", "cancelled_at", "cancel_at_period_end", "updated_at"]
+            )
         await self.teardown(subscription, "subscription cancelled")
         return await detail(subscription, actor)
 
-    async def renew(self, raw_id: str, months: int) -> SubscriptionDetail:
-        """Extends the period (an administrator's act until billing exists)."""
+    async def reactivate(self, actor: User, raw_id: str) -> SubscriptionDetail:
+        """The owner changed their mind before the period's end: it renews as before."""
+        found = await visible(actor, raw_id)
+        async with in_transaction():
+            subscription = await Subscription.filter(id=found.id).select_for_update().first()
+            if subscription is None or not subscription.cancel_at_period_end:
+                raise Conflict("This subscription is not set to cancel")
+            if subscription.status in TERMINAL_SUBSCRIPTIONS:
+                raise Conflict(f"Subscription is already {subscription.status.value}")
+            if subscription.current_period_end <= self._clock():
+                # The renewal job is cancelling it right now, or is about to.
+                raise Conflict("Its period is over: it is cancelled; subscribe again")
+            subscription.cancel_at_period_end = False
+            await transition(
+                subscription,
+                subscription.status,
+                "reactivated: no longer cancels at the end of its period",
+                self._clock(),
+                actor.id,
+            )
+            await subscription.save(update_fields=["cancel_at_period_end", "updated_at"])
+        return await detail(subscription, actor)
+
+    async def renew(self, actor: User, raw_id: str, months: int) -> SubscriptionDetail:
+        """An administrator extends the period for free, recorded in the ledger as
+        promotional credit spent (see gift_periods) in the same transaction."""
         async with in_transaction():
             subscription = (
                 await Subscription.filter(id=parse_id(raw_id, "Subscription"))
@@ -244,43 +331,65 @@ class Subscriptions:
                 raise NotFound("Subscription not found")
             if subscription.status in TERMINAL_SUBSCRIPTIONS:
                 raise Conflict(f"A {subscription.status.value} subscription cannot be renewed")
+            service = await Service.get(id=subscription.service_id)
+            await gift_periods(
+                service.monthly_price * months,
+                self._currency,
+                subscription.id,
+                subscription.current_period_end,
+                actor.id,
+                f"{service.name}: {months} month(s) given by an administrator",
+            )
             subscription.current_period_end = add_months(subscription.current_period_end, months)
             await subscription.save(update_fields=["current_period_end", "updated_at"])
         return await detail(subscription)
 
-    async def suspend(self, raw_id: str) -> SubscriptionDetail:
+    async def suspend(self, actor: User, raw_id: str) -> SubscriptionDetail:
         """An administrator stops the service without destroying it (volumes and room kept)."""
-        subscription = await self._get(raw_id)
-        if subscription.status not in (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE):
-            raise Conflict(f"A {subscription.status.value} subscription cannot be suspended")
-        subscription.status = SubscriptionStatus.SUSPENDED
-        subscription.suspended_by = BY_ADMINISTRATOR
-        await subscription.save(update_fields=["status", "suspended_by", "updated_at"])
+        async with in_transaction():
+            subscription = await self._get(raw_id, lock=True)
+            if subscription.status not in (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE):
+                raise Conflict(f"A {subscription.status.value} subscription cannot be suspended")
+            await transition(
+                subscription,
+                SubscriptionStatus.SUSPENDED,
+                "suspended by an administrator",
+                self._clock(),
+                actor.id,
+            )
+            subscription.suspended_by = BY_ADMINISTRATOR
+            await subscription.save(update_fields=["status", "suspended_by", "updated_at"])
         instance = await Instance.get_or_none(subscription_id=subscription.id)
         if instance is not None:
             await self.lifecycle.suspend(instance, subscription)
         return await detail(subscription)
 
-    async def resume(self, raw_id: str) -> SubscriptionDetail:
+    async def resume(self, actor: User, raw_id: str) -> SubscriptionDetail:
         subscription = await self._get(raw_id)
         if subscription.status is not SubscriptionStatus.SUSPENDED:
             raise Conflict("Only a suspended subscription can be resumed")
         if subscription.current_period_end <= self._clock():
             raise Conflict("This subscription's period is unpaid: it resumes once it is paid")
-        await self._resume(subscription)
+        await self._resume(subscription, "resumed by an administrator", actor.id)
         return await detail(subscription)
 
-    async def _resume(self, subscription: Subscription) -> None:
+    async def _resume(
+        self, subscription: Subscription, reason: str, actor_id: uuid.UUID | None
+    ) -> None:
         # ACTIVE again once its instance runs, as for a new subscription.
-        subscription.status = SubscriptionStatus.PENDING
-        subscription.suspended_by = None
-        await subscription.save(update_fields=["status", "suspended_by", "updated_at"])
+        async with in_transaction():
+            await transition(
+                subscription, SubscriptionStatus.PENDING, reason, self._clock(), actor_id
+            )
+            subscription.suspended_by = None
+            await subscription.save(update_fields=["status", "suspended_by", "updated_at"])
         instance = await Instance.get_or_none(subscription_id=subscription.id)
         if instance is not None:
             await self.lifecycle.resume(instance, subscription)
 
-    async def _get(self, raw_id: str) -> Subscription:
-        subscription = await Subscription.get_or_none(id=parse_id(raw_id, "Subscription"))
+    async def _get(self, raw_id: str, lock: bool = False) -> Subscription:
+        qs = Subscription.filter(id=parse_id(raw_id, "Subscription"))
+        subscription = await (qs.select_for_update() if lock else qs).first()
         if subscription is None:
             raise NotFound("Subscription not found")
         return subscription
@@ -310,8 +419,31 @@ class Subscriptions:
             await self._renew(subscription_id, now, result)
         return result
 
+    async def settle_owner(self, owner: WalletOwner) -> Renewals:
+        """Money just reached the owner's wallet (a confirmed top-up): their unpaid
+        subscriptions (PAST_DUE, SUSPENDED) are charged now rather than at the renewal
+        job's next pass, oldest due first, so a top-up too small for all of them pays what
+        it can in order. Each goes through the renewal job's own path (its row lock, its
+        period's ledger key), so a renewal running at the same moment never charges a
+        period twice; a suspended one that pays resumes (scaled back up) at once."""
+        result = Renewals()
+        if owner.type is not WalletOwnerType.USER:
+            return result
+        now = self._clock()
+        unpaid = (
+            await Subscription.filter(
+                user_id=owner.id,
+                status__in=(SubscriptionStatus.PAST_DUE, SubscriptionStatus.SUSPENDED),
+                current_period_end__lte=now,
+            )
+            .order_by("current_period_end", "created_at")
+            .values_list("id", flat=True)
+        )
+        for subscription_id in unpaid:
+            await self._renew(subscription_id, now, result)
+        return result
+
     async def _renew(self, subscription_id: object, now: datetime, result: Renewals) -> None:
-        terms = self._terms
         async with in_transaction():
             subscription = await Subscription.filter(id=subscription_id).select_for_update().first()
             if (
@@ -320,50 +452,28 @@ class Subscriptions:
                 or subscription.current_period_end > now
             ):
                 return  # decided meanwhile (another replica, a cancel)
-            due_since = subscription.current_period_end
-            late = terms.grace.after(due_since) <= now
-            service = await Service.get(id=subscription.service_id)
-            try:
-                await charge_period(
-                    WalletOwner.user(subscription.user_id),
-                    service.monthly_price,
-                    terms.currency,
-                    subscription.id,
-                    due_since,
-                    None,
-                    f"{service.name}: renewal",
-                )
-                paid = True
-            except PaymentRequired:
-                paid = False
             was = subscription.status
-            billing_hold = was is SubscriptionStatus.SUSPENDED and (
-                subscription.suspended_by == BY_BILLING
-            )
-            if paid:
-                # Service was given while PAST_DUE, so that period runs on from its due
-                # moment; after a suspension the new period starts now.
-                start = now if late else due_since
-                subscription.current_period_start = start
-                subscription.current_period_end = terms.period.after(start)
-                if was is SubscriptionStatus.PAST_DUE:
-                    subscription.status = SubscriptionStatus.ACTIVE
-                result.renewed += 1
-            elif terms.retention.after(due_since) <= now:
-                subscription.status = SubscriptionStatus.EXPIRED
-                result.expired += 1
-            elif late and was is not SubscriptionStatus.SUSPENDED:
-                subscription.status = SubscriptionStatus.SUSPENDED
-                subscription.suspended_by = BY_BILLING
-                result.suspended += 1
-            elif not late and was in (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE):
-                subscription.status = SubscriptionStatus.PAST_DUE
-                result.past_due += 1
+            paid = False
+            if subscription.cancel_at_period_end:
+                # Its owner asked to stop here: cancelled instead of charged.
+                await transition(
+                    subscription,
+                    SubscriptionStatus.CANCELLED,
+                    "cancelled at the end of its period, as its owner asked",
+                    now,
+                )
+                subscription.cancelled_at = now
+                subscription.cancel_at_period_end = False
+                result.cancelled += 1
+            else:
+                paid = await self._charge_due(subscription, now, result)
             await subscription.save()
         # The cluster is changed after the decision committed, as everywhere else.
         instance = await Instance.get_or_none(subscription_id=subscription.id)
         if subscription.status is SubscriptionStatus.EXPIRED:
             await self.teardown(subscription, "subscription expired unpaid")
+        elif subscription.status is SubscriptionStatus.CANCELLED:
+            await self.teardown(subscription, "subscription cancelled at the end of its period")
         elif subscription.status is SubscriptionStatus.SUSPENDED and was is not (
             SubscriptionStatus.SUSPENDED
         ):
@@ -371,9 +481,76 @@ class Subscriptions:
                 await self.lifecycle.suspend(
                     instance, subscription, "suspended: the renewal is unpaid; top up to resume"
                 )
-        elif paid and billing_hold:
-            await self._resume(subscription)
+        elif (
+            paid
+            and was is SubscriptionStatus.SUSPENDED
+            and subscription.suspended_by == (BY_BILLING)
+        ):
+            await self._resume(subscription, "resumed: the renewal is paid", None)
             result.resumed += 1
+
+    async def _charge_due(
+        self, subscription: Subscription, now: datetime, result: Renewals
+    ) -> bool:
+        """Charges the period due (under the subscription's row lock) and decides its state:
+        the next period when paid; unpaid, PAST_DUE, then SUSPENDED, then EXPIRED as the
+        grace and retention run out. Returns whether it was paid."""
+        terms = self._terms
+        due_since = subscription.current_period_end
+        late = terms.grace.after(due_since) <= now
+        service = await Service.get(id=subscription.service_id)
+        try:
+            await charge_period(
+                WalletOwner.user(subscription.user_id),
+                service.monthly_price,
+                terms.currency,
+                subscription.id,
+                due_since,
+                None,
+                f"{service.name}: renewal",
+            )
+        except PaymentRequired:
+            paid = False
+        else:
+            paid = True
+        was = subscription.status
+        if paid:
+            # Service was given while PAST_DUE, so that period runs on from its due
+            # moment; after a suspension the new period starts now.
+            start = now if late else due_since
+            subscription.current_period_start = start
+            subscription.current_period_end = terms.period.after(start)
+            if was is SubscriptionStatus.PAST_DUE:
+                await transition(
+                    subscription, SubscriptionStatus.ACTIVE, "the overdue renewal is paid", now
+                )
+            result.renewed += 1
+        elif terms.retention.after(due_since) <= now:
+            await transition(
+                subscription,
+                SubscriptionStatus.EXPIRED,
+                "expired: unpaid past the retention period",
+                now,
+            )
+            result.expired += 1
+        elif late and was is not SubscriptionStatus.SUSPENDED:
+            await transition(
+                subscription,
+                SubscriptionStatus.SUSPENDED,
+                "suspended: the renewal is unpaid past the grace period",
+                now,
+            )
+            subscription.suspended_by = BY_BILLING
+            result.suspended += 1
+        elif not late and was in (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE):
+            await transition(
+                subscription,
+                SubscriptionStatus.PAST_DUE,
+                "past due: the wallet cannot pay the renewal",
+                now,
+            )
+            result.past_due += 1
+        return paid
 
 
 async def counts_by_status() -> dict[str, int]:

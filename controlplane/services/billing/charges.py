@@ -1,11 +1,12 @@
-"""Charging a subscription's period from its owner's wallet."""
+"""A subscription's money: its periods charged from its owner's wallet, the unused part
+refunded on an early cancel, and an administrator's free periods."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from controlplane.db.models import LedgerTransaction
+from controlplane.db.models import LedgerPosting, LedgerTransaction
 from controlplane.services.billing.ledger import Entry, Leg, Reference, post
 from controlplane.services.billing.wallets import WalletOwner, open_wallet, platform_account
 from shared.enums import LedgerAccountKind, TransactionType
@@ -36,15 +37,123 @@ async def charge_period(
         return None
     wallet = await open_wallet(owner, currency)
     revenue = await platform_account(LedgerAccountKind.REVENUE, currency)
+    return await _post_about(
+        subscription_id,
+        period_key(subscription_id, period_start),
+        TransactionType.CHARGE,
+        (Leg(wallet, -amount), Leg(revenue, amount)),
+        actor_id,
+        reason,
+    )
+
+
+async def _post_about(
+    subscription_id: uuid.UUID,
+    key: str,
+    kind: TransactionType,
+    legs: tuple[Leg, ...],
+    actor_id: uuid.UUID | None,
+    reason: str,
+) -> LedgerTransaction:
+    """Posts a transaction about the subscription (its charge, refund or gift) in the
+    legs' currency; the key posts once."""
     transaction, _ = await post(
         Entry(
-            key=period_key(subscription_id, period_start),
-            type=TransactionType.CHARGE,
-            currency=currency,
+            key=key,
+            type=kind,
+            currency=legs[0].account.currency,
             reference=Reference("subscription", str(subscription_id)),
-            legs=(Leg(wallet, -amount), Leg(revenue, amount)),
+            legs=legs,
             actor_id=actor_id,
             reason=reason,
         )
     )
     return transaction
+
+
+def unused_share(paid: int, start: datetime, end: datetime, now: datetime) -> int:
+    """The part of `paid` (for the period [start, end)) that `now` leaves unused, in whole
+    minor units rounded down: the customer gets back every whole cent of time not used,
+    and a fraction of a cent stays with the platform. Computed on integer microseconds,
+    so no float ever touches the amount."""
+    total = _microseconds(end - start)
+    if total <= 0:
+        return 0
+    left = min(max(_microseconds(end - now), 0), total)
+    return paid * left // total
+
+
+def _microseconds(span: timedelta) -> int:
+    return (span.days * 86_400 + span.seconds) * 1_000_000 + span.microseconds
+
+
+async def refund_unused(
+    owner: WalletOwner,
+    currency: str,
+    subscription_id: uuid.UUID,
+    period: tuple[datetime, datetime],
+    now: datetime,
+    actor_id: uuid.UUID | None,
+    reason: str,
+) -> LedgerTransaction | None:
+    """A REFUND of the unused part of the current period, revenue back to the wallet,
+    inside the caller's transaction; once per subscription (it is cancelled once).
+
+    What is prorated is what the customer paid: the period's last CHARGE, spread over
+    the whole current period (an administrator's free extension lengthens the period
+    and so shrinks the refund: free time is never paid out as money). None when
+    nothing was paid or nothing is left to give back."""
+    charge = (
+        await LedgerTransaction.filter(
+            type=TransactionType.CHARGE,
+            reference_type="subscription",
+            reference_id=str(subscription_id),
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if charge is None:
+        return None
+    legs = await LedgerPosting.filter(transaction_id=charge.id, amount__gt=0)
+    paid = sum(leg.amount for leg in legs)
+    amount = unused_share(paid, period[0], period[1], now)
+    if amount == 0:
+        return None
+    wallet = await open_wallet(owner, currency)
+    revenue = await platform_account(LedgerAccountKind.REVENUE, currency)
+    return await _post_about(
+        subscription_id,
+        f"subscription:{subscription_id}:refund",
+        TransactionType.REFUND,
+        (Leg(revenue, -amount), Leg(wallet, amount)),
+        actor_id,
+        reason,
+    )
+
+
+async def gift_periods(
+    amount: int,
+    currency: str,
+    subscription_id: uuid.UUID,
+    period_end: datetime,
+    actor_id: uuid.UUID,
+    reason: str,
+) -> LedgerTransaction | None:
+    """An administrator's free renewal, as an ADJUSTMENT from promotional credit to
+    revenue, inside the caller's transaction (keyed by the period end it extends, so a
+    retried request gives once). No wallet moves: the customer pays nothing. But the
+    service given is earned revenue all the same, paid for by the platform's promotional
+    budget, so revenue and the cost of promotions both read true in the ledger, instead
+    of a period that would look sold for nothing."""
+    if amount == 0:
+        return None
+    promotional = await platform_account(LedgerAccountKind.PROMOTIONAL_CREDIT, currency)
+    revenue = await platform_account(LedgerAccountKind.REVENUE, currency)
+    return await _post_about(
+        subscription_id,
+        f"subscription:{subscription_id}:gift-from:{period_end.isoformat()}",
+        TransactionType.ADJUSTMENT,
+        (Leg(promotional, -amount), Leg(revenue, amount)),
+        actor_id,
+        reason,
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 from controlplane.db.models import TopUp
@@ -12,10 +14,38 @@ from shared.money import format_amount
 @dataclass(frozen=True)
 class PaymentStart:
     """What the customer is told to do to pay: instructions, and a page to go to when the
-    provider has one (a Stripe Checkout Session will; a bank transfer has none)."""
+    provider has one (a Stripe Checkout Session; a bank transfer has none), with the
+    provider's own name for the payment."""
 
     instructions: str
     redirect_url: str | None = None
+    provider_ref: str | None = None
+
+
+class Outcome(StrEnum):
+    """What a provider's event means for its top-up."""
+
+    PAID = "paid"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    # Nothing to do: an event type we do not act on, or a payment not yet settled.
+    IGNORED = "ignored"
+
+
+@dataclass(frozen=True)
+class PaymentNotice:
+    """A provider's verified event, in our words: which top-up, and what happened to it.
+    `amount` and `currency` are what the provider says was paid, checked against the
+    top-up before anything is credited."""
+
+    provider: str
+    event_id: str
+    type: str
+    outcome: Outcome
+    top_up_id: uuid.UUID | None = None
+    provider_ref: str | None = None
+    amount: int | None = None
+    currency: str | None = None
 
 
 class PaymentProvider(Protocol):

@@ -15,6 +15,7 @@ from controlplane.app import create_app
 from controlplane.cluster.memory import InMemoryCluster
 from tests.conftest import ADMIN_PASSWORD, bearer, create_account, sign_in
 from tests.controlplane.api.test_subscriptions import (
+    NOW,
     active_node,
     customer,
     instance_of,
@@ -160,7 +161,9 @@ async def test_a_cancel_beside_a_subscribe_leaves_the_quota_of_what_remains(
 ):
     alice = await customer(platform, "alice@example.com")
     first = await _running_instance(platform, admin, services, alice)
-    cancel = platform.post(f"/api/v1/subscriptions/{first['subscriptionId']}/cancel", headers=alice)
+    cancel = platform.post(
+        f"/api/v1/subscriptions/{first['subscriptionId']}/cancel", json=NOW, headers=alice
+    )
     cancelled, subscribed = await asyncio.gather(
         cancel, subscribe(platform, alice, services["ghost"])
     )
@@ -207,7 +210,7 @@ async def test_resubscribing_while_the_old_namespace_terminates_reads_our_words(
     alice = await customer(platform, "alice@example.com")
     first = await _running_instance(platform, admin, services, alice)
     cancelled = await platform.post(
-        f"/api/v1/subscriptions/{first['subscriptionId']}/cancel", headers=alice
+        f"/api/v1/subscriptions/{first['subscriptionId']}/cancel", json=NOW, headers=alice
     )
     assert cancelled.status == 200
     body = (await (await subscribe(platform, alice, services["ghost"])).json())["data"]

@@ -18,6 +18,8 @@ from tests.controlplane.conftest import fund, seed_services
 
 # Enough for every subscription any of these tests makes: paying is tested in test_billing.
 PLENTY = 10**9
+# Cancel at once (the default waits for the paid period's end).
+NOW = {"immediately": True}
 
 
 async def customer(client: TestClient, email: str, funds: int = PLENTY) -> dict[str, str]:
@@ -83,7 +85,9 @@ async def test_cancel_removes_objects_and_releases_the_node(platform, admin, ser
     data = (await (await subscribe(platform, alice, services["wordpress"])).json())["data"]
     await reconcile(platform)
     assert cluster.objects()
-    resp = await platform.post(f"/api/v1/subscriptions/{data['id']}/cancel", headers=alice)
+    resp = await platform.post(
+        f"/api/v1/subscriptions/{data['id']}/cancel", json=NOW, headers=alice
+    )
     body = await resp.json()
     assert resp.status == 200 and body["data"]["status"] == "CANCELLED"
     assert body["data"]["instance"]["status"] == "STOPPED"
@@ -96,7 +100,9 @@ async def test_cancel_removes_objects_and_releases_the_node(platform, admin, ser
         freed.reserved_storage,
         freed.reserved_pods,
     ) == (0, 0, 0, 0)
-    again = await platform.post(f"/api/v1/subscriptions/{data['id']}/cancel", headers=alice)
+    again = await platform.post(
+        f"/api/v1/subscriptions/{data['id']}/cancel", json=NOW, headers=alice
+    )
     assert again.status == 409
 
 
@@ -405,7 +411,7 @@ async def test_a_customer_with_live_subscriptions_is_not_deleted(platform, admin
         "/api/v1/users/bulk", json={"action": "delete", "userIds": [data["userId"]]}, headers=admin
     )
     assert bulk.status == 409
-    await platform.post(f"/api/v1/subscriptions/{data['id']}/cancel", headers=alice)
+    await platform.post(f"/api/v1/subscriptions/{data['id']}/cancel", json=NOW, headers=alice)
     # What is left in the wallet is settled first (an account with money is kept too).
     left = (await (await platform.get("/api/v1/billing/wallet", headers=alice)).json())["data"]
     settle = {"userId": data["userId"], "amount": -left["balance"], "reason": "paid out"}

@@ -4,14 +4,22 @@ EXPIRED; paying again resumes; never a period charged twice, whoever renews."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 
 from controlplane.appkeys import SUBSCRIPTIONS
 from controlplane.db.models import LedgerTransaction, Service, WorkerNode
+from controlplane.services.billing.wallets import WalletOwner
 from tests.conftest import ADMIN_PASSWORD, FakeClock, bearer, sign_in
-from tests.controlplane.api.test_subscriptions import active_node, customer, reconcile, subscribe
+from tests.controlplane.api.test_subscriptions import (
+    NOW,
+    active_node,
+    customer,
+    reconcile,
+    subscribe,
+)
 from tests.controlplane.conftest import fund
 
 DAY = 24 * 3600
@@ -148,8 +156,94 @@ async def test_cancelling_a_suspended_subscription_removes_its_objects_and_its_r
         await platform.post(f"/api/v1/subscriptions/{data['id']}/suspend", headers=admin)
     ).status == 200
     assert cluster.objects("Deployment"), "suspended: scaled to zero, still there"
-    cancel = await platform.post(f"/api/v1/subscriptions/{data['id']}/cancel", headers=alice)
+    cancel = await platform.post(
+        f"/api/v1/subscriptions/{data['id']}/cancel", json=NOW, headers=alice
+    )
     assert cancel.status == 200
     assert cluster.objects("Deployment") == []
     node = await WorkerNode.get(name="worker-a")
     assert node.reserved_pods == 0
+
+
+async def fall_behind(client: TestClient, clock: FakeClock, suspended: bool = False) -> None:
+    """The period ends with an empty wallet: PAST_DUE; then, past the grace, SUSPENDED."""
+    clock.advance(31 * DAY + 60)
+    assert (await reconcile(client)).past_due >= 1
+    if suspended:
+        clock.advance(3 * DAY)
+        assert (await reconcile(client)).suspended_unpaid >= 1
+
+
+async def top_up_confirmed(client: TestClient, amount: int) -> None:
+    """Alice tops up by bank transfer and an administrator confirms it."""
+    started = await client.post(
+        "/api/v1/billing/top-ups",
+        json={"amount": amount, "provider": "manual"},
+        headers=await as_alice(client),
+    )
+    top_up = (await started.json())["data"]
+    confirm = f"/api/v1/admin/billing/top-ups/{top_up['id']}/confirm"
+    done = await client.post(confirm, headers=await as_admin(client))
+    assert done.status == 200, await done.text()
+
+
+async def test_a_top_up_while_suspended_charges_and_resumes_at_once(
+    platform, admin, services, clock: FakeClock
+) -> None:
+    alice, data, price = await running_subscription(platform, admin, services, periods=1)
+    await fall_behind(platform, clock, suspended=True)
+    assert (await state(platform, alice, data["id"]))["status"] == "SUSPENDED"
+
+    await top_up_confirmed(platform, price)
+    # No renewal pass ran: the confirm itself charged the period and scaled it back up.
+    now = await state(platform, alice, data["id"])
+    assert now["status"] == "PENDING" and now["instance"]["status"] != "STOPPED"
+    assert await balance(platform, alice) == 0
+    renewals = await LedgerTransaction.filter(type="CHARGE").count()
+    assert renewals == 2  # the first period and this one
+    result = await reconcile(platform)
+    assert result.renewed == 0  # already paid: the job finds nothing to charge
+    now = await state(platform, alice, data["id"])
+    assert now["status"] == "ACTIVE" and now["instance"]["status"] == "RUNNING"
+
+
+async def test_a_top_up_while_past_due_charges_at_once(
+    platform, admin, services, clock: FakeClock
+) -> None:
+    alice, data, price = await running_subscription(platform, admin, services, periods=1)
+    await fall_behind(platform, clock)
+    await top_up_confirmed(platform, price + 100)
+    now = await state(platform, alice, data["id"])
+    assert now["status"] == "ACTIVE" and now["currentPeriodStart"] == data["currentPeriodEnd"]
+    assert await balance(platform, alice) == 100
+
+
+async def test_a_top_up_too_small_for_all_settles_the_oldest_it_can(
+    platform, admin, services, clock: FakeClock
+) -> None:
+    alice, older, price = await running_subscription(platform, admin, services, periods=1)
+    clock.advance(DAY)
+    await fund(platform, GHOST, price)
+    again = await subscribe(platform, await as_alice(platform), services["ghost"])
+    newer = (await again.json())["data"]
+    clock.advance(31 * DAY)  # both periods ended unpaid
+    result = await reconcile(platform)
+    assert result.past_due == 2
+    await top_up_confirmed(platform, price + price // 2)  # one and a half periods
+    assert (await state(platform, alice, older["id"]))["status"] == "ACTIVE"
+    assert (await state(platform, alice, newer["id"]))["status"] == "PAST_DUE"
+    assert await balance(platform, alice) == price // 2
+
+
+async def test_a_top_up_confirmed_during_a_renewal_pass_charges_the_period_once(
+    platform, admin, services, clock: FakeClock
+) -> None:
+    alice, data, price = await running_subscription(platform, admin, services, periods=1)
+    await fall_behind(platform, clock)
+    await fund(platform, GHOST, price)  # money in, not yet charged
+    renewals = platform.app[SUBSCRIPTIONS]
+    owner = WalletOwner.user(uuid.UUID(data["userId"]))
+    await asyncio.gather(renewals.renew_due(), renewals.settle_owner(owner), renewals.renew_due())
+    assert await LedgerTransaction.filter(type="CHARGE").count() == 2
+    assert await balance(platform, alice) == 0
+    assert (await state(platform, alice, data["id"]))["status"] == "ACTIVE"
