@@ -67,3 +67,10 @@ class WalletOwnerType(StrEnum):
 class TopUpStatus(StrEnum):
     PENDING = "PENDING"
     CONFIRMED = "CONFIRMED"
+
+
+class SnapshotSource(StrEnum):
+    """How a cluster snapshot came in: uploaded by a client, or taken of our own cluster."""
+
+    UPLOAD = "UPLOAD"
+    CLUSTER = "CLUSTER"

@@ -3,6 +3,7 @@
 from controlplane.db.models.accounts import AuthThrottle, RefreshToken, User
 from controlplane.db.models.billing import LedgerAccount, LedgerPosting, LedgerTransaction, TopUp
 from controlplane.db.models.catalog import Service
+from controlplane.db.models.snapshots import Snapshot
 from controlplane.db.models.subscriptions import Instance, Subscription
 from controlplane.db.models.workers import (
     JoinToken,
@@ -26,6 +27,7 @@ __all__ = [
     "NodeToken",
     "RefreshToken",
     "Service",
+    "Snapshot",
     "Subscription",
     "TopUp",
     "User",

@@ -1,0 +1,136 @@
+"""The snapshots a caller may see: upload, take, list, read, download and delete them."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterable, AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+from controlplane.blobs.store import BlobStore
+from controlplane.cluster.gateway import ClusterError, ClusterGateway
+from controlplane.db.models import Snapshot, User
+from controlplane.services.clock import Clock
+from controlplane.services.errors import Unavailable
+from controlplane.services.ownership import find_visible, visible_to
+from controlplane.services.paging import page
+from controlplane.services.snapshots import capture, storage
+from shared.enums import SnapshotSource
+from shared.wire.snapshots import SnapshotList, SnapshotListQuery, SnapshotOut
+
+log = logging.getLogger("minispod.snapshots")
+
+
+@dataclass(frozen=True)
+class SnapshotSettings:
+    max_bytes: int  # of a document, uncompressed
+    blob_grace: timedelta  # an unreferenced blob younger than this is kept
+    cluster_name: str  # what our own cluster is called in its snapshots
+
+
+class Snapshots:
+    def __init__(
+        self, store: BlobStore, gateway: ClusterGateway, settings: SnapshotSettings, clock: Clock
+    ) -> None:
+        self.store = store
+        self._gateway = gateway
+        self._settings = settings
+        self._clock = clock
+
+    @property
+    def max_bytes(self) -> int:
+        return self._settings.max_bytes
+
+    async def upload(self, actor: User, body: AsyncIterable[bytes], encoding: str) -> SnapshotOut:
+        return await self._keep(actor, SnapshotSource.UPLOAD, body, encoding)
+
+    async def take(self, actor: User | None) -> SnapshotOut:
+        """A snapshot of our own cluster; `actor` None for the schedule's."""
+        try:
+            exported = await self._gateway.export()
+        except ClusterError as exc:
+            raise Unavailable(f"Cluster unavailable: {exc}", 10) from exc
+        doc = capture.document(exported, self._settings.cluster_name, self._clock())
+        return await self._keep(actor, SnapshotSource.CLUSTER, capture.pieces(doc), "identity")
+
+    async def _keep(
+        self,
+        actor: User | None,
+        source: SnapshotSource,
+        body: AsyncIterable[bytes],
+        encoding: str,
+    ) -> SnapshotOut:
+        stored = await storage.store_document(self.store, body, encoding, self._settings.max_bytes)
+        meta = stored.summary.metadata
+        row = await Snapshot.create(
+            id=uuid.uuid4(),
+            user_id=actor.id if actor else None,
+            source=source,
+            cluster_name=meta.cluster_name,
+            taken_at=meta.taken_at,
+            kubernetes_version=meta.kubernetes_version,
+            object_counts=stored.summary.object_counts,
+            secret_count=stored.summary.secret_count,
+            size=stored.size,
+            stored_size=stored.stored_size,
+            sha256=stored.sha256,
+        )
+        log.info(
+            "snapshot %s of %s stored (%d bytes, %d compressed)",
+            row.id,
+            row.cluster_name,
+            row.size,
+            row.stored_size,
+        )
+        return SnapshotOut.model_validate(row)
+
+    async def list_visible(self, actor: User, query: SnapshotListQuery) -> SnapshotList:
+        """A customer's own; administrators all (or one user's)."""
+        qs = visible_to(actor, Snapshot.all(), query.user_id)
+        if query.cluster is not None:
+            qs = qs.filter(cluster_name=query.cluster)
+        rows, pagination = await page(qs, query, "taken_at")
+        return SnapshotList(
+            snapshots=[SnapshotOut.model_validate(r) for r in rows], pagination=pagination
+        )
+
+    async def find(self, actor: User, raw_id: str) -> Snapshot:
+        return await find_visible(actor, Snapshot.all(), raw_id, "Snapshot")
+
+    async def get(self, actor: User, raw_id: str) -> SnapshotOut:
+        return SnapshotOut.model_validate(await self.find(actor, raw_id))
+
+    def document(self, row: Snapshot, start: int, end: int | None) -> AsyncIterator[bytes]:
+        return storage.document_bytes(self.store, row.sha256, row.size, start, end)
+
+    def compressed(self, row: Snapshot, start: int, end: int | None) -> AsyncIterator[bytes]:
+        return storage.compressed_bytes(self.store, row.sha256, start, end)
+
+    async def delete(self, actor: User, raw_id: str) -> None:
+        """The row goes at once; its blob when no other row names it, by the sweep's rule
+        (unreferenced and older than the grace period), now or on a later sweep."""
+        row = await self.find(actor, raw_id)
+        await row.delete()
+        await self._sweep(only={row.sha256})
+
+    async def sweep(self) -> int:
+        """Removes unreferenced blobs past the grace period (the sweeper job)."""
+        return len(await self._sweep())
+
+    async def _sweep(self, only: set[str] | None = None) -> list[str]:
+        async def referenced(shas: set[str]) -> set[str]:
+            if not shas:
+                return set()
+            rows = (
+                await Snapshot.filter(sha256__in=list(shas))
+                .distinct()
+                .values_list("sha256", flat=True)
+            )
+            return {str(r) for r in rows}
+
+        before = self._clock() - self._settings.blob_grace
+        removed = await storage.sweep(self.store, referenced, before, only)
+        if removed:
+            log.info("removed %d unreferenced snapshot blob(s)", len(removed))
+        return removed
