@@ -19,7 +19,10 @@ from controlplane.appkeys import SNAPSHOTS
 from controlplane.blobs.store import CHUNK, BlobMissing
 from controlplane.services.errors import Invalid, ServiceError
 from controlplane.services.snapshots.decoding import too_large
+from shared.wire.common import PageQuery
 from shared.wire.snapshots import (
+    DiffQuery,
+    SnapshotDiff,
     SnapshotDocument,
     SnapshotDownloadQuery,
     SnapshotList,
@@ -76,6 +79,20 @@ async def list_snapshots(call: Call[Any, SnapshotListQuery]) -> web.Response:
 async def get_snapshot(call: Call[Any, Any]) -> web.Response:
     found = await call.request.app[SNAPSHOTS].get(call.principal, call.param("snapshotId"))
     return ok(found, "Snapshot")
+
+
+async def history(call: Call[Any, PageQuery]) -> web.Response:
+    found = await call.request.app[SNAPSHOTS].history(
+        call.principal, call.param("clusterName"), call.query
+    )
+    return ok(found, "Snapshots of the cluster")
+
+
+async def diff(call: Call[Any, DiffQuery]) -> web.Response:
+    found = await call.request.app[SNAPSHOTS].diff(
+        call.principal, call.param("snapshotId"), call.query
+    )
+    return ok(found, "Changes between the snapshots")
 
 
 async def delete_snapshot(call: Call[Any, Any]) -> web.Response:
@@ -236,6 +253,26 @@ ROUTES: list[Route] = [
         "ETag and Range",
         "snapshots",
         query=SnapshotDownloadQuery,
+    ),
+    Route(
+        "GET",
+        "/snapshots/{snapshotId}/diff",
+        diff,
+        Access.USER,
+        "Objects added, removed and changed (field by field) since the snapshot `against`",
+        "snapshots",
+        query=DiffQuery,
+        response=SnapshotDiff,
+    ),
+    Route(
+        "GET",
+        "/clusters/{clusterName}/snapshots",
+        history,
+        Access.USER,
+        "A cluster's history: its snapshots the caller may see",
+        "snapshots",
+        query=PageQuery,
+        response=SnapshotList,
     ),
     Route(
         "DELETE",

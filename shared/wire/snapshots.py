@@ -121,6 +121,33 @@ class SnapshotDownloadQuery(WireModel):
     )
 
 
-def empty_document(metadata: SnapshotMetadata) -> dict[str, Any]:
-    """The JSON-ready skeleton of a document (every kind present, no objects)."""
-    return {"metadata": metadata.wire(), "objects": {k: [] for k in SNAPSHOT_KINDS}, "secrets": []}
+class DiffQuery(WireModel):
+    against: UUID = Field(description="the snapshot to compare with (the older, usually)")
+    limit: int = Field(default=200, ge=1, le=1000, description="changed objects detailed")
+
+
+class ObjectRef(WireOut):
+    kind: str = Field(description="plural, as in the document: pods, deployments, …")
+    namespace: str | None
+    name: str
+
+
+class FieldChange(WireOut):
+    path: str = Field(description='e.g. "spec.template.spec.containers[0].image"')
+    before: Any = Field(description="null when the field was added")
+    after: Any = Field(description="null when the field was removed")
+
+
+class ObjectChange(ObjectRef):
+    fields: list[FieldChange]
+
+
+class SnapshotDiff(WireOut):
+    """From `against` to `snapshot`: what `snapshot` has that `against` had not, and so on."""
+
+    snapshot_id: UUID
+    against_id: UUID
+    added: list[ObjectRef]
+    removed: list[ObjectRef]
+    changed: list[ObjectChange]
+    truncated: bool = Field(description="more objects changed than `limit` detailed")

@@ -2,15 +2,18 @@
 
 A 200 MB snapshot is not parsed into one Python value (that would take
 gigabytes): ijson's push parser (yajl, in C) turns each chunk into events and
-this walks them with a little state, building only the small parts whole
-(the metadata, each secret reference) and, of each object, only its name.
-So the shape is checked and the objects counted in memory that stays flat,
-and the first problem found says where it is ("objects.pods.3.metadata.name").
+this walks them with a little state, building only the small parts whole (the
+metadata, each secret reference) and, of each object, only its name and
+namespace. So the shape is checked and the objects counted in memory that stays
+flat, and the first problem found says where it is ("objects.pods.3.metadata.name").
+
+Most events lie deep inside objects (specs, statuses, labels) and are only
+counted in and out by the hot loop in `_walk`; the rest go through `_shallow`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import ijson
@@ -20,8 +23,11 @@ from controlplane.services.errors import FieldError, Invalid
 from shared.wire.snapshots import SNAPSHOT_KINDS, ObjectMeta, SecretName, SnapshotMetadata
 
 TOP_LEVEL = ("metadata", "objects", "secrets")
-_OPENS = ("start_map", "start_array")
-_CLOSES = ("end_map", "end_array")
+_OPENS = frozenset(("start_map", "start_array"))
+_CLOSES = frozenset(("end_map", "end_array"))
+# Depths of the document's containers: 1 the document, 2 `objects`, 3 a kind's list,
+# 4 one object, 5 a field of it (its metadata, its spec…), 6 and deeper what those hold.
+OBJECT, FIELD = 4, 5
 
 
 @dataclass(frozen=True)
@@ -46,43 +52,30 @@ def _validated(model: type[BaseModel], value: Any, path: str) -> Any:
         raise _refuse(f"{path}.{inner}" if inner else path, str(first["msg"])) from None
 
 
-@dataclass
-class _Whole:
-    """A small value built whole (the metadata, one secret reference)."""
-
-    what: str  # "metadata" or "secret"
-    path: str
-    builder: Any = field(default_factory=ijson.ObjectBuilder)
-    depth: int = 0
-
-
-@dataclass
-class _Object:
-    """One object of a kind: only its depth and its metadata's name and namespace are kept."""
-
-    kind: str
-    path: str
-    prefix: str
-    depth: int = 0
-    has_metadata: bool = False
-    name: Any = None
-    namespace: Any = None
-
-
 class Intake:
     """Feed it the document's bytes in order, then `finish()` for its summary."""
 
     def __init__(self) -> None:
         self._events = ijson.sendable_list()
-        self._parser = ijson.parse_coro(self._events, use_float=True)
+        self._parser = ijson.basic_parse_coro(self._events, use_float=True)
+        self._depth = 0
         self._started = False
-        self._ended = False
+        self._top: str | None = None  # the top-level field being read
         self._seen: set[str] = set()
-        self._kinds: set[str] = set()
         self._counts: dict[str, int] = {}
+        self._kind = ""
         self._secrets = 0
         self._metadata: SnapshotMetadata | None = None
-        self._unit: _Whole | _Object | None = None
+        # A small value built whole: the metadata or one secret reference.
+        self._builder: Any = None
+        self._built_at = 0
+        # The object being read: its last field name, and its metadata's.
+        self._field: str | None = None
+        self._meta_field: str | None = None
+        self._in_meta = False
+        self._has_meta = False
+        self._name: Any = None
+        self._namespace: Any = None
 
     def feed(self, data: bytes) -> None:
         try:
@@ -105,121 +98,167 @@ class Intake:
         return Summary(self._metadata, counts, self._secrets)
 
     def _walk(self) -> None:
-        for prefix, event, value in self._events:
-            if self._unit is not None:
-                self._inside(prefix, event, value)
-            else:
-                self._outside(prefix, event, value)
+        # Inside objects, most events are handled right here on locals: a method call
+        # per event would cost more than the parsing itself.
+        depth = self._depth
+        opens, closes = _OPENS, _CLOSES
+        in_objects, in_meta = self._top == "objects", self._in_meta
+        field, meta_field = self._field, self._meta_field
+        for event, value in self._events:
+            if in_objects:
+                if depth > FIELD or (depth == FIELD and not in_meta):
+                    # Deep inside an object, outside its metadata: only counted.
+                    if event in opens:
+                        depth += 1
+                    elif event in closes:
+                        depth -= 1
+                    continue
+                if depth == FIELD:  # in the object's metadata
+                    if event == "map_key":
+                        meta_field = value
+                        continue
+                    if event in opens:
+                        depth += 1
+                        continue
+                    if event not in closes:
+                        if meta_field == "name":
+                            self._name = value
+                        elif meta_field == "namespace":
+                            self._namespace = value
+                        continue
+                elif depth == OBJECT and field != "metadata":
+                    if event == "map_key":
+                        field = value
+                        continue
+                    if event in opens:
+                        depth += 1
+                        continue
+                    if event not in closes:
+                        continue  # a plain field's value
+            self._depth, self._field, self._meta_field = depth, field, meta_field
+            self._shallow(event, value)
+            depth, field, meta_field = self._depth, self._field, self._meta_field
+            in_objects, in_meta = self._top == "objects", self._in_meta
+        self._depth, self._field, self._meta_field = depth, field, meta_field
         del self._events[:]
 
-    def _outside(self, prefix: str, event: str, value: Any) -> None:
-        if not self._started:
+    def _shallow(self, event: str, value: Any) -> None:
+        depth = self._depth
+        if event in _OPENS:
+            self._depth += 1
+        elif event in _CLOSES:
+            self._depth -= 1
+        if self._builder is not None:
+            self._build(event, value)
+            return
+        if depth == 0:
             if event != "start_map":
                 raise _refuse("body", "a snapshot is a JSON object")
             self._started = True
-            return
-        if prefix == "":
-            if event == "map_key":
-                if value not in TOP_LEVEL:
-                    raise _refuse(
-                        str(value), f"unknown field (a snapshot has {', '.join(TOP_LEVEL)})"
-                    )
-                if value in self._seen:
-                    raise _refuse(str(value), "given twice")
-                self._seen.add(value)
-            elif event == "end_map":
-                self._ended = True
-            return
-        if prefix == "metadata":
+        elif depth == 1:
+            self._document(event, value)
+        elif self._top == "objects":
+            self._objects(depth, event, value)
+        else:
+            self._secret_list(event)
+
+    def _document(self, event: str, value: Any) -> None:
+        if event == "map_key":
+            if value not in TOP_LEVEL:
+                raise _refuse(str(value), f"unknown field (a snapshot has {', '.join(TOP_LEVEL)})")
+            if value in self._seen:
+                raise _refuse(str(value), "given twice")
+            self._seen.add(value)
+            self._top = value
+        elif event == "end_map":
+            self._top = None
+        elif self._top == "metadata":
             if event != "start_map":
                 raise _refuse("metadata", "must be an object")
-            self._unit = _Whole("metadata", "metadata")
-            self._inside(prefix, event, value)
-            return
-        if prefix == "secrets":
-            if event not in ("start_array", "end_array"):
-                raise _refuse("secrets", "must be a list of {namespace, name}")
-            return
-        if prefix == "secrets.item":
-            if event != "start_map":
-                raise _refuse(f"secrets.{self._secrets}", "must be an object {namespace, name}")
-            self._unit = _Whole("secret", f"secrets.{self._secrets}")
-            self._inside(prefix, event, value)
-            return
-        if prefix == "objects":
+            self._start_building(event)
+        elif self._top == "objects" and event != "start_map":
+            raise _refuse("objects", "must be an object of lists by kind")
+        elif self._top == "secrets" and event != "start_array":
+            raise _refuse("secrets", "must be a list of {namespace, name}")
+
+    def _secret_list(self, event: str) -> None:
+        if event == "start_map":
+            self._start_building(event)
+        elif event != "end_array":
+            raise _refuse(f"secrets.{self._secrets}", "must be an object {namespace, name}")
+
+    def _objects(self, depth: int, event: str, value: Any) -> None:
+        if depth == 2:  # inside `objects`: kinds and their lists
             if event == "map_key":
-                if value == "secrets":
-                    raise _refuse(
-                        "objects.secrets",
-                        "secrets are never stored in a snapshot; list their names under "
-                        "`secrets` as {namespace, name}",
-                    )
-                if value not in SNAPSHOT_KINDS:
-                    raise _refuse(
-                        f"objects.{value}", f"unknown kind; one of {', '.join(SNAPSHOT_KINDS)}"
-                    )
-                if value in self._kinds:
-                    raise _refuse(f"objects.{value}", "given twice")
-                self._kinds.add(value)
-                self._counts[value] = 0
-            elif event not in ("start_map", "end_map"):
-                raise _refuse("objects", "must be an object of lists by kind")
-            return
-        kind, _, rest = prefix.removeprefix("objects.").partition(".")
-        if rest == "" and event in ("start_array", "end_array"):
-            return
-        if rest == "":
-            raise _refuse(f"objects.{kind}", "must be a list of objects")
-        if rest == "item":
-            index = self._counts[kind]
-            if event != "start_map":
-                raise _refuse(f"objects.{kind}.{index}", "must be an object")
-            self._unit = _Object(kind, f"objects.{kind}.{index}", prefix)
-            self._inside(prefix, event, value)
-            return
-        raise _refuse(prefix, "unexpected")  # unreachable: every deeper event is in a unit
-
-    def _inside(self, prefix: str, event: str, value: Any) -> None:
-        unit = self._unit
-        assert unit is not None
-        if event in _OPENS:
-            unit.depth += 1
-        elif event in _CLOSES:
-            unit.depth -= 1
-        if isinstance(unit, _Whole):
-            unit.builder.event(event, value)
-        else:
-            self._note(unit, prefix, event, value)
-        if unit.depth == 0:
-            self._unit = None
-            self._close(unit)
-
-    @staticmethod
-    def _note(unit: _Object, prefix: str, event: str, value: Any) -> None:
-        if unit.depth > 2:
-            return  # deeper than metadata's own fields: kept as it is, not looked at
-        field_name = prefix[len(unit.prefix) + 1 :]
-        if field_name == "metadata":
+                self._kind = self._check_kind(value)
+            elif event != "start_array" and event != "end_map":
+                raise _refuse(f"objects.{self._kind}", "must be a list of objects")
+        elif depth == 3:  # inside a kind's list: its objects
             if event == "start_map":
-                unit.has_metadata = True
-            elif event != "map_key" and event != "end_map":
-                raise _refuse(f"{unit.path}.metadata", "must be an object")
-        elif field_name == "metadata.name":
-            unit.name = value
-        elif field_name == "metadata.namespace":
-            unit.namespace = value
+                self._field, self._has_meta, self._name, self._namespace = None, False, None, None
+            elif event != "end_array":
+                raise _refuse(self._object_path(), "must be an object")
+        elif depth == OBJECT:  # inside an object: its fields
+            self._object_field(event, value)
+        else:  # depth == FIELD, inside the object's metadata
+            if event == "map_key":
+                self._meta_field = value
+            elif event == "end_map":
+                self._in_meta = False
+            elif self._meta_field == "name" and event not in _OPENS:
+                self._name = value
+            elif self._meta_field == "namespace" and event not in _OPENS:
+                self._namespace = value
 
-    def _close(self, unit: _Whole | _Object) -> None:
-        if isinstance(unit, _Object):
-            if not unit.has_metadata:
-                raise _refuse(f"{unit.path}.metadata", "Field required")
-            meta = {"name": unit.name, "namespace": unit.namespace}
-            _validated(ObjectMeta, meta, f"{unit.path}.metadata")
-            self._counts[unit.kind] += 1
-        elif unit.what == "metadata":
-            self._metadata = _validated(SnapshotMetadata, unit.builder.value, "metadata")
+    def _object_field(self, event: str, value: Any) -> None:
+        if event == "map_key":
+            self._field = value
+        elif event == "end_map":
+            self._close_object()
+        elif self._field == "metadata":
+            if event != "start_map":
+                raise _refuse(f"{self._object_path()}.metadata", "must be an object")
+            self._in_meta, self._has_meta, self._meta_field = True, True, None
+
+    def _check_kind(self, kind: Any) -> str:
+        if kind == "secrets":
+            raise _refuse(
+                "objects.secrets",
+                "secrets are never stored in a snapshot; list their names under "
+                "`secrets` as {namespace, name}",
+            )
+        if kind not in SNAPSHOT_KINDS:
+            raise _refuse(f"objects.{kind}", f"unknown kind; one of {', '.join(SNAPSHOT_KINDS)}")
+        if kind in self._counts:
+            raise _refuse(f"objects.{kind}", "given twice")
+        self._counts[kind] = 0
+        return str(kind)
+
+    def _object_path(self) -> str:
+        return f"objects.{self._kind}.{self._counts[self._kind]}"
+
+    def _close_object(self) -> None:
+        path = self._object_path()
+        if not self._has_meta:
+            raise _refuse(f"{path}.metadata", "Field required")
+        meta = {"name": self._name, "namespace": self._namespace}
+        _validated(ObjectMeta, meta, f"{path}.metadata")
+        self._counts[self._kind] += 1
+
+    def _start_building(self, event: str) -> None:
+        self._builder = ijson.ObjectBuilder()
+        self._built_at = self._depth - 1
+        self._builder.event(event, None)
+
+    def _build(self, event: str, value: Any) -> None:
+        self._builder.event(event, value)
+        if self._depth > self._built_at:
+            return
+        built, self._builder = self._builder.value, None
+        if self._top == "metadata":
+            self._metadata = _validated(SnapshotMetadata, built, "metadata")
         else:
-            _validated(SecretName, unit.builder.value, unit.path)
+            _validated(SecretName, built, f"secrets.{self._secrets}")
             self._secrets += 1
 
 

@@ -15,9 +15,16 @@ from controlplane.services.clock import Clock
 from controlplane.services.errors import Unavailable
 from controlplane.services.ownership import find_visible, visible_to
 from controlplane.services.paging import page
-from controlplane.services.snapshots import capture, storage
+from controlplane.services.snapshots import capture, diff, storage
 from shared.enums import SnapshotSource
-from shared.wire.snapshots import SnapshotList, SnapshotListQuery, SnapshotOut
+from shared.wire.common import PageQuery
+from shared.wire.snapshots import (
+    DiffQuery,
+    SnapshotDiff,
+    SnapshotList,
+    SnapshotListQuery,
+    SnapshotOut,
+)
 
 log = logging.getLogger("minispod.snapshots")
 
@@ -93,6 +100,30 @@ class Snapshots:
         rows, pagination = await page(qs, query, "taken_at")
         return SnapshotList(
             snapshots=[SnapshotOut.model_validate(r) for r in rows], pagination=pagination
+        )
+
+    async def history(self, actor: User, cluster: str, query: PageQuery) -> SnapshotList:
+        """One cluster's snapshots the caller may see, newest first by default."""
+        return await self.list_visible(
+            actor, SnapshotListQuery(cluster=cluster, **query.model_dump())
+        )
+
+    async def diff(self, actor: User, raw_id: str, query: DiffQuery) -> SnapshotDiff:
+        """What changed from `query.against` to this snapshot; both must be visible."""
+        newer = await self.find(actor, raw_id)
+        older = await self.find(actor, str(query.against))
+        added, removed, changed, truncated = await diff.compare(
+            lambda: self.document(older, 0, None),
+            lambda: self.document(newer, 0, None),
+            query.limit,
+        )
+        return SnapshotDiff(
+            snapshot_id=newer.id,
+            against_id=older.id,
+            added=added,
+            removed=removed,
+            changed=changed,
+            truncated=truncated,
         )
 
     async def find(self, actor: User, raw_id: str) -> Snapshot:

@@ -430,3 +430,75 @@ async def test_an_administrator_takes_a_snapshot_of_the_cluster_without_secret_d
     for value in secret_values:
         assert value.encode() not in raw
     assert "Secret" not in {o.get("kind") for objs in doc["objects"].values() for o in objs}
+
+
+def versioned(image: str, pods: list[str], heartbeat: str, version: str) -> dict[str, Any]:
+    doc = snapshot_document()
+    doc["objects"]["pods"] = [{"metadata": {"name": n, "namespace": "shop"}} for n in pods]
+    doc["objects"]["deployments"] = [
+        {
+            "metadata": {"name": "web", "namespace": "shop", "resourceVersion": version},
+            "spec": {"template": {"spec": {"containers": [{"name": "web", "image": image}]}}},
+        }
+    ]
+    doc["objects"]["nodes"] = [
+        {
+            "metadata": {"name": "worker-1", "resourceVersion": version, "managedFields": []},
+            "status": {"conditions": [{"type": "Ready", "lastHeartbeatTime": heartbeat}]},
+        }
+    ]
+    return doc
+
+
+async def test_a_diff_lists_added_removed_and_changed_objects_without_noise(
+    make_client: Client,
+) -> None:
+    client = await make_client()
+    _, user, other = await accounts(client)
+    monday = versioned("nginx:1.26", ["web-0", "web-1"], "2026-11-30T08:00:00Z", "100")
+    friday = versioned("nginx:1.27", ["web-1", "web-9"], "2026-12-04T08:00:00Z", "205")
+    _, old = await upload(client, user, encoded(monday))
+    _, new = await upload(client, user, encoded(friday))
+    old_id, new_id = old["data"]["id"], new["data"]["id"]
+
+    resp = await client.get(f"/api/v1/snapshots/{new_id}/diff?against={old_id}", headers=user)
+    assert resp.status == 200
+    diff = (await resp.json())["data"]
+    assert (diff["snapshotId"], diff["againstId"]) == (new_id, old_id)
+    assert diff["added"] == [{"kind": "pods", "namespace": "shop", "name": "web-9"}]
+    assert diff["removed"] == [{"kind": "pods", "namespace": "shop", "name": "web-0"}]
+    # The node only beat its heart and got a new resourceVersion: no change.
+    assert diff["changed"] == [
+        {
+            "kind": "deployments",
+            "namespace": "shop",
+            "name": "web",
+            "fields": [
+                {
+                    "path": "spec.template.spec.containers[0].image",
+                    "before": "nginx:1.26",
+                    "after": "nginx:1.27",
+                }
+            ],
+        }
+    ]
+    assert diff["truncated"] is False
+
+    # Another customer's snapshot is nobody to compare with.
+    _, theirs = await upload(client, other, encoded(monday))
+    resp = await client.get(
+        f"/api/v1/snapshots/{new_id}/diff?against={theirs['data']['id']}", headers=user
+    )
+    assert resp.status == 404
+
+
+async def test_a_clusters_history_lists_its_snapshots_only(make_client: Client) -> None:
+    client = await make_client()
+    _, user, other = await accounts(client)
+    for cluster in ("prod-eu", "prod-eu", "staging"):
+        assert (await upload(client, user, encoded(snapshot_document(cluster))))[0] == 201
+    await upload(client, other, encoded(snapshot_document("prod-eu")))
+    resp = await client.get("/api/v1/clusters/prod-eu/snapshots?limit=1", headers=user)
+    history = (await resp.json())["data"]
+    assert history["pagination"]["total"] == 2
+    assert [s["clusterName"] for s in history["snapshots"]] == ["prod-eu"]
