@@ -52,7 +52,7 @@ def write_document(path: Path, megabytes: int) -> None:
                 "apiVersion": "v1",
                 "kind": "Pod",
                 "metadata": {
-                    "name": f"app-{i:08d}-{hashlib.sha1(str(i).encode()).hexdigest()[:10]}",
+                    "name": f"app-{i:08d}-{hashlib.sha256(str(i).encode()).hexdigest()[:10]}",
                     "namespace": f"tenant-{i % 997:04d}",
                     "uid": hashlib.sha256(str(i).encode()).hexdigest(),
                     "labels": {"app": f"app-{i % 113}", "tier": "web", "pod-hash": f"{i:x}"},
@@ -172,13 +172,11 @@ def main() -> None:
                 doc = work / f"doc-{mb}.json"
                 write_document(doc, mb)
                 size = doc.stat().st_size
-                sha = hashlib.sha256(doc.read_bytes()).hexdigest() if mb <= 64 else None
-                if sha is None:
-                    h = hashlib.sha256()
-                    with doc.open("rb") as f:
-                        while chunk := f.read(1 << 20):
-                            h.update(chunk)
-                    sha = h.hexdigest()
+                h = hashlib.sha256()
+                with doc.open("rb") as f:
+                    while chunk := f.read(1 << 20):
+                        h.update(chunk)
+                sha = h.hexdigest()
                 forms: list[tuple[str, Path, str | None]] = [("json", doc, None)]
                 if args.zstd:
                     packed = work / f"doc-{mb}.json.zst"
@@ -191,7 +189,7 @@ def main() -> None:
                 (work / "copy.json").unlink()
                 for form, path, encoding in forms:
                     up_time, snap = upload(server.port, token, path, encoding)
-                    assert snap["sha256"] == sha and snap["size"] == size
+                    assert (snap["sha256"], snap["size"]) == (sha, size)
                     down_time, down_sha, down_size = download(server.port, token, snap["id"])
                     assert (down_sha, down_size) == (sha, size), "download differs from upload"
                     up_rate, down_rate = size / MB / up_time, size / MB / down_time
