@@ -61,6 +61,7 @@ from controlplane.services.fleet.ingest import TelemetryIngest
 from controlplane.services.fleet.node_auth import REVOCATIONS, NodeAuth
 from controlplane.services.sealing import SecretBox
 from controlplane.services.snapshots.library import Snapshots, SnapshotSettings
+from controlplane.services.snapshots.retention import Policy
 from shared.durations import CalendarDuration
 
 log = logging.getLogger("minispod.app")
@@ -162,6 +163,12 @@ def build_snapshots(config: Config, clock: Clock, gateway: ClusterGateway) -> Sn
         max_bytes=config.snapshot_max_bytes,
         blob_grace=timedelta(seconds=config.snapshot_blob_grace),
         cluster_name=config.snapshot_cluster_name,
+        retention=Policy(
+            keep_last=config.snapshot_keep_last,
+            keep_for=timedelta(days=config.snapshot_keep_days)
+            if config.snapshot_keep_days
+            else None,
+        ),
     )
     return Snapshots(snapshot_store(config), gateway, settings, clock)
 

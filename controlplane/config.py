@@ -154,6 +154,11 @@ class Config(BaseModel):
     snapshot_blob_grace: int = _setting(3600, "MINISPOD_SNAPSHOT_BLOB_GRACE", ge=60)
     snapshot_sweep_interval: int = _setting(3600, "MINISPOD_SNAPSHOT_SWEEP_INTERVAL", ge=10)
     snapshot_interval: int = _setting(0, "MINISPOD_SNAPSHOT_INTERVAL", ge=0)
+    # Retention, per owner and cluster: a snapshot goes once it is neither among the
+    # last KEEP_LAST taken nor younger than KEEP_DAYS (0 turns a rule off; both 0 keep
+    # everything); pinned ones stay. 30 days, as Velero keeps backups by default.
+    snapshot_keep_last: int = _setting(0, "MINISPOD_SNAPSHOT_KEEP_LAST", ge=0)
+    snapshot_keep_days: int = _setting(30, "MINISPOD_SNAPSHOT_KEEP_DAYS", ge=0)
     snapshot_cluster_name: str = _setting(
         "minispod", "MINISPOD_SNAPSHOT_CLUSTER_NAME", pattern=r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
     )

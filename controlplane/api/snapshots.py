@@ -28,6 +28,7 @@ from shared.wire.snapshots import (
     SnapshotList,
     SnapshotListQuery,
     SnapshotOut,
+    SnapshotUpdate,
 )
 
 _ENCODINGS = {
@@ -93,6 +94,13 @@ async def diff(call: Call[Any, DiffQuery]) -> web.Response:
         call.principal, call.param("snapshotId"), call.query
     )
     return ok(found, "Changes between the snapshots")
+
+
+async def update_snapshot(call: Call[SnapshotUpdate, Any]) -> web.Response:
+    found = await call.request.app[SNAPSHOTS].update(
+        call.principal, call.param("snapshotId"), call.body
+    )
+    return ok(found, "Snapshot pinned" if found.pinned else "Snapshot unpinned")
 
 
 async def delete_snapshot(call: Call[Any, Any]) -> web.Response:
@@ -273,6 +281,16 @@ ROUTES: list[Route] = [
         "snapshots",
         query=PageQuery,
         response=SnapshotList,
+    ),
+    Route(
+        "PATCH",
+        "/snapshots/{snapshotId}",
+        update_snapshot,
+        Access.USER,
+        "Pin a snapshot (retention keeps it) or unpin it",
+        "snapshots",
+        body=SnapshotUpdate,
+        response=SnapshotOut,
     ),
     Route(
         "DELETE",

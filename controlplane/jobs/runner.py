@@ -70,7 +70,7 @@ class Jobs:
         self.reconcile = self._guarded("reconcile", self._reconciler.run)
         self.state_gauges = self._guarded("state-gauges", self._refresh_state_gauges)
         self.snapshot = self._guarded("cluster-snapshot", lambda: snapshots.take(None))
-        self.snapshot_sweep = self._guarded("snapshot-blob-sweep", snapshots.sweep)
+        self.snapshot_housekeeping = self._guarded("snapshot-housekeeping", snapshots.housekeeping)
 
     async def _refresh_state_gauges(self) -> None:
         m = self._metrics
@@ -152,7 +152,7 @@ class Jobs:
             ("metric-retention", self.retention, c.retention_interval),
             ("reconcile", self.reconcile, c.reconcile_interval),
             ("state-gauges", self.state_gauges, STATE_GAUGES_EVERY),
-            ("snapshot-blob-sweep", self.snapshot_sweep, c.snapshot_sweep_interval),
+            ("snapshot-housekeeping", self.snapshot_housekeeping, c.snapshot_sweep_interval),
         ]
         if c.snapshot_interval > 0:
             schedule.append(("cluster-snapshot", self.snapshot, c.snapshot_interval))

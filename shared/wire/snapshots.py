@@ -100,8 +100,13 @@ class SnapshotOut(WireOut):
     stored_size: int = Field(description="bytes it takes in storage (zstd)")
     sha256: str = Field(description="of the document: its download's ETag")
     source: SnapshotSource
+    pinned: bool = Field(description="kept whatever the retention policy says")
     user_id: UUID | None = Field(description="who uploaded or took it; null for the schedule")
     created_at: datetime
+
+
+class SnapshotUpdate(WireModel):
+    pinned: bool
 
 
 class SnapshotListQuery(PageQuery):

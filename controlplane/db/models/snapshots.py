@@ -25,6 +25,8 @@ class Snapshot(Model):
     size = fields.BigIntField()  # bytes of the document as uploaded, uncompressed
     stored_size = fields.BigIntField()  # bytes of its zstd blob
     sha256 = fields.CharField(max_length=64, db_index=True)
+    # Kept whatever the retention policy says, until unpinned.
+    pinned = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
 
     class Meta:

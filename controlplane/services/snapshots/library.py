@@ -16,6 +16,7 @@ from controlplane.services.errors import Unavailable
 from controlplane.services.ownership import find_visible, visible_to
 from controlplane.services.paging import page
 from controlplane.services.snapshots import capture, diff, storage
+from controlplane.services.snapshots.retention import Kept, Policy, expired
 from shared.enums import SnapshotSource
 from shared.wire.common import PageQuery
 from shared.wire.snapshots import (
@@ -24,6 +25,7 @@ from shared.wire.snapshots import (
     SnapshotList,
     SnapshotListQuery,
     SnapshotOut,
+    SnapshotUpdate,
 )
 
 log = logging.getLogger("minispod.snapshots")
@@ -34,6 +36,11 @@ class SnapshotSettings:
     max_bytes: int  # of a document, uncompressed
     blob_grace: timedelta  # an unreferenced blob younger than this is kept
     cluster_name: str  # what our own cluster is called in its snapshots
+    retention: Policy
+
+
+# Rows deleted per statement by retention: a short transaction each.
+RETENTION_BATCH = 500
 
 
 class Snapshots:
@@ -137,6 +144,39 @@ class Snapshots:
 
     def compressed(self, row: Snapshot, start: int, end: int | None) -> AsyncIterator[bytes]:
         return storage.compressed_bytes(self.store, row.sha256, start, end)
+
+    async def update(self, actor: User, raw_id: str, body: SnapshotUpdate) -> SnapshotOut:
+        row = await self.find(actor, raw_id)
+        row.pinned = body.pinned
+        await row.save(update_fields=["pinned"])
+        return SnapshotOut.model_validate(row)
+
+    async def apply_retention(self) -> int:
+        """Deletes the snapshots the policy lets go; their blobs follow once unreferenced
+        and past the grace period (now, or on a later sweep)."""
+        policy = self._settings.retention
+        if policy.keeps_everything:
+            return 0
+        fields = ("id", "user_id", "cluster_name", "taken_at", "created_at", "pinned")
+        rows = await Snapshot.all().values(*fields)
+        gone = expired([Kept(**r) for r in rows], policy, self._clock())
+        shas: set[str] = set()
+        for start in range(0, len(gone), RETENTION_BATCH):
+            batch = gone[start : start + RETENTION_BATCH]
+            names = await Snapshot.filter(id__in=batch).values_list("sha256", flat=True)
+            shas.update(str(sha) for sha in names)
+            await Snapshot.filter(id__in=batch).delete()
+        if gone:
+            log.info("retention deleted %d snapshot(s)", len(gone))
+            await self._sweep(only=shas)
+        return len(gone)
+
+    async def housekeeping(self) -> str | None:
+        """The periodic job: retention, then the sweep of unreferenced blobs."""
+        deleted, swept = await self.apply_retention(), await self.sweep()
+        return (
+            f"{deleted} snapshot(s) expired, {swept} blob(s) removed" if deleted or swept else None
+        )
 
     async def delete(self, actor: User, raw_id: str) -> None:
         """The row goes at once; its blob when no other row names it, by the sweep's rule

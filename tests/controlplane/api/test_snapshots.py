@@ -502,3 +502,25 @@ async def test_a_clusters_history_lists_its_snapshots_only(make_client: Client) 
     history = (await resp.json())["data"]
     assert history["pagination"]["total"] == 2
     assert [s["clusterName"] for s in history["snapshots"]] == ["prod-eu"]
+
+
+async def test_retention_deletes_what_the_policy_lets_go_but_keeps_pinned_ones(
+    make_client: Client, clock: FakeClock
+) -> None:
+    client = await make_client(snapshot_keep_last=1, snapshot_keep_days=0, snapshot_blob_grace=60)
+    _, user, _ = await accounts(client)
+    ids = []
+    for day in ("01", "02", "03"):
+        doc = snapshot_document()
+        doc["metadata"]["takenAt"] = f"2026-12-{day}T08:00:00Z"
+        ids.append((await upload(client, user, encoded(doc)))[1]["data"]["id"])
+    resp = await client.patch(f"/api/v1/snapshots/{ids[0]}", json={"pinned": True}, headers=user)
+    assert (resp.status, (await resp.json())["data"]["pinned"]) == (200, True)
+
+    clock.advance(61)
+    summary = await client.app[SNAPSHOTS].housekeeping()
+    assert summary == "1 snapshot(s) expired, 0 blob(s) removed"
+    assert sorted(str(i) for i in await Snapshot.all().values_list("id", flat=True)) == sorted(
+        [ids[0], ids[2]]  # the pinned one, and the last taken
+    )
+    assert len(await store_of(client).list("blobs/")) == 2  # the expired one's blob went too

@@ -365,7 +365,7 @@ async def test_the_leader_takes_scheduled_snapshots_and_sweeps_their_blobs(
     assert (taken.source, taken.user_id, taken.cluster_name) == ("CLUSTER", None, "minispod")
     # Its blob is referenced: however old, the sweep keeps it.
     clock.advance(10 * 24 * 3600)
-    await leader.snapshot_sweep()
+    await leader.snapshot_housekeeping()
     store = client.app[SNAPSHOTS].store
     assert len(await store.list("blobs/")) == 1
 
@@ -384,5 +384,5 @@ async def test_cluster_snapshots_are_scheduled_only_when_an_interval_is_set(
             jobs._scheduler.shutdown(wait=False)
 
     assert "cluster-snapshot" not in scheduled(config)
-    assert "snapshot-blob-sweep" in scheduled(config)
+    assert "snapshot-housekeeping" in scheduled(config)
     assert "cluster-snapshot" in scheduled(config.replace(snapshot_interval=86400))
