@@ -111,6 +111,14 @@ class SnapshotUpdate(WireModel):
 
 class SnapshotListQuery(PageQuery):
     cluster: str | None = Field(default=None, max_length=63)
+    taken_from: datetime | None = Field(
+        default=None, alias="from", description="taken at or after (ISO 8601)"
+    )
+    taken_to: datetime | None = Field(
+        default=None, alias="to", description="taken before (ISO 8601)"
+    )
+    kubernetes_version: str | None = Field(default=None, max_length=64)
+    source: SnapshotSource | None = None
     user_id: UUID | None = Field(default=None, description="administrators only")
 
 

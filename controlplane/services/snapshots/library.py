@@ -104,6 +104,14 @@ class Snapshots:
         qs = visible_to(actor, Snapshot.all(), query.user_id)
         if query.cluster is not None:
             qs = qs.filter(cluster_name=query.cluster)
+        if query.taken_from is not None:
+            qs = qs.filter(taken_at__gte=query.taken_from)
+        if query.taken_to is not None:
+            qs = qs.filter(taken_at__lt=query.taken_to)
+        if query.kubernetes_version is not None:
+            qs = qs.filter(kubernetes_version=query.kubernetes_version)
+        if query.source is not None:
+            qs = qs.filter(source=query.source)
         rows, pagination = await page(qs, query, "taken_at")
         return SnapshotList(
             snapshots=[SnapshotOut.model_validate(r) for r in rows], pagination=pagination

@@ -180,7 +180,8 @@ async def test_upload_list_get_download_and_delete_round_trip(
     assert resp.status == 404
     # Unreferenced now, but young: an upload may be between its blob and its row.
     assert await keys_in(client) == [blob_key(sha)]
-    clock.advance(3600 + 60)  # the fake clock stood still while the test ran
+    written = max(b.modified for b in await store_of(client).list("blobs/"))
+    clock.now = written + timedelta(seconds=3601)  # past the grace period, by the blob's time
     assert await client.app[SNAPSHOTS].sweep() == 1
     assert await keys_in(client) == []
 
@@ -211,7 +212,10 @@ async def test_a_blob_is_kept_while_another_snapshot_references_it(
     body = encoded(snapshot_document())
     _, first = await upload(client, user, body)
     _, second = await upload(client, user, body)
-    clock.advance(61)  # past the blob's grace period, well within the access token's life
+    # Past the blobs' grace period (by their own times: the fake clock stood still while
+    # they were written), well within the access token's life.
+    written = max(b.modified for b in await store_of(client).list("blobs/"))
+    clock.now = max(clock.now, written) + timedelta(seconds=61)
     await client.delete(f"/api/v1/snapshots/{first['data']['id']}", headers=user)
     assert await client.app[SNAPSHOTS].sweep() == 0
     resp = await client.get(f"/api/v1/snapshots/{second['data']['id']}/download", headers=user)
@@ -517,10 +521,32 @@ async def test_retention_deletes_what_the_policy_lets_go_but_keeps_pinned_ones(
     resp = await client.patch(f"/api/v1/snapshots/{ids[0]}", json={"pinned": True}, headers=user)
     assert (resp.status, (await resp.json())["data"]["pinned"]) == (200, True)
 
-    clock.advance(61)
+    written = max(b.modified for b in await store_of(client).list("blobs/"))
+    clock.now = written + timedelta(seconds=61)  # every blob past its grace period
     summary = await client.app[SNAPSHOTS].housekeeping()
     assert summary == "1 snapshot(s) expired, 0 blob(s) removed"
     assert sorted(str(i) for i in await Snapshot.all().values_list("id", flat=True)) == sorted(
         [ids[0], ids[2]]  # the pinned one, and the last taken
     )
     assert len(await store_of(client).list("blobs/")) == 2  # the expired one's blob went too
+
+
+async def test_snapshots_are_found_by_their_metadata(make_client: Client) -> None:
+    client = await make_client()
+    _, user, _ = await accounts(client)
+    for day, version in (("01", "v1.29.9"), ("03", "v1.30.6"), ("05", "v1.30.6")):
+        doc = snapshot_document()
+        doc["metadata"].update(takenAt=f"2026-12-{day}T08:00:00Z", kubernetesVersion=version)
+        assert (await upload(client, user, encoded(doc)))[0] == 201
+
+    async def taken(query: str) -> list[str]:
+        resp = await client.get(f"/api/v1/snapshots?{query}", headers=user)
+        assert resp.status == 200, await resp.text()
+        return [s["takenAt"][:10] for s in (await resp.json())["data"]["snapshots"]]
+
+    assert await taken("from=2026-12-02T00:00:00Z&to=2026-12-05T08:00:00Z") == ["2026-12-03"]
+    assert await taken("kubernetesVersion=v1.30.6&sortOrder=asc") == ["2026-12-03", "2026-12-05"]
+    assert await taken("source=CLUSTER") == []
+    assert await taken("cluster=prod-eu&from=2026-12-05T08:00:00Z") == ["2026-12-05"]
+    resp = await client.get("/api/v1/snapshots?from=yesterday", headers=user)
+    assert resp.status == 400
