@@ -28,10 +28,12 @@ from controlplane.appkeys import (
     NODE_TOKEN_FAILURES,
     RATE_LIMITER,
     RECONCILER,
+    SNAPSHOTS,
     STRIPE,
     SUBSCRIPTIONS,
     TOP_UPS,
 )
+from controlplane.blobs.factory import snapshot_store
 from controlplane.cluster.factory import cluster_from_config
 from controlplane.cluster.gateway import ClusterGateway
 from controlplane.config import Config
@@ -60,6 +62,8 @@ from controlplane.services.fleet.hearing import Hearing
 from controlplane.services.fleet.ingest import TelemetryIngest
 from controlplane.services.fleet.node_auth import REVOCATIONS, NodeAuth
 from controlplane.services.sealing import SecretBox
+from controlplane.services.snapshots.library import Snapshots, SnapshotSettings
+from controlplane.services.snapshots.retention import Policy
 from shared.durations import CalendarDuration
 
 log = logging.getLogger("minispod.app")
@@ -141,10 +145,34 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     if not app[CONFIG].run_jobs:
         yield
         return
-    jobs = Jobs(app[CONFIG], app[CLOCK], app[RECONCILER], app[METRICS], app[HEARING])
+    jobs = Jobs(
+        app[CONFIG], app[CLOCK], app[RECONCILER], app[METRICS], app[HEARING], app[SNAPSHOTS]
+    )
     jobs.start()
     yield
     await jobs.stop()
+
+
+async def _snapshot_store(app: web.Application) -> AsyncIterator[None]:
+    store = app[SNAPSHOTS].store
+    await store.open()
+    yield
+    await store.close()
+
+
+def build_snapshots(config: Config, clock: Clock, gateway: ClusterGateway) -> Snapshots:
+    settings = SnapshotSettings(
+        max_bytes=config.snapshot_max_bytes,
+        blob_grace=timedelta(seconds=config.snapshot_blob_grace),
+        cluster_name=config.snapshot_cluster_name,
+        retention=Policy(
+            keep_last=config.snapshot_keep_last,
+            keep_for=timedelta(days=config.snapshot_keep_days)
+            if config.snapshot_keep_days
+            else None,
+        ),
+    )
+    return Snapshots(snapshot_store(config), gateway, settings, clock)
 
 
 def build_cluster(config: Config) -> ClusterGateway:
@@ -221,7 +249,11 @@ def create_app(
 ) -> web.Application:
     """`cluster` overrides the gateway chosen from config (tests pass an in-memory one)."""
     # No aiohttp middlewares: the pipeline is wrapped around each route instead.
-    app = web.Application(client_max_size=config.max_body_bytes)
+    # Bodies are not decompressed by the server: a snapshot upload decompresses its own
+    # while it streams, within its own limit; every other route refuses Content-Encoding.
+    app = web.Application(
+        client_max_size=config.max_body_bytes, handler_args={"auto_decompress": False}
+    )
     app[CONFIG] = config
     app[CLOCK] = clock
     app[METRICS] = Metrics()
@@ -236,6 +268,7 @@ def create_app(
     gateway = cluster if cluster is not None else build_cluster(config)
     app[CLUSTER] = gateway
     app[SUBSCRIPTIONS], app[RECONCILER] = build_subscriptions(config, clock, gateway, app[METRICS])
+    app[SNAPSHOTS] = build_snapshots(config, clock, gateway)
     app[STRIPE] = stripe = build_stripe(config)
     providers: list[PaymentProvider] = [ManualTransfer(config.manual_payment_instructions)]
     if stripe is not None:
@@ -275,6 +308,14 @@ def create_app(
     )
     # Order matters: cleanup runs in reverse, so jobs and ingest stop before the database.
     app.cleanup_ctx.extend(
-        [_cluster(gateway), _stripe, _database, _node_token_revocations, _telemetry, _jobs]
+        [
+            _cluster(gateway),
+            _stripe,
+            _snapshot_store,
+            _database,
+            _node_token_revocations,
+            _telemetry,
+            _jobs,
+        ]
     )
     return app

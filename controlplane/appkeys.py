@@ -18,6 +18,7 @@ from controlplane.services.fleet.coalesce import SingleFlight
 from controlplane.services.fleet.hearing import Hearing
 from controlplane.services.fleet.ingest import TelemetryIngest
 from controlplane.services.fleet.node_auth import NodeAuth
+from controlplane.services.snapshots.library import Snapshots
 from shared.wire.workers import WorkerStats
 
 CONFIG = web.AppKey("config", Config)
@@ -38,3 +39,4 @@ STRIPE: web.AppKey[StripeCheckout | None] = web.AppKey("stripe")
 # Fleet statistics aggregate the whole node table: concurrent requests share one query.
 FLEET_STATS: web.AppKey[SingleFlight[WorkerStats]] = web.AppKey("fleet_stats")
 CLUSTER = web.AppKey("cluster", ClusterGateway)
+SNAPSHOTS = web.AppKey("snapshots", Snapshots)

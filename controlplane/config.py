@@ -152,6 +152,38 @@ class Config(BaseModel):
         300, "MINISPOD_STRIPE_WEBHOOK_TOLERANCE", ge=1, le=3600
     )
 
+    # Cluster snapshots: where their documents are kept (a directory, by default
+    # `snapshots/` under the data folder, or an S3-compatible bucket), how large one may
+    # be once decompressed, how long a blob no snapshot names is kept before the sweeper
+    # removes it (long enough for any upload between its blob and its row), and how
+    # often our own cluster is snapshotted (0: only when an administrator asks).
+    snapshot_store: Literal["dir", "s3"] = _setting("dir", "MINISPOD_SNAPSHOT_STORE")
+    snapshot_dir: Path | None = _setting(None, "MINISPOD_SNAPSHOT_DIR")
+    snapshot_s3_bucket: str | None = _setting(None, "MINISPOD_SNAPSHOT_S3_BUCKET", min_length=3)
+    snapshot_s3_endpoint: str | None = _setting(None, "MINISPOD_SNAPSHOT_S3_ENDPOINT")
+    snapshot_s3_region: str = _setting("us-east-1", "MINISPOD_SNAPSHOT_S3_REGION", min_length=1)
+    snapshot_s3_prefix: str = _setting("", "MINISPOD_SNAPSHOT_S3_PREFIX")
+    snapshot_s3_access_key_id: str | None = Field(
+        None, validation_alias="MINISPOD_SNAPSHOT_S3_ACCESS_KEY_ID", repr=False
+    )
+    snapshot_s3_secret_access_key: str | None = Field(
+        None, validation_alias="MINISPOD_SNAPSHOT_S3_SECRET_ACCESS_KEY", repr=False
+    )
+    snapshot_max_bytes: int = _setting(
+        512 * 1024 * 1024, "MINISPOD_SNAPSHOT_MAX_BYTES", ge=1024, le=1 << 40
+    )
+    snapshot_blob_grace: int = _setting(3600, "MINISPOD_SNAPSHOT_BLOB_GRACE", ge=60)
+    snapshot_sweep_interval: int = _setting(3600, "MINISPOD_SNAPSHOT_SWEEP_INTERVAL", ge=10)
+    snapshot_interval: int = _setting(0, "MINISPOD_SNAPSHOT_INTERVAL", ge=0)
+    # Retention, per owner and cluster: a snapshot goes once it is neither among the
+    # last KEEP_LAST taken nor younger than KEEP_DAYS (0 turns a rule off; both 0 keep
+    # everything); pinned ones stay. 30 days, as Velero keeps backups by default.
+    snapshot_keep_last: int = _setting(0, "MINISPOD_SNAPSHOT_KEEP_LAST", ge=0)
+    snapshot_keep_days: int = _setting(30, "MINISPOD_SNAPSHOT_KEEP_DAYS", ge=0)
+    snapshot_cluster_name: str = _setting(
+        "minispod", "MINISPOD_SNAPSHOT_CLUSTER_NAME", pattern=r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
+    )
+
     # Billing periods, ISO 8601 (calendar months clamp to the month's end; PT1M for demos):
     # how long a paid period lasts, how long an unpaid renewal keeps the app running
     # (PAST_DUE), and how long after the period's end a suspended one is kept before it
@@ -262,6 +294,10 @@ class Config(BaseModel):
         return value
 
     @property
+    def snapshot_directory(self) -> Path:
+        return self.snapshot_dir or self.data_dir / "snapshots"
+
+    @property
     def secrets_keys(self) -> list[str]:
         return [k.strip() for k in self.secrets_key.split(",") if k.strip()]
 
@@ -294,6 +330,8 @@ class Config(BaseModel):
                 "Stripe needs MINISPOD_STRIPE_SUCCESS_URL and MINISPOD_STRIPE_CANCEL_URL: "
                 "where Checkout sends the customer back"
             )
+        if self.snapshot_store == "s3" and not self.snapshot_s3_bucket:
+            raise ConfigError("MINISPOD_SNAPSHOT_STORE=s3 needs MINISPOD_SNAPSHOT_S3_BUCKET")
         if self.workers > 1 and not self.shared_database:
             raise ConfigError("MINISPOD_WORKERS above 1 needs PostgreSQL (SQLite has one writer)")
         return self

@@ -71,3 +71,10 @@ class TopUpStatus(StrEnum):
     # customer never paid before its page expired: nothing was credited, nor will be.
     FAILED = "FAILED"
     EXPIRED = "EXPIRED"
+
+
+class SnapshotSource(StrEnum):
+    """How a cluster snapshot came in: uploaded by a client, or taken of our own cluster."""
+
+    UPLOAD = "UPLOAD"
+    CLUSTER = "CLUSTER"

@@ -234,3 +234,43 @@ class AdminApi:
         """The seq of every raw sample stored for the node, as stored (duplicates kept)."""
         samples = self.data("GET", f"/workers/{node_id}/metrics?limit=5000")["samples"]
         return [int(s["seq"]) for s in samples]
+
+
+class S3Server(Process):
+    """moto's standalone S3-compatible server (`moto_server`), on a port of its own."""
+
+    ACCESS_KEY = "test-access-key"
+    SECRET_KEY = "test-secret-key"
+
+    def __init__(self, log_path: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        moto = Path(sys.executable).with_name("moto_server")
+        super().__init__(
+            "moto_server",
+            [str(moto), "-H", "127.0.0.1", "-p", str(self.port)],
+            child_env(),
+            log_path,
+        )
+
+    def start(self) -> S3Server:
+        self.spawn()
+
+        def answers() -> bool:
+            self.fail_if_exited()
+            try:
+                status, _ = request("GET", f"{self.url}/moto-api/", timeout=1.0)
+            except OSError:
+                return False
+            return status == 200
+
+        wait_for(answers, 30, "moto_server answering")
+        return self
+
+    def stop(self) -> None:
+        if self.running:
+            self.signal(signal.SIGTERM)
+            try:
+                self.wait(10)
+            except AssertionError:
+                self.kill()

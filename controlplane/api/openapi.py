@@ -146,6 +146,12 @@ def build_spec(routes: list[Route], prefix: str) -> dict[str, Any]:
                 "required": True,
                 "content": {"application/json": {"schema": _schema(route.body, components)}},
             }
+        if route.streamed is not None:
+            op["requestBody"] = {
+                "required": True,
+                "description": "raw JSON, or compressed with `Content-Encoding: gzip` or `zstd`",
+                "content": {"application/json": {"schema": _schema(route.streamed, components)}},
+            }
         if route.access is not Access.ANON:
             op["security"] = [{"bearerAuth": []}]
         if route.raw and route.response is None:

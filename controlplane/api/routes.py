@@ -17,6 +17,7 @@ from controlplane.api import (
     cluster,
     docs,
     ops,
+    snapshots,
     subscriptions,
     users,
     workers,
@@ -36,4 +37,5 @@ ROUTES: list[Route] = [
     *subscriptions.ROUTES,
     *billing.ROUTES,
     *cluster.ROUTES,
+    *snapshots.ROUTES,
 ]

@@ -57,6 +57,9 @@ class Route:
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
+    # A body the handler reads itself as a stream (a snapshot upload: hundreds of MB, maybe
+    # compressed), documented with this schema; never read whole by `serve`.
+    streamed: type[BaseModel] | None = None
     status: int = 200
     # Raw routes (health, metrics, docs) answer outside /api/v1 and the envelope.
     raw: bool = False
@@ -96,7 +99,16 @@ def validate(model: type[BaseModel], data: Any, what: str) -> Any:
         raise Invalid(f"Invalid {what}", _field_errors(exc)) from None
 
 
+def refuse_content_encoding(request: web.Request) -> None:
+    # The server does not decompress bodies itself (the app is built without
+    # auto_decompress): only the routes that stream their body take a compressed one.
+    encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        raise UnsupportedMediaType(f"Content-Encoding {encoding} is not accepted here")
+
+
 async def read_body(request: web.Request, model: type[BaseModel]) -> Any:
+    refuse_content_encoding(request)
     raw = await request.read()
     if not raw.strip():
         return validate(model, {}, "request body")
@@ -132,12 +144,8 @@ def serve(route: Route, authenticate: Authenticator) -> Callable[[web.Request], 
         query = read_query(request, route.query) if route.query else None
         body = await read_body(request, route.body) if route.body else None
         # A body nobody reads would be silently dropped: refuse it instead.
-        if (
-            route.body is None
-            and route.signature_header is None
-            and request.can_read_body
-            and (await request.read()).strip()
-        ):
+        unread = route.body is None and route.streamed is None and route.signature_header is None
+        if unread and request.can_read_body and (await request.read()).strip():
             raise Invalid("This endpoint takes no request body")
         return await route.handler(Call(request, body, query, principal))
 

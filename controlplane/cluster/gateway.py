@@ -77,6 +77,16 @@ class InstanceState:
     pod_name: str | None = None
 
 
+@dataclass(frozen=True)
+class ClusterExport:
+    """What a snapshot keeps of a cluster: its objects as the API server returns them, by
+    plural kind (`nodes`, `pods`, …), and of its Secrets only (namespace, name)."""
+
+    objects: dict[str, list[JsonDict]]
+    secret_names: list[tuple[str, str]]
+    kubernetes_version: str | None
+
+
 class ClusterGateway(Protocol):
     """Provisioning and monitoring, implemented by `KubernetesCluster` and `InMemoryCluster`.
 
@@ -144,6 +154,13 @@ class ClusterGateway(Protocol):
     async def list_services(self, namespace: str | None = None) -> list[JsonDict]: ...
 
     async def list_ingresses(self, namespace: str | None = None) -> list[JsonDict]: ...
+
+    async def export(self) -> ClusterExport:
+        """Every object of the kinds a snapshot holds (nodes, namespaces, deployments,
+        replicasets, pods, services, ingresses, persistentvolumeclaims, resourcequotas,
+        events) that MinisPod may read, and the names of the Secrets there: never their
+        data."""
+        ...
 
     async def close(self) -> None:
         """Releases connections; called from the app's cleanup context."""

@@ -24,6 +24,7 @@ from controlplane.cluster import monitoring
 from controlplane.cluster.drift import Drift, ObjectKey, drift, key_of
 from controlplane.cluster.gateway import (
     ClusterError,
+    ClusterExport,
     ClusterRefused,
     ClusterUnavailable,
     InstanceNotFound,
@@ -71,12 +72,30 @@ _RESOURCES: dict[str, tuple[str, str, bool]] = {
     "PersistentVolumeClaim": ("/api/v1", "persistentvolumeclaims", True),
     "Service": ("/api/v1", "services", True),
     "Pod": ("/api/v1", "pods", True),
+    "Event": ("/api/v1", "events", True),
     "Deployment": ("/apis/apps/v1", "deployments", True),
+    "ReplicaSet": ("/apis/apps/v1", "replicasets", True),
     "NetworkPolicy": ("/apis/networking.k8s.io/v1", "networkpolicies", True),
     "Ingress": ("/apis/networking.k8s.io/v1", "ingresses", True),
     "RoleBinding": ("/apis/rbac.authorization.k8s.io/v1", "rolebindings", True),
     "PodMetrics": ("/apis/metrics.k8s.io/v1beta1", "pods", True),
 }
+
+
+# What a snapshot exports from each namespace MinisPod manages: plural → kind.
+EXPORTED_KINDS = {
+    "deployments": "Deployment",
+    "replicasets": "ReplicaSet",
+    "pods": "Pod",
+    "services": "Service",
+    "ingresses": "Ingress",
+    "persistentvolumeclaims": "PersistentVolumeClaim",
+    "resourcequotas": "ResourceQuota",
+    "events": "Event",
+}
+# Lists as PartialObjectMetadataList: the API server sends each object's metadata only, so
+# a Secret's data never leaves it when a snapshot lists the Secrets by name.
+METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
 
 
 class ApiRefused(ClusterRefused):
@@ -165,11 +184,13 @@ class KubernetesCluster:
         body: Any = None,
         content_type: str = "application/json",
         text: bool = False,
+        accept: str | None = None,
     ) -> Any:
         import urllib3
         from kubernetes.client.exceptions import ApiException
 
-        headers = {"Accept": "*/*" if text else "application/json", "Content-Type": content_type}
+        accept = accept or ("*/*" if text else "application/json")
+        headers = {"Accept": accept, "Content-Type": content_type}
         try:
             request = self._api.param_serialize(
                 method=method,
@@ -196,13 +217,21 @@ class KubernetesCluster:
         return json.loads(payload) if payload else {}
 
     def _list(
-        self, kind: str, namespace: str | None = None, selector: str | None = None
+        self,
+        kind: str,
+        namespace: str | None = None,
+        selector: str | None = None,
+        accept: str | None = None,
     ) -> list[JsonDict]:
         if namespace and _RESOURCES[kind][2]:
-            return self._inside(namespace, lambda: self._list_pages(kind, namespace, selector))
-        return self._list_pages(kind, namespace, selector)
+            return self._inside(
+                namespace, lambda: self._list_pages(kind, namespace, selector, accept)
+            )
+        return self._list_pages(kind, namespace, selector, accept)
 
-    def _list_pages(self, kind: str, namespace: str | None, selector: str | None) -> list[JsonDict]:
+    def _list_pages(
+        self, kind: str, namespace: str | None, selector: str | None, accept: str | None = None
+    ) -> list[JsonDict]:
         items: list[JsonDict] = []
         token: str | None = None
         while True:
@@ -211,7 +240,9 @@ class KubernetesCluster:
                 query.append(("labelSelector", selector))
             if token:
                 query.append(("continue", token))
-            page = self._request("GET", collection_path(kind, namespace), query=query)
+            page = self._request(
+                "GET", collection_path(kind, namespace), query=query, accept=accept
+            )
             items += page.get("items") or []
             token = (page.get("metadata") or {}).get("continue")
             if not token:
@@ -469,6 +500,21 @@ class KubernetesCluster:
             for p in pods
         ]
 
+    def _export(self) -> ClusterExport:
+        # Nodes and namespaces whole (cluster-wide reads we hold); inside namespaces only
+        # MinisPod's own, as everywhere else (least privilege).
+        objects = {"nodes": self._list("Node"), "namespaces": self._list("Namespace")}
+        managed = self._managed_namespaces()
+        for plural, kind in EXPORTED_KINDS.items():
+            objects[plural] = [item for ns in managed for item in self._list(kind, ns)]
+        secrets = sorted(
+            (ns, item["metadata"]["name"])
+            for ns in managed
+            for item in self._list("Secret", ns, accept=METADATA_ONLY)
+        )
+        version = self._request("GET", "/version").get("gitVersion")
+        return ClusterExport(objects, secrets, str(version) if version else None)
+
     # --- the gateway ---------------------------------------------------
 
     async def apply(self, spec: TenantSpec) -> None:
@@ -512,6 +558,9 @@ class KubernetesCluster:
     async def list_ingresses(self, namespace: str | None = None) -> list[JsonDict]:
         items = await self._run(self._list_each, "Ingress", namespace)
         return [monitoring.ingress_view(i) for i in items]
+
+    async def export(self) -> ClusterExport:
+        return await self._run(self._export)
 
     async def close(self) -> None:
         await self._run(self._api.close)

@@ -15,7 +15,13 @@ from datetime import UTC, datetime
 
 from controlplane.cluster import monitoring
 from controlplane.cluster.drift import Drift, drift
-from controlplane.cluster.gateway import ClusterRefused, InstanceNotFound, InstanceState, JsonDict
+from controlplane.cluster.gateway import (
+    ClusterExport,
+    ClusterRefused,
+    InstanceNotFound,
+    InstanceState,
+    JsonDict,
+)
 from controlplane.cluster.quantity import parse_memory_mb
 from controlplane.cluster.render import (
     HOSTNAME_LABEL,
@@ -313,6 +319,33 @@ class InMemoryCluster:
 
     async def list_ingresses(self, namespace: str | None = None) -> list[JsonDict]:
         return [monitoring.ingress_view(i) for i in self._listed("Ingress", namespace)]
+
+    async def export(self) -> ClusterExport:
+        self._finish_terminations()
+        running = [d for d in self._listed("Deployment", None) if d["spec"].get("replicas", 1) > 0]
+        namespaces = []
+        for ns in self._listed("Namespace", None):
+            terminating = ns["metadata"]["name"] in self._terminating
+            ns["status"] = {"phase": "Terminating" if terminating else "Active"}
+            namespaces.append(ns)
+        objects: dict[str, list[JsonDict]] = {
+            "nodes": [copy.deepcopy(n) for _, n in sorted(self._nodes.items())],
+            "namespaces": namespaces,
+            "deployments": [
+                self._live_deployment(d, self._pod(d)) for d in self._listed("Deployment", None)
+            ],
+            # No controller runs here: Deployments own no ReplicaSets, nothing writes events.
+            "replicasets": [],
+            "pods": [self._pod(d) for d in running],
+            "services": self._listed("Service", None),
+            "ingresses": self._listed("Ingress", None),
+            "persistentvolumeclaims": self._listed("PersistentVolumeClaim", None),
+            "resourcequotas": self._listed("ResourceQuota", None),
+            "events": [],
+        }
+        secrets = sorted((ns, name) for kind, ns, name in self._objects if kind == "Secret")
+        versions = {n["status"]["nodeInfo"]["kubeletVersion"] for n in self._nodes.values()}
+        return ClusterExport(objects, secrets, min(versions) if versions else None)
 
     async def close(self) -> None:
         return None

@@ -19,6 +19,7 @@ from controlplane.services.apps.reconcile import Reconciler
 from controlplane.services.clock import Clock
 from controlplane.services.fleet import node_metrics, workers
 from controlplane.services.fleet.hearing import Hearing
+from controlplane.services.snapshots.library import Snapshots
 
 log = logging.getLogger("minispod.jobs")
 
@@ -38,6 +39,7 @@ class Jobs:
         reconciler: Reconciler,
         metrics: Metrics,
         hearing: Hearing,
+        snapshots: Snapshots,
         stop_wait: float = STOP_WAIT,
     ) -> None:
         self._config = config
@@ -67,6 +69,8 @@ class Jobs:
         )
         self.reconcile = self._guarded("reconcile", self._reconciler.run)
         self.state_gauges = self._guarded("state-gauges", self._refresh_state_gauges)
+        self.snapshot = self._guarded("cluster-snapshot", lambda: snapshots.take(None))
+        self.snapshot_housekeeping = self._guarded("snapshot-housekeeping", snapshots.housekeeping)
 
     async def _refresh_state_gauges(self) -> None:
         m = self._metrics
@@ -143,12 +147,15 @@ class Jobs:
 
     def start(self) -> None:
         c = self._config
-        schedule = (
+        schedule: list[tuple[str, Callable[[], Awaitable[None]], float]] = [
             ("health-sweep", self.health_sweep, self.sweep_every.total_seconds()),
             ("metric-retention", self.retention, c.retention_interval),
             ("reconcile", self.reconcile, c.reconcile_interval),
             ("state-gauges", self.state_gauges, STATE_GAUGES_EVERY),
-        )
+            ("snapshot-housekeeping", self.snapshot_housekeeping, c.snapshot_sweep_interval),
+        ]
+        if c.snapshot_interval > 0:
+            schedule.append(("cluster-snapshot", self.snapshot, c.snapshot_interval))
         for name, run, seconds in schedule:
             # `name` is what apscheduler's own log lines (skipped runs, errors) show.
             self._scheduler.add_job(

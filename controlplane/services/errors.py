@@ -85,3 +85,8 @@ class PaymentRequired(ServiceError):
         super().__init__(message)
         self.shortfall = shortfall
         self.currency = currency
+
+
+class TooLarge(ServiceError):
+    status = 413
+    code = "PAYLOAD_TOO_LARGE"

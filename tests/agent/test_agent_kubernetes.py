@@ -212,6 +212,20 @@ def test_quantities_are_read_as_the_official_client_reads_them(quantity):
     assert isinstance(parse_quantity(quantity), Decimal)
 
 
+# kubernetes-client before 37.0.2 reads "1mi" as 1/1024; the API server refuses it, and so do
+# we. 37.0.2 needs python-dateutil 3, which botocore (the S3 blob store) does not allow yet,
+# so the resolver may install 37.0.1.
+def _official_client_takes(quantity: str) -> bool:
+    try:
+        official_parse_quantity(quantity)
+    except ValueError:
+        return False
+    return True
+
+
+OFFICIAL_CLIENT_TAKES = {q for q in ("1mi",) if _official_client_takes(q)}
+
+
 @pytest.mark.parametrize("quantity", BAD_QUANTITIES)
 def test_quantities_the_official_client_refuses_are_refused(quantity):
     try:
@@ -219,7 +233,10 @@ def test_quantities_the_official_client_refuses_are_refused(quantity):
     except ValueError as refusal:
         official = str(refusal)
     else:
-        pytest.fail(f"the official client takes {quantity!r}")
+        assert quantity in OFFICIAL_CLIENT_TAKES, f"the official client takes {quantity!r}"
+        with pytest.raises(ValueError, match="unknown suffix"):
+            parse_quantity(quantity)
+        return
 
     with pytest.raises(ValueError, match=f"^{re.escape(official)}$"):
         parse_quantity(quantity)

@@ -4,12 +4,14 @@ and its administrator (the subscription, instance and sealing tests share them).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 
 import pytest
 from aiohttp.test_utils import TestClient
 
 from controlplane.app import create_app
 from controlplane.appkeys import CONFIG
+from controlplane.blobs.s3 import S3Settings
 from controlplane.cluster.memory import InMemoryCluster
 from controlplane.db.models import Service, User
 from controlplane.services.billing.credits import credit
@@ -17,6 +19,7 @@ from controlplane.services.billing.ledger import Reference
 from controlplane.services.billing.wallets import WalletOwner
 from controlplane.services.catalog.templates import DEFAULT_CATALOG
 from tests.conftest import ADMIN_PASSWORD, bearer, create_account, sign_in
+from tests.processes import S3Server
 
 
 @pytest.fixture
@@ -74,3 +77,35 @@ async def services(platform) -> dict[str, str]:
 async def admin(platform) -> dict[str, str]:
     await create_account(platform, "admin@paas.com", ADMIN_PASSWORD, "ADMINISTRATOR")
     return bearer((await sign_in(platform, "admin@paas.com", ADMIN_PASSWORD))["accessToken"])
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """One moto S3 server for the session; each test makes a bucket of its own."""
+    server = S3Server(tmp_path_factory.mktemp("moto") / "moto.log").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_settings(s3_server: S3Server) -> S3Settings:
+    import botocore.session
+
+    settings = S3Settings(
+        bucket=f"snapshots-{uuid.uuid4().hex[:12]}",
+        endpoint_url=s3_server.url,
+        access_key_id=S3Server.ACCESS_KEY,
+        secret_access_key=S3Server.SECRET_KEY,
+    )
+    client = botocore.session.get_session().create_client(
+        "s3",
+        endpoint_url=s3_server.url,
+        region_name=settings.region,
+        aws_access_key_id=settings.access_key_id,
+        aws_secret_access_key=settings.secret_access_key,
+    )
+    client.create_bucket(Bucket=settings.bucket)
+    client.close()
+    return settings

@@ -21,7 +21,7 @@ import yaml
 from aiohttp.test_utils import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from controlplane.appkeys import METRICS, RECONCILER
+from controlplane.appkeys import METRICS, RECONCILER, SNAPSHOTS
 from controlplane.config import Config
 from controlplane.jobs.runner import Jobs
 from controlplane.services.fleet.hearing import Hearing
@@ -148,7 +148,14 @@ async def exported(
     node = await register(client, await join_token(client, admin_headers))
     assert (await beat(client, node, 1)).status == 200
     assert (await client.get("/api/v1/workers", headers=admin_headers)).status == 200
-    jobs = Jobs(config, clock, client.app[RECONCILER], client.app[METRICS], Hearing(clock))
+    jobs = Jobs(
+        config,
+        clock,
+        client.app[RECONCILER],
+        client.app[METRICS],
+        Hearing(clock),
+        client.app[SNAPSHOTS],
+    )
     await jobs.reconcile()
     await jobs.state_gauges()
     await jobs.leadership.release()

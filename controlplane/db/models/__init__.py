@@ -9,6 +9,7 @@ from controlplane.db.models.billing import (
     TopUp,
 )
 from controlplane.db.models.catalog import Service
+from controlplane.db.models.snapshots import Snapshot
 from controlplane.db.models.subscriptions import Instance, Subscription, SubscriptionEvent
 from controlplane.db.models.workers import (
     JoinToken,
@@ -33,6 +34,7 @@ __all__ = [
     "PaymentEvent",
     "RefreshToken",
     "Service",
+    "Snapshot",
     "Subscription",
     "SubscriptionEvent",
     "TopUp",

@@ -24,7 +24,7 @@ GATEWAY_METHODS = [
 
 @pytest.mark.parametrize("implementation", [InMemoryCluster, KubernetesCluster])
 def test_each_gateway_implements_every_method_of_the_interface(implementation: type) -> None:
-    assert len(GATEWAY_METHODS) == 14
+    assert len(GATEWAY_METHODS) == 15
     for name in GATEWAY_METHODS:
         method = getattr(implementation, name)
         assert inspect.iscoroutinefunction(method), name

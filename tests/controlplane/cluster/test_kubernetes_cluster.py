@@ -24,7 +24,12 @@ from controlplane.cluster.gateway import (
     InstanceNotFound,
     Trouble,
 )
-from controlplane.cluster.kubernetes import ApiRefused, KubernetesCluster, item_path
+from controlplane.cluster.kubernetes import (
+    METADATA_ONLY,
+    ApiRefused,
+    KubernetesCluster,
+    item_path,
+)
 from controlplane.cluster.render import render
 from controlplane.cluster.spec import TenantSpec
 from controlplane.services.catalog.templates import N8N, WORDPRESS
@@ -85,6 +90,7 @@ class FakeApiServer:
                     "query": dict(parse_qsl(url.query)),
                     "contentType": self.headers.get("Content-Type"),
                     "authorization": self.headers.get("Authorization"),
+                    "accept": self.headers.get("Accept"),
                     "body": json.loads(raw) if raw else None,
                 }
                 outer.requests.append(request)
@@ -581,3 +587,46 @@ async def test_monitoring_reads_only_the_namespaces_minispod_manages(
     assert await cluster.list_pods("kube-system") == []
     assert await cluster.list_deployments("kube-system") == []
     assert [r["path"] for r in api.requests] == ["/api/v1/namespaces/kube-system"] * 2
+
+
+async def test_export_lists_every_kind_in_managed_namespaces_and_secrets_by_metadata_only(
+    api: FakeApiServer, cluster: KubernetesCluster
+) -> None:
+    node = {"metadata": {"name": "worker-1"}, "status": {}}
+    other = {"metadata": {"name": "kube-system", "labels": {}}}
+    pod = {"metadata": {"name": "web-1", "namespace": "tenant-a"}, "spec": {}}
+    event = {"metadata": {"name": "web-1.17a", "namespace": "tenant-a"}, "reason": "Pulled"}
+    secret = {"metadata": {"name": "app-credentials", "namespace": "tenant-a"}}
+
+    def decide(request: dict[str, Any]) -> Answer | None:
+        path, query = request["path"], request["query"]
+        if path == "/api/v1/namespaces":
+            managed = query.get("labelSelector") == "app.kubernetes.io/managed-by=minispod"
+            return 200, {"items": [MANAGED_NAMESPACE] if managed else [MANAGED_NAMESPACE, other]}
+        return {
+            "/api/v1/nodes": (200, {"items": [node]}),
+            "/api/v1/namespaces/tenant-a/pods": (200, {"items": [pod]}),
+            "/api/v1/namespaces/tenant-a/events": (200, {"items": [event]}),
+            "/api/v1/namespaces/tenant-a/secrets": (200, {"items": [secret]}),
+            "/version": (200, {"gitVersion": "v1.30.6+k3s1"}),
+        }.get(path)
+
+    api.decide = decide
+    exported = await cluster.export()
+
+    assert exported.objects["nodes"] == [node]
+    assert [n["metadata"]["name"] for n in exported.objects["namespaces"]] == [
+        "tenant-a",
+        "kube-system",
+    ]
+    assert exported.objects["pods"] == [pod]
+    assert exported.objects["events"] == [event]
+    assert exported.objects["replicasets"] == []
+    assert exported.secret_names == [("tenant-a", "app-credentials")]
+    assert exported.kubernetes_version == "v1.30.6+k3s1"
+    (secrets_request,) = [r for r in api.requests if r["path"].endswith("/secrets")]
+    # The API server sends metadata only: a Secret's data never crosses the wire.
+    assert secrets_request["accept"] == METADATA_ONLY
+    namespaced = {r["path"] for r in api.requests if "/namespaces/" in r["path"]}
+    assert all("/namespaces/tenant-a/" in p for p in namespaced)
+    assert "/apis/apps/v1/namespaces/tenant-a/replicasets" in namespaced

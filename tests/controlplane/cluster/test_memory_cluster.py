@@ -281,3 +281,28 @@ async def test_like_an_api_server_it_refuses_objects_the_quota_does_not_cover(
     (refused,) = [r for r in results if isinstance(r, ClusterRefused)]
     assert refused.status == 403
     assert "exceeded quota" in str(refused)
+
+
+async def test_export_holds_what_was_applied_and_names_secrets_without_their_data(
+    make_spec: SpecFactory,
+) -> None:
+    cluster = InMemoryCluster()
+    cluster.register_node("worker-1", kubelet_version="v1.31.2+k3s1")
+    spec = make_spec(WORDPRESS)
+    await cluster.apply(spec)
+
+    exported = await cluster.export()
+
+    assert [n["metadata"]["name"] for n in exported.objects["nodes"]] == ["worker-1"]
+    assert [n["metadata"]["name"] for n in exported.objects["namespaces"]] == [spec.namespace]
+    assert exported.objects["namespaces"][0]["status"] == {"phase": "Active"}
+    (deployment,) = exported.objects["deployments"]
+    assert deployment["status"]["readyReplicas"] == 1
+    assert len(exported.objects["pods"]) == 1
+    assert exported.objects["services"] and exported.objects["persistentvolumeclaims"]
+    secrets = [o for o in cluster.objects("Secret")]
+    assert exported.secret_names == sorted(
+        (s["metadata"]["namespace"], s["metadata"]["name"]) for s in secrets
+    )
+    assert "Secret" not in {o.get("kind") for kind in exported.objects.values() for o in kind}
+    assert exported.kubernetes_version == "v1.31.2+k3s1"

@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
 
-from controlplane.appkeys import RECONCILER
+from controlplane.appkeys import RECONCILER, SNAPSHOTS
 from controlplane.config import Config
 from controlplane.jobs.runner import Jobs
 from controlplane.metrics import Metrics
@@ -35,8 +35,12 @@ async def replicas(
     """A leader and a follower, as two replicas would run them; the leader elected first."""
     config = config.replace(metrics_raw_retention=3600)
     # Each replica has its own registry, as separate processes do.
-    leader = Jobs(config, clock, client.app[RECONCILER], Metrics(), Hearing(clock))
-    follower = Jobs(config, clock, client.app[RECONCILER], Metrics(), Hearing(clock))
+    leader = Jobs(
+        config, clock, client.app[RECONCILER], Metrics(), Hearing(clock), client.app[SNAPSHOTS]
+    )
+    follower = Jobs(
+        config, clock, client.app[RECONCILER], Metrics(), Hearing(clock), client.app[SNAPSHOTS]
+    )
     assert await leader.leadership.is_leader()
     yield leader, follower
     await leader.leadership.release()
@@ -193,7 +197,9 @@ async def test_a_new_leader_judges_no_node_before_watching_for_a_grace_period(
     alive_id, alive_token = await active_node(client, admin_headers, clock, "alive-node")
     # The control plane was down for ten grace periods: every last heartbeat is old.
     clock.advance(10 * grace)
-    jobs = Jobs(config, clock, client.app[RECONCILER], Metrics(), Hearing(clock))
+    jobs = Jobs(
+        config, clock, client.app[RECONCILER], Metrics(), Hearing(clock), client.app[SNAPSHOTS]
+    )
     try:
         await jobs.health_sweep()  # elected here
         assert await status_of(client, admin_headers, silent_id) == "ACTIVE"
@@ -289,7 +295,15 @@ async def started_with_a_sweep_in_flight(
 ) -> Jobs:
     """Jobs on their real schedule, whose health sweep is waiting for a row lock."""
     config = config.replace(node_grace_period=1.0)  # a sweep every 0.25 s
-    jobs = Jobs(config, clock, client.app[RECONCILER], Metrics(), Hearing(clock), stop_wait=wait)
+    jobs = Jobs(
+        config,
+        clock,
+        client.app[RECONCILER],
+        Metrics(),
+        Hearing(clock),
+        client.app[SNAPSHOTS],
+        stop_wait=wait,
+    )
     assert await jobs.leadership.is_leader()
     clock.advance(2)  # led for longer than the grace period; the node is silent
     jobs.start()
@@ -336,3 +350,39 @@ async def test_stopping_ends_a_run_that_outlasts_the_wait_without_an_error(
     assert await status_of(client, admin_headers, node_id) == "ACTIVE"
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     assert any("interrupted by shutdown" in r.getMessage() for r in caplog.records)
+
+
+async def test_the_leader_takes_scheduled_snapshots_and_sweeps_their_blobs(
+    replicas: tuple[Jobs, Jobs], client: TestClient, clock: FakeClock
+) -> None:
+    from controlplane.db.models import Snapshot
+
+    leader, follower = replicas
+    await follower.snapshot()
+    assert await Snapshot.all().count() == 0  # a follower's run does nothing
+    await leader.snapshot()
+    (taken,) = await Snapshot.all()
+    assert (taken.source, taken.user_id, taken.cluster_name) == ("CLUSTER", None, "minispod")
+    # Its blob is referenced: however old, the sweep keeps it.
+    clock.advance(10 * 24 * 3600)
+    await leader.snapshot_housekeeping()
+    store = client.app[SNAPSHOTS].store
+    assert len(await store.list("blobs/")) == 1
+
+
+async def test_cluster_snapshots_are_scheduled_only_when_an_interval_is_set(
+    client: TestClient, config: Config, clock: FakeClock
+) -> None:
+    def scheduled(config: Config) -> set[str]:
+        jobs = Jobs(
+            config, clock, client.app[RECONCILER], Metrics(), Hearing(clock), client.app[SNAPSHOTS]
+        )
+        jobs.start()
+        try:
+            return {job.id for job in jobs._scheduler.get_jobs()}
+        finally:
+            jobs._scheduler.shutdown(wait=False)
+
+    assert "cluster-snapshot" not in scheduled(config)
+    assert "snapshot-housekeeping" in scheduled(config)
+    assert "cluster-snapshot" in scheduled(config.replace(snapshot_interval=86400))

@@ -1,0 +1,313 @@
+"""Handlers of /snapshots (customers' own, administrators' all) and /admin/snapshots.
+
+Uploads and downloads stream: a body is decompressed, checked, hashed and
+compressed piece by piece on its way to the blob store, and a download is read
+from the store (and decompressed, for the JSON form) as it is sent.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aiohttp import web
+
+from controlplane.api import envelope
+from controlplane.api.envelope import ok
+from controlplane.api.routing import Access, Call, Route, UnsupportedMediaType
+from controlplane.appkeys import SNAPSHOTS
+from controlplane.blobs.store import CHUNK, BlobMissing
+from controlplane.services.errors import Invalid, ServiceError
+from controlplane.services.snapshots.decoding import too_large
+from shared.wire.common import PageQuery
+from shared.wire.snapshots import (
+    DiffQuery,
+    SnapshotDiff,
+    SnapshotDocument,
+    SnapshotDownloadQuery,
+    SnapshotList,
+    SnapshotListQuery,
+    SnapshotOut,
+    SnapshotUpdate,
+)
+
+_ENCODINGS = {
+    "": "identity",
+    "identity": "identity",
+    "gzip": "gzip",
+    "x-gzip": "gzip",
+    "zstd": "zstd",
+}
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _encoding(request: web.Request) -> str:
+    given = request.headers.get("Content-Encoding", "").strip().lower()
+    if given not in _ENCODINGS:
+        raise UnsupportedMediaType(
+            f"Content-Encoding {given} is not accepted; send identity, gzip or zstd"
+        )
+    return _ENCODINGS[given]
+
+
+async def upload(call: Call[Any, Any]) -> web.Response:
+    request = call.request
+    if "Content-Type" in request.headers and request.content_type != "application/json":
+        raise UnsupportedMediaType("A snapshot is application/json (compressed or not)")
+    encoding = _encoding(request)
+    snapshots = request.app[SNAPSHOTS]
+    limit = snapshots.max_bytes
+    # A plain body that says it is too large is refused before any of it is read.
+    if encoding == "identity" and (request.content_length or 0) > limit:
+        raise too_large(limit)
+    if not request.can_read_body:
+        raise Invalid.field("body", "a snapshot document is required")
+    stored = await snapshots.upload(call.principal, request.content.iter_chunked(CHUNK), encoding)
+    return ok(stored, "Snapshot stored", status=201)
+
+
+async def take(call: Call[Any, Any]) -> web.Response:
+    taken = await call.request.app[SNAPSHOTS].take(call.principal)
+    return ok(taken, "Snapshot of the cluster taken", status=201)
+
+
+async def list_snapshots(call: Call[Any, SnapshotListQuery]) -> web.Response:
+    return ok(
+        await call.request.app[SNAPSHOTS].list_visible(call.principal, call.query), "Snapshots"
+    )
+
+
+async def get_snapshot(call: Call[Any, Any]) -> web.Response:
+    found = await call.request.app[SNAPSHOTS].get(call.principal, call.param("snapshotId"))
+    return ok(found, "Snapshot")
+
+
+async def history(call: Call[Any, PageQuery]) -> web.Response:
+    found = await call.request.app[SNAPSHOTS].history(
+        call.principal, call.param("clusterName"), call.query
+    )
+    return ok(found, "Snapshots of the cluster")
+
+
+async def diff(call: Call[Any, DiffQuery]) -> web.Response:
+    found = await call.request.app[SNAPSHOTS].diff(
+        call.principal, call.param("snapshotId"), call.query
+    )
+    return ok(found, "Changes between the snapshots")
+
+
+async def update_snapshot(call: Call[SnapshotUpdate, Any]) -> web.Response:
+    found = await call.request.app[SNAPSHOTS].update(
+        call.principal, call.param("snapshotId"), call.body
+    )
+    return ok(found, "Snapshot pinned" if found.pinned else "Snapshot unpinned")
+
+
+async def delete_snapshot(call: Call[Any, Any]) -> web.Response:
+    await call.request.app[SNAPSHOTS].delete(call.principal, call.param("snapshotId"))
+    return ok(None, "Snapshot deleted")
+
+
+def _accepts_zstd(header: str) -> bool:
+    for item in header.split(","):
+        name, _, params = item.strip().partition(";")
+        if name.strip().lower() == "zstd":
+            q = params.strip().removeprefix("q=").strip()
+            return not q or _quality(q) > 0
+    return False
+
+
+def _quality(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        return 0.0
+
+
+class RangeNotSatisfiable(Exception):
+    pass
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """[start, end) of a single `bytes=` range; None to send everything (no Range, or one
+    we do not serve: several ranges, another unit). RangeNotSatisfiable past the end."""
+    if not header:
+        return None
+    match = _RANGE.match(header.strip())
+    if match is None:
+        return None
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:  # the last N bytes
+        start, end = max(0, size - int(last)), size
+    else:
+        start = int(first)
+        end = size if not last else min(int(last) + 1, size)
+        if last and int(last) < start:
+            return None  # syntactically invalid: ignored, as RFC 9110 says
+    if start >= size or start >= end:
+        raise RangeNotSatisfiable
+    return start, end
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
+    return "*" in tags or etag in tags
+
+
+async def download(call: Call[Any, SnapshotDownloadQuery]) -> web.StreamResponse:
+    request = call.request
+    snapshots = request.app[SNAPSHOTS]
+    row = await snapshots.find(call.principal, call.param("snapshotId"))
+    as_file = call.query.format == "zst"
+    compressed = as_file or (
+        call.query.format is None and _accepts_zstd(request.headers.get("Accept-Encoding", ""))
+    )
+    size = row.stored_size if compressed else row.size
+    # Each representation has its own tag (RFC 9110): the document's is its SHA-256.
+    etag = f'"{row.sha256}-zst"' if compressed else f'"{row.sha256}"'
+    headers = {
+        "ETag": etag,
+        "Accept-Ranges": "bytes",
+        "Vary": "Accept-Encoding",
+        "Cache-Control": "private, no-cache",
+    }
+    if _etag_matches(request.headers.get("If-None-Match"), etag):
+        return web.Response(status=304, headers=headers)
+    if_range = request.headers.get("If-Range")
+    try:
+        wanted = (
+            None
+            if if_range and if_range != etag
+            else byte_range(request.headers.get("Range"), size)
+        )
+    except RangeNotSatisfiable:
+        return envelope.error(
+            416,
+            "RANGE_NOT_SATISFIABLE",
+            f"Range past the end of the {size} bytes",
+            headers={**headers, "Content-Range": f"bytes */{size}"},
+        )
+    start, end = wanted or (0, size)
+    name = f"{row.cluster_name}-{row.taken_at:%Y%m%dT%H%M%SZ}.json"
+    if as_file:
+        headers["Content-Type"] = "application/zstd"
+        name += ".zst"
+    else:
+        headers["Content-Type"] = "application/json"
+        if compressed:
+            headers["Content-Encoding"] = "zstd"
+    headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    if wanted:
+        headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
+    source = (snapshots.compressed if compressed else snapshots.document)(row, start, end)
+    # The first piece is read before anything is sent: a blob missing from the store is
+    # still an error envelope, not a cut-off download.
+    try:
+        first = await anext(source, b"")
+    except BlobMissing:
+        raise ServiceError("The snapshot's document is missing from storage") from None
+    response = web.StreamResponse(status=206 if wanted else 200, headers=headers)
+    response.content_length = end - start
+    await response.prepare(request)
+    if request.method != "HEAD":
+        await response.write(first)
+        async for piece in source:
+            await response.write(piece)
+    await response.write_eof()
+    return response
+
+
+ROUTES: list[Route] = [
+    Route(
+        "POST",
+        "/snapshots",
+        upload,
+        Access.USER,
+        "Upload a snapshot document (raw JSON, or Content-Encoding gzip or zstd)",
+        "snapshots",
+        streamed=SnapshotDocument,
+        response=SnapshotOut,
+        status=201,
+    ),
+    Route(
+        "GET",
+        "/snapshots",
+        list_snapshots,
+        Access.USER,
+        "List snapshots (own; all for administrators, by cluster or userId)",
+        "snapshots",
+        query=SnapshotListQuery,
+        response=SnapshotList,
+    ),
+    Route(
+        "GET",
+        "/snapshots/{snapshotId}",
+        get_snapshot,
+        Access.USER,
+        "One snapshot's metadata",
+        "snapshots",
+        response=SnapshotOut,
+    ),
+    Route(
+        "GET",
+        "/snapshots/{snapshotId}/download",
+        download,
+        Access.USER,
+        "The document as uploaded, or its zstd form (Accept-Encoding: zstd or ?format=zst); "
+        "ETag and Range",
+        "snapshots",
+        query=SnapshotDownloadQuery,
+    ),
+    Route(
+        "GET",
+        "/snapshots/{snapshotId}/diff",
+        diff,
+        Access.USER,
+        "Objects added, removed and changed (field by field) since the snapshot `against`",
+        "snapshots",
+        query=DiffQuery,
+        response=SnapshotDiff,
+    ),
+    Route(
+        "GET",
+        "/clusters/{clusterName}/snapshots",
+        history,
+        Access.USER,
+        "A cluster's history: its snapshots the caller may see",
+        "snapshots",
+        query=PageQuery,
+        response=SnapshotList,
+    ),
+    Route(
+        "PATCH",
+        "/snapshots/{snapshotId}",
+        update_snapshot,
+        Access.USER,
+        "Pin a snapshot (retention keeps it) or unpin it",
+        "snapshots",
+        body=SnapshotUpdate,
+        response=SnapshotOut,
+    ),
+    Route(
+        "DELETE",
+        "/snapshots/{snapshotId}",
+        delete_snapshot,
+        Access.USER,
+        "Delete a snapshot (its blob goes once no snapshot references it)",
+        "snapshots",
+    ),
+    Route(
+        "POST",
+        "/admin/snapshots",
+        take,
+        Access.ADMIN,
+        "Take a snapshot of the control plane's own cluster now",
+        "snapshots",
+        response=SnapshotOut,
+        status=201,
+    ),
+]

@@ -1,0 +1,1 @@
+"""Cluster snapshots: taken, validated, stored and served as JSON documents of cluster objects."""
