@@ -11,6 +11,7 @@ from aiohttp.test_utils import TestClient
 from playwright.async_api import Browser, Page, Request, expect
 
 from controlplane.api.dashboard import ASSET_PREFIX, TYPES, assets
+from controlplane.config import Config
 from tests.conftest import (
     ADMIN_PASSWORD,
     TEST_SECRETS_KEY,
@@ -94,15 +95,15 @@ async def test_every_file_the_page_needs_is_served_from_the_package(client: Test
         assert (await resp.json())["code"] == "NOT_FOUND"
 
 
-async def test_nothing_the_dashboard_serves_holds_a_secret(client: TestClient) -> None:
+async def test_nothing_the_dashboard_serves_holds_a_secret(
+    client: TestClient, config: Config
+) -> None:
     served = (await (await client.get("/")).read()).decode()
     for name in assets():
         served += (await (await client.get(ASSET_PREFIX + name)).read()).decode()
-    config = client.app["config"] if "config" in client.app else None
-    assert "test-secret-" not in served  # the JWT signing secret of the test config
+    assert config.jwt_secret not in served
     assert TEST_SECRETS_KEY not in served
     assert "eyJ" not in served, "a JWT is baked into the page"
-    assert config is None or config.jwt_secret not in served
 
 
 async def open_dashboard(browser: Browser, client: TestClient, hash_: str = "") -> Page:
@@ -112,9 +113,11 @@ async def open_dashboard(browser: Browser, client: TestClient, hash_: str = "") 
     # Script errors; the browser's own notes on 4xx answers are not (an expired token is one).
     page.on(
         "console",
-        lambda m: errors.append(m.text)
-        if m.type == "error" and not m.text.startswith("Failed to load resource")
-        else None,
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
     )
     page.errors = errors  # type: ignore[attr-defined]
     await page.goto(str(client.make_url("/")) + hash_)
@@ -187,7 +190,8 @@ async def test_an_expired_access_token_is_refreshed_and_the_page_goes_on(
     first_refresh_token = await page.evaluate("sessionStorage.getItem('minispod.refreshToken')")
     refreshes: list[int] = []
     page.on(
-        "response", lambda r: refreshes.append(r.status) if r.url.endswith("/auth/refresh") else None
+        "response",
+        lambda r: refreshes.append(r.status) if r.url.endswith("/auth/refresh") else None,
     )
 
     clock.advance(ACCESS_TOKEN_TTL + 1)
@@ -197,7 +201,9 @@ async def test_an_expired_access_token_is_refreshed_and_the_page_goes_on(
     await expect(page.locator("tbody")).to_contain_text("admin@paas.com")
     assert refreshes == [200]
     # The spent refresh token was replaced by its successor; the access token is nowhere stored.
-    stored = await page.evaluate("Object.values(sessionStorage).concat(Object.values(localStorage))")
+    stored = await page.evaluate(
+        "Object.values(sessionStorage).concat(Object.values(localStorage))"
+    )
     assert first_refresh_token not in stored
     assert len(stored) == 1
     assert page.errors == []  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from playwright.async_api import Browser
 
 from tests.conftest import AppFactory
 
+
 @pytest.fixture
 def dialect() -> str:
     # The page reads no table: one database kind is enough.
