@@ -33,7 +33,9 @@ def active_node(admin: AdminApi, start_agent: StartAgent) -> dict[str, object]:
     agent = start_agent()
     node_id = agent.wait_registered()
     return wait_for(
-        lambda: (n := admin.node(node_id))["status"] == "ACTIVE" and n["cpuPercent"] is not None and n,
+        lambda: (
+            (n := admin.node(node_id))["status"] == "ACTIVE" and n["cpuPercent"] is not None and n
+        ),
         10,
         "this machine's node ACTIVE with a usage sample",
     )
