@@ -116,6 +116,11 @@ async def test_an_administrator_runs_ghost_on_this_machine_and_cordons_it(
 
     await page.locator("#nav").get_by_role("link", name="Wallet").click()
     await expect(page.locator("tbody")).to_contain_text("Ghost: first period")
+    await page.locator("#nav").get_by_role("link", name="Subscriptions").click()
+    await expect(page.locator("tbody tr").filter(has_text="Ghost")).to_contain_text(me["id"])
+    await page.locator("#nav").get_by_role("link", name="Users").click()
+    await page.get_by_label("Search users").fill(ADMIN_EMAIL)
+    await expect(page.locator("tbody")).to_contain_text(ADMIN_EMAIL)
 
     # Cordon the node: the page says so, and so does the API.
     await page.goto(f"{control_plane.url}/#/nodes/{node['id']}")

@@ -2,7 +2,7 @@
 // 10,000 nodes costs one page of rows), a node with its usage chart and events, fleet
 // statistics, and every subscription and user.
 
-import { query } from "./api.js";
+import { query, serviceNames } from "./api.js";
 import { usageChart } from "./chart.js";
 import { badge, debounce, h, mb, meter, mount, pager, percent, row, table, when } from "./dom.js";
 
@@ -123,12 +123,15 @@ export async function stats(ctx) {
 
 export async function subscriptions(ctx, params) {
   const page = Number(params.get("page") ?? 1);
-  const data = await ctx.api("GET", "/subscriptions" + query({ page, limit: PAGE_SIZE }));
+  const [data, names] = await Promise.all([
+    ctx.api("GET", "/subscriptions" + query({ page, limit: PAGE_SIZE })),
+    serviceNames(ctx.api),
+  ]);
   const headers = ["Subdomain", "State", "User", "Service", "Period ends", "Instance"];
   return [
     h("h1", {}, "Subscriptions"),
     table("Subscriptions", headers, data.subscriptions.map((s) =>
-      row(headers, [s.subdomain, badge(s.status), s.userId, s.serviceId, when(s.currentPeriodEnd), s.instanceId ?? "–"]))),
+      row(headers, [s.subdomain, badge(s.status), s.userId, names.get(s.serviceId) ?? s.serviceId, when(s.currentPeriodEnd), s.instanceId ?? "–"]))),
     pager(data.pagination, (p) => ctx.remember({ page: p }, true), "subscriptions"),
   ];
 }

@@ -145,3 +145,10 @@ async function send(method, path, body, token) {
   }
   return envelope.data;
 }
+
+// Service names by id, for pages that list subscriptions or instances (the catalog is small:
+// one page of the largest size holds it).
+export async function serviceNames(call) {
+  const data = await call("GET", "/services/public" + query({ limit: 100 }));
+  return new Map(data.services.map((s) => [s.id, s.name]));
+}

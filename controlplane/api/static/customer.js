@@ -1,7 +1,7 @@
 // Customers' views (administrators see them too, for their own account): the catalog and
 // subscribing, their apps with status, URL and logs, and the wallet with its ledger.
 
-import { query } from "./api.js";
+import { query, serviceNames } from "./api.js";
 import { badge, h, mb, money, mount, pager, row, table, when } from "./dom.js";
 
 const PAGE_SIZE = 20;
@@ -43,11 +43,10 @@ export async function catalog(ctx, params) {
 
 export async function apps(ctx, params) {
   const page = Number(params.get("page") ?? 1);
-  const [instances, services] = await Promise.all([
+  const [instances, names] = await Promise.all([
     ctx.api("GET", "/instances" + query({ page, limit: PAGE_SIZE })),
-    ctx.api("GET", "/services/public" + query({ limit: 100 })),
+    serviceNames(ctx.api),
   ]);
-  const names = new Map(services.services.map((s) => [s.id, s.name]));
   const logs = h("section", { id: "logs", "aria-live": "polite" });
   const showLogs = async (instance) => {
     const data = await ctx.api("GET", `/instances/${instance.id}/logs` + query({ tail: 200 }));
