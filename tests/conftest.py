@@ -16,6 +16,7 @@ from typing import Any
 import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
+from playwright.async_api import Browser, async_playwright
 
 from controlplane.app import create_app
 from controlplane.appkeys import ACCOUNTS
@@ -282,3 +283,35 @@ async def admin_headers(client: TestClient) -> dict[str, str]:
 async def user_headers(client: TestClient) -> dict[str, str]:
     await create_account(client, "user@paas.com", USER_PASSWORD, "USER", "User")
     return bearer((await sign_in(client, "user@paas.com", USER_PASSWORD))["accessToken"])
+
+
+CHROMIUM = "/usr/bin/chromium"
+# The flags that let Debian's chromium start as root with no network beyond loopback.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+# Screenshots and other files a test leaves for a person to look at (ignored by git).
+ARTIFACTS = ROOT / "artifacts"
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's chromium, headless, driven by Playwright (whose own browser download is unused)."""
+    assert shutil.which(CHROMIUM), f"{CHROMIUM} is missing: scripts/setup installs it (apt)"
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+def artifacts(request: pytest.FixtureRequest) -> Path:
+    """A folder of this test's own under artifacts/, emptied of an earlier run's files."""
+    folder = ARTIFACTS / request.node.module.__name__.rsplit(".", 1)[-1] / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder

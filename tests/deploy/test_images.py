@@ -167,7 +167,9 @@ def test_the_build_stage_makes_a_venv_whose_console_scripts_start(tmp_path):
             [str(venv / "bin" / script), "--help"], check=True, capture_output=True, text=True
         )
         assert shown.stdout.startswith(f"usage: {script}")
-    # What the wheel must carry besides code: the migrations serve applies.
+    # What the wheel must carry besides code: the migrations serve applies, the dashboard's files.
     site = next(venv.glob("lib/python3.*/site-packages"))
     assert list((site / "controlplane" / "db" / "migrations").rglob("*.py"))
+    shipped = {p.name for p in (site / "controlplane" / "api" / "static").iterdir()}
+    assert shipped == {p.name for p in (REPO / "controlplane" / "api" / "static").iterdir()}
     assert not (venv / "bin" / "pip").exists()

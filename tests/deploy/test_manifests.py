@@ -407,8 +407,13 @@ def test_production_serves_the_api_over_tls_and_trusts_the_one_ingress_in_front(
     assert {p["backend"]["service"]["port"]["name"] for p in paths} <= {
         p["name"] for p in service["spec"]["ports"]
     }
-    # Metrics and probes answer anyone who reaches them: they stay inside the cluster.
-    assert [p["path"] for p in paths] == ["/api"]
+    # Metrics and probes answer anyone who reaches them: they stay inside the cluster. The
+    # dashboard's page is `/` exactly (a prefix "/" would expose everything), its files below.
+    assert [(p["path"], p["pathType"]) for p in paths] == [
+        ("/api", "Prefix"),
+        ("/", "Exact"),
+        ("/dashboard", "Prefix"),
+    ]
     env = env_of(controlplane_container("production"))
     assert env["MINISPOD_TRUSTED_PROXIES"]["value"] == "1"
 

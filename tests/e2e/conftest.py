@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Postgres
+from tests.conftest import Postgres, run_cli
 from tests.processes import (
     AdminApi,
     ControlPlane,
@@ -126,13 +126,35 @@ def control_plane_database(request: pytest.FixtureRequest, tmp_path: Path) -> It
 
 
 @pytest.fixture
-def control_plane(control_plane_database: str, tmp_path: Path) -> Iterator[ControlPlane]:
+def control_plane_settings() -> dict[str, str]:
+    """Further MINISPOD_* variables of the test's control plane: a module overrides this."""
+    return {}
+
+
+@pytest.fixture
+def seed_catalog() -> bool:
+    """Whether the control plane starts with the seeded catalog (Ghost, …): a module overrides
+    this."""
+    return False
+
+
+@pytest.fixture
+def control_plane(
+    control_plane_database: str,
+    control_plane_settings: dict[str, str],
+    seed_catalog: bool,
+    tmp_path: Path,
+) -> Iterator[ControlPlane]:
     """A running control plane; killed at teardown whatever state the test left it in."""
+    if seed_catalog:
+        seeded = run_cli("seed", "--catalog-only", database_url=control_plane_database)
+        assert seeded.returncode == 0, seeded.stderr
     process = ControlPlane(
         control_plane_database,
         tmp_path,
         MINISPOD_HEARTBEAT_INTERVAL=str(CONTROL_PLANE_HEARTBEAT_INTERVAL),
         MINISPOD_NODE_GRACE_PERIOD=str(GRACE_PERIOD),
+        **control_plane_settings,
     )
     try:
         process.start()

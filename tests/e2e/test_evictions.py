@@ -4,19 +4,15 @@ mode), killing one node's agent moves its instances elsewhere."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
 from tests.e2e.conftest import (
-    CONTROL_PLANE_HEARTBEAT_INTERVAL,
     GRACE_PERIOD,
     Agent,
     StartAgent,
 )
-from tests.processes import AdminApi, ControlPlane, wait_for
+from tests.processes import AdminApi, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -26,24 +22,17 @@ FLEET = 3
 
 
 @pytest.fixture
-def control_plane(control_plane_database: str, tmp_path: Path) -> Iterator[ControlPlane]:
-    seeded = run_cli("seed", "--catalog-only", database_url=control_plane_database)
-    assert seeded.returncode == 0, seeded.stderr
-    process = ControlPlane(
-        control_plane_database,
-        tmp_path,
-        MINISPOD_HEARTBEAT_INTERVAL=str(CONTROL_PLANE_HEARTBEAT_INTERVAL),
-        MINISPOD_NODE_GRACE_PERIOD=str(GRACE_PERIOD),
-        MINISPOD_EVICTION_TIMEOUT=str(EVICTION_TIMEOUT),
-        MINISPOD_RECONCILE_INTERVAL=str(RECONCILE_INTERVAL),
-        MINISPOD_EVICTION_RATE="10",
-    )
-    try:
-        process.start()
-        yield process
-    finally:
-        process.kill()
-        print(f"--- {process.name} log ---\n{process.log()[-6000:]}")
+def seed_catalog() -> bool:
+    return True
+
+
+@pytest.fixture
+def control_plane_settings() -> dict[str, str]:
+    return {
+        "MINISPOD_EVICTION_TIMEOUT": str(EVICTION_TIMEOUT),
+        "MINISPOD_RECONCILE_INTERVAL": str(RECONCILE_INTERVAL),
+        "MINISPOD_EVICTION_RATE": "10",
+    }
 
 
 def fleet_running_one_instance_each(

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator
-
 import pytest
 from aiohttp.test_utils import TestClient
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser
 
 from tests.conftest import AppFactory
-
-CHROMIUM = "/usr/bin/chromium"
-# The flags that let Debian's chromium start as root with no network beyond loopback.
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 
 
 @pytest.fixture
@@ -31,15 +18,6 @@ def dialect() -> str:
 @pytest.fixture
 async def client(make_client: AppFactory) -> TestClient:
     return await make_client()
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    assert shutil.which(CHROMIUM), f"{CHROMIUM} is missing: scripts/setup installs it (apt)"
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        await launched.close()
 
 
 async def test_the_docs_page_renders_every_operation_from_this_server_alone(

@@ -34,7 +34,7 @@ async def error_envelope(resp: ClientResponse, status: int, code: str) -> dict[s
 
 
 @pytest.mark.parametrize(
-    "path", [f"{API}/nothing-here", f"{API}/users/x/y/z", "/nothing-here", "/"]
+    "path", [f"{API}/nothing-here", f"{API}/users/x/y/z", "/nothing-here", "/index.html"]
 )
 async def test_unknown_routes_are_not_found(client: TestClient, path: str) -> None:
     body = await error_envelope(await client.get(path), 404, "NOT_FOUND")
