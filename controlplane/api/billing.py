@@ -9,10 +9,13 @@ from aiohttp import web
 from controlplane.api.envelope import ok
 from controlplane.api.routing import Access, Call, Route
 from controlplane.appkeys import CONFIG, TOP_UPS
-from controlplane.services.billing import credits, statement, top_ups
+from controlplane.services.billing import credits, invoice_pdf, invoices, statement, top_ups
 from controlplane.services.billing.wallets import WalletOwner, wallet_of
 from shared.wire.billing import (
     CreditRequest,
+    InvoiceList,
+    InvoiceListQuery,
+    InvoiceOut,
     TopUpList,
     TopUpListQuery,
     TopUpOut,
@@ -33,6 +36,23 @@ async def transactions(call: Call[Any, TransactionListQuery]) -> web.Response:
     currency = call.request.app[CONFIG].currency
     return ok(
         await statement.list_transactions(call.principal, call.query, currency), "Transactions"
+    )
+
+
+async def list_invoices(call: Call[Any, InvoiceListQuery]) -> web.Response:
+    return ok(await invoices.list_invoices(call.principal, call.query), "Invoices")
+
+
+async def get_invoice(call: Call[Any, Any]) -> web.Response:
+    return ok(await invoices.visible_invoice(call.principal, call.param("invoiceId")), "Invoice")
+
+
+async def invoice_as_pdf(call: Call[Any, Any]) -> web.Response:
+    invoice = await invoices.visible_invoice(call.principal, call.param("invoiceId"))
+    return web.Response(
+        body=invoice_pdf.render(invoice),
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{invoice_pdf.filename(invoice)}"'},
     )
 
 
@@ -76,6 +96,34 @@ ROUTES: list[Route] = [
         "billing",
         query=TransactionListQuery,
         response=TransactionList,
+    ),
+    Route(
+        "GET",
+        "/billing/invoices",
+        list_invoices,
+        Access.USER,
+        "Invoices and credit notes (own; any user's for administrators, by userId)",
+        "billing",
+        query=InvoiceListQuery,
+        response=InvoiceList,
+    ),
+    Route(
+        "GET",
+        "/billing/invoices/{invoiceId}",
+        get_invoice,
+        Access.USER,
+        "One invoice or credit note",
+        "billing",
+        response=InvoiceOut,
+    ),
+    Route(
+        "GET",
+        "/billing/invoices/{invoiceId}/pdf",
+        invoice_as_pdf,
+        Access.USER,
+        "One invoice or credit note as a PDF (application/pdf, as an attachment)",
+        "billing",
+        produces="application/pdf",
     ),
     Route(
         "POST",

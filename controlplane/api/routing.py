@@ -64,6 +64,8 @@ class Route:
     probe: bool = False
     # Takes money from a wallet, so it may answer 402 PAYMENT_REQUIRED with the shortfall.
     charges: bool = False
+    # What a success answers with when it is not the JSON envelope (a PDF, say).
+    produces: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from shared.enums import TopUpStatus, TransactionType, WalletOwnerType
+from shared.enums import DocumentKind, TopUpStatus, TransactionType, WalletOwnerType
 from shared.wire.base import WireModel, WireOut
 from shared.wire.common import PageQuery, Pagination
 
@@ -99,4 +99,53 @@ class TopUpListQuery(PageQuery):
 
 class TopUpList(WireOut):
     top_ups: list[TopUpOut]
+    pagination: Pagination
+
+
+class SellerOut(WireOut):
+    name: str
+    address: str
+    vat_id: str
+
+
+class BuyerOut(WireOut):
+    name: str = Field(description="the account's name when the document was issued")
+    email: str
+
+
+class InvoiceLine(WireOut):
+    description: str
+    quantity: int
+    unit_amount: int = Field(description=f"tax included, {MINOR_UNITS}")
+    amount: int = Field(description="quantity * unitAmount, tax included")
+
+
+class InvoiceOut(WireOut):
+    """An invoice (for a charge) or a credit note (for a refund); amounts are positive."""
+
+    id: UUID
+    number: str = Field(description="INV-2026-000123 or CN-2026-000007: gapless per year")
+    kind: DocumentKind
+    transaction_id: UUID = Field(description="the ledger transaction it documents")
+    user_id: UUID | None
+    seller: SellerOut
+    buyer: BuyerOut
+    currency: str
+    lines: list[InvoiceLine]
+    subtotal: int = Field(description="total less tax")
+    tax: int = Field(description="the tax contained in total")
+    tax_rate: int = Field(description="basis points: 2000 is 20 %")
+    total: int = Field(description=f"what the wallet paid (or got back), {MINOR_UNITS}")
+    period_start: datetime | None
+    period_end: datetime | None
+    issued_at: datetime
+
+
+class InvoiceListQuery(PageQuery):
+    kind: DocumentKind | None = None
+    user_id: UUID | None = Field(default=None, description="administrators only")
+
+
+class InvoiceList(WireOut):
+    invoices: list[InvoiceOut]
     pagination: Pagination

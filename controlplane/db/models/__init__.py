@@ -1,7 +1,14 @@
 """Every tortoise model of the control plane, gathered for tortoise's app registry."""
 
 from controlplane.db.models.accounts import AuthThrottle, RefreshToken, User
-from controlplane.db.models.billing import LedgerAccount, LedgerPosting, LedgerTransaction, TopUp
+from controlplane.db.models.billing import (
+    DocumentCounter,
+    Invoice,
+    LedgerAccount,
+    LedgerPosting,
+    LedgerTransaction,
+    TopUp,
+)
 from controlplane.db.models.catalog import Service
 from controlplane.db.models.subscriptions import Instance, Subscription
 from controlplane.db.models.workers import (
@@ -15,7 +22,9 @@ from controlplane.db.models.workers import (
 
 __all__ = [
     "AuthThrottle",
+    "DocumentCounter",
     "Instance",
+    "Invoice",
     "JoinToken",
     "LedgerAccount",
     "LedgerPosting",

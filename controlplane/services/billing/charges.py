@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 
 from controlplane.db.models import LedgerTransaction
+from controlplane.services.billing.invoices import Billed
 from controlplane.services.billing.ledger import Entry, Leg, Reference, post
 from controlplane.services.billing.wallets import WalletOwner, open_wallet, platform_account
 from shared.enums import LedgerAccountKind, TransactionType
@@ -25,13 +26,15 @@ async def charge_period(
     period_start: datetime,
     actor_id: uuid.UUID | None,
     reason: str,
+    document: Billed,
 ) -> LedgerTransaction | None:
     """Moves one period's price from the wallet to revenue, inside the caller's database
     transaction (so a subscription and its charge are made together or not at all).
 
     Raises PaymentRequired, with the shortfall, when the wallet cannot pay. A free
     service (price 0) posts nothing: a transaction of zero postings moves no money,
-    and the subscription itself records that it was taken."""
+    and the subscription itself records that it was taken. A charge leaves its invoice,
+    described by `document`."""
     if amount == 0:
         return None
     wallet = await open_wallet(owner, currency)
@@ -45,6 +48,7 @@ async def charge_period(
             legs=(Leg(wallet, -amount), Leg(revenue, amount)),
             actor_id=actor_id,
             reason=reason,
+            document=document,
         )
     )
     return transaction
