@@ -8,10 +8,12 @@ from aiohttp import web
 
 from controlplane.api.envelope import ok
 from controlplane.api.routing import Access, Call, Route
-from controlplane.appkeys import CONFIG, TOP_UPS
+from controlplane.appkeys import CLOCK, CONFIG, SUBSCRIPTIONS, TOP_UPS
+from controlplane.services.apps.billing_stats import billing_stats
 from controlplane.services.billing import credits, invoice_pdf, invoices, statement, top_ups
 from controlplane.services.billing.wallets import WalletOwner, wallet_of
 from shared.wire.billing import (
+    BillingStats,
     CreditRequest,
     InvoiceList,
     InvoiceListQuery,
@@ -54,6 +56,14 @@ async def invoice_as_pdf(call: Call[Any, Any]) -> web.Response:
         content_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{invoice_pdf.filename(invoice)}"'},
     )
+
+
+async def stats(call: Call[Any, Any]) -> web.Response:
+    terms = call.request.app[SUBSCRIPTIONS].terms
+    figures = await billing_stats(
+        terms.currency, terms.period, terms.retention, call.request.app[CLOCK]()
+    )
+    return ok(figures, "Billing figures")
 
 
 async def start_top_up(call: Call[TopUpRequest, Any]) -> web.Response:
@@ -156,6 +166,15 @@ ROUTES: list[Route] = [
         body=CreditRequest,
         response=TransactionLine,
         status=201,
+    ),
+    Route(
+        "GET",
+        "/admin/billing/stats",
+        stats,
+        Access.ADMIN,
+        "MRR, paying subscriptions, 30-day churn, PAST_DUE amounts, revenue per month",
+        "billing",
+        response=BillingStats,
     ),
     Route(
         "POST",

@@ -149,3 +149,31 @@ class InvoiceListQuery(PageQuery):
 class InvoiceList(WireOut):
     invoices: list[InvoiceOut]
     pagination: Pagination
+
+
+class ChurnOut(WireOut):
+    window_days: int
+    churned: int = Field(description="paying subscriptions cancelled or expired in the window")
+    active_at_start: int = Field(description="paying subscriptions live when the window began")
+    rate: float = Field(description="churned / activeAtStart (0 when none were live)")
+
+
+class PastDueOut(WireOut):
+    subscriptions: int
+    amount: int = Field(description=f"the unpaid renewals' total, {MINOR_UNITS}")
+
+
+class MonthRevenue(WireOut):
+    month: str = Field(description="YYYY-MM, UTC")
+    amount: int = Field(description=f"revenue posted in the month, {MINOR_UNITS}")
+
+
+class BillingStats(WireOut):
+    currency: str
+    mrr: int = Field(
+        description="monthly recurring revenue: paying subscriptions' prices, per month"
+    )
+    active_paying_subscriptions: int
+    churn: ChurnOut
+    past_due: PastDueOut
+    revenue_by_month: list[MonthRevenue] = Field(description="the last 12 months, oldest first")

@@ -150,6 +150,10 @@ class Subscriptions:
         self._terms = terms
         self._currency = terms.currency
 
+    @property
+    def terms(self) -> BillingTerms:
+        return self._terms
+
     async def subscribe(self, actor: User, body: SubscribeRequest) -> SubscriptionDetail:
         service, template = await catalog.active_service(str(body.service_id))
         allowed = template.customer_settable()
