@@ -37,6 +37,11 @@ async def open_wallet(owner: WalletOwner, currency: str) -> LedgerAccount:
     """The owner's wallet, made empty at first use. Concurrent first uses make one row:
     the insert yields to a key already there instead of failing the caller's transaction."""
     key = wallet_key(owner, currency)
+    # Read first: every charge after the first finds it (one query, not two: renewals
+    # at scale spend their time in round trips).
+    found = await LedgerAccount.get_or_none(key=key)
+    if found is not None:
+        return found
     await LedgerAccount.bulk_create(
         [
             LedgerAccount(
@@ -61,6 +66,9 @@ async def platform_account(kind: LedgerAccountKind, currency: str) -> LedgerAcco
     if kind is LedgerAccountKind.WALLET:
         raise ValueError("a wallet belongs to an owner: use open_wallet")
     key = f"{kind}:{currency}"
+    found = await LedgerAccount.get_or_none(key=key)
+    if found is not None:
+        return found
     await LedgerAccount.bulk_create(
         [LedgerAccount(id=uuid.uuid4(), key=key, kind=kind, currency=currency, balance=None)],
         ignore_conflicts=True,
