@@ -14,6 +14,7 @@ from controlplane.services.billing import credits, invoice_pdf, invoices, statem
 from controlplane.services.billing.wallets import WalletOwner, wallet_of
 from shared.wire.billing import (
     BillingStats,
+    CreditLimitRequest,
     CreditRequest,
     InvoiceList,
     InvoiceListQuery,
@@ -64,6 +65,12 @@ async def stats(call: Call[Any, Any]) -> web.Response:
         terms.currency, terms.period, terms.retention, call.request.app[CLOCK]()
     )
     return ok(figures, "Billing figures")
+
+
+async def change_credit_limit(call: Call[CreditLimitRequest, Any]) -> web.Response:
+    currency = call.request.app[CONFIG].currency
+    changed = await credits.allow_credit(call.param("userId"), call.body.credit_limit, currency)
+    return ok(changed, "Credit limit set")
 
 
 async def start_top_up(call: Call[TopUpRequest, Any]) -> web.Response:
@@ -175,6 +182,16 @@ ROUTES: list[Route] = [
         "MRR, paying subscriptions, 30-day churn, PAST_DUE amounts, revenue per month",
         "billing",
         response=BillingStats,
+    ),
+    Route(
+        "PUT",
+        "/admin/billing/wallets/{userId}/credit-limit",
+        change_credit_limit,
+        Access.ADMIN,
+        "Let a user's wallet go this far below zero (0: not at all)",
+        "billing",
+        body=CreditLimitRequest,
+        response=WalletOut,
     ),
     Route(
         "POST",

@@ -27,6 +27,12 @@ class WalletOut(WireOut):
     available: int = Field(description="balance + creditLimit: what can be spent now")
 
 
+class CreditLimitRequest(WireModel):
+    credit_limit: int = Field(
+        ge=0, le=MAX_AMOUNT, description=f"how far below zero the wallet may go, {MINOR_UNITS}"
+    )
+
+
 class TransactionLine(WireOut):
     """One transaction as it touched one wallet."""
 
