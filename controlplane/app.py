@@ -53,6 +53,7 @@ from controlplane.services.apps.provisioning import ClusterSettings, Provisioner
 from controlplane.services.apps.reconcile import Disruption, Reconciler
 from controlplane.services.apps.subscriptions import BillingTerms, Subscriptions
 from controlplane.services.apps.tenant_locks import TenantLocks
+from controlplane.services.billing.invoices import Invoicing, Seller
 from controlplane.services.billing.providers import ManualTransfer, PaymentProvider
 from controlplane.services.billing.stripe_checkout import StripeCheckout, StripeSettings
 from controlplane.services.billing.top_ups import TopUps
@@ -189,6 +190,11 @@ def _cluster(gateway: ClusterGateway) -> Callable[[web.Application], AsyncIterat
     return lifecycle
 
 
+def invoicing_from_config(config: Config) -> Invoicing:
+    seller = Seller(config.seller_name, config.seller_address, config.seller_vat_id)
+    return Invoicing(seller, config.tax_rate)
+
+
 def build_subscriptions(
     config: Config, clock: Clock, gateway: ClusterGateway, metrics: Metrics
 ) -> tuple[Subscriptions, Reconciler]:
@@ -209,6 +215,7 @@ def build_subscriptions(
         CalendarDuration.parse(config.billing_period),
         CalendarDuration.parse(config.billing_grace),
         CalendarDuration.parse(config.billing_retention),
+        invoicing_from_config(config),
         prorated_refunds=config.cancel_refunds == "prorated",
     )
     subscriptions = Subscriptions(lifecycle, clock, config.max_subscriptions_per_user, terms)

@@ -184,6 +184,15 @@ class Config(BaseModel):
         "minispod", "MINISPOD_SNAPSHOT_CLUSTER_NAME", pattern=r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
     )
 
+    # Printed on every invoice and credit note as the seller, copied in at issue (a later
+    # change applies to documents issued after it, never to those already issued).
+    seller_name: str = _setting("MinisPod", "MINISPOD_SELLER_NAME", min_length=1, max_length=200)
+    seller_address: str = _setting("", "MINISPOD_SELLER_ADDRESS", max_length=500)
+    seller_vat_id: str = _setting("", "MINISPOD_SELLER_VAT_ID", max_length=32)
+    # Tax in basis points (2000 = 20 %). Prices are tax-inclusive: the catalog price is
+    # what the wallet pays, and the invoice shows how much of it is tax.
+    tax_rate: int = _setting(0, "MINISPOD_TAX_RATE", ge=0, le=10_000)
+
     # Billing periods, ISO 8601 (calendar months clamp to the month's end; PT1M for demos):
     # how long a paid period lasts, how long an unpaid renewal keeps the app running
     # (PAST_DUE), and how long after the period's end a suspended one is kept before it

@@ -48,6 +48,13 @@ class TransactionType(StrEnum):
     ADJUSTMENT = "ADJUSTMENT"
 
 
+class DocumentKind(StrEnum):
+    """What a charge (an invoice) or a refund (a credit note) leaves on paper."""
+
+    INVOICE = "INVOICE"
+    CREDIT_NOTE = "CREDIT_NOTE"
+
+
 class LedgerAccountKind(StrEnum):
     """A customer's wallet, or one of the platform's own accounts it trades with."""
 

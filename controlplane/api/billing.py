@@ -8,12 +8,18 @@ from aiohttp import web
 
 from controlplane.api.envelope import ok
 from controlplane.api.routing import Access, Call, Route
-from controlplane.appkeys import CONFIG, STRIPE, TOP_UPS
-from controlplane.services.billing import credits, statement, top_ups
+from controlplane.appkeys import CLOCK, CONFIG, STRIPE, SUBSCRIPTIONS, TOP_UPS
+from controlplane.services.apps.billing_stats import billing_stats
+from controlplane.services.billing import credits, invoice_pdf, invoices, statement, top_ups
 from controlplane.services.billing.wallets import WalletOwner, wallet_of
 from controlplane.services.errors import NotFound
 from shared.wire.billing import (
+    BillingStats,
+    CreditLimitRequest,
     CreditRequest,
+    InvoiceList,
+    InvoiceListQuery,
+    InvoiceOut,
     PaymentReceipt,
     TopUpList,
     TopUpListQuery,
@@ -36,6 +42,37 @@ async def transactions(call: Call[Any, TransactionListQuery]) -> web.Response:
     return ok(
         await statement.list_transactions(call.principal, call.query, currency), "Transactions"
     )
+
+
+async def list_invoices(call: Call[Any, InvoiceListQuery]) -> web.Response:
+    return ok(await invoices.list_invoices(call.principal, call.query), "Invoices")
+
+
+async def get_invoice(call: Call[Any, Any]) -> web.Response:
+    return ok(await invoices.visible_invoice(call.principal, call.param("invoiceId")), "Invoice")
+
+
+async def invoice_as_pdf(call: Call[Any, Any]) -> web.Response:
+    invoice = await invoices.visible_invoice(call.principal, call.param("invoiceId"))
+    return web.Response(
+        body=invoice_pdf.render(invoice),
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{invoice_pdf.filename(invoice)}"'},
+    )
+
+
+async def stats(call: Call[Any, Any]) -> web.Response:
+    terms = call.request.app[SUBSCRIPTIONS].terms
+    figures = await billing_stats(
+        terms.currency, terms.period, terms.retention, call.request.app[CLOCK]()
+    )
+    return ok(figures, "Billing figures")
+
+
+async def change_credit_limit(call: Call[CreditLimitRequest, Any]) -> web.Response:
+    currency = call.request.app[CONFIG].currency
+    changed = await credits.allow_credit(call.param("userId"), call.body.credit_limit, currency)
+    return ok(changed, "Credit limit set")
 
 
 async def start_top_up(call: Call[TopUpRequest, Any]) -> web.Response:
@@ -96,6 +133,34 @@ ROUTES: list[Route] = [
         response=TransactionList,
     ),
     Route(
+        "GET",
+        "/billing/invoices",
+        list_invoices,
+        Access.USER,
+        "Invoices and credit notes (own; any user's for administrators, by userId)",
+        "billing",
+        query=InvoiceListQuery,
+        response=InvoiceList,
+    ),
+    Route(
+        "GET",
+        "/billing/invoices/{invoiceId}",
+        get_invoice,
+        Access.USER,
+        "One invoice or credit note",
+        "billing",
+        response=InvoiceOut,
+    ),
+    Route(
+        "GET",
+        "/billing/invoices/{invoiceId}/pdf",
+        invoice_as_pdf,
+        Access.USER,
+        "One invoice or credit note as a PDF (application/pdf, as an attachment)",
+        "billing",
+        produces="application/pdf",
+    ),
+    Route(
         "POST",
         "/billing/top-ups",
         start_top_up,
@@ -136,6 +201,25 @@ ROUTES: list[Route] = [
         body=CreditRequest,
         response=TransactionLine,
         status=201,
+    ),
+    Route(
+        "GET",
+        "/admin/billing/stats",
+        stats,
+        Access.ADMIN,
+        "MRR, paying subscriptions, 30-day churn, PAST_DUE amounts, revenue per month",
+        "billing",
+        response=BillingStats,
+    ),
+    Route(
+        "PUT",
+        "/admin/billing/wallets/{userId}/credit-limit",
+        change_credit_limit,
+        Access.ADMIN,
+        "Let a user's wallet go this far below zero (0: not at all)",
+        "billing",
+        body=CreditLimitRequest,
+        response=WalletOut,
     ),
     Route(
         "POST",

@@ -159,11 +159,11 @@ def build_spec(routes: list[Route], prefix: str) -> dict[str, Any]:
         else:
             data = _schema(route.response, components) if route.response else None
             ok_schema = _envelope(data)
+        content = {"application/json": {"schema": ok_schema}}
+        if route.produces is not None:
+            content = {route.produces: {"schema": {"type": "string", "format": "binary"}}}
         responses: dict[str, Any] = {
-            str(route.status): {
-                "description": "Success",
-                "content": {"application/json": {"schema": ok_schema}},
-            }
+            str(route.status): {"description": "Success", "content": content}
         }
         errors = dict(_ERROR_STATUSES)
         if route.charges:

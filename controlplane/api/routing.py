@@ -70,6 +70,8 @@ class Route:
     # A signed webhook: the handler reads the body as sent (the signature covers those
     # bytes, not a parse of them), and this header carries the signature.
     signature_header: str | None = None
+    # What a success answers with when it is not the JSON envelope (a PDF, say).
+    produces: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from shared.enums import TopUpStatus, TransactionType, WalletOwnerType
+from shared.enums import DocumentKind, TopUpStatus, TransactionType, WalletOwnerType
 from shared.wire.base import WireModel, WireOut
 from shared.wire.common import PageQuery, Pagination
 
@@ -25,6 +25,12 @@ class WalletOut(WireOut):
     balance: int = Field(description=f"what the wallet's postings sum to, {MINOR_UNITS}")
     credit_limit: int = Field(description="how far below zero an administrator lets it go")
     available: int = Field(description="balance + creditLimit: what can be spent now")
+
+
+class CreditLimitRequest(WireModel):
+    credit_limit: int = Field(
+        ge=0, le=MAX_AMOUNT, description=f"how far below zero the wallet may go, {MINOR_UNITS}"
+    )
 
 
 class TransactionLine(WireOut):
@@ -114,3 +120,80 @@ class PaymentReceipt(WireOut):
 
     event_id: str
     outcome: str
+
+
+class SellerOut(WireOut):
+    name: str
+    address: str
+    vat_id: str
+
+
+class BuyerOut(WireOut):
+    name: str = Field(description="the account's name when the document was issued")
+    email: str
+
+
+class InvoiceLine(WireOut):
+    description: str
+    quantity: int
+    unit_amount: int = Field(description=f"tax included, {MINOR_UNITS}")
+    amount: int = Field(description="quantity * unitAmount, tax included")
+
+
+class InvoiceOut(WireOut):
+    """An invoice (for a charge) or a credit note (for a refund); amounts are positive."""
+
+    id: UUID
+    number: str = Field(description="INV-2026-000123 or CN-2026-000007: gapless per year")
+    kind: DocumentKind
+    transaction_id: UUID = Field(description="the ledger transaction it documents")
+    user_id: UUID | None
+    seller: SellerOut
+    buyer: BuyerOut
+    currency: str
+    lines: list[InvoiceLine]
+    subtotal: int = Field(description="total less tax")
+    tax: int = Field(description="the tax contained in total")
+    tax_rate: int = Field(description="basis points: 2000 is 20 %")
+    total: int = Field(description=f"what the wallet paid (or got back), {MINOR_UNITS}")
+    period_start: datetime | None
+    period_end: datetime | None
+    issued_at: datetime
+
+
+class InvoiceListQuery(PageQuery):
+    kind: DocumentKind | None = None
+    user_id: UUID | None = Field(default=None, description="administrators only")
+
+
+class InvoiceList(WireOut):
+    invoices: list[InvoiceOut]
+    pagination: Pagination
+
+
+class ChurnOut(WireOut):
+    window_days: int
+    churned: int = Field(description="paying subscriptions cancelled or expired in the window")
+    active_at_start: int = Field(description="paying subscriptions live when the window began")
+    rate: float = Field(description="churned / activeAtStart (0 when none were live)")
+
+
+class PastDueOut(WireOut):
+    subscriptions: int
+    amount: int = Field(description=f"the unpaid renewals' total, {MINOR_UNITS}")
+
+
+class MonthRevenue(WireOut):
+    month: str = Field(description="YYYY-MM, UTC")
+    amount: int = Field(description=f"revenue posted in the month, {MINOR_UNITS}")
+
+
+class BillingStats(WireOut):
+    currency: str
+    mrr: int = Field(
+        description="monthly recurring revenue: paying subscriptions' prices, per month"
+    )
+    active_paying_subscriptions: int
+    churn: ChurnOut
+    past_due: PastDueOut
+    revenue_by_month: list[MonthRevenue] = Field(description="the last 12 months, oldest first")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -15,11 +16,19 @@ from controlplane.blobs.s3 import S3Settings
 from controlplane.cluster.memory import InMemoryCluster
 from controlplane.db.models import Service, User
 from controlplane.services.billing.credits import credit
+from controlplane.services.billing.invoices import Billed, Invoicing, Seller
 from controlplane.services.billing.ledger import Reference
 from controlplane.services.billing.wallets import WalletOwner
 from controlplane.services.catalog.templates import DEFAULT_CATALOG
 from tests.conftest import ADMIN_PASSWORD, bearer, create_account, sign_in
 from tests.processes import S3Server
+
+# What tests that post charges directly (not through the app) put on their invoices.
+TEST_INVOICING = Invoicing(Seller("Test Seller Ltd", "1 Test Street, Testville", "EU123"), 2000)
+
+
+def billed(at: datetime) -> Billed:
+    return Billed(TEST_INVOICING, at)
 
 
 @pytest.fixture

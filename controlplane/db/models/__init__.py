@@ -2,6 +2,8 @@
 
 from controlplane.db.models.accounts import AuthThrottle, RefreshToken, User
 from controlplane.db.models.billing import (
+    DocumentCounter,
+    Invoice,
     LedgerAccount,
     LedgerPosting,
     LedgerTransaction,
@@ -22,7 +24,9 @@ from controlplane.db.models.workers import (
 
 __all__ = [
     "AuthThrottle",
+    "DocumentCounter",
     "Instance",
+    "Invoice",
     "JoinToken",
     "LedgerAccount",
     "LedgerPosting",

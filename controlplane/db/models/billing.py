@@ -1,12 +1,20 @@
 """The ledger: accounts (customers' wallets and the platform's own), transactions, postings;
-and the top-ups customers start to pay money in."""
+the top-ups customers start to pay money in; and the invoices and credit notes issued
+for charges and refunds."""
 
 import uuid
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
 
-from shared.enums import LedgerAccountKind, TopUpStatus, TransactionType, WalletOwnerType
+from shared.enums import (
+    DocumentKind,
+    LedgerAccountKind,
+    TopUpStatus,
+    TransactionType,
+    WalletOwnerType,
+)
 
 
 class LedgerAccount(Model):
@@ -123,3 +131,49 @@ class PaymentEvent(Model):
     class Meta:
         table = "payment_events"
         unique_together = (("provider", "event_id"),)
+
+
+class DocumentCounter(Model):
+    """How many numbers one series and year ("INV-2026") has issued: locked, incremented and
+    committed with the document it numbers, so a rolled-back charge gives its number back."""
+
+    id = fields.CharField(max_length=16, primary_key=True)
+    issued = fields.IntField(default=0)
+
+    class Meta:
+        table = "document_counters"
+
+
+class Invoice(Model):
+    """An invoice (a CHARGE) or a credit note (a REFUND), issued in the ledger transaction it
+    documents. Never updated: seller, buyer, tax and lines are copied in at issue, so a
+    later rename, move or tax change leaves the documents already issued as they were."""
+
+    id = fields.UUIDField(primary_key=True)
+    # "INV-2026-000123": series, year of issue, and the place in that year's sequence.
+    number = fields.CharField(max_length=32, unique=True)
+    kind = fields.CharEnumField(DocumentKind, max_length=16)
+    transaction_id = fields.UUIDField(unique=True)
+    owner_type = fields.CharEnumField(WalletOwnerType, max_length=16)
+    owner_id = fields.UUIDField()
+    # The customer account it was issued to (NULL once wallets of teams have documents).
+    user_id = fields.UUIDField(null=True, db_index=True)
+    seller_name = fields.CharField(max_length=200)
+    seller_address = fields.CharField(max_length=500)
+    seller_vat_id = fields.CharField(max_length=32)
+    buyer_name = fields.CharField(max_length=200)
+    buyer_email = fields.CharField(max_length=254)
+    currency = fields.CharField(max_length=3)
+    # Tax-inclusive: total is what moved in the ledger; tax is the part of it owed as
+    # tax at tax_rate (basis points), subtotal the rest. All in minor units.
+    subtotal = fields.BigIntField()
+    tax = fields.BigIntField()
+    total = fields.BigIntField()
+    tax_rate = fields.IntField()
+    lines: list[dict[str, Any]] = fields.JSONField()
+    period_start = fields.DatetimeField(null=True)
+    period_end = fields.DatetimeField(null=True)
+    issued_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "invoices"

@@ -22,6 +22,7 @@ from controlplane.services.apps.instances import out as instance_out
 from controlplane.services.apps.placement import requests_of
 from controlplane.services.apps.provisioning import namespace_of
 from controlplane.services.billing.charges import charge_period, gift_periods, refund_unused
+from controlplane.services.billing.invoices import Billed, Invoicing
 from controlplane.services.billing.wallets import WalletOwner
 from controlplane.services.catalog import catalog
 from controlplane.services.clock import Clock
@@ -79,12 +80,14 @@ BY_BILLING = "billing"
 class BillingTerms:
     """How subscriptions are paid: the platform currency, the period a charge buys, how
     long an unpaid renewal keeps running (PAST_DUE), and how long after its period's end
-    an unpaid subscription is kept (SUSPENDED) before it expires."""
+    an unpaid subscription is kept (SUSPENDED) before it expires; and who invoices it, at
+    what tax."""
 
     currency: str
     period: CalendarDuration
     grace: CalendarDuration
     retention: CalendarDuration
+    invoicing: Invoicing
     # Whether cancelling before the paid period's end refunds the unused part.
     prorated_refunds: bool = False
 
@@ -156,6 +159,10 @@ class Subscriptions:
         self._terms = terms
         self._currency = terms.currency
 
+    @property
+    def terms(self) -> BillingTerms:
+        return self._terms
+
     async def subscribe(self, actor: User, body: SubscribeRequest) -> SubscriptionDetail:
         service, template = await catalog.active_service(str(body.service_id))
         allowed = template.customer_settable()
@@ -200,6 +207,7 @@ class Subscriptions:
                     now,
                     actor.id,
                     f"{service.name}: first period",
+                    Billed(self._terms.invoicing, now, now, self._terms.period.after(now)),
                 )
                 subscription = await Subscription.create(
                     id=subscription_id,
@@ -279,6 +287,12 @@ class Subscriptions:
                     now,
                     actor.id,
                     "cancelled early: the unused part of the period",
+                    Billed(
+                        self._terms.invoicing,
+                        now,
+                        now,
+                        subscription.current_period_end,
+                    ),
                 )
             await transition(
                 subscription,
@@ -499,6 +513,9 @@ class Subscriptions:
         due_since = subscription.current_period_end
         late = terms.grace.after(due_since) <= now
         service = await Service.get(id=subscription.service_id)
+        # Service was given while PAST_DUE, so that period runs on from its due
+        # moment; after a suspension the new period starts now.
+        start = now if late else due_since
         try:
             await charge_period(
                 WalletOwner.user(subscription.user_id),
@@ -508,6 +525,7 @@ class Subscriptions:
                 due_since,
                 None,
                 f"{service.name}: renewal",
+                Billed(terms.invoicing, now, start, terms.period.after(start)),
             )
         except PaymentRequired:
             paid = False
@@ -515,9 +533,6 @@ class Subscriptions:
             paid = True
         was = subscription.status
         if paid:
-            # Service was given while PAST_DUE, so that period runs on from its due
-            # moment; after a suspension the new period starts now.
-            start = now if late else due_since
             subscription.current_period_start = start
             subscription.current_period_end = terms.period.after(start)
             if was is SubscriptionStatus.PAST_DUE:

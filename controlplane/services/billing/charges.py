@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from controlplane.db.models import LedgerPosting, LedgerTransaction
+from controlplane.services.billing.invoices import Billed
 from controlplane.services.billing.ledger import Entry, Leg, Reference, post
 from controlplane.services.billing.wallets import WalletOwner, open_wallet, platform_account
 from shared.enums import LedgerAccountKind, TransactionType
@@ -26,13 +27,15 @@ async def charge_period(
     period_start: datetime,
     actor_id: uuid.UUID | None,
     reason: str,
+    document: Billed,
 ) -> LedgerTransaction | None:
     """Moves one period's price from the wallet to revenue, inside the caller's database
     transaction (so a subscription and its charge are made together or not at all).
 
     Raises PaymentRequired, with the shortfall, when the wallet cannot pay. A free
     service (price 0) posts nothing: a transaction of zero postings moves no money,
-    and the subscription itself records that it was taken."""
+    and the subscription itself records that it was taken. A charge leaves its invoice,
+    described by `document`."""
     if amount == 0:
         return None
     wallet = await open_wallet(owner, currency)
@@ -44,6 +47,7 @@ async def charge_period(
         (Leg(wallet, -amount), Leg(revenue, amount)),
         actor_id,
         reason,
+        document,
     )
 
 
@@ -54,9 +58,11 @@ async def _post_about(
     legs: tuple[Leg, ...],
     actor_id: uuid.UUID | None,
     reason: str,
+    document: Billed | None = None,
 ) -> LedgerTransaction:
     """Posts a transaction about the subscription (its charge, refund or gift) in the
-    legs' currency; the key posts once."""
+    legs' currency; the key posts once. A charge or refund carries its `document` (the
+    invoice or credit note issued with it); a gift leaves none."""
     transaction, _ = await post(
         Entry(
             key=key,
@@ -66,6 +72,7 @@ async def _post_about(
             legs=legs,
             actor_id=actor_id,
             reason=reason,
+            document=document,
         )
     )
     return transaction
@@ -95,6 +102,7 @@ async def refund_unused(
     now: datetime,
     actor_id: uuid.UUID | None,
     reason: str,
+    document: Billed,
 ) -> LedgerTransaction | None:
     """A REFUND of the unused part of the current period, revenue back to the wallet,
     inside the caller's transaction; once per subscription (it is cancelled once).
@@ -102,7 +110,8 @@ async def refund_unused(
     What is prorated is what the customer paid: the period's last CHARGE, spread over
     the whole current period (an administrator's free extension lengthens the period
     and so shrinks the refund: free time is never paid out as money). None when
-    nothing was paid or nothing is left to give back."""
+    nothing was paid or nothing is left to give back. The refund leaves a credit note,
+    described by `document`."""
     charge = (
         await LedgerTransaction.filter(
             type=TransactionType.CHARGE,
@@ -128,6 +137,7 @@ async def refund_unused(
         (Leg(revenue, -amount), Leg(wallet, amount)),
         actor_id,
         reason,
+        document,
     )
 
 

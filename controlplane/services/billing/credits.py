@@ -1,4 +1,5 @@
-"""Credit an administrator (or the development seed) puts in a wallet, with its reason."""
+"""Credit an administrator (or the development seed) puts in a wallet, with its reason; and
+the credit limit an administrator grants a wallet."""
 
 from __future__ import annotations
 
@@ -10,10 +11,16 @@ from tortoise.transactions import in_transaction
 from controlplane.db.models import LedgerTransaction, User
 from controlplane.services.billing.ledger import Entry, Leg, Reference, post
 from controlplane.services.billing.statement import line_of
-from controlplane.services.billing.wallets import WalletOwner, open_wallet, platform_account
+from controlplane.services.billing.wallets import (
+    WalletOwner,
+    open_wallet,
+    platform_account,
+    set_credit_limit,
+)
 from controlplane.services.errors import Conflict, Invalid, NotFound, PaymentRequired
+from controlplane.services.ids import parse_id
 from shared.enums import LedgerAccountKind, TransactionType
-from shared.wire.billing import CreditRequest, TransactionLine
+from shared.wire.billing import CreditRequest, TransactionLine, WalletOut
 
 
 async def credit(
@@ -78,3 +85,12 @@ async def grant(actor: User, body: CreditRequest, currency: str) -> tuple[Transa
         raise Conflict("This idempotency key was used for another credit")
     assert line is not None  # a credit just posted has its wallet's leg
     return line, new
+
+
+async def allow_credit(raw_user_id: str, limit: int, currency: str) -> WalletOut:
+    """`PUT /admin/billing/wallets/:userId/credit-limit`: the user's wallet may go `limit`
+    below zero (subscriptions and renewals then draw on it)."""
+    user_id = parse_id(raw_user_id, "User")
+    if not await User.exists(id=user_id):
+        raise NotFound("User not found")
+    return await set_credit_limit(WalletOwner.user(user_id), currency, limit)

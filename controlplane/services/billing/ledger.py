@@ -1,5 +1,6 @@
 """The ledger's one writer: transactions of two or more postings that sum to zero, each
-idempotency key posted once, wallets' cached balances changed in the same transaction."""
+idempotency key posted once, wallets' cached balances changed in the same transaction, and
+every CHARGE and REFUND documented (an invoice, a credit note) in that transaction too."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from tortoise.expressions import F
 
 from controlplane.db.models import LedgerAccount, LedgerPosting, LedgerTransaction
+from controlplane.services.billing.invoices import DOCUMENTS, Billed, issue
 from controlplane.services.errors import PaymentRequired
 from shared.enums import LedgerAccountKind, TransactionType
 from shared.money import format_amount
@@ -38,6 +40,9 @@ class Entry:
     legs: tuple[Leg, ...]
     actor_id: uuid.UUID | None = None
     reason: str = ""
+    # Required of a CHARGE or REFUND: what its invoice or credit note says beyond the
+    # postings. Here, not at each caller, so no path that moves such money goes undocumented.
+    document: Billed | None = None
 
 
 class Unbalanced(ValueError):
@@ -56,6 +61,15 @@ def check_balanced(entry: Entry) -> None:
             raise Unbalanced(f"{entry.key}: {leg.account.key} is not in {entry.currency}")
     if sum(leg.amount for leg in entry.legs) != 0:
         raise Unbalanced(f"{entry.key}: postings sum to {sum(leg.amount for leg in entry.legs)}")
+    if entry.type in DOCUMENTS:
+        if entry.document is None:
+            raise Unbalanced(f"{entry.key}: a {entry.type} needs its document (Entry.document)")
+        if len(_wallet_legs(entry)) != 1:
+            raise Unbalanced(f"{entry.key}: a {entry.type} moves money of exactly one wallet")
+
+
+def _wallet_legs(entry: Entry) -> list[Leg]:
+    return [leg for leg in entry.legs if leg.account.kind is LedgerAccountKind.WALLET]
 
 
 async def post(entry: Entry) -> tuple[LedgerTransaction, bool]:
@@ -122,4 +136,17 @@ async def post(entry: Entry) -> tuple[LedgerTransaction, bool]:
     await LedgerPosting.bulk_create(postings)
     for wallet_id, delta in deltas.items():
         await LedgerAccount.filter(id=wallet_id).update(balance=F("balance") + delta)
+    if entry.document is not None and entry.type in DOCUMENTS:
+        (paid,) = _wallet_legs(entry)
+        # Checked above: a wallet's account always has its owner.
+        assert paid.account.owner_type is not None
+        assert paid.account.owner_id is not None
+        await issue(
+            transaction,
+            paid.account.owner_type,
+            paid.account.owner_id,
+            abs(paid.amount),
+            entry.reason,
+            entry.document,
+        )
     return transaction, True

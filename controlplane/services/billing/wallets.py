@@ -6,9 +6,12 @@ import uuid
 from dataclasses import dataclass
 
 from tortoise.functions import Sum
+from tortoise.transactions import in_transaction
 
 from controlplane.db.models import LedgerAccount, LedgerPosting
+from controlplane.services.errors import Conflict
 from shared.enums import LedgerAccountKind, WalletOwnerType
+from shared.money import format_amount
 from shared.wire.billing import WalletOut
 
 
@@ -37,6 +40,11 @@ async def open_wallet(owner: WalletOwner, currency: str) -> LedgerAccount:
     """The owner's wallet, made empty at first use. Concurrent first uses make one row:
     the insert yields to a key already there instead of failing the caller's transaction."""
     key = wallet_key(owner, currency)
+    # Read first: every charge after the first finds it (one query, not two: renewals
+    # at scale spend their time in round trips).
+    found = await LedgerAccount.get_or_none(key=key)
+    if found is not None:
+        return found
     await LedgerAccount.bulk_create(
         [
             LedgerAccount(
@@ -61,6 +69,9 @@ async def platform_account(kind: LedgerAccountKind, currency: str) -> LedgerAcco
     if kind is LedgerAccountKind.WALLET:
         raise ValueError("a wallet belongs to an owner: use open_wallet")
     key = f"{kind}:{currency}"
+    found = await LedgerAccount.get_or_none(key=key)
+    if found is not None:
+        return found
     await LedgerAccount.bulk_create(
         [LedgerAccount(id=uuid.uuid4(), key=key, kind=kind, currency=currency, balance=None)],
         ignore_conflicts=True,
@@ -109,3 +120,20 @@ async def any_balance(owners: list[WalletOwner]) -> bool:
         ):
             return True
     return False
+
+
+async def set_credit_limit(owner: WalletOwner, currency: str, limit: int) -> WalletOut:
+    """How far below zero an administrator lets the wallet go. Lowered below what the
+    wallet already owes, it is refused (Conflict) and nothing changes: the debt stands,
+    and the CHECK on the balance would refuse the row anyway."""
+    async with in_transaction():
+        wallet = await open_wallet(owner, currency)
+        locked = await LedgerAccount.filter(id=wallet.id).select_for_update().get()
+        balance = locked.balance or 0
+        if balance + limit < 0:
+            raise Conflict(
+                f"The wallet owes {format_amount(-balance, currency)}: the credit limit cannot "
+                f"be lower until it is paid"
+            )
+        await LedgerAccount.filter(id=wallet.id).update(credit_limit=limit)
+    return await wallet_of(owner, currency)

@@ -236,3 +236,24 @@ async def test_transactions_are_paged_newest_first(platform, admin):
     assert data["pagination"]["total"] == 3 and data["pagination"]["hasNext"] is True
     rest = await lines(platform, carol, "?limit=2&page=2")
     assert [x["amount"] for x in rest] == [1]
+
+
+async def test_an_administrator_grants_credit_and_cannot_lower_it_below_the_debt(
+    platform, services, admin
+):
+    alice = await customer(platform, "alice@example.com", funds=0)
+    path = f"/api/v1/admin/billing/wallets/{await user_id(platform, alice)}/credit-limit"
+    assert (await platform.put(path, json={"creditLimit": N8N_PRICE}, headers=alice)).status == 403
+    granted = await platform.put(path, json={"creditLimit": N8N_PRICE + 100}, headers=admin)
+    assert granted.status == 200, await granted.text()
+    assert (await granted.json())["data"]["available"] == N8N_PRICE + 100
+    assert (await subscribe(platform, alice, services["n8n"])).status == 201
+    got = await wallet(platform, alice)
+    assert got["balance"] == -N8N_PRICE and got["available"] == 100
+    lower = await platform.put(path, json={"creditLimit": N8N_PRICE - 1}, headers=admin)
+    assert lower.status == 409
+    assert (await wallet(platform, alice))["creditLimit"] == N8N_PRICE + 100
+    negative = await platform.put(path, json={"creditLimit": -5}, headers=admin)
+    assert negative.status == 400
+    nobody = "/api/v1/admin/billing/wallets/00000000-0000-4000-8000-000000000000/credit-limit"
+    assert (await platform.put(nobody, json={"creditLimit": 5}, headers=admin)).status == 404

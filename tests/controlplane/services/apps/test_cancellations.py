@@ -10,10 +10,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from controlplane.app import create_app
-from controlplane.db.models import LedgerAccount, LedgerPosting, LedgerTransaction
+from controlplane.db.models import Invoice, LedgerAccount, LedgerPosting, LedgerTransaction
 from controlplane.services.billing.charges import unused_share
 from controlplane.services.billing.wallets import postings_sum
-from shared.enums import LedgerAccountKind, TransactionType
+from shared.enums import DocumentKind, LedgerAccountKind, TransactionType
 from tests.conftest import FakeClock
 from tests.controlplane.api.test_subscriptions import reconcile
 from tests.controlplane.services.apps.test_renewals import (
@@ -133,6 +133,12 @@ async def test_cancelling_now_refunds_the_unused_part_rounded_down(
     assert sum(leg.amount for leg in legs) == 0
     assert await revenue() == price - expected  # revenue gave back what the wallet got
     assert cluster.objects("Deployment") == []
+    # The refund is documented, as the charge was: a credit note for exactly that amount,
+    # in its own gapless series, over the rest of the period it gives back.
+    (note,) = await Invoice.filter(kind=DocumentKind.CREDIT_NOTE)
+    assert note.transaction_id == refund.id and note.total == expected
+    assert note.number.startswith(f"CN-{clock.now.year}-") and note.number.endswith("000001")
+    assert note.period_end == end
 
 
 @pytest.mark.parametrize("refund_policy", ["prorated"])

@@ -22,6 +22,7 @@ from controlplane.services.billing.wallets import (
 from controlplane.services.errors import PaymentRequired
 from shared.enums import LedgerAccountKind, TransactionType
 from shared.money import format_amount
+from tests.controlplane.conftest import billed
 
 EUR = "EUR"
 
@@ -74,10 +75,12 @@ async def test_a_wallet_goes_below_zero_only_as_far_as_its_credit_limit(platform
     await LedgerAccount.filter(id=wallet.id).update(credit_limit=500)
     start = datetime(2026, 12, 1, tzinfo=UTC)
     async with in_transaction():
-        await charge_period(owner, 500, EUR, uuid.uuid4(), start, None, "on credit")
+        await charge_period(owner, 500, EUR, uuid.uuid4(), start, None, "on credit", billed(start))
     with pytest.raises(PaymentRequired) as refused:
         async with in_transaction():
-            await charge_period(owner, 1, EUR, uuid.uuid4(), start, None, "one too many")
+            await charge_period(
+                owner, 1, EUR, uuid.uuid4(), start, None, "one too many", billed(start)
+            )
     assert refused.value.shortfall == 1 and refused.value.currency == EUR
     assert (await LedgerAccount.get(id=wallet.id)).balance == -500
 

@@ -21,6 +21,7 @@ from controlplane.services.billing.wallets import WalletOwner
 from controlplane.services.errors import PaymentRequired
 from shared.enums import LedgerAccountKind, Role
 from shared.wire.billing import TopUpRequest
+from tests.controlplane.conftest import billed
 
 EUR = "EUR"
 OWNERS = 3
@@ -52,7 +53,9 @@ async def _run(platform, owners: list[User], admin: User, op: str, who: int, amo
         else:
             async with in_transaction():
                 start = datetime.now(UTC)
-                await charge_period(owner, amount, EUR, uuid.uuid4(), start, owners[who].id, op)
+                await charge_period(
+                    owner, amount, EUR, uuid.uuid4(), start, owners[who].id, op, billed(start)
+                )
     except PaymentRequired:
         return False
     return True
