@@ -13,6 +13,8 @@ from controlplane.services.apps.reconcile import Reconciler
 from controlplane.services.apps.subscriptions import Subscriptions
 from controlplane.services.billing.top_ups import TopUps
 from controlplane.services.clock import Clock
+from controlplane.services.events.dispatch import DeliveryLoop
+from controlplane.services.events.outbox import Outbox
 from controlplane.services.fleet.coalesce import SingleFlight
 from controlplane.services.fleet.hearing import Hearing
 from controlplane.services.fleet.ingest import TelemetryIngest
@@ -35,3 +37,6 @@ TOP_UPS = web.AppKey("top_ups", TopUps)
 # Fleet statistics aggregate the whole node table: concurrent requests share one query.
 FLEET_STATS: web.AppKey[SingleFlight[WorkerStats]] = web.AppKey("fleet_stats")
 CLUSTER = web.AppKey("cluster", ClusterGateway)
+OUTBOX = web.AppKey("outbox", Outbox)
+# Every replica delivers the outbox (services/events/dispatch.py); tests drain it by hand.
+DELIVERY = web.AppKey("delivery", DeliveryLoop)

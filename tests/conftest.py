@@ -221,6 +221,8 @@ def config(database_url: str, tmp_path: Path) -> Config:
         # Periodic jobs would race the test's own steps on the same database;
         # tests run them by hand, and the end-to-end tests run them for real.
         run_jobs=False,
+        # Likewise the outbox: tests that mean delivery drain it (app[DELIVERY].drain()).
+        deliver_events=False,
     )
 
 

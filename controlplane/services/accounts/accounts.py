@@ -23,6 +23,7 @@ from controlplane.services.errors import (
     TokenExpired,
     Unauthorized,
 )
+from controlplane.services.events.outbox import Outbox
 from shared.enums import Role
 from shared.wire.accounts import AuthResult, UserOut, policy_problems
 
@@ -56,12 +57,14 @@ class Accounts:
         refresh_ttl: int,
         throttle: LoginThrottle,
         clock: Clock,
+        outbox: Outbox,
     ) -> None:
         self.passwords = passwords
         self.access = access
         self._refresh_ttl = timedelta(seconds=refresh_ttl)
         self._throttle = throttle
         self._clock = clock
+        self._outbox = outbox
 
     async def create_user(
         self, name: str, email: str, password: str, role: Role = Role.USER, is_active: bool = True
