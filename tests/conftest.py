@@ -21,6 +21,7 @@ from controlplane.app import create_app
 from controlplane.appkeys import ACCOUNTS
 from controlplane.config import Config, normalise_database_url
 from tests.pgserver import PostgresServer
+from tests.smtp import MailServer
 
 ROOT = Path(__file__).resolve().parents[1]
 # A fixed Fernet key, so a test can read what the app sealed.
@@ -284,3 +285,12 @@ async def admin_headers(client: TestClient) -> dict[str, str]:
 async def user_headers(client: TestClient) -> dict[str, str]:
     await create_account(client, "user@paas.com", USER_PASSWORD, "USER", "User")
     return bearer((await sign_in(client, "user@paas.com", USER_PASSWORD))["accessToken"])
+
+
+@pytest.fixture
+def mail_server() -> Iterator[MailServer]:
+    """A real SMTP server on 127.0.0.1 that records every message it accepts."""
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
