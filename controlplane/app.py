@@ -41,7 +41,7 @@ from controlplane.db.listen import Channel
 from controlplane.jobs.runner import Jobs
 from controlplane.metrics import Metrics
 from controlplane.scheduler import profile_from_config
-from controlplane.services.accounts.accounts import Accounts
+from controlplane.services.accounts.accounts import Accounts, Recovery
 from controlplane.services.accounts.login_throttle import LoginThrottle, ThrottleRule
 from controlplane.services.accounts.passwords import Passwords
 from controlplane.services.accounts.rate_limit import RateLimiter
@@ -104,6 +104,12 @@ def build_accounts(config: Config, clock: Clock, outbox: Outbox) -> Accounts:
         ),
         clock=clock,
         outbox=outbox,
+        recovery=Recovery(
+            verification_ttl=timedelta(seconds=config.email_verification_ttl),
+            resend_interval=timedelta(seconds=config.verification_resend_interval),
+            reset_ttl=timedelta(seconds=config.password_reset_ttl),
+            unverified_may_log_in=config.unverified_policy == "restricted",
+        ),
     )
 
 

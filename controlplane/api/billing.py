@@ -8,7 +8,7 @@ from aiohttp import web
 
 from controlplane.api.envelope import ok
 from controlplane.api.routing import Access, Call, Route
-from controlplane.appkeys import CONFIG, TOP_UPS
+from controlplane.appkeys import ACCOUNTS, CONFIG, TOP_UPS
 from controlplane.services.billing import credits, statement, top_ups
 from controlplane.services.billing.wallets import WalletOwner, wallet_of
 from shared.wire.billing import (
@@ -37,6 +37,7 @@ async def transactions(call: Call[Any, TransactionListQuery]) -> web.Response:
 
 
 async def start_top_up(call: Call[TopUpRequest, Any]) -> web.Response:
+    call.request.app[ACCOUNTS].require_verified(call.principal)
     started = await call.request.app[TOP_UPS].start(call.principal, call.body)
     return ok(started, "Top-up started: pay as the instructions say", status=201)
 
