@@ -152,7 +152,7 @@ class Config(BaseModel):
     outbox_poll_interval: float = _setting(5.0, "MINISPOD_OUTBOX_POLL_INTERVAL", ge=0.05)
     outbox_max_attempts: int = _setting(8, "MINISPOD_OUTBOX_MAX_ATTEMPTS", ge=1, le=100)
     # How long a claimed delivery is a deliverer's before it counts as abandoned (a replica
-    # that died mid-send) and is tried again; longer than one send may take.
+    # that died mid-send) and is tried again; longer than one claimed batch's sends take.
     outbox_lease: float = _setting(120.0, "MINISPOD_OUTBOX_LEASE", ge=0.5)
     # The wait after a failed delivery, doubled after each further failure (capped at an hour).
     outbox_retry_delay: float = _setting(30.0, "MINISPOD_OUTBOX_RETRY_DELAY", ge=0.01)

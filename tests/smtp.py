@@ -43,6 +43,10 @@ class Handler:
     data_reply: str | None = None
     # While set, DATA waits (up to stall_for seconds) before it answers: a stalled server.
     stall_for: float = 0.0
+    # A pause before every accepted message (a server that takes its time), and how many
+    # messages reached DATA at all (stalled ones too).
+    delay: float = 0.0
+    data_started: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(
@@ -54,6 +58,10 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            self.data_started += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.stall_for:
             await asyncio.sleep(self.stall_for)
             return "451 4.3.0 stalled"

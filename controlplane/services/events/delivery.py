@@ -83,7 +83,8 @@ class Deliverer:
         lease: timedelta = timedelta(minutes=2),
         batch: int = 20,
     ) -> None:
-        """`lease` must outlast one send: past it, the delivery counts as abandoned."""
+        """`lease` must outlast one batch's sends: past it, a claimed delivery counts as
+        abandoned and another deliverer may send it again."""
         self.channel = channel
         self.batch = batch
         self._send = send
