@@ -20,12 +20,14 @@ from controlplane.appkeys import (
     CLOCK,
     CLUSTER,
     CONFIG,
+    DELIVERY,
     FLEET_STATS,
     HEARING,
     INGEST,
     METRICS,
     NODE_AUTH,
     NODE_TOKEN_FAILURES,
+    OUTBOX,
     RATE_LIMITER,
     RECONCILER,
     SNAPSHOTS,
@@ -42,7 +44,7 @@ from controlplane.db.listen import Channel
 from controlplane.jobs.runner import Jobs
 from controlplane.metrics import Metrics
 from controlplane.scheduler import profile_from_config
-from controlplane.services.accounts.accounts import Accounts
+from controlplane.services.accounts.accounts import Accounts, Recovery
 from controlplane.services.accounts.login_throttle import LoginThrottle, ThrottleRule
 from controlplane.services.accounts.passwords import Passwords
 from controlplane.services.accounts.rate_limit import RateLimiter
@@ -58,6 +60,10 @@ from controlplane.services.billing.providers import ManualTransfer, PaymentProvi
 from controlplane.services.billing.stripe_checkout import StripeCheckout, StripeSettings
 from controlplane.services.billing.top_ups import TopUps
 from controlplane.services.clock import Clock, utcnow
+from controlplane.services.events import mail
+from controlplane.services.events.delivery import Deliverer, RetryPolicy
+from controlplane.services.events.dispatch import DeliveryLoop
+from controlplane.services.events.outbox import Outbox
 from controlplane.services.fleet.coalesce import SingleFlight
 from controlplane.services.fleet.hearing import Hearing
 from controlplane.services.fleet.ingest import TelemetryIngest
@@ -70,7 +76,23 @@ from shared.durations import CalendarDuration
 log = logging.getLogger("minispod.app")
 
 
-def build_accounts(config: Config, clock: Clock) -> Accounts:
+def build_outbox(config: Config, clock: Clock) -> tuple[Outbox, DeliveryLoop]:
+    """The outbox and its channels: email today, webhooks later (issue 13)."""
+    templates = mail.Templates(config.public_url)
+    outbox = Outbox(SecretBox(config.secrets_keys), {mail.CHANNEL: templates.event_types()}, clock)
+    mailer = mail.Mailer(
+        templates,
+        mail.transport_from_config(config.smtp_url, config.data_dir),
+        config.mail_from,
+        clock,
+    )
+    retry = RetryPolicy(config.outbox_max_attempts, config.outbox_retry_delay)
+    lease = timedelta(seconds=config.outbox_lease)
+    email = Deliverer(mail.CHANNEL, mailer, outbox, retry, clock, lease=lease)
+    return outbox, DeliveryLoop(outbox, [email], config.outbox_poll_interval)
+
+
+def build_accounts(config: Config, clock: Clock, outbox: Outbox) -> Accounts:
     window = timedelta(seconds=config.login_window_seconds)
     return Accounts(
         passwords=Passwords(config.password_time_cost, config.password_memory_kib),
@@ -88,6 +110,13 @@ def build_accounts(config: Config, clock: Clock) -> Accounts:
             ThrottleRule("address", config.login_max_failures_per_ip, window),
         ),
         clock=clock,
+        outbox=outbox,
+        recovery=Recovery(
+            verification_ttl=timedelta(seconds=config.email_verification_ttl),
+            resend_interval=timedelta(seconds=config.verification_resend_interval),
+            reset_ttl=timedelta(seconds=config.password_reset_ttl),
+            unverified_may_log_in=config.unverified_policy == "restricted",
+        ),
     )
 
 
@@ -140,6 +169,15 @@ async def _node_token_revocations(app: web.Application) -> AsyncIterator[None]:
     channel.start()
     yield
     await channel.stop()
+
+
+async def _delivery(app: web.Application) -> AsyncIterator[None]:
+    if not app[CONFIG].deliver_events:
+        yield
+        return
+    app[DELIVERY].start()
+    yield
+    await app[DELIVERY].stop()
 
 
 async def _jobs(app: web.Application) -> AsyncIterator[None]:
@@ -267,7 +305,8 @@ def create_app(
     app[RATE_LIMITER] = RateLimiter(config.rate_limit_per_minute, config.rate_limit_burst)
     failures = config.node_token_failures_per_minute
     app[NODE_TOKEN_FAILURES] = RateLimiter(failures, failures)
-    app[ACCOUNTS] = build_accounts(config, clock)
+    app[OUTBOX], app[DELIVERY] = build_outbox(config, clock)
+    app[ACCOUNTS] = build_accounts(config, clock, app[OUTBOX])
     app[NODE_AUTH] = NodeAuth(shared=config.shared_database)
     app[FLEET_STATS] = SingleFlight()
     app[HEARING] = Hearing(clock)
@@ -322,6 +361,7 @@ def create_app(
             _database,
             _node_token_revocations,
             _telemetry,
+            _delivery,
             _jobs,
         ]
     )

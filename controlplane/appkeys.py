@@ -14,6 +14,8 @@ from controlplane.services.apps.subscriptions import Subscriptions
 from controlplane.services.billing.stripe_checkout import StripeCheckout
 from controlplane.services.billing.top_ups import TopUps
 from controlplane.services.clock import Clock
+from controlplane.services.events.dispatch import DeliveryLoop
+from controlplane.services.events.outbox import Outbox
 from controlplane.services.fleet.coalesce import SingleFlight
 from controlplane.services.fleet.hearing import Hearing
 from controlplane.services.fleet.ingest import TelemetryIngest
@@ -40,3 +42,6 @@ STRIPE: web.AppKey[StripeCheckout | None] = web.AppKey("stripe")
 FLEET_STATS: web.AppKey[SingleFlight[WorkerStats]] = web.AppKey("fleet_stats")
 CLUSTER = web.AppKey("cluster", ClusterGateway)
 SNAPSHOTS = web.AppKey("snapshots", Snapshots)
+OUTBOX = web.AppKey("outbox", Outbox)
+# Every replica delivers the outbox (services/events/dispatch.py); tests drain it by hand.
+DELIVERY = web.AppKey("delivery", DeliveryLoop)

@@ -116,7 +116,7 @@ async def _reseal(config: Config) -> int:
 
 
 async def _with_accounts(config: Config, action: str, args: argparse.Namespace) -> int:
-    from controlplane.app import build_accounts
+    from controlplane.app import build_accounts, build_outbox
     from controlplane.db.database import connected, migrate
     from controlplane.services.clock import utcnow
     from controlplane.services.errors import ServiceError
@@ -128,7 +128,9 @@ async def _with_accounts(config: Config, action: str, args: argparse.Namespace) 
     from shared.enums import Role
 
     await migrate(config.database_url)
-    accounts = build_accounts(config, utcnow)
+    # The CLI's accounts (seed, create-admin) emit nothing that needs mail, and a
+    # `serve` replica delivers whatever they write.
+    accounts = build_accounts(config, utcnow, build_outbox(config, utcnow)[0])
     async with connected(config.database_url):
         if action == "seed":
             if not args.catalog_only:

@@ -28,6 +28,7 @@ Env = Literal["development", "production"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 SchedulerPolicy = Literal["LeastAllocated", "MostAllocated"]
 CancelRefunds = Literal["prorated", "none"]
+UnverifiedPolicy = Literal["restricted", "no-login"]
 
 # A node must be noticed within three missed heartbeats, and never later than
 # Kubernetes marks one unknown (40 s).
@@ -203,6 +204,43 @@ class Config(BaseModel):
     # Whether a subscription cancelled before its paid period ends gets the unused part
     # back in its wallet ("prorated") or not ("none": it may still run to the period's end).
     cancel_refunds: CancelRefunds = _setting("none", "MINISPOD_CANCEL_REFUNDS")
+
+    # Mail and the outbox. Without MINISPOD_SMTP_URL mail goes to <data dir>/mail.log.
+    # The URL's userinfo holds the SMTP credentials: it is never logged (repr=False).
+    smtp_url: str | None = Field(None, validation_alias="MINISPOD_SMTP_URL", repr=False)
+    mail_from: str = _setting("MinisPod <noreply@localhost>", "MINISPOD_MAIL_FROM", min_length=3)
+    # Where the links in mails point (the frontend that serves /verify-email, /reset-password).
+    public_url: str = _setting("http://localhost:3000", "MINISPOD_PUBLIC_URL", min_length=1)
+    # A safety net: committed events wake this replica's deliverers at once anyway.
+    # false: this replica delivers no events (others still do; tests deliver by hand).
+    deliver_events: bool = _setting(True, "MINISPOD_DELIVER_EVENTS")
+    outbox_poll_interval: float = _setting(5.0, "MINISPOD_OUTBOX_POLL_INTERVAL", ge=0.05)
+    outbox_max_attempts: int = _setting(8, "MINISPOD_OUTBOX_MAX_ATTEMPTS", ge=1, le=100)
+    # How long a claimed delivery is a deliverer's before it counts as abandoned (a replica
+    # that died mid-send) and is tried again; longer than one claimed batch's sends take.
+    outbox_lease: float = _setting(120.0, "MINISPOD_OUTBOX_LEASE", ge=0.5)
+    # The wait after a failed delivery, doubled after each further failure (capped at an hour).
+    outbox_retry_delay: float = _setting(30.0, "MINISPOD_OUTBOX_RETRY_DELAY", ge=0.01)
+    # Unverified email addresses: "restricted" may log in but not subscribe or top up;
+    # "no-login" may not log in at all.
+    unverified_policy: UnverifiedPolicy = _setting("restricted", "MINISPOD_UNVERIFIED_POLICY")
+    email_verification_ttl: int = _setting(48 * 3600, "MINISPOD_EMAIL_VERIFICATION_TTL", ge=60)
+    # A new verification mail at most this often per account.
+    verification_resend_interval: int = _setting(60, "MINISPOD_VERIFICATION_RESEND_INTERVAL", ge=0)
+    password_reset_ttl: int = _setting(30 * 60, "MINISPOD_PASSWORD_RESET_TTL", ge=60)
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            # Not the value: it may hold a password.
+            raise ValueError("must look like smtp://[user:password@]host[:port] or smtps://…")
+        return value
 
     @field_validator("billing_period", "billing_grace", "billing_retention")
     @classmethod

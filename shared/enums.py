@@ -8,6 +8,13 @@ class Role(StrEnum):
     ADMINISTRATOR = "ADMINISTRATOR"
 
 
+class TokenPurpose(StrEnum):
+    """What a mailed single-use token proves when it comes back."""
+
+    VERIFY_EMAIL = "VERIFY_EMAIL"
+    RESET_PASSWORD = "RESET_PASSWORD"  # noqa: S105 (a purpose, not a secret)
+
+
 class NodeStatus(StrEnum):
     PENDING = "PENDING"
     ACTIVE = "ACTIVE"

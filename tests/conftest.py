@@ -22,6 +22,7 @@ from controlplane.app import create_app
 from controlplane.appkeys import ACCOUNTS
 from controlplane.config import Config, normalise_database_url
 from tests.pgserver import PostgresServer
+from tests.smtp import MailServer
 
 ROOT = Path(__file__).resolve().parents[1]
 # A fixed Fernet key, so a test can read what the app sealed.
@@ -222,6 +223,8 @@ def config(database_url: str, tmp_path: Path) -> Config:
         # Periodic jobs would race the test's own steps on the same database;
         # tests run them by hand, and the end-to-end tests run them for real.
         run_jobs=False,
+        # Likewise the outbox: tests that mean delivery drain it (app[DELIVERY].drain()).
+        deliver_events=False,
     )
 
 
@@ -315,3 +318,12 @@ def artifacts(request: pytest.FixtureRequest) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return folder
+
+
+@pytest.fixture
+def mail_server() -> Iterator[MailServer]:
+    """A real SMTP server on 127.0.0.1 that records every message it accepts."""
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()

@@ -13,14 +13,20 @@ from controlplane.appkeys import ACCOUNTS
 from controlplane.services.accounts.accounts import Client
 from shared.wire.accounts import (
     AuthResult,
+    EmailRequest,
     LoginRequest,
     LogoutRequest,
     PasswordChange,
+    PasswordReset,
     ProfileUpdate,
     RefreshRequest,
     RegisterRequest,
     UserOut,
+    VerifyEmailRequest,
 )
+
+# The same answer whether or not the address has an account: nobody learns who signed up.
+MAIL_IF_KNOWN = "If an account uses this address, a mail is on its way"
 
 
 def _client(request: web.Request) -> Client:
@@ -71,6 +77,26 @@ async def change_password(call: Call[PasswordChange, Any]) -> web.Response:
         call.principal, call.body.current_password, call.body.new_password, _client(call.request)
     )
     return ok(result, "Password changed; other sessions ended")
+
+
+async def verify_email(call: Call[VerifyEmailRequest, Any]) -> web.Response:
+    user = await call.request.app[ACCOUNTS].verify_email(call.body.token)
+    return ok(UserOut.model_validate(user), "Email address verified")
+
+
+async def resend_verification(call: Call[EmailRequest, Any]) -> web.Response:
+    await call.request.app[ACCOUNTS].resend_verification(call.body.email)
+    return ok(None, MAIL_IF_KNOWN, status=202)
+
+
+async def forgot_password(call: Call[EmailRequest, Any]) -> web.Response:
+    await call.request.app[ACCOUNTS].forgot_password(call.body.email)
+    return ok(None, MAIL_IF_KNOWN, status=202)
+
+
+async def reset_password(call: Call[PasswordReset, Any]) -> web.Response:
+    await call.request.app[ACCOUNTS].reset_password(call.body.token, call.body.new_password)
+    return ok(None, "Password reset; every session ended, sign in with the new password")
 
 
 ROUTES: list[Route] = [
@@ -136,5 +162,44 @@ ROUTES: list[Route] = [
         "auth",
         body=PasswordChange,
         response=AuthResult,
+    ),
+    Route(
+        "POST",
+        "/auth/verify-email",
+        verify_email,
+        Access.ANON,
+        "Verify the account's email address with the mailed token (single use)",
+        "auth",
+        body=VerifyEmailRequest,
+        response=UserOut,
+    ),
+    Route(
+        "POST",
+        "/auth/resend-verification",
+        resend_verification,
+        Access.ANON,
+        "Mail a new verification link (at most once a minute; same answer for any address)",
+        "auth",
+        body=EmailRequest,
+        status=202,
+    ),
+    Route(
+        "POST",
+        "/auth/forgot-password",
+        forgot_password,
+        Access.ANON,
+        "Mail a password-reset link (same answer, same time, for any address)",
+        "auth",
+        body=EmailRequest,
+        status=202,
+    ),
+    Route(
+        "POST",
+        "/auth/reset-password",
+        reset_password,
+        Access.ANON,
+        "Set a new password with the mailed token (single use); every session ends",
+        "auth",
+        body=PasswordReset,
     ),
 ]

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from controlplane.api.envelope import ok
 from controlplane.api.routing import Access, Call, Route
-from controlplane.appkeys import CLOCK, CONFIG, STRIPE, SUBSCRIPTIONS, TOP_UPS
+from controlplane.appkeys import ACCOUNTS, CLOCK, CONFIG, STRIPE, SUBSCRIPTIONS, TOP_UPS
 from controlplane.services.apps.billing_stats import billing_stats
 from controlplane.services.billing import credits, invoice_pdf, invoices, statement, top_ups
 from controlplane.services.billing.wallets import WalletOwner, wallet_of
@@ -76,6 +76,7 @@ async def change_credit_limit(call: Call[CreditLimitRequest, Any]) -> web.Respon
 
 
 async def start_top_up(call: Call[TopUpRequest, Any]) -> web.Response:
+    call.request.app[ACCOUNTS].require_verified(call.principal)
     started = await call.request.app[TOP_UPS].start(call.principal, call.body)
     return ok(started, "Top-up started: pay as the instructions say", status=201)
 

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from controlplane.api.envelope import ok
 from controlplane.api.routing import Access, Call, Route
-from controlplane.appkeys import SUBSCRIPTIONS
+from controlplane.appkeys import ACCOUNTS, SUBSCRIPTIONS
 from controlplane.db.models import Instance
 from controlplane.services.apps import history, instances, subscriptions
 from shared.wire.common import PageQuery
@@ -29,6 +29,7 @@ from shared.wire.subscriptions import (
 
 
 async def subscribe(call: Call[SubscribeRequest, Any]) -> web.Response:
+    call.request.app[ACCOUNTS].require_verified(call.principal)
     result = await call.request.app[SUBSCRIPTIONS].subscribe(call.principal, call.body)
     return ok(result, "Subscribed", status=201)
 

@@ -47,6 +47,12 @@ async def delete_user(call: Call[Any, Any]) -> web.Response:
     return ok(None, "User deleted")
 
 
+async def send_password_reset(call: Call[Any, Any]) -> web.Response:
+    user = await users.get_user(call.param("userId"))
+    await call.request.app[ACCOUNTS].send_password_reset(user)
+    return ok(None, "Password-reset mail on its way", status=202)
+
+
 async def stats(call: Call[Any, Any]) -> web.Response:
     return ok(await users.stats(call.request.app[CLOCK]), "User statistics")
 
@@ -105,4 +111,13 @@ ROUTES: list[Route] = [
         response=UserOut,
     ),
     Route("DELETE", "/users/{userId}", delete_user, Access.ADMIN, "Delete a user", "users"),
+    Route(
+        "POST",
+        "/users/{userId}/password-reset",
+        send_password_reset,
+        Access.ADMIN,
+        "Mail the user a password-reset link",
+        "users",
+        status=202,
+    ),
 ]

@@ -47,6 +47,12 @@ class Forbidden(ServiceError):
     code = "FORBIDDEN"
 
 
+class EmailNotVerified(Forbidden):
+    """The account's email address is not verified yet, and what was asked needs it."""
+
+    code = "EMAIL_NOT_VERIFIED"
+
+
 class NotFound(ServiceError):
     status = 404
     code = "NOT_FOUND"

@@ -145,12 +145,33 @@ class PasswordChange(WireModel):
         return _with_password_rules(cls, data, handler, "newPassword", None)
 
 
+class VerifyEmailRequest(WireModel):
+    token: str = Field(min_length=1, max_length=256)
+
+
+class EmailRequest(WireModel):
+    """forgot-password and resend-verification: the answer is the same for every address."""
+
+    email: EmailStr
+
+
+class PasswordReset(WireModel):
+    token: str = Field(min_length=1, max_length=256)
+    new_password: str = Password
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _password_rules(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+        return _with_password_rules(cls, data, handler, "newPassword", None)
+
+
 class UserOut(WireOut):
     id: UUID
     name: str
     email: str
     role: Role
     is_active: bool
+    email_verified: bool
     last_login_at: datetime | None
     created_at: datetime
     updated_at: datetime

@@ -1,6 +1,6 @@
 """Every tortoise model of the control plane, gathered for tortoise's app registry."""
 
-from controlplane.db.models.accounts import AuthThrottle, RefreshToken, User
+from controlplane.db.models.accounts import AuthThrottle, RefreshToken, User, UserToken
 from controlplane.db.models.billing import (
     DocumentCounter,
     Invoice,
@@ -11,6 +11,7 @@ from controlplane.db.models.billing import (
     TopUp,
 )
 from controlplane.db.models.catalog import Service
+from controlplane.db.models.events import OutboxDelivery, OutboxEvent
 from controlplane.db.models.snapshots import Snapshot
 from controlplane.db.models.subscriptions import Instance, Subscription, SubscriptionEvent
 from controlplane.db.models.workers import (
@@ -35,6 +36,8 @@ __all__ = [
     "NodeSample",
     "NodeSampleRollup",
     "NodeToken",
+    "OutboxDelivery",
+    "OutboxEvent",
     "PaymentEvent",
     "RefreshToken",
     "Service",
@@ -43,5 +46,6 @@ __all__ = [
     "SubscriptionEvent",
     "TopUp",
     "User",
+    "UserToken",
     "WorkerNode",
 ]

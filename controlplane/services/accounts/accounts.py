@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from controlplane.db.models import RefreshToken, User
+from controlplane.services.accounts import mailed_tokens
 from controlplane.services.accounts.login_throttle import LoginThrottle
 from controlplane.services.accounts.passwords import Passwords
 from controlplane.services.accounts.tokens import AccessTokens, hash_token, new_secret_token
 from controlplane.services.clock import Clock
 from controlplane.services.errors import (
     Conflict,
+    EmailNotVerified,
     FieldError,
     Forbidden,
     Invalid,
@@ -23,10 +30,12 @@ from controlplane.services.errors import (
     TokenExpired,
     Unauthorized,
 )
-from shared.enums import Role
+from controlplane.services.events.outbox import Outbox
+from shared.enums import Role, TokenPurpose
 from shared.wire.accounts import AuthResult, UserOut, policy_problems
 
 INVALID_LOGIN = "Invalid email or password"
+_HOUR, _MINUTE = timedelta(hours=1), timedelta(minutes=1)
 
 
 def normalise_email(email: str) -> str:
@@ -48,6 +57,22 @@ class Client:
     user_agent: str | None = None
 
 
+@dataclass(frozen=True)
+class Recovery:
+    """Email verification and password reset: how long links work, how often they are sent."""
+
+    verification_ttl: timedelta = timedelta(hours=48)
+    # One mail of a kind per account per interval, however often it is asked for:
+    # else anyone could flood a stranger's inbox through us.
+    resend_interval: timedelta = timedelta(minutes=1)
+    reset_ttl: timedelta = timedelta(minutes=30)
+    # "restricted" (False: no sign-in at all until verified is "no-login").
+    unverified_may_log_in: bool = True
+    # forgot-password and resend-verification answer no sooner than this, account or
+    # not: the work done for an existing account must not be timed to learn it exists.
+    answer_floor: float = 0.25
+
+
 class Accounts:
     def __init__(
         self,
@@ -56,16 +81,28 @@ class Accounts:
         refresh_ttl: int,
         throttle: LoginThrottle,
         clock: Clock,
+        outbox: Outbox,
+        recovery: Recovery | None = None,
     ) -> None:
         self.passwords = passwords
         self.access = access
         self._refresh_ttl = timedelta(seconds=refresh_ttl)
         self._throttle = throttle
         self._clock = clock
+        self._outbox = outbox
+        self._recovery = recovery or Recovery()
 
     async def create_user(
-        self, name: str, email: str, password: str, role: Role = Role.USER, is_active: bool = True
+        self,
+        name: str,
+        email: str,
+        password: str,
+        role: Role = Role.USER,
+        is_active: bool = True,
+        email_verified: bool = True,
+        conn: BaseDBAsyncClient | None = None,
     ) -> User:
+        """Accounts administrators, seed and create-admin make count as verified."""
         check_password_policy(password)
         email = normalise_email(email)
         try:
@@ -76,6 +113,8 @@ class Accounts:
                 password_hash=self.passwords.hash(password),
                 role=role,
                 is_active=is_active,
+                email_verified=email_verified,
+                using_db=conn,
             )
         except IntegrityError:
             raise Conflict("An account with this email already exists") from None
@@ -83,8 +122,75 @@ class Accounts:
     async def register(self, name: str, email: str, password: str, client: Client) -> AuthResult:
         # The policy and the confirmation were checked with every other field by the wire
         # type (RegisterRequest), and create_user checks the policy again for every caller.
-        user = await self.create_user(name, email, password)
+        async with self._outbox.transaction() as conn:
+            user = await self.create_user(name, email, password, email_verified=False, conn=conn)
+            await self._mail_verification(conn, user, "user.registered")
         return await self._session(user, client, family=None)
+
+    async def verify_email(self, raw: str) -> User:
+        async with in_transaction() as conn:
+            user_id = await mailed_tokens.spend(conn, raw, TokenPurpose.VERIFY_EMAIL, self._clock())
+            user = await User.get(id=user_id, using_db=conn)
+            user.email_verified = True
+            await user.save(update_fields=["email_verified", "updated_at"], using_db=conn)
+        return user
+
+    async def resend_verification(self, email: str) -> None:
+        """Mails a new link to an unverified account; answers alike for every address."""
+        async with self._fixed_cost():
+            user = await User.get_or_none(email=normalise_email(email))
+            if user is None or user.email_verified or not user.is_active:
+                return
+            if await self._sent_lately(user, TokenPurpose.VERIFY_EMAIL):
+                return
+            async with self._outbox.transaction() as conn:
+                await self._mail_verification(conn, user, "user.verification_requested")
+
+    def require_verified(self, user: User) -> None:
+        """What restricted accounts may not do (subscribe, top up) calls this first."""
+        if not user.email_verified:
+            raise EmailNotVerified("Verify your email address first (see the mail we sent)")
+
+    async def forgot_password(self, email: str) -> None:
+        """Mails a reset link if the address is an active account's; answers alike either way."""
+        async with self._fixed_cost():
+            user = await User.get_or_none(email=normalise_email(email))
+            if user is None or not user.is_active:
+                return
+            if await self._sent_lately(user, TokenPurpose.RESET_PASSWORD):
+                return
+            async with self._outbox.transaction() as conn:
+                await self._mail_reset(conn, user, by_admin=False)
+
+    async def send_password_reset(self, user: User) -> None:
+        """An administrator's: mails the user a reset link (their password stays until used)."""
+        async with self._outbox.transaction() as conn:
+            await self._mail_reset(conn, user, by_admin=True)
+
+    async def reset_password(self, raw: str, new: str) -> None:
+        """Sets the password from a mailed link and ends every session of the account."""
+        check_password_policy(new, field="newPassword")
+        digest = self.passwords.hash(new)  # before the transaction: argon2 takes its time
+        now = self._clock()
+        async with self._outbox.transaction() as conn:
+            user_id = await mailed_tokens.spend(conn, raw, TokenPurpose.RESET_PASSWORD, now)
+            user = await User.get(id=user_id, using_db=conn)
+            if not user.is_active:
+                raise Forbidden("This account is deactivated")
+            user.password_hash = digest
+            # The link reached the mailbox: that proves the address as a verification would.
+            user.email_verified = True
+            user.session_version += 1
+            await user.save(
+                update_fields=["password_hash", "email_verified", "session_version", "updated_at"],
+                using_db=conn,
+            )
+            await (
+                RefreshToken.filter(user_id=user.id, revoked_at__isnull=True)
+                .using_db(conn)
+                .update(revoked_at=now)
+            )
+            await self._emit_password_changed(conn, user, reset=True)
 
     async def login(self, email: str, password: str, client: Client) -> AuthResult:
         email = normalise_email(email)
@@ -99,6 +205,8 @@ class Accounts:
         assert user is not None
         if not user.is_active:
             raise Forbidden("This account is deactivated")
+        if not user.email_verified and not self._recovery.unverified_may_log_in:
+            raise EmailNotVerified("Verify your email address before signing in")
         await self._throttle.succeeded(email, client.address)
         user.last_login_at = now
         fields = ["last_login_at", "updated_at"]
@@ -180,12 +288,13 @@ class Accounts:
         if current == new:
             raise Invalid.field("newPassword", "New password must differ from the current one")
         now = self._clock()
-        async with in_transaction():
+        async with self._outbox.transaction() as conn:
             user.password_hash = self.passwords.hash(new)
             await self._bump_sessions(user, extra_fields=["password_hash"])
             await RefreshToken.filter(user_id=user.id, revoked_at__isnull=True).update(
                 revoked_at=now
             )
+            await self._emit_password_changed(conn, user, reset=False)
         return await self._session(user, client, family=None)
 
     async def end_all_sessions(self, user: User) -> None:
@@ -194,6 +303,51 @@ class Accounts:
             revoked_at=self._clock()
         )
         await self._bump_sessions(user)
+
+    async def _mail_verification(self, conn: BaseDBAsyncClient, user: User, event: str) -> None:
+        ttl = self._recovery.verification_ttl
+        raw = await mailed_tokens.issue(
+            conn, user.id, TokenPurpose.VERIFY_EMAIL, ttl, self._clock()
+        )
+        payload = {"email": user.email, "name": user.name, "expires_in_hours": ttl // _HOUR}
+        await self._outbox.emit(conn, event, str(user.id), payload, {"token": raw})
+
+    async def _mail_reset(self, conn: BaseDBAsyncClient, user: User, by_admin: bool) -> None:
+        ttl = self._recovery.reset_ttl
+        raw = await mailed_tokens.issue(
+            conn, user.id, TokenPurpose.RESET_PASSWORD, ttl, self._clock()
+        )
+        payload = {
+            "email": user.email,
+            "name": user.name,
+            "by_admin": by_admin,
+            "expires_in_minutes": ttl // _MINUTE,
+        }
+        await self._outbox.emit(
+            conn, "user.password_reset_requested", str(user.id), payload, {"token": raw}
+        )
+
+    async def _emit_password_changed(
+        self, conn: BaseDBAsyncClient, user: User, reset: bool
+    ) -> None:
+        payload = {"email": user.email, "name": user.name, "reset": reset}
+        await self._outbox.emit(conn, "user.password_changed", str(user.id), payload)
+
+    async def _sent_lately(self, user: User, purpose: TokenPurpose) -> bool:
+        last = await mailed_tokens.last_issued(user.id, purpose)
+        return last is not None and self._clock() - last < self._recovery.resend_interval
+
+    @asynccontextmanager
+    async def _fixed_cost(self) -> AsyncIterator[None]:
+        """Answers no sooner than the floor, whatever happened inside (by the monotonic clock:
+        it is the caller's stopwatch this evens out, not our injectable one)."""
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            await asyncio.sleep(
+                max(0.0, self._recovery.answer_floor - (time.monotonic() - started))
+            )
 
     async def _bump_sessions(self, user: User, extra_fields: list[str] | None = None) -> None:
         user.session_version += 1

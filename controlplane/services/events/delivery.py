@@ -1,0 +1,180 @@
+"""One channel's deliverer: claims due deliveries, sends them, records the outcome.
+
+At least once: a delivery is marked done only after its send returned, so a
+deliverer that dies between the two sends it again after restart (the event's id
+lets the receiver see the repeat). No two deliverers send one delivery at once: a
+claim moves the row a lease ahead in one transaction, and on PostgreSQL the rows are
+picked with `FOR UPDATE SKIP LOCKED`, so replicas claiming side by side take
+different rows instead of queueing on the same ones. SQLite serves one process,
+whose deliverer claims alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from controlplane.db.models import OutboxDelivery, OutboxEvent
+from controlplane.db.sql import is_postgres
+from controlplane.services.clock import Clock
+from controlplane.services.events.outbox import Outbox
+
+log = logging.getLogger("minispod.events")
+
+ERROR_LENGTH = 500
+
+
+class PermanentFailure(Exception):
+    """The receiver refused for good (an address that does not exist): retrying cannot help."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """What a channel's sender gets: the event with its secrets opened."""
+
+    id: uuid.UUID
+    type: str
+    subject: str | None
+    occurred_at: datetime
+    payload: dict[str, Any]
+    attempt: int
+
+
+Send = Callable[[Event], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int
+    first_delay: float
+    max_delay: float = 3600.0
+
+    def delay(self, attempts: int) -> timedelta:
+        """Exponential: first_delay after the first failure, doubling, capped."""
+        return timedelta(seconds=min(self.max_delay, self.first_delay * 2 ** (attempts - 1)))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivered: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.delivered + self.retrying + self.failed
+
+
+class Deliverer:
+    def __init__(
+        self,
+        channel: str,
+        send: Send,
+        outbox: Outbox,
+        retry: RetryPolicy,
+        clock: Clock,
+        lease: timedelta = timedelta(minutes=2),
+        batch: int = 20,
+    ) -> None:
+        """`lease` must outlast one batch's sends: past it, a claimed delivery counts as
+        abandoned and another deliverer may send it again."""
+        self.channel = channel
+        self.batch = batch
+        self._send = send
+        self._outbox = outbox
+        self._retry = retry
+        self._clock = clock
+        self._lease = lease
+
+    async def run_once(self) -> Outcome:
+        """Claims up to one batch of due deliveries and sends them, one after another."""
+        claimed = await self._claim()
+        if not claimed:
+            return Outcome()
+        events = {e.id: e for e in await OutboxEvent.filter(id__in=[d.event_id for d in claimed])}
+        delivered = retrying = failed = 0
+        for delivery in claimed:
+            row = events[delivery.event_id]
+            event = Event(
+                row.id,
+                row.type,
+                row.subject,
+                row.occurred_at,
+                self._outbox.opened(row.payload),
+                delivery.attempts,
+            )
+            try:
+                await self._send(event)
+            except PermanentFailure as exc:
+                await self._finish_failed(delivery, f"refused: {exc}")
+                failed += 1
+            except Exception as exc:
+                if delivery.attempts >= self._retry.max_attempts:
+                    await self._finish_failed(delivery, f"gave up after {delivery.attempts}: {exc}")
+                    failed += 1
+                else:
+                    await self._retry_later(delivery, exc)
+                    retrying += 1
+            else:
+                await OutboxDelivery.filter(id=delivery.id).update(
+                    delivered_at=self._clock(), next_attempt_at=None, last_error=None
+                )
+                delivered += 1
+        return Outcome(delivered, retrying, failed)
+
+    async def _claim(self) -> list[OutboxDelivery]:
+        now = self._clock()
+        async with in_transaction() as conn:
+            due = (
+                OutboxDelivery.filter(channel=self.channel, next_attempt_at__lte=now)
+                .order_by("next_attempt_at")
+                .limit(self.batch)
+                .using_db(conn)
+            )
+            if is_postgres(conn):
+                due = due.select_for_update(skip_locked=True)
+            rows = await due
+            if not rows:
+                return []
+            ids = [r.id for r in rows]
+            await (
+                OutboxDelivery.filter(id__in=ids)
+                .using_db(conn)
+                .update(next_attempt_at=now + self._lease, attempts=F("attempts") + 1)
+            )
+        for row in rows:
+            row.attempts += 1
+        return list(rows)
+
+    async def _retry_later(self, delivery: OutboxDelivery, exc: Exception) -> None:
+        wait = self._retry.delay(delivery.attempts)
+        log.warning(
+            "%s delivery of event %s failed (attempt %d), retrying in %.0fs: %s",
+            self.channel,
+            delivery.event_id,
+            delivery.attempts,
+            wait.total_seconds(),
+            exc,
+        )
+        await OutboxDelivery.filter(id=delivery.id).update(
+            next_attempt_at=self._clock() + wait, last_error=_words(exc)
+        )
+
+    async def _finish_failed(self, delivery: OutboxDelivery, why: str) -> None:
+        log.error(
+            "%s delivery of event %s failed for good: %s", self.channel, delivery.event_id, why
+        )
+        await OutboxDelivery.filter(id=delivery.id).update(
+            failed_at=self._clock(), next_attempt_at=None, last_error=why[:ERROR_LENGTH]
+        )
+
+
+def _words(exc: Exception) -> str:
+    return (f"{type(exc).__name__}: {exc}")[:ERROR_LENGTH]
