@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
@@ -20,6 +21,7 @@ from controlplane.appkeys import (
     CLOCK,
     CLUSTER,
     CONFIG,
+    FLEET_COUNTS,
     FLEET_STATS,
     HEARING,
     INGEST,
@@ -27,6 +29,7 @@ from controlplane.appkeys import (
     NODE_AUTH,
     NODE_TOKEN_FAILURES,
     RATE_LIMITER,
+    READS,
     RECONCILER,
     SUBSCRIPTIONS,
     TOP_UPS,
@@ -53,10 +56,11 @@ from controlplane.services.apps.tenant_locks import TenantLocks
 from controlplane.services.billing.providers import ManualTransfer
 from controlplane.services.billing.top_ups import TopUps
 from controlplane.services.clock import Clock, utcnow
-from controlplane.services.fleet.coalesce import SingleFlight
+from controlplane.services.fleet.coalesce import Recent
 from controlplane.services.fleet.hearing import Hearing
 from controlplane.services.fleet.ingest import TelemetryIngest
 from controlplane.services.fleet.node_auth import REVOCATIONS, NodeAuth
+from controlplane.services.fleet.workers import Counting
 from controlplane.services.sealing import SecretBox
 from shared.durations import CalendarDuration
 
@@ -107,7 +111,10 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
                 "agents may lose samples they were told are stored; see docs/operations.md",
                 ", ".join(problems),
             )
-        yield
+        try:
+            yield
+        finally:
+            await app[READS].close()
 
 
 async def _telemetry(app: web.Application) -> AsyncIterator[None]:
@@ -202,7 +209,11 @@ def create_app(
     app[NODE_TOKEN_FAILURES] = RateLimiter(failures, failures)
     app[ACCOUNTS] = build_accounts(config, clock)
     app[NODE_AUTH] = NodeAuth(shared=config.shared_database)
-    app[FLEET_STATS] = SingleFlight()
+    app[FLEET_STATS] = Recent(config.fleet_stats_ttl, time.monotonic, keys=1)
+    app[READS] = database.ReadPool(config.database_url)
+    app[FLEET_COUNTS] = Counting(
+        Recent(config.fleet_count_ttl, time.monotonic), config.fleet_exact_count_below
+    )
     app[HEARING] = Hearing(clock)
     app[INGEST] = TelemetryIngest(clock, app[METRICS], app[HEARING])
     gateway = cluster if cluster is not None else build_cluster(config)

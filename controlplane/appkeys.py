@@ -6,6 +6,7 @@ from aiohttp import web
 
 from controlplane.cluster.gateway import ClusterGateway
 from controlplane.config import Config
+from controlplane.db.database import ReadPool
 from controlplane.metrics import Metrics
 from controlplane.services.accounts.accounts import Accounts
 from controlplane.services.accounts.rate_limit import RateLimiter
@@ -13,10 +14,11 @@ from controlplane.services.apps.reconcile import Reconciler
 from controlplane.services.apps.subscriptions import Subscriptions
 from controlplane.services.billing.top_ups import TopUps
 from controlplane.services.clock import Clock
-from controlplane.services.fleet.coalesce import SingleFlight
+from controlplane.services.fleet.coalesce import Recent
 from controlplane.services.fleet.hearing import Hearing
 from controlplane.services.fleet.ingest import TelemetryIngest
 from controlplane.services.fleet.node_auth import NodeAuth
+from controlplane.services.fleet.workers import Counting
 from shared.wire.workers import WorkerStats
 
 CONFIG = web.AppKey("config", Config)
@@ -33,5 +35,8 @@ SUBSCRIPTIONS = web.AppKey("subscriptions", Subscriptions)
 RECONCILER = web.AppKey("reconciler", Reconciler)
 TOP_UPS = web.AppKey("top_ups", TopUps)
 # Fleet statistics aggregate the whole node table: concurrent requests share one query.
-FLEET_STATS: web.AppKey[SingleFlight[WorkerStats]] = web.AppKey("fleet_stats")
+FLEET_STATS: web.AppKey[Recent[WorkerStats]] = web.AppKey("fleet_stats")
+FLEET_COUNTS: web.AppKey[Counting] = web.AppKey("fleet_counts")
+# The read pool (db/database.ReadPool): dashboards' fleet reads, apart from the ingest's.
+READS: web.AppKey[ReadPool] = web.AppKey("reads")
 CLUSTER = web.AppKey("cluster", ClusterGateway)

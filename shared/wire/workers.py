@@ -8,7 +8,7 @@ from pydantic import Field, field_validator, model_validator
 
 from shared.enums import NodeStatus
 from shared.wire.base import WireModel, WireOut
-from shared.wire.common import PageQuery, Pagination
+from shared.wire.common import CursorPagination, PageQuery
 from shared.wire.nodes import MB, NodeCondition, NodeFacts, Taint
 
 
@@ -87,11 +87,13 @@ class WorkerListQuery(PageQuery):
     is_schedulable: bool | None = None
     search: str | None = Field(default=None, max_length=100)
     sort_by: Literal["createdAt", "name", "status", "lastHeartbeat"] = "createdAt"
+    # Keyset paging: the `nextCursor` of the page before (not with sortBy=lastHeartbeat).
+    cursor: str | None = Field(default=None, max_length=512)
 
 
 class WorkerList(WireOut):
     workers: list[WorkerOut]
-    pagination: Pagination
+    pagination: CursorPagination
 
 
 # Health the control plane computes from heartbeats; nobody may set it.
@@ -128,6 +130,8 @@ class Capacity(WireOut):
 
 
 class WorkerStats(WireOut):
+    # When these figures were computed: they may be kept for MINISPOD_FLEET_STATS_TTL.
+    as_of: datetime
     total: int
     by_status: dict[str, int]
     schedulable: int
