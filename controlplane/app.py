@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -22,6 +23,7 @@ from controlplane.appkeys import (
     CLUSTER,
     CONFIG,
     FLEET_COUNTS,
+    FLEET_READS,
     FLEET_STATS,
     HEARING,
     INGEST,
@@ -211,6 +213,7 @@ def create_app(
     app[NODE_AUTH] = NodeAuth(shared=config.shared_database)
     app[FLEET_STATS] = Recent(config.fleet_stats_ttl, time.monotonic, keys=1)
     app[READS] = database.ReadPool(config.database_url)
+    app[FLEET_READS] = asyncio.Semaphore(config.fleet_reads_in_flight)
     app[FLEET_COUNTS] = Counting(
         Recent(config.fleet_count_ttl, time.monotonic), config.fleet_exact_count_below
     )

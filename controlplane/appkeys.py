@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from controlplane.cluster.gateway import ClusterGateway
@@ -37,6 +39,10 @@ TOP_UPS = web.AppKey("top_ups", TopUps)
 # Fleet statistics aggregate the whole node table: concurrent requests share one query.
 FLEET_STATS: web.AppKey[Recent[WorkerStats]] = web.AppKey("fleet_stats")
 FLEET_COUNTS: web.AppKey[Counting] = web.AppKey("fleet_counts")
+# Fleet reads (lists, stats, metrics) in progress at once in this process: past it a
+# dashboard's request waits its turn before doing any work, so however many arrive,
+# the event loop interleaves the heartbeats with a few reads, not with all of them.
+FLEET_READS: web.AppKey[asyncio.Semaphore] = web.AppKey("fleet_reads")
 # The read pool (db/database.ReadPool): dashboards' fleet reads, apart from the ingest's.
 READS: web.AppKey[ReadPool] = web.AppKey("reads")
 CLUSTER = web.AppKey("cluster", ClusterGateway)

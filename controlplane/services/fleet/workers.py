@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import TypeAdapter
 from tortoise import BaseDBAsyncClient
@@ -38,6 +39,7 @@ from shared.wire.workers import (
     WorkerListQuery,
     WorkerOut,
     WorkerStats,
+    WorkerSummary,
     WorkerUpdate,
 )
 
@@ -70,10 +72,12 @@ def out(node: WorkerNode) -> WorkerOut:
     return WorkerOut.model_validate(node)
 
 
-# The columns a WorkerOut shows (its fields are named as the model's are); a page
-# is validated from plain row values in one pass.
-_OUT_FIELDS = tuple(WorkerOut.model_fields)
-_PAGE = TypeAdapter(list[WorkerOut])
+# The columns each view of a listing shows (fields are named as the model's are); a
+# page is validated from plain row values in one pass.
+_VIEWS: dict[str, tuple[tuple[str, ...], TypeAdapter[Any]]] = {
+    "full": (tuple(WorkerOut.model_fields), TypeAdapter(list[WorkerOut])),
+    "summary": (tuple(WorkerSummary.model_fields), TypeAdapter(list[WorkerSummary])),
+}
 
 
 async def create(body: WorkerCreate, now: datetime) -> WorkerNode:
@@ -133,7 +137,9 @@ async def list_nodes(
 
     column = SORT_COLUMNS[query.sort_by]
     # NULL sorts first on one database and last on the other: no keyset over it.
-    return await _page(qs, query, column, total, db, query.cursor, column not in NULLABLE_SORTS)
+    return await _page(
+        qs, query, column, total, db, query.cursor, column not in NULLABLE_SORTS, query.view
+    )
 
 
 async def online_or_offline(
@@ -162,11 +168,13 @@ async def _page(
     db: BaseDBAsyncClient,
     cursor: str | None = None,
     keyset: bool = False,
+    view: str = "full",
 ) -> WorkerList:
+    fields, shape = _VIEWS[view]
     rows, pagination = await page_values(
-        qs, query, column, _OUT_FIELDS, total=total, cursor=cursor, keyset=keyset, db=db
+        qs, query, column, fields, total=total, cursor=cursor, keyset=keyset, db=db
     )
-    return WorkerList(workers=_PAGE.validate_python(rows), pagination=pagination)
+    return WorkerList(workers=shape.validate_python(rows), pagination=pagination)
 
 
 async def update(raw_id: str, body: WorkerUpdate) -> WorkerNode:
