@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from harness import ADMIN_EMAIL, ADMIN_PASSWORD, control_plane_env, create_admin, free_port  # noqa: E402
 from heartbeat_ingest import cpu_seconds, heartbeat_body  # noqa: E402
 
+from controlplane.db.bulk import SAMPLE_COLUMNS  # noqa: E402
 from controlplane.services.accounts.tokens import hash_token  # noqa: E402
 from tests.pgserver import PostgresServer  # noqa: E402
 
@@ -207,17 +208,7 @@ async def seed(url: str, n: int) -> tuple[list[tuple[str, str]], list[str]]:
         await conn.copy_records_to_table(
             "node_samples",
             records=samples,
-            columns=[
-                "node_id",
-                "seq",
-                "ts",
-                "cpu_percent",
-                "memory_used",
-                "disk_used",
-                "load1",
-                "load5",
-                "load15",
-            ],
+            columns=list(SAMPLE_COLUMNS),
         )
         # The agents' seqs run on from their history, as a restarted agent's would.
         await conn.execute("UPDATE worker_nodes SET last_seq = $1", DAY_OF_SAMPLES)
@@ -451,11 +442,37 @@ class Heartbeats:
 # ---------------------------------------------------------------- the cases
 
 
+DEEP_PAGE = 400  # of 20 rows: 8,000 nodes in
+
+
+async def deep_cursor(base: str, headers: dict[str, str]) -> str | None:
+    """The cursor after page DEEP_PAGE - 1, or None from a control plane without cursors."""
+    async with (
+        aiohttp.ClientSession(headers=headers) as s,
+        s.get(f"{base}/api/v1/workers?page={DEEP_PAGE - 1}&limit=20") as r,
+    ):
+        return (await r.json())["data"]["pagination"].get("nextCursor")
+
+
 def read_cases(
-    nodes: int, sampled: list[str], now: datetime
+    nodes: int, sampled: list[str], now: datetime, cursor: str | None
 ) -> list[tuple[str, Callable[[int], Request]]]:
+    """The reads measured one by one; the last two only where the control plane has
+    them (`view`, `cursor`: a control plane before them refuses the parameters)."""
     rng = random.Random(7)
     day_ago = (now - timedelta(days=1)).isoformat().replace("+00:00", "Z")
+    new: list[tuple[str, Callable[[int], Request]]] = []
+    if cursor is not None:
+        new = [
+            (
+                "page 1, view=summary",
+                lambda _k: ("", "/api/v1/workers?page=1&limit=20&view=summary"),
+            ),
+            (
+                f"page {DEEP_PAGE} by cursor",
+                lambda _k: ("", f"/api/v1/workers?limit=20&cursor={cursor}"),
+            ),
+        ]
     return [
         ("GET /health (baseline)", lambda _k: ("", "/health")),
         ("page 1", lambda _k: ("", "/api/v1/workers?page=1&limit=20")),
@@ -478,6 +495,11 @@ def read_cases(
                 f"/api/v1/workers/{rng.choice(sampled)}/metrics?from={day_ago}&step=300",
             ),
         ),
+        (
+            f"page {DEEP_PAGE} by offset",
+            lambda _k: ("", f"/api/v1/workers?page={DEEP_PAGE}&limit=20"),
+        ),
+        *new,
     ]
 
 
@@ -497,7 +519,8 @@ def measure(
 ) -> dict[str, float]:
     """Prints what it measures; returns each case's p99 and the heartbeat p99 ratio."""
     headers = asyncio.run(sign_in(base))
-    cases = read_cases(args.nodes, sampled, datetime.now(UTC))
+    cursor = asyncio.run(deep_cursor(base, headers))
+    cases = read_cases(args.nodes, sampled, datetime.now(UTC), cursor)
     # Warm-up: every node's first heartbeat looks its token up in the database (a
     # running fleet's are cached); connection pools, prepared statements, plans.
     Heartbeats(base, nodes_file, 500, args.nodes / 500 + 2).result()

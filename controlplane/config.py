@@ -104,7 +104,7 @@ class Config(BaseModel):
     fleet_count_ttl: float = _setting(10.0, "MINISPOD_FLEET_COUNT_TTL", ge=0, le=3600)
     fleet_exact_count_below: int = _setting(1000, "MINISPOD_FLEET_EXACT_COUNT_BELOW", ge=0)
     # Fleet reads in progress at once per process; the rest wait their turn (FLEET_READS).
-    fleet_reads_in_flight: int = _setting(2, "MINISPOD_FLEET_READS_IN_FLIGHT", ge=1, le=64)
+    fleet_reads_in_flight: int = _setting(4, "MINISPOD_FLEET_READS_IN_FLIGHT", ge=1, le=64)
     # Nodes whose instances are moved per second at most (Kubernetes' --node-eviction-rate),
     # and the share of the fleet INACTIVE at once past which none are moved for silence.
     eviction_rate: float = _setting(0.1, "MINISPOD_EVICTION_RATE", gt=0, le=100)
