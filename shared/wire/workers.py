@@ -93,7 +93,8 @@ class WorkerListQuery(PageQuery):
     is_schedulable: bool | None = None
     search: str | None = Field(default=None, max_length=100)
     sort_by: Literal["createdAt", "name", "status", "lastHeartbeat"] = "createdAt"
-    # Keyset paging: the `nextCursor` of the page before (not with sortBy=lastHeartbeat).
+    # Keyset paging: the `nextCursor` of the page before (not with sortBy=lastHeartbeat);
+    # with it, `page` is not used for the rows (it is echoed in the pagination).
     cursor: str | None = Field(default=None, max_length=512)
     # summary: each node as WorkerSummary (a dashboard's columns), a fifth of the bytes.
     view: Literal["full", "summary"] = "full"
