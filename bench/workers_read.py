@@ -15,8 +15,10 @@ import argparse
 import asyncio
 import json
 import random
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -31,7 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from harness import ADMIN_EMAIL, ADMIN_PASSWORD, control_plane_env, create_admin, free_port  # noqa: E402
+from heartbeat_ingest import cpu_seconds, heartbeat_body  # noqa: E402
 
+from controlplane.db.bulk import SAMPLE_COLUMNS  # noqa: E402
+from controlplane.services.accounts.tokens import hash_token  # noqa: E402
 from tests.pgserver import PostgresServer  # noqa: E402
 
 TARGET_P99_MS = 50.0
@@ -164,17 +169,54 @@ def node_row(i: int, now: datetime, rng: random.Random) -> tuple[object, ...]:
     )
 
 
-async def seed(url: str, n: int) -> None:
+SAMPLED_NODES = 20  # nodes given a day of history for /workers/:id/metrics
+DAY_OF_SAMPLES = 8640  # one every 10 s
+
+
+async def seed(url: str, n: int) -> tuple[list[tuple[str, str]], list[str]]:
+    """The fleet, a node token for each (so the run can heartbeat as every node) and a
+    day of samples for a few: ((node id, raw token) for all, ids with history)."""
     rng = random.Random(42)
     now = datetime.now(UTC)
     rows = [node_row(i, now, rng) for i in range(n)]
+    tokens = [(str(r[0]), f"mpn_bench_{uuid.uuid4().hex}") for r in rows]
+    sampled = [str(r[0]) for r in rows[:SAMPLED_NODES]]
+    end = int(now.timestamp() * 1000)
+    samples = [
+        (
+            uuid.UUID(node),
+            k,
+            end - (DAY_OF_SAMPLES - k) * 10_000,
+            rng.uniform(1, 95),
+            rng.randint(1000, 60000),
+            rng.randint(1000, 500000),
+            1.0,
+            0.8,
+            0.6,
+        )
+        for node in sampled
+        for k in range(DAY_OF_SAMPLES)
+    ]
     conn = await asyncpg.connect(url)
     try:
         await conn.copy_records_to_table("worker_nodes", records=rows, columns=COLUMNS)
+        await conn.copy_records_to_table(
+            "node_tokens",
+            records=[(uuid.uuid4(), uuid.UUID(i), hash_token(t), now) for i, t in tokens],
+            columns=["id", "node_id", "token_hash", "created_at"],
+        )
+        await conn.copy_records_to_table(
+            "node_samples",
+            records=samples,
+            columns=list(SAMPLE_COLUMNS),
+        )
+        # The agents' seqs run on from their history, as a restarted agent's would.
+        await conn.execute("UPDATE worker_nodes SET last_seq = $1", DAY_OF_SAMPLES)
         # What autovacuum would do shortly after a bulk load, so plans see real statistics.
-        await conn.execute("ANALYZE worker_nodes")
+        await conn.execute("ANALYZE")
     finally:
         await conn.close()
+    return tokens, sampled
 
 
 async def wait_up(url: str, timeout: float = 60) -> None:
@@ -299,39 +341,303 @@ async def drive(
     return result
 
 
-async def measure(base: str, nodes: int, requests: int, concurrency: int) -> list[Result]:
-    headers = await sign_in(base)
-    cases: list[tuple[str, Callable[[int], Request]]] = [
-        ("GET /health (baseline)", lambda _k: ("", "/health")),
-        ("GET /workers/stats", lambda _k: ("", "/api/v1/workers/stats")),
-        ("GET /workers?page=N", list_paths(random.Random(7), nodes)),
-    ]
-    # Warm-up: connection pools, prepared statements, the planner's caches.
-    for label, request in cases:
-        await drive(base, label, request, headers, 50, concurrency)
+# ---------------------------------------------------------------- paced load
+
+
+async def paced(
+    base: str,
+    rate: float,
+    seconds: float,
+    request: Callable[[int], tuple[str, str, dict | None, dict[str, str]]],
+) -> tuple[list[float], int]:
+    """Open loop: request k is sent at start + k / rate whatever the earlier ones are
+    doing, as a fleet's agents (or a room of dashboards) do; latency counts from the
+    scheduled time, so a stalled server is not hidden by the loader waiting for it."""
+    latencies: list[float] = []
+    errors = 0
+    pending: set[asyncio.Task[None]] = set()
+    connector = aiohttp.TCPConnector(limit=256)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def one(k: int, due: float) -> None:
+            nonlocal errors
+            method, path, body, headers = request(k)
+            try:
+                async with session.request(method, base + path, json=body, headers=headers) as r:
+                    await r.read()
+                    ok = r.status == 200
+            except aiohttp.ClientError:
+                ok = False
+            if ok:
+                latencies.append(time.perf_counter() - due)
+            else:
+                errors += 1
+
+        started = time.perf_counter()
+        total = int(rate * seconds)
+        for k in range(total):
+            due = started + k / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            task = asyncio.create_task(one(k, due))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+        await asyncio.gather(*pending)
+    return latencies, errors
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0.0
+
+
+def heartbeat_child(base: str, nodes_file: str, rate: float, seconds: float, seq_base: int) -> None:
+    """Runs in its own process (so the readers' client work does not delay it): the
+    fleet heartbeating at `rate`, round-robin over every node; prints one JSON line."""
+    nodes = [line.split() for line in Path(nodes_file).read_text().splitlines()]
+
+    def request(k: int) -> tuple[str, str, dict | None, dict[str, str]]:
+        node_id, token = nodes[k % len(nodes)]
+        return (
+            "POST",
+            f"/api/v1/workers/{node_id}/heartbeat",
+            heartbeat_body(seq_base + k // len(nodes)),
+            {"Authorization": f"Bearer {token}"},
+        )
+
+    started = time.perf_counter()
+    latencies, errors = asyncio.run(paced(base, rate, seconds, request))
+    figures = {"p50": pct(latencies, 0.5), "p99": pct(latencies, 0.99), "errors": errors}
+    print(json.dumps({**figures, "rate": len(latencies) / (time.perf_counter() - started)}))
+
+
+class Heartbeats:
+    """The fleet's heartbeats in a child process, for `seconds`, from a fresh seq range."""
+
+    runs = 0
+
+    def __init__(self, base: str, nodes_file: str, rate: float, seconds: float) -> None:
+        Heartbeats.runs += 1
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--heartbeat-child",
+                base,
+                nodes_file,
+                str(rate),
+                str(seconds),
+                str(DAY_OF_SAMPLES + Heartbeats.runs * 1_000_000),
+            ],
+            stdout=subprocess.PIPE,
+            cwd=ROOT,
+        )
+
+    def result(self) -> dict:
+        out, _ = self.proc.communicate()
+        return dict(json.loads(out.decode().strip().splitlines()[-1]))
+
+
+# ---------------------------------------------------------------- the cases
+
+
+DEEP_PAGE = 400  # of 20 rows: 8,000 nodes in
+
+
+async def deep_cursor(base: str, headers: dict[str, str]) -> str | None:
+    """The cursor after page DEEP_PAGE - 1, or None from a control plane without cursors."""
+    async with (
+        aiohttp.ClientSession(headers=headers) as s,
+        s.get(f"{base}/api/v1/workers?page={DEEP_PAGE - 1}&limit=20") as r,
+    ):
+        return (await r.json())["data"]["pagination"].get("nextCursor")
+
+
+def read_cases(
+    nodes: int, sampled: list[str], now: datetime, cursor: str | None
+) -> list[tuple[str, Callable[[int], Request]]]:
+    """The reads measured one by one; the last two only where the control plane has
+    them (`view`, `cursor`: a control plane before them refuses the parameters)."""
+    rng = random.Random(7)
+    day_ago = (now - timedelta(days=1)).isoformat().replace("+00:00", "Z")
+    new: list[tuple[str, Callable[[int], Request]]] = []
+    if cursor is not None:
+        new = [
+            (
+                "page 1, view=summary",
+                lambda _k: ("", "/api/v1/workers?page=1&limit=20&view=summary"),
+            ),
+            (
+                f"page {DEEP_PAGE} by cursor",
+                lambda _k: ("", f"/api/v1/workers?limit=20&cursor={cursor}"),
+            ),
+        ]
     return [
-        await drive(base, label, request, headers, requests, concurrency)
-        for label, request in cases
+        ("GET /health (baseline)", lambda _k: ("", "/health")),
+        ("page 1", lambda _k: ("", "/api/v1/workers?page=1&limit=20")),
+        (
+            "search",
+            lambda _k: (
+                "",
+                f"/api/v1/workers?page=1&limit=20&search=node-{rng.randrange(nodes) // 100:03d}",
+            ),
+        ),
+        (
+            "status=ACTIVE",
+            lambda _k: ("", f"/api/v1/workers?page={rng.randint(1, 5)}&limit=20&status=ACTIVE"),
+        ),
+        ("stats", lambda _k: ("", "/api/v1/workers/stats")),
+        (
+            "metrics, a day",
+            lambda _k: (
+                "",
+                f"/api/v1/workers/{rng.choice(sampled)}/metrics?from={day_ago}&step=300",
+            ),
+        ),
+        (
+            f"page {DEEP_PAGE} by offset",
+            lambda _k: ("", f"/api/v1/workers?page={DEEP_PAGE}&limit=20"),
+        ),
+        *new,
     ]
+
+
+def dashboard(nodes: int, headers: dict[str, str]) -> Callable[[int], tuple[str, str, None, dict]]:
+    """What a room of dashboards asks: the operators' mix of pages, then stats."""
+    pages = list_paths(random.Random(11), nodes)
+
+    def request(k: int) -> tuple[str, str, None, dict]:
+        path = "/api/v1/workers/stats" if k % 5 == 4 else pages(k)[1]
+        return "GET", path, None, headers
+
+    return request
+
+
+def measure(
+    base: str, server_pid: int, args: argparse.Namespace, nodes_file: str, sampled: list[str]
+) -> dict[str, float]:
+    """Prints what it measures; returns each case's p99 and the heartbeat p99 ratio."""
+    headers = asyncio.run(sign_in(base))
+    cursor = asyncio.run(deep_cursor(base, headers))
+    cases = read_cases(args.nodes, sampled, datetime.now(UTC), cursor)
+    # Warm-up: every node's first heartbeat looks its token up in the database (a
+    # running fleet's are cached); connection pools, prepared statements, plans.
+    Heartbeats(base, nodes_file, 500, args.nodes / 500 + 2).result()
+    for _label, request in cases:
+        asyncio.run(drive(base, "warm-up", request, headers, 50, args.concurrency))
+
+    # 1. Heartbeat latency alone, then under the dashboards' load, then alone again
+    # (the machine is shared: the two quiet rounds bracket the loaded one).
+    quiet = [Heartbeats(base, nodes_file, args.heartbeats, args.seconds).result()]
+    hb = Heartbeats(base, nodes_file, args.heartbeats, args.seconds)
+    reads, read_errors = asyncio.run(
+        paced(base, args.dashboard, args.seconds, dashboard(args.nodes, headers))
+    )
+    loaded = hb.result()
+    quiet.append(Heartbeats(base, nodes_file, args.heartbeats, args.seconds).result())
+    quiet_p99 = statistics.median(q["p99"] for q in quiet)
+    for q in quiet:
+        print(
+            f"heartbeats alone        {q['rate']:5.0f} hb/s  p50 {q['p50']:6.1f} ms  "
+            f"p99 {q['p99']:6.1f} ms  errors {q['errors']}"
+        )
+    print(
+        f"heartbeats + dashboards {loaded['rate']:5.0f} hb/s  p50 {loaded['p50']:6.1f} ms  p99 {loaded['p99']:6.1f} ms  "
+        f"errors {loaded['errors']}   (dashboard reads p50 {pct(reads, 0.5):.1f} ms, "
+        f"p99 {pct(reads, 0.99):.1f} ms, errors {read_errors})"
+    )
+    ratio = loaded["p99"] / quiet_p99 if quiet_p99 else float("inf")
+    verdict = "meets" if ratio <= 1.5 else "MISSES"
+    print(f"heartbeat p99 under dashboards: {ratio:.2f}x of alone; {verdict} <= 1.5x")
+
+    # 2. Each read at `concurrency` readers while the fleet heartbeats.
+    results: list[tuple[Result, float]] = []
+    for label, request in cases:
+        est = args.requests / 300 + 5  # long enough to cover the case
+        hb = Heartbeats(base, nodes_file, args.heartbeats, est)
+        if args.profile:
+            prof = subprocess.Popen(
+                [
+                    args.py_spy,
+                    "record",
+                    "-p",
+                    str(server_pid),
+                    "-d",
+                    str(int(est) - 2),
+                    "-r",
+                    "200",
+                    "-f",
+                    "raw",
+                    "-o",
+                    f"{args.profile}/{label.split()[0].replace('/', '')}.txt",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        cpu0 = cpu_seconds(server_pid)
+        r = asyncio.run(drive(base, label, request, headers, args.requests, args.concurrency))
+        cpu_ms = (cpu_seconds(server_pid) - cpu0) / max(1, args.requests) * 1000
+        hb.result()
+        if args.profile:
+            prof.wait()
+        results.append((r, cpu_ms))
+    baseline = results[0][0]
+    for r, cpu_ms in results:
+        verdict = (
+            ""
+            if r is baseline
+            else ("meets" if r.p99 <= TARGET_P99_MS and not r.errors else "MISSES")
+        )
+        print(
+            f"{r.label:<24} {r.rate:6.0f} req/s  p50 {r.p50:6.1f}  p95 {r.p95:6.1f}  "
+            f"p99 {r.p99:6.1f} ms  ({r.p99 / baseline.p99:4.1f}x /health)  server "
+            f"{cpu_ms:4.1f} ms CPU/req (with heartbeats)  errors {r.errors}  {verdict}"
+        )
+    figures = {r.label: r.p99 for r, _ in results}
+    figures["heartbeat p99 alone"] = quiet_p99
+    figures["heartbeat p99 + dashboards"] = loaded["p99"]
+    return figures
 
 
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--heartbeat-child":
+        base, nodes_file, rate, seconds, seq_base = sys.argv[2:7]
+        heartbeat_child(base, nodes_file, float(rate), float(seconds), int(seq_base))
+        return
     parser = argparse.ArgumentParser()
     parser.add_argument("--nodes", type=int, default=10_000)
-    parser.add_argument("--requests", type=int, default=500)
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=2000, help="per read case")
+    parser.add_argument("--concurrency", type=int, default=32, help="concurrent readers")
+    parser.add_argument(
+        "--heartbeats",
+        type=float,
+        default=200,
+        help="fleet heartbeats per second, open loop (10,000 nodes every 10 s is 1000: more "
+        "than a machine shared with other work sustains beside the loaders)",
+    )
+    parser.add_argument("--dashboard", type=float, default=100, help="dashboard reads per second")
+    parser.add_argument("--seconds", type=float, default=20, help="each heartbeat-latency round")
     parser.add_argument(
         "--workers", type=int, default=1, help="control-plane processes (MINISPOD_WORKERS)"
     )
+    parser.add_argument("--durable", action="store_true", help="fsync and synchronous commit on")
+    parser.add_argument("--profile", help="directory: a py-spy profile (raw stacks) per read case")
+    parser.add_argument("--py-spy", default="py-spy", help="the py-spy binary")
+    parser.add_argument(
+        "--compare",
+        help="another checkout (e.g. `git archive main`) whose control plane is measured "
+        "first on the same database, for before/after ratios in one run",
+    )
     args = parser.parse_args()
 
-    pg = PostgresServer().start()
+    pg = PostgresServer(durable=args.durable).start()
     server: subprocess.Popen[bytes] | None = None
     try:
         env = control_plane_env(
             pg.url,
-            # The seeded heartbeats are not kept fresh: a health sweep would
-            # rewrite the fleet mid-measurement. Reads alone are measured.
+            # A health sweep would rewrite the seeded fleet mid-measurement; the
+            # heartbeats keep every node's row as live as a fleet's.
             MINISPOD_RUN_JOBS="false",
             MINISPOD_WORKERS=str(args.workers),
         )
@@ -345,44 +651,51 @@ def main() -> None:
         )
         create_admin(pg.url)
         t0 = time.perf_counter()
-        asyncio.run(seed(pg.url, args.nodes))
-        seeded = time.perf_counter() - t0
-        port = free_port()
-        server = subprocess.Popen(
-            [py, "-m", "controlplane", "serve"],
-            cwd=ROOT,
-            env={**env, "MINISPOD_PORT": str(port), "MINISPOD_HOST": "127.0.0.1"},
+        tokens, sampled = asyncio.run(seed(pg.url, args.nodes))
+        print(
+            f"seeded {args.nodes} nodes, {len(sampled) * DAY_OF_SAMPLES} samples in "
+            f"{time.perf_counter() - t0:.1f} s"
         )
-        base = f"http://127.0.0.1:{port}"
-        asyncio.run(wait_up(f"{base}/health"))
-        results = asyncio.run(measure(base, args.nodes, args.requests, args.concurrency))
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+            f.writelines(f"{node_id} {token}\n" for node_id, token in tokens)
+        print(
+            f"nodes={args.nodes} readers={args.concurrency} requests/case={args.requests} "
+            f"heartbeats={args.heartbeats:g}/s dashboard={args.dashboard:g} reads/s "
+            f"seconds={args.seconds:g} durable={args.durable}"
+        )
+        roots = [("this checkout", ROOT)]
+        if args.compare:
+            roots.insert(0, (f"baseline {args.compare}", Path(args.compare).resolve()))
+        figures: dict[str, dict[str, float]] = {}
+        for name, root in roots:
+            port = free_port()
+            server = subprocess.Popen(
+                [py, "-m", "controlplane", "serve"],
+                cwd=root,
+                env={**env, "MINISPOD_PORT": str(port), "MINISPOD_HOST": "127.0.0.1"},
+            )
+            base = f"http://127.0.0.1:{port}"
+            asyncio.run(wait_up(f"{base}/health"))
+            print(f"--- {name}")
+            run = argparse.Namespace(**vars(args))
+            if args.profile:  # one directory of profiles per control plane
+                run.profile = str(Path(args.profile) / name.split()[0])
+                Path(run.profile).mkdir(parents=True, exist_ok=True)
+            figures[name] = measure(base, server.pid, run, f.name, sampled)
+            server.terminate()
+            server.wait(timeout=20)
+            server = None
+        if len(figures) == 2:
+            (before_name, before), (after_name, after) = figures.items()
+            print(f"--- p99, {after_name} / {before_name} (same run, same database)")
+            for label, was in before.items():
+                now = after[label]
+                print(f"{label:<28} {was:8.1f} ms -> {now:8.1f} ms   {now / was:5.2f}x")
     finally:
         if server is not None:
             server.terminate()
             server.wait(timeout=20)
         pg.stop()
-
-    print(
-        f"nodes={args.nodes} (seeded in {seeded:.1f} s) requests={args.requests} "
-        f"concurrency={args.concurrency}"
-    )
-    for r in results:
-        print(
-            f"{r.label:<24} {r.rate:7.0f} req/s  p50 {r.p50:6.1f} ms  p95 {r.p95:6.1f} ms  "
-            f"p99 {r.p99:6.1f} ms  errors {r.errors}"
-        )
-        for k in r.kinds:
-            print(
-                f"  {k.label:<22} {k.rate:7.0f} req/s  p50 {k.p50:6.1f} ms  "
-                f"p95 {k.p95:6.1f} ms  p99 {k.p99:6.1f} ms"
-            )
-    baseline = results[0]
-    for r in results[1:]:
-        verdict = "meets" if r.p99 < TARGET_P99_MS and not r.errors else "MISSES"
-        print(
-            f"{r.label:<24} throughput {r.rate / baseline.rate:.2f}x of /health, "
-            f"p99 {r.p99 / baseline.p99:.1f}x of /health; {verdict} p99 < {TARGET_P99_MS:g} ms"
-        )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
@@ -21,6 +23,8 @@ from controlplane.appkeys import (
     CLUSTER,
     CONFIG,
     DELIVERY,
+    FLEET_COUNTS,
+    FLEET_READS,
     FLEET_STATS,
     HEARING,
     INGEST,
@@ -29,6 +33,7 @@ from controlplane.appkeys import (
     NODE_TOKEN_FAILURES,
     OUTBOX,
     RATE_LIMITER,
+    READS,
     RECONCILER,
     SNAPSHOTS,
     STRIPE,
@@ -64,10 +69,11 @@ from controlplane.services.events import mail
 from controlplane.services.events.delivery import Deliverer, RetryPolicy
 from controlplane.services.events.dispatch import DeliveryLoop
 from controlplane.services.events.outbox import Outbox
-from controlplane.services.fleet.coalesce import SingleFlight
+from controlplane.services.fleet.coalesce import Recent
 from controlplane.services.fleet.hearing import Hearing
 from controlplane.services.fleet.ingest import TelemetryIngest
 from controlplane.services.fleet.node_auth import REVOCATIONS, NodeAuth
+from controlplane.services.fleet.workers import Counting
 from controlplane.services.sealing import SecretBox
 from controlplane.services.snapshots.library import Snapshots, SnapshotSettings
 from controlplane.services.snapshots.retention import Policy
@@ -143,7 +149,10 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
                 "agents may lose samples they were told are stored; see docs/operations.md",
                 ", ".join(problems),
             )
-        yield
+        try:
+            yield
+        finally:
+            await app[READS].close()
 
 
 async def _telemetry(app: web.Application) -> AsyncIterator[None]:
@@ -308,7 +317,12 @@ def create_app(
     app[OUTBOX], app[DELIVERY] = build_outbox(config, clock)
     app[ACCOUNTS] = build_accounts(config, clock, app[OUTBOX])
     app[NODE_AUTH] = NodeAuth(shared=config.shared_database)
-    app[FLEET_STATS] = SingleFlight()
+    app[FLEET_STATS] = Recent(config.fleet_stats_ttl, time.monotonic, keys=1)
+    app[READS] = database.ReadPool(config.database_url)
+    app[FLEET_READS] = asyncio.Semaphore(config.fleet_reads_in_flight)
+    app[FLEET_COUNTS] = Counting(
+        Recent(config.fleet_count_ttl, time.monotonic), config.fleet_exact_count_below
+    )
     app[HEARING] = Hearing(clock)
     app[INGEST] = TelemetryIngest(clock, app[METRICS], app[HEARING])
     gateway = cluster if cluster is not None else build_cluster(config)

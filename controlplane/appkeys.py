@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from controlplane.cluster.gateway import ClusterGateway
 from controlplane.config import Config
+from controlplane.db.database import ReadPool
 from controlplane.metrics import Metrics
 from controlplane.services.accounts.accounts import Accounts
 from controlplane.services.accounts.rate_limit import RateLimiter
@@ -16,10 +19,11 @@ from controlplane.services.billing.top_ups import TopUps
 from controlplane.services.clock import Clock
 from controlplane.services.events.dispatch import DeliveryLoop
 from controlplane.services.events.outbox import Outbox
-from controlplane.services.fleet.coalesce import SingleFlight
+from controlplane.services.fleet.coalesce import Recent
 from controlplane.services.fleet.hearing import Hearing
 from controlplane.services.fleet.ingest import TelemetryIngest
 from controlplane.services.fleet.node_auth import NodeAuth
+from controlplane.services.fleet.workers import Counting
 from controlplane.services.snapshots.library import Snapshots
 from shared.wire.workers import WorkerStats
 
@@ -39,7 +43,14 @@ TOP_UPS = web.AppKey("top_ups", TopUps)
 # Stripe Checkout, None unless configured: its webhook needs the provider itself.
 STRIPE: web.AppKey[StripeCheckout | None] = web.AppKey("stripe")
 # Fleet statistics aggregate the whole node table: concurrent requests share one query.
-FLEET_STATS: web.AppKey[SingleFlight[WorkerStats]] = web.AppKey("fleet_stats")
+FLEET_STATS: web.AppKey[Recent[WorkerStats]] = web.AppKey("fleet_stats")
+FLEET_COUNTS: web.AppKey[Counting] = web.AppKey("fleet_counts")
+# Fleet reads (lists, stats, metrics) in progress at once in this process: past it a
+# dashboard's request waits its turn before doing any work, so however many arrive,
+# the event loop interleaves the heartbeats with a few reads, not with all of them.
+FLEET_READS: web.AppKey[asyncio.Semaphore] = web.AppKey("fleet_reads")
+# The read pool (db/database.ReadPool): dashboards' fleet reads, apart from the ingest's.
+READS: web.AppKey[ReadPool] = web.AppKey("reads")
 CLUSTER = web.AppKey("cluster", ClusterGateway)
 SNAPSHOTS = web.AppKey("snapshots", Snapshots)
 OUTBOX = web.AppKey("outbox", Outbox)

@@ -98,6 +98,15 @@ class Config(BaseModel):
     heartbeat_interval: float = _setting(10.0, "MINISPOD_HEARTBEAT_INTERVAL", ge=0.1)
     node_grace_period: float = _setting(30.0, "MINISPOD_NODE_GRACE_PERIOD", ge=0.1)
     eviction_timeout: float = _setting(120.0, "MINISPOD_EVICTION_TIMEOUT", ge=1.0)
+    # Dashboards' fleet figures: /workers/stats computed at most once per this many
+    # seconds (it says when, in asOf), and a /workers listing's total counted at most
+    # once per MINISPOD_FLEET_COUNT_TTL for listings of at least
+    # MINISPOD_FLEET_EXACT_COUNT_BELOW nodes (flagged totalEstimated); 0: every time.
+    fleet_stats_ttl: float = _setting(2.0, "MINISPOD_FLEET_STATS_TTL", ge=0, le=300)
+    fleet_count_ttl: float = _setting(10.0, "MINISPOD_FLEET_COUNT_TTL", ge=0, le=3600)
+    fleet_exact_count_below: int = _setting(1000, "MINISPOD_FLEET_EXACT_COUNT_BELOW", ge=0)
+    # Fleet reads in progress at once per process; the rest wait their turn (FLEET_READS).
+    fleet_reads_in_flight: int = _setting(4, "MINISPOD_FLEET_READS_IN_FLIGHT", ge=1, le=64)
     # Nodes whose instances are moved per second at most (Kubernetes' --node-eviction-rate),
     # and the share of the fleet INACTIVE at once past which none are moved for silence.
     eviction_rate: float = _setting(0.1, "MINISPOD_EVICTION_RATE", gt=0, le=100)

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from controlplane.api.pipeline import client_address
 from controlplane.api.routing import Access
-from controlplane.appkeys import ACCOUNTS, NODE_AUTH, NODE_TOKEN_FAILURES
+from controlplane.appkeys import ACCOUNTS, NODE_AUTH, NODE_TOKEN_FAILURES, READS
 from controlplane.db.models import User
 from controlplane.services.errors import Forbidden, RateLimited, Unauthorized
 from shared.enums import Role
@@ -29,7 +29,10 @@ async def current_user(request: web.Request) -> User:
         user_id = uuid.UUID(claims.user_id)
     except ValueError:
         raise Unauthorized("Invalid access token") from None
-    user = await User.get_or_none(id=user_id)
+    # Through the read pool: a dashboard's every request signs in, and those lookups must
+    # not queue for the connections heartbeats commit on. Same primary, so a session
+    # ended by a commit a moment ago is seen ended.
+    user = await User.filter(id=user_id).using_db(request.app[READS].db).first()
     # A deleted or deactivated account, or one whose sessions were ended
     # (password change), loses access at once rather than at token expiry.
     if user is None or not user.is_active or user.session_version != claims.session_version:

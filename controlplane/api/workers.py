@@ -9,7 +9,15 @@ from aiohttp import web
 
 from controlplane.api.envelope import ok
 from controlplane.api.routing import Access, Call, Route
-from controlplane.appkeys import CLOCK, CONFIG, FLEET_STATS, NODE_AUTH
+from controlplane.appkeys import (
+    CLOCK,
+    CONFIG,
+    FLEET_COUNTS,
+    FLEET_READS,
+    FLEET_STATS,
+    NODE_AUTH,
+    READS,
+)
 from controlplane.services.fleet import join_tokens, node_metrics, workers
 from shared.wire.common import PageQuery
 from shared.wire.workers import (
@@ -42,7 +50,10 @@ async def create_worker(call: Call[WorkerCreate, Any]) -> web.Response:
 
 
 async def list_workers(call: Call[Any, WorkerListQuery]) -> web.Response:
-    return ok(await workers.list_nodes(call.query), "Worker nodes")
+    app = call.request.app
+    async with app[FLEET_READS]:
+        data = await workers.list_nodes(call.query, app[FLEET_COUNTS], app[READS].db)
+        return ok(data, "Worker nodes")
 
 
 async def get_worker(call: Call[Any, Any]) -> web.Response:
@@ -87,26 +98,39 @@ async def change_status(call: Call[StatusChange, Any]) -> web.Response:
 async def stats(call: Call[Any, Any]) -> web.Response:
     app = call.request.app
     grace = _grace(call.request)
-    figures = await app[FLEET_STATS].run(lambda: workers.stats(app[CLOCK](), grace))
+
+    async def compute() -> WorkerStats:
+        async with app[FLEET_READS]:
+            return await workers.stats(app[CLOCK](), grace, app[READS].db)
+
+    figures, _kept = await app[FLEET_STATS].get(None, compute)
     return ok(figures, "Worker statistics")
 
 
 async def online(call: Call[Any, PageQuery]) -> web.Response:
     app = call.request.app
-    data = await workers.online_or_offline(True, call.query, app[CLOCK](), _grace(call.request))
-    return ok(data, "Online worker nodes")
+    async with app[FLEET_READS]:
+        data = await workers.online_or_offline(
+            True, call.query, app[CLOCK](), _grace(call.request), app[READS].db
+        )
+        return ok(data, "Online worker nodes")
 
 
 async def offline(call: Call[Any, PageQuery]) -> web.Response:
     app = call.request.app
-    data = await workers.online_or_offline(False, call.query, app[CLOCK](), _grace(call.request))
-    return ok(data, "Offline worker nodes")
+    async with app[FLEET_READS]:
+        data = await workers.online_or_offline(
+            False, call.query, app[CLOCK](), _grace(call.request), app[READS].db
+        )
+        return ok(data, "Offline worker nodes")
 
 
 async def metrics(call: Call[Any, MetricsQuery]) -> web.Response:
-    node = await workers.get_node(call.param("nodeId"))
-    data = await node_metrics.history(node.id, call.query, call.request.app[CLOCK]())
-    return ok(data, "Usage history")
+    app = call.request.app
+    async with app[FLEET_READS]:
+        node = await workers.get_node(call.param("nodeId"), db=app[READS].db)
+        data = await node_metrics.history(node.id, call.query, app[CLOCK](), app[READS].db)
+        return ok(data, "Usage history")
 
 
 async def events(call: Call[Any, Any]) -> web.Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sqlite3
 from collections.abc import AsyncIterator
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from tortoise import Tortoise, connections
+from tortoise import BaseDBAsyncClient, Tortoise, connections
 from tortoise.exceptions import DBConnectionError, OperationalError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -40,23 +41,17 @@ def _usable_sqlite_file(path: str) -> None:
         raise DatabaseUnusable(f"cannot open SQLite database {path!r}: {exc}") from None
 
 
+# The read pool's size when the URL does not say (`?read_maxsize=N`; 0: reads share the pool).
+READ_POOL = 4
+
+
 def tortoise_config(url: str) -> dict[str, Any]:
-    if url.startswith("sqlite://"):
-        path = url[len("sqlite://") :]
-        _usable_sqlite_file(path)
-        credentials: dict[str, Any] = {"file_path": path, "journal_mode": "WAL"}
-        connection: dict[str, Any] = {
-            "engine": "tortoise.backends.sqlite",
-            "credentials": credentials,
-        }
-    else:
-        connection = {"engine": "tortoise.backends.asyncpg", "credentials": _pg_credentials(url)}
     # The connection is named for its dialect because tortoise caches compiled
     # SQL per connection name: one name for both would hand SQLite's "?"
     # placeholders to PostgreSQL in a process that has used both (the suite).
     name = dialect_of(url)
     return {
-        "connections": {name: connection},
+        "connections": {name: _connection(url)},
         "apps": {
             APP: {
                 "models": ["controlplane.db.models", "aerich.models"],
@@ -66,6 +61,31 @@ def tortoise_config(url: str) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+def _connection(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite://"):
+        path = url[len("sqlite://") :]
+        _usable_sqlite_file(path)
+        credentials: dict[str, Any] = {"file_path": path, "journal_mode": "WAL"}
+        return {"engine": "tortoise.backends.sqlite", "credentials": credentials}
+    creds = _pg_credentials(url)
+    creds.pop("read_maxsize", None)
+    return {"engine": "tortoise.backends.asyncpg", "credentials": creds}
+
+
+def _read_connection(url: str) -> dict[str, Any] | None:
+    """The read pool's settings, or None where reads must share the main connection."""
+    if url.startswith("sqlite://"):
+        path = url[len("sqlite://") :]
+        # Each in-memory connection is a database of its own.
+        return None if path in (":memory:", "") else _connection(url)
+    creds = _pg_credentials(url)
+    size = int(creds.pop("read_maxsize", READ_POOL))
+    if size <= 0:
+        return None
+    creds["minsize"], creds["maxsize"] = min(creds["minsize"], size), size
+    return {"engine": "tortoise.backends.asyncpg", "credentials": creds}
 
 
 def _pg_credentials(url: str) -> dict[str, Any]:
@@ -141,6 +161,41 @@ async def connected(url: str) -> AsyncIterator[None]:
         yield
     finally:
         await disconnect()
+
+
+class ReadPool:
+    """The connection dashboards' reads go through (`db`), beside tortoise's own.
+
+    Heartbeats commit on the main pool; a room of dashboards paging the fleet
+    holds at most this pool's connections (`?read_maxsize=`, READ_POOL), so it
+    can never take the ones the ingest's batches wait for. On a SQLite file it
+    is a second connection, which WAL lets read while the main one writes. It is
+    not one of tortoise's named connections (a second one would make every
+    unnamed `in_transaction()` ambiguous): callers hand `db` to `using_db`.
+    Where there is none (`read_maxsize=0`, in-memory SQLite) `db` is the main
+    connection. Like tortoise's, it connects at its first query: a database
+    unreachable at start fails reads (503) until it is back, not the start."""
+
+    def __init__(self, url: str) -> None:
+        self._main = dialect_of(url)
+        self._client: BaseDBAsyncClient | None = None
+        if (config := _read_connection(url)) is not None:
+            engine = importlib.import_module(config["engine"])
+            self._client = engine.client_class(
+                connection_name=f"{self._main}_reads", **config["credentials"]
+            )
+
+    @property
+    def separate(self) -> bool:
+        return self._client is not None
+
+    @property
+    def db(self) -> BaseDBAsyncClient:
+        return self._client if self._client is not None else connections.get(self._main)
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
 
 
 async def durability_problems() -> list[str]:

@@ -32,3 +32,13 @@ class Pagination(WireOut):
             has_next=page < pages,
             has_prev=page > 1,
         )
+
+
+class CursorPagination(Pagination):
+    """Pagination with keyset paging beside offsets: `nextCursor` (null on the last
+    page) fetches the rows after this page's last, `?cursor=`. `totalEstimated`:
+    `total` (and `totalPages`) is a recent count, not one made for this request;
+    `hasNext` is always exact."""
+
+    next_cursor: str | None = None
+    total_estimated: bool = False

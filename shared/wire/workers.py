@@ -8,7 +8,7 @@ from pydantic import Field, field_validator, model_validator
 
 from shared.enums import NodeStatus
 from shared.wire.base import WireModel, WireOut
-from shared.wire.common import PageQuery, Pagination
+from shared.wire.common import CursorPagination, PageQuery
 from shared.wire.nodes import MB, NodeCondition, NodeFacts, Taint
 
 
@@ -40,45 +40,51 @@ class WorkerUpdate(WireModel):
         return self
 
 
-class WorkerOut(WireOut):
+class WorkerSummary(WireOut):
+    """A node as a fleet listing's `view=summary` shows it: what a dashboard's table
+    has columns for (a fifth of the full body). Every field is WorkerOut's, as named."""
+
     id: UUID
     name: str
     hostname: str
     ip_address: str
-    cpu_cores: int
-    cpu_architecture: str
-    total_memory: int
-    total_storage: int
-    architecture: str
-    operating_system: str
     status: NodeStatus
-    status_reason: str | None
-    status_changed_at: datetime | None
     is_ready: bool
     is_schedulable: bool
+    cpu_cores: int
+    total_memory: int
+    total_storage: int
     max_pods: int
     current_pods: int
     allocated_cpu: float = Field(alias="allocatedCPU")
     allocated_memory: int
     allocated_storage: int
+    last_heartbeat: datetime | None
+    cpu_percent: float | None
+    memory_used: int | None
+    disk_used: int | None
+    created_at: datetime
+
+
+class WorkerOut(WorkerSummary):
+    cpu_architecture: str
+    architecture: str
+    operating_system: str
+    status_reason: str | None
+    status_changed_at: datetime | None
     labels: dict[str, str]
     taints: list[dict[str, Any]]
     kubelet_version: str | None
     container_runtime: str | None
     kernel_version: str | None
     os_image: str | None
-    last_heartbeat: datetime | None
     last_health_check: datetime | None
-    cpu_percent: float | None
-    memory_used: int | None
-    disk_used: int | None
     load1: float | None
     load5: float | None
     load15: float | None
     conditions: list[NodeCondition]
     agent_version: str | None
     last_seq: int
-    created_at: datetime
     updated_at: datetime
 
 
@@ -87,11 +93,18 @@ class WorkerListQuery(PageQuery):
     is_schedulable: bool | None = None
     search: str | None = Field(default=None, max_length=100)
     sort_by: Literal["createdAt", "name", "status", "lastHeartbeat"] = "createdAt"
+    # Keyset paging: the `nextCursor` of the page before (not with sortBy=lastHeartbeat);
+    # with it, `page` is not used for the rows (it is echoed in the pagination).
+    cursor: str | None = Field(default=None, max_length=512)
+    # summary: each node as WorkerSummary (a dashboard's columns), a fifth of the bytes.
+    view: Literal["full", "summary"] = "full"
 
 
 class WorkerList(WireOut):
-    workers: list[WorkerOut]
-    pagination: Pagination
+    """With view=summary, each of `workers` has WorkerSummary's fields only."""
+
+    workers: list[WorkerOut] | list[WorkerSummary]
+    pagination: CursorPagination
 
 
 # Health the control plane computes from heartbeats; nobody may set it.
@@ -128,6 +141,8 @@ class Capacity(WireOut):
 
 
 class WorkerStats(WireOut):
+    # When these figures were computed: they may be kept for MINISPOD_FLEET_STATS_TTL.
+    as_of: datetime
     total: int
     by_status: dict[str, int]
     schedulable: int

@@ -35,3 +35,46 @@ class SingleFlight(Generic[T]):
             return result
         finally:
             self._running = None
+
+    @property
+    def busy(self) -> bool:
+        return self._running is not None
+
+
+class Recent(Generic[T]):
+    """Answers computed at most once per `ttl` seconds per key, each with when it was
+    computed (by `clock`, monotonic): for dashboards' figures, where a hundred readers
+    a second asking for the same thing need not have it computed a hundred times.
+    Concurrent callers of a key whose answer is stale share one computation. `ttl`
+    0 computes every time (still single-flight). At most `keys` keys are kept.
+
+    Writes do not clear it, on purpose: they may come from another replica, which
+    this one would not hear of; what is answered from it says so instead."""
+
+    def __init__(self, ttl: float, clock: Callable[[], float], keys: int = 1024) -> None:
+        self._ttl = ttl
+        self._clock = clock
+        self._keys = keys
+        self._kept: dict[object, tuple[float, T]] = {}
+        self._flights: dict[object, SingleFlight[tuple[float, T]]] = {}
+
+    async def get(self, key: object, compute: Callable[[], Awaitable[T]]) -> tuple[T, bool]:
+        """(the answer, whether it was kept from before this call began)."""
+        kept = self._kept.get(key)
+        if kept is not None and self._clock() - kept[0] < self._ttl:
+            return kept[1], True
+        flight = self._flights.setdefault(key, SingleFlight())
+
+        async def fresh() -> tuple[float, T]:
+            value = await compute()
+            if len(self._kept) >= self._keys:
+                self._kept.clear()  # searches are unbounded; a full cache starts over
+            self._kept[key] = (self._clock(), value)
+            return self._kept[key]
+
+        try:
+            _at, value = await flight.run(fresh)
+        finally:
+            if not flight.busy:
+                self._flights.pop(key, None)
+        return value, False

@@ -8,6 +8,7 @@ import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
+from tortoise import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from controlplane.db.models import NodeSample, NodeSampleRollup
@@ -26,7 +27,10 @@ def _at(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, UTC)
 
 
-async def history(node_id: uuid.UUID, query: MetricsQuery, now: datetime) -> NodeMetrics:
+async def history(
+    node_id: uuid.UUID, query: MetricsQuery, now: datetime, db: BaseDBAsyncClient
+) -> NodeMetrics:
+    """Read through `db` (the read pool)."""
     to = query.to or now
     start = query.from_ or to - timedelta(hours=1)
     if start >= to:
@@ -37,6 +41,7 @@ async def history(node_id: uuid.UUID, query: MetricsQuery, now: datetime) -> Nod
     if query.step is None:
         rows = (
             await NodeSample.filter(node_id=node_id, ts__gte=lo, ts__lt=hi)
+            .using_db(db)
             .order_by("ts", "seq")
             .limit(query.limit)
         )
@@ -55,12 +60,15 @@ async def history(node_id: uuid.UUID, query: MetricsQuery, now: datetime) -> Nod
         ]
         return NodeMetrics(node_id=node_id, step=None, samples=samples)
     return NodeMetrics(
-        node_id=node_id, step=query.step, buckets=await _buckets(node_id, lo, hi, query.step * 1000)
+        node_id=node_id,
+        step=query.step,
+        buckets=await _buckets(db, node_id, lo, hi, query.step * 1000),
     )
 
 
-async def _buckets(node_id: uuid.UUID, lo: int, hi: int, step_ms: int) -> list[BucketOut]:
-    conn = NodeSample._meta.db
+async def _buckets(
+    conn: BaseDBAsyncClient, node_id: uuid.UUID, lo: int, hi: int, step_ms: int
+) -> list[BucketOut]:
     node, low, high = marks(conn, 3)
     params: list[object] = [uuid_value(conn, node_id), lo, hi]
     step = int(step_ms)  # a validated integer, inlined: integer division buckets alike on both
@@ -81,7 +89,7 @@ async def _buckets(node_id: uuid.UUID, lo: int, hi: int, step_ms: int) -> list[B
     overlapping = NodeSampleRollup.filter(
         node_id=node_id, bucket__gt=lo - ROLLUP_WIDTH * 1000, bucket__lt=hi
     )
-    for ru in await overlapping:
+    for ru in await overlapping.using_db(conn):
         b = ru.bucket // step_ms * step_ms
         _merge(
             acc[b],

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import TypeAdapter
+from tortoise import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
@@ -17,11 +21,12 @@ from controlplane.db.models import NodeEvent, WorkerNode
 from controlplane.services import tallies
 from controlplane.services.errors import Conflict, FieldError, Invalid, NotFound
 from controlplane.services.fleet import health, node_events
+from controlplane.services.fleet.coalesce import Recent
 from controlplane.services.fleet.health import Transition
 from controlplane.services.fleet.node_auth import NodeAuth
 from controlplane.services.fleet.registration import facts_as_fields
 from controlplane.services.ids import parse_id
-from controlplane.services.paging import page_values
+from controlplane.services.paging import Total, page_values
 from shared.enums import NodeStatus
 from shared.wire.common import PageQuery
 from shared.wire.nodes import ResourceReport
@@ -34,10 +39,13 @@ from shared.wire.workers import (
     WorkerListQuery,
     WorkerOut,
     WorkerStats,
+    WorkerSummary,
     WorkerUpdate,
 )
 
 log = logging.getLogger("minispod.workers")
+
+NULLABLE_SORTS = frozenset({"last_heartbeat"})
 
 SORT_COLUMNS = {
     "createdAt": "created_at",
@@ -47,9 +55,13 @@ SORT_COLUMNS = {
 }
 
 
-async def get_node(raw_id: str, *, lock: bool = False) -> WorkerNode:
+async def get_node(
+    raw_id: str, *, lock: bool = False, db: BaseDBAsyncClient | None = None
+) -> WorkerNode:
     """The node; with `lock`, its row locked until the caller's transaction ends."""
     qs = WorkerNode.filter(id=parse_id(raw_id, "Worker node"))
+    if db is not None:
+        qs = qs.using_db(db)
     node = await (qs.select_for_update() if lock else qs).first()
     if node is None:
         raise NotFound("Worker node not found")
@@ -60,10 +72,12 @@ def out(node: WorkerNode) -> WorkerOut:
     return WorkerOut.model_validate(node)
 
 
-# The columns a WorkerOut shows (its fields are named as the model's are); a page
-# is validated from plain row values in one pass.
-_OUT_FIELDS = tuple(WorkerOut.model_fields)
-_PAGE = TypeAdapter(list[WorkerOut])
+# The columns each view of a listing shows (fields are named as the model's are); a
+# page is validated from plain row values in one pass.
+_VIEWS: dict[str, tuple[tuple[str, ...], TypeAdapter[Any]]] = {
+    "full": (tuple(WorkerOut.model_fields), TypeAdapter(list[WorkerOut])),
+    "summary": (tuple(WorkerSummary.model_fields), TypeAdapter(list[WorkerSummary])),
+}
 
 
 async def create(body: WorkerCreate, now: datetime) -> WorkerNode:
@@ -85,7 +99,21 @@ async def create(body: WorkerCreate, now: datetime) -> WorkerNode:
     return node
 
 
-async def list_nodes(query: WorkerListQuery) -> WorkerList:
+@dataclass(frozen=True)
+class Counting:
+    """How a listing's total is had: `recent` keeps counts for a while (its ttl); a
+    count kept below `exact_below` is made again, since a small listing costs little to
+    count and a reader then sees the node just added."""
+
+    recent: Recent[int]
+    exact_below: int
+
+
+async def list_nodes(
+    query: WorkerListQuery, counting: Counting, db: BaseDBAsyncClient
+) -> WorkerList:
+    """A page of the fleet, read through `db` (the read pool: a dashboard's reads wait
+    for their own connections, never for the ones heartbeats commit on)."""
     qs = WorkerNode.all()
     if query.status is not None:
         qs = qs.filter(status=query.status)
@@ -97,16 +125,25 @@ async def list_nodes(query: WorkerListQuery) -> WorkerList:
             | Q(hostname__icontains=query.search)
             | Q(ip_address__icontains=query.search)
         )
-    return await _page(qs, query, SORT_COLUMNS[query.sort_by])
 
+    async def total() -> Total:
+        # Counting 10,000 rows on every page view was most of the database's share of
+        # a page; the same filter's count from a few seconds ago serves as well.
+        key = (query.status, query.is_schedulable, query.search)
+        n, kept = await counting.recent.get(key, qs.using_db(db).count)
+        if kept and n < counting.exact_below:
+            return await qs.using_db(db).count(), False
+        return n, kept
 
-async def _page(qs: QuerySet[WorkerNode], query: PageQuery, column: str) -> WorkerList:
-    rows, pagination = await page_values(qs, query, column, _OUT_FIELDS)
-    return WorkerList(workers=_PAGE.validate_python(rows), pagination=pagination)
+    column = SORT_COLUMNS[query.sort_by]
+    # NULL sorts first on one database and last on the other: no keyset over it.
+    return await _page(
+        qs, query, column, total, db, query.cursor, column not in NULLABLE_SORTS, query.view
+    )
 
 
 async def online_or_offline(
-    online: bool, query: PageQuery, now: datetime, grace: timedelta
+    online: bool, query: PageQuery, now: datetime, grace: timedelta, db: BaseDBAsyncClient
 ) -> WorkerList:
     """Online: a heartbeat within the grace period. Offline: the rest, never-seen included."""
     fresh = Q(last_heartbeat__gte=now - grace)
@@ -115,7 +152,29 @@ async def online_or_offline(
         if online
         else WorkerNode.filter(~fresh | Q(last_heartbeat__isnull=True))
     )
-    return await _page(qs, query, "name" if online else "last_heartbeat")
+
+    async def total() -> Total:
+        return await qs.using_db(db).count(), False
+
+    # These take no cursor (their query is the plain PageQuery), so none is handed out.
+    return await _page(qs, query, "name" if online else "last_heartbeat", total, db)
+
+
+async def _page(
+    qs: QuerySet[WorkerNode],
+    query: PageQuery,
+    column: str,
+    total: Callable[[], Awaitable[Total]],
+    db: BaseDBAsyncClient,
+    cursor: str | None = None,
+    keyset: bool = False,
+    view: str = "full",
+) -> WorkerList:
+    fields, shape = _VIEWS[view]
+    rows, pagination = await page_values(
+        qs, query, column, fields, total=total, cursor=cursor, keyset=keyset, db=db
+    )
+    return WorkerList(workers=shape.validate_python(rows), pagination=pagination)
 
 
 async def update(raw_id: str, body: WorkerUpdate) -> WorkerNode:
@@ -209,13 +268,15 @@ FLEET_SUMS = {
 }
 
 
-async def stats(now: datetime, grace: timedelta) -> WorkerStats:
+async def stats(now: datetime, grace: timedelta, db: BaseDBAsyncClient) -> WorkerStats:
     """Fleet figures, aggregated by the database (no row is loaded).
 
     One pass over the table, grouped by status, gives every figure: four
     separate aggregate queries cost four scans and four round trips."""
     groups = (
-        await WorkerNode.annotate(
+        await WorkerNode.all()
+        .using_db(db)
+        .annotate(
             n=Count("id"),
             schedulable=Count("id", _filter=Q(is_schedulable=True)),
             online=Count("id", _filter=Q(last_heartbeat__gte=now - grace)),
@@ -231,6 +292,7 @@ async def stats(now: datetime, grace: timedelta) -> WorkerStats:
         for key in sums:
             sums[key] += float(row[key] or 0)
     return WorkerStats(
+        as_of=now,
         total=sum(by_status.values()),
         by_status=by_status,
         schedulable=int(sums["schedulable"]),

@@ -400,6 +400,7 @@ async def test_list_pages_through_the_fleet_in_a_stable_order(client, admin_head
         await add_node(client, admin_headers, f"node-{i}")
     first = await listing(client, admin_headers, "page=1&limit=3&sortBy=name&sortOrder=asc")
     assert [w["name"] for w in first["workers"]] == ["node-0", "node-1", "node-2"]
+    assert isinstance(first["pagination"]["nextCursor"], str)
     assert first["pagination"] == {
         "page": 1,
         "limit": 3,
@@ -407,6 +408,8 @@ async def test_list_pages_through_the_fleet_in_a_stable_order(client, admin_head
         "totalPages": 3,
         "hasNext": True,
         "hasPrev": False,
+        "nextCursor": first["pagination"]["nextCursor"],
+        "totalEstimated": False,
     }
     last = await listing(client, admin_headers, "page=3&limit=3&sortBy=name&sortOrder=asc")
     assert [w["name"] for w in last["workers"]] == ["node-6"]

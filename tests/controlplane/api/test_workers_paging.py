@@ -1,0 +1,238 @@
+"""Fleet reads at scale: keyset (cursor) paging, recent totals flagged as such, the read
+pool apart from the ingest's, and fleet figures kept for a short while. Both dialects."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from controlplane.appkeys import FLEET_READS, READS
+from controlplane.db.database import READ_POOL
+from tests.conftest import ADMIN_PASSWORD, AppFactory, bearer, create_account, sign_in
+from tests.controlplane.api.test_workers import add_node, beat, join_token, listing, register
+
+
+async def admin_of(client: TestClient) -> dict[str, str]:
+    await create_account(client, "admin@paas.com", ADMIN_PASSWORD, "ADMINISTRATOR", "Admin")
+    return bearer((await sign_in(client, "admin@paas.com", ADMIN_PASSWORD))["accessToken"])
+
+
+async def walk(
+    client: TestClient, admin: dict[str, str], query: str, between: Any = None
+) -> list[str]:
+    """Every page by cursor, calling `between(k)` after page k; the names in order."""
+    names: list[str] = []
+    cursor: str | None = None
+    for k in range(100):
+        page = await listing(client, admin, query + (f"&cursor={cursor}" if cursor else ""))
+        names += [w["name"] for w in page["workers"]]
+        cursor = page["pagination"]["nextCursor"]
+        assert page["pagination"]["hasNext"] is (cursor is not None)
+        if cursor is None:
+            return names
+        if between is not None:
+            await between(k)
+    raise AssertionError("the cursor never reached the end")
+
+
+async def test_cursor_paging_returns_every_node_once_while_nodes_are_added_and_changed(
+    client, admin_headers
+):
+    ids = {
+        f"node-{i:02d}": await add_node(client, admin_headers, f"node-{i:02d}") for i in range(13)
+    }
+
+    async def churn(k: int) -> None:
+        # Nodes join (newest first: ahead of the cursor) and others change under the reader.
+        await add_node(client, admin_headers, f"late-{k}")
+        for name in (f"node-{k:02d}", f"node-{12 - k:02d}"):
+            resp = await client.patch(
+                f"/api/v1/workers/{ids[name]}/schedulable", headers=admin_headers
+            )
+            assert resp.status == 200
+            resp = await client.put(
+                f"/api/v1/workers/{ids[name]}",
+                json={"labels": {"changed": str(k)}},
+                headers=admin_headers,
+            )
+            assert resp.status == 200
+
+    seen = await walk(client, admin_headers, "limit=4", churn)
+    originals = [n for n in seen if n.startswith("node-")]
+    assert sorted(originals) == sorted(ids) and len(set(originals)) == len(originals)
+    assert originals == sorted(ids, reverse=True)  # created one after another: newest first
+
+
+async def test_cursor_paging_by_name_takes_in_nodes_added_past_the_cursor(client, admin_headers):
+    for i in range(9):
+        await add_node(client, admin_headers, f"m-{i}")
+
+    async def join(k: int) -> None:
+        await add_node(client, admin_headers, f"z-{k}")  # sorts after every page read so far
+
+    seen = await walk(client, admin_headers, "limit=4&sortBy=name&sortOrder=asc", join)
+    assert seen[:9] == [f"m-{i}" for i in range(9)]
+    assert len(seen) == len(set(seen)) and {"z-0", "z-1"} <= set(seen)
+    assert seen == sorted(seen)
+
+
+async def test_a_page_by_offset_hands_out_the_cursor_of_the_next(client, admin_headers):
+    for i in range(5):
+        await add_node(client, admin_headers, f"n-{i}")
+    first = await listing(client, admin_headers, "page=1&limit=2&sortBy=status")
+    second = await listing(client, admin_headers, "page=2&limit=2&sortBy=status")
+    by_cursor = await listing(
+        client, admin_headers, f"limit=2&sortBy=status&cursor={first['pagination']['nextCursor']}"
+    )
+    assert by_cursor["workers"] == second["workers"]
+    assert by_cursor["pagination"]["hasPrev"] is True
+
+
+async def test_a_cursor_from_another_sort_or_not_ours_is_refused(client, admin_headers):
+    for i in range(3):
+        await add_node(client, admin_headers, f"n-{i}")
+    by_name = await listing(client, admin_headers, "limit=1&sortBy=name")
+    cursor = by_name["pagination"]["nextCursor"]
+    for query in (
+        f"limit=1&sortBy=createdAt&cursor={cursor}",
+        f"limit=1&sortBy=name&sortOrder=asc&cursor={cursor}",
+        "limit=1&cursor=not-a-cursor",
+        "limit=1&cursor=WyJuYW1lIl0",  # base64 JSON of the wrong shape
+        f"limit=1&sortBy=lastHeartbeat&cursor={cursor}",
+    ):
+        resp = await client.get(f"/api/v1/workers?{query}", headers=admin_headers)
+        body = await resp.json()
+        assert resp.status == 400, (query, body)
+        assert body["code"] == "VALIDATION_ERROR" and body["errors"][0]["field"] == "cursor"
+    # NULL sorts at opposite ends on the two databases: that order pages by offset only.
+    by_heartbeat = await listing(client, admin_headers, "limit=1&sortBy=lastHeartbeat")
+    assert by_heartbeat["pagination"]["hasNext"] is True
+    assert by_heartbeat["pagination"]["nextCursor"] is None
+
+
+async def test_a_recent_total_is_flagged_estimated_and_pages_stay_current(
+    make_client: AppFactory,
+):
+    client = await make_client(fleet_count_ttl=3600, fleet_exact_count_below=0)
+    admin = await admin_of(client)
+    for i in range(3):
+        await add_node(client, admin, f"n-{i}")
+    counted = await listing(client, admin, "limit=3")
+    assert counted["pagination"]["total"] == 3
+    assert counted["pagination"]["totalEstimated"] is False
+    await add_node(client, admin, "n-3")
+    kept = await listing(client, admin, "limit=3")
+    # The total is the count from before, and says so; the page and hasNext are current.
+    assert kept["pagination"]["total"] == 3 and kept["pagination"]["totalEstimated"] is True
+    assert kept["workers"][0]["name"] == "n-3" and kept["pagination"]["hasNext"] is True
+    # Another filter is counted for itself.
+    other = await listing(client, admin, "limit=3&search=n-3")
+    assert other["pagination"]["total"] == 1
+    assert other["pagination"]["totalEstimated"] is False
+
+
+async def test_a_small_listing_is_counted_exactly_every_time(make_client: AppFactory):
+    client = await make_client(fleet_count_ttl=3600, fleet_exact_count_below=10)
+    admin = await admin_of(client)
+    await add_node(client, admin, "n-0")
+    assert (await listing(client, admin, "limit=3"))["pagination"]["total"] == 1
+    await add_node(client, admin, "n-1")
+    again = await listing(client, admin, "limit=3")
+    assert again["pagination"]["total"] == 2 and again["pagination"]["totalEstimated"] is False
+
+
+async def test_fleet_stats_are_kept_for_their_ttl_and_say_when_they_were_computed(
+    make_client: AppFactory,
+):
+    client = await make_client(fleet_stats_ttl=300)
+    admin = await admin_of(client)
+    await add_node(client, admin, "n-0")
+
+    async def stats() -> dict[str, Any]:
+        resp = await client.get("/api/v1/workers/stats", headers=admin)
+        assert resp.status == 200
+        return dict((await resp.json())["data"])
+
+    first = await stats()
+    await add_node(client, admin, "n-1")
+    kept = await stats()
+    assert kept == first and kept["total"] == 1 and kept["asOf"]
+    fresh_client = await make_client(fleet_stats_ttl=0)
+    fresh_admin = bearer(
+        (await sign_in(fresh_client, "admin@paas.com", ADMIN_PASSWORD))["accessToken"]
+    )
+    resp = await fresh_client.get("/api/v1/workers/stats", headers=fresh_admin)
+    assert (await resp.json())["data"]["total"] == 2
+
+
+async def test_dashboard_reads_wait_for_the_read_pool_while_heartbeats_go_through(
+    client, admin_headers
+):
+    """The read pool held entirely (as a room of dashboards would): a fleet listing
+    waits for it, and heartbeats, on the main pool, are answered meanwhile."""
+    node = await register(client, await join_token(client, admin_headers))
+    pool = client.app[READS]
+    assert pool.separate
+    # SQLite's read connection is one (held by its lock); PostgreSQL's pool has READ_POOL.
+    size = READ_POOL if pool.db.capabilities.dialect == "postgres" else 1
+    holders = [pool.db.acquire_connection() for _ in range(size)]
+    for h in holders:
+        await h.__aenter__()
+    try:
+        waiting = asyncio.create_task(listing(client, admin_headers, "limit=5"))
+        for seq in (1, 2):
+            resp = await asyncio.wait_for(beat(client, node, seq), timeout=10)
+            assert resp.status == 200, await resp.json()
+        await asyncio.sleep(0.2)
+        assert not waiting.done()
+    finally:
+        for h in reversed(holders):
+            await h.__aexit__(None, None, None)
+    page = await asyncio.wait_for(waiting, timeout=10)
+    assert [w["id"] for w in page["workers"]] == [node["nodeId"]]
+
+
+async def test_the_summary_view_lists_a_dashboards_fields_as_the_full_one_names_them(
+    client, admin_headers
+):
+    for i in range(3):
+        await add_node(client, admin_headers, f"n-{i}")
+    full = await listing(client, admin_headers, "limit=2&sortBy=name")
+    summary = await listing(client, admin_headers, "limit=2&sortBy=name&view=summary")
+    assert summary["pagination"] == full["pagination"]
+    assert [w["id"] for w in summary["workers"]] == [w["id"] for w in full["workers"]]
+    for short, whole in zip(summary["workers"], full["workers"], strict=True):
+        assert {"name", "status", "allocatedCPU", "lastHeartbeat"} <= short.keys()
+        assert "labels" not in short and "conditions" not in short
+        assert short == {k: whole[k] for k in short}
+    after = await listing(
+        client,
+        admin_headers,
+        f"limit=2&sortBy=name&view=summary&cursor={summary['pagination']['nextCursor']}",
+    )
+    assert [w["name"] for w in after["workers"]] == ["n-0"]
+
+
+async def test_fleet_reads_past_the_limit_wait_their_turn_while_heartbeats_are_answered(
+    make_client: AppFactory,
+):
+    client = await make_client(fleet_reads_in_flight=1)
+    admin = await admin_of(client)
+    node = await register(client, await join_token(client, admin))
+    turn = client.app[FLEET_READS]
+    await turn.acquire()  # the one read in flight, as a slow dashboard's would be
+    try:
+        waiting = [
+            asyncio.create_task(client.get(path, headers=admin))
+            for path in ("/api/v1/workers?limit=5", f"/api/v1/workers/{node['nodeId']}/metrics")
+        ]
+        resp = await asyncio.wait_for(beat(client, node, 1), timeout=10)
+        assert resp.status == 200, await resp.json()
+        await asyncio.sleep(0.2)
+        assert not any(t.done() for t in waiting)
+    finally:
+        turn.release()
+    for t in waiting:
+        assert (await asyncio.wait_for(t, timeout=10)).status == 200
