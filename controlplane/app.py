@@ -54,6 +54,7 @@ from controlplane.services.accounts.login_throttle import LoginThrottle, Throttl
 from controlplane.services.accounts.passwords import Passwords
 from controlplane.services.accounts.rate_limit import RateLimiter
 from controlplane.services.accounts.tokens import AccessTokens
+from controlplane.services.apps.history import History
 from controlplane.services.apps.instances import Lifecycle
 from controlplane.services.apps.placement import Fleet
 from controlplane.services.apps.provisioning import ClusterSettings, Provisioner
@@ -243,7 +244,7 @@ def invoicing_from_config(config: Config) -> Invoicing:
 
 
 def build_subscriptions(
-    config: Config, clock: Clock, gateway: ClusterGateway, metrics: Metrics
+    config: Config, clock: Clock, gateway: ClusterGateway, metrics: Metrics, outbox: Outbox
 ) -> tuple[Subscriptions, Reconciler]:
     settings = ClusterSettings(
         base_domain=config.base_domain,
@@ -256,6 +257,7 @@ def build_subscriptions(
         profile_from_config(config.scheduler_policy),
         clock,
         Fleet(cluster_nodes=gateway.list_nodes),
+        History(outbox),
     )
     terms = BillingTerms(
         config.currency,
@@ -327,7 +329,9 @@ def create_app(
     app[INGEST] = TelemetryIngest(clock, app[METRICS], app[HEARING])
     gateway = cluster if cluster is not None else build_cluster(config)
     app[CLUSTER] = gateway
-    app[SUBSCRIPTIONS], app[RECONCILER] = build_subscriptions(config, clock, gateway, app[METRICS])
+    app[SUBSCRIPTIONS], app[RECONCILER] = build_subscriptions(
+        config, clock, gateway, app[METRICS], app[OUTBOX]
+    )
     app[SNAPSHOTS] = build_snapshots(config, clock, gateway)
     app[STRIPE] = stripe = build_stripe(config)
     providers: list[PaymentProvider] = [ManualTransfer(config.manual_payment_instructions)]

@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime
 
 from controlplane.db.models import Subscription, SubscriptionEvent, User
+from controlplane.services.events.outbox import Outbox
 from controlplane.services.ownership import find_visible
 from controlplane.services.paging import page
 from shared.enums import SubscriptionStatus
@@ -15,29 +16,59 @@ from shared.wire.common import PageQuery
 from shared.wire.subscriptions import SubscriptionEventOut, SubscriptionHistory
 
 
-async def transition(
-    subscription: Subscription,
-    to: SubscriptionStatus,
-    reason: str,
-    at: datetime,
-    actor_id: uuid.UUID | None = None,
-    *,
-    created: bool = False,
-) -> None:
-    """Moves `subscription` to `to` and records the change. Call it inside the database
-    transaction that saves the subscription (the caller saves it): the change and its
-    record commit together or not at all. `created`: the state it is made in. `to` may be
-    the state it is in, for a change that keeps it (set to cancel at the period's end)."""
-    was = None if created else subscription.status
-    subscription.status = to
-    await SubscriptionEvent.create(
-        subscription_id=subscription.id,
-        from_status=was,
-        to_status=to,
-        reason=reason[:500],
-        actor_id=actor_id,
-        at=at,
-    )
+class History:
+    """Records every change of a subscription's state and tells of it: the record and its
+    domain event (`subscription.<state>`, for mail and, later, webhooks) are written in
+    the change's own transaction, so neither exists without the change, nor the change
+    without them."""
+
+    def __init__(self, outbox: Outbox) -> None:
+        self._outbox = outbox
+
+    async def transition(
+        self,
+        subscription: Subscription,
+        to: SubscriptionStatus,
+        reason: str,
+        at: datetime,
+        actor_id: uuid.UUID | None = None,
+        *,
+        created: bool = False,
+    ) -> None:
+        """Moves `subscription` to `to` and records the change. Call it inside the database
+        transaction that saves the subscription (the caller saves it): the change, its
+        record and its event commit together or not at all (emitting outside a transaction
+        is refused). `created`: the state it is made in. `to` may be the state it is in,
+        for a change that keeps it (set to cancel at the period's end): recorded, but no
+        event, as nothing a listener follows has changed."""
+        was = None if created else subscription.status
+        subscription.status = to
+        await SubscriptionEvent.create(
+            subscription_id=subscription.id,
+            from_status=was,
+            to_status=to,
+            reason=reason[:500],
+            actor_id=actor_id,
+            at=at,
+        )
+        if was is to:
+            return
+        # The model's connection is the transaction the caller opened (tortoise binds it to
+        # the task), which is the one the event must be written on.
+        await self._outbox.emit(
+            SubscriptionEvent._meta.db,
+            "subscription.created" if created else f"subscription.{to.value.lower()}",
+            str(subscription.user_id),
+            {
+                "subscription_id": str(subscription.id),
+                "user_id": str(subscription.user_id),
+                "from": was.value if was is not None else None,
+                "to": to.value,
+                "reason": reason[:500],
+                "actor_id": str(actor_id) if actor_id is not None else None,
+                "at": at.isoformat(),
+            },
+        )
 
 
 async def history(actor: User, raw_id: str, query: PageQuery) -> SubscriptionHistory:

@@ -14,7 +14,7 @@ from controlplane.db.reservations import Requests, release
 from controlplane.scheduler import Profile
 from controlplane.services import tallies
 from controlplane.services.apps import placement, reasons
-from controlplane.services.apps.history import transition
+from controlplane.services.apps.history import History
 from controlplane.services.apps.provisioning import Provisioner, is_failure
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, Unavailable
@@ -77,9 +77,17 @@ class Lifecycle:
     """Moves instances between states; the only code that reserves, provisions or removes."""
 
     def __init__(
-        self, provisioner: Provisioner, profile: Profile, clock: Clock, fleet: placement.Fleet
+        self,
+        provisioner: Provisioner,
+        profile: Profile,
+        clock: Clock,
+        fleet: placement.Fleet,
+        history: History,
     ) -> None:
         self.provisioner = provisioner
+        # Where a subscription's state changes are recorded and told (its instance running
+        # makes it ACTIVE here; every other change is made by Subscriptions, through this).
+        self.history = history
         self.profile = profile
         self.fleet = fleet
         self._clock = clock
@@ -171,7 +179,7 @@ class Lifecycle:
                 await instance.save(update_fields=["status", "reason", "detail", "updated_at"])
             if subscription.status is SubscriptionStatus.PENDING:
                 async with in_transaction():
-                    await transition(
+                    await self.history.transition(
                         subscription,
                         SubscriptionStatus.ACTIVE,
                         "its instance is running",

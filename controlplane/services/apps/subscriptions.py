@@ -12,7 +12,6 @@ from tortoise.transactions import in_transaction
 
 from controlplane.db.models import Instance, Service, Subscription, User
 from controlplane.services import tallies
-from controlplane.services.apps.history import transition
 from controlplane.services.apps.instances import (
     TERMINAL_SUBSCRIPTIONS,
     Lifecycle,
@@ -218,7 +217,7 @@ class Subscriptions:
                     current_period_end=self._terms.period.after(now),
                     env=dict(body.env),
                 )
-                await transition(
+                await self.lifecycle.history.transition(
                     subscription,
                     SubscriptionStatus.PENDING,
                     "subscribed; the first period is paid",
@@ -269,7 +268,7 @@ class Subscriptions:
                 if not subscription.cancel_at_period_end:
                     subscription.cancel_at_period_end = True
                     # Its status stays, but when the customer asked belongs in its history.
-                    await transition(
+                    await self.lifecycle.history.transition(
                         subscription,
                         subscription.status,
                         "set to cancel at the end of its period",
@@ -294,7 +293,7 @@ class Subscriptions:
                         subscription.current_period_end,
                     ),
                 )
-            await transition(
+            await self.lifecycle.history.transition(
                 subscription,
                 SubscriptionStatus.CANCELLED,
                 "cancelled at once" if paid_ahead else "cancelled; its period was unpaid",
@@ -322,7 +321,7 @@ class Subscriptions:
                 # The renewal job is cancelling it right now, or is about to.
                 raise Conflict("Its period is over: it is cancelled; subscribe again")
             subscription.cancel_at_period_end = False
-            await transition(
+            await self.lifecycle.history.transition(
                 subscription,
                 subscription.status,
                 "reactivated: no longer cancels at the end of its period",
@@ -364,7 +363,7 @@ class Subscriptions:
             subscription = await self._get(raw_id, lock=True)
             if subscription.status not in (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE):
                 raise Conflict(f"A {subscription.status.value} subscription cannot be suspended")
-            await transition(
+            await self.lifecycle.history.transition(
                 subscription,
                 SubscriptionStatus.SUSPENDED,
                 "suspended by an administrator",
@@ -392,7 +391,7 @@ class Subscriptions:
     ) -> None:
         # ACTIVE again once its instance runs, as for a new subscription.
         async with in_transaction():
-            await transition(
+            await self.lifecycle.history.transition(
                 subscription, SubscriptionStatus.PENDING, reason, self._clock(), actor_id
             )
             subscription.suspended_by = None
@@ -470,7 +469,7 @@ class Subscriptions:
             paid = False
             if subscription.cancel_at_period_end:
                 # Its owner asked to stop here: cancelled instead of charged.
-                await transition(
+                await self.lifecycle.history.transition(
                     subscription,
                     SubscriptionStatus.CANCELLED,
                     "cancelled at the end of its period, as its owner asked",
@@ -536,12 +535,12 @@ class Subscriptions:
             subscription.current_period_start = start
             subscription.current_period_end = terms.period.after(start)
             if was is SubscriptionStatus.PAST_DUE:
-                await transition(
+                await self.lifecycle.history.transition(
                     subscription, SubscriptionStatus.ACTIVE, "the overdue renewal is paid", now
                 )
             result.renewed += 1
         elif terms.retention.after(due_since) <= now:
-            await transition(
+            await self.lifecycle.history.transition(
                 subscription,
                 SubscriptionStatus.EXPIRED,
                 "expired: unpaid past the retention period",
@@ -549,7 +548,7 @@ class Subscriptions:
             )
             result.expired += 1
         elif late and was is not SubscriptionStatus.SUSPENDED:
-            await transition(
+            await self.lifecycle.history.transition(
                 subscription,
                 SubscriptionStatus.SUSPENDED,
                 "suspended: the renewal is unpaid past the grace period",
@@ -558,7 +557,7 @@ class Subscriptions:
             subscription.suspended_by = BY_BILLING
             result.suspended += 1
         elif not late and was in (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE):
-            await transition(
+            await self.lifecycle.history.transition(
                 subscription,
                 SubscriptionStatus.PAST_DUE,
                 "past due: the wallet cannot pay the renewal",

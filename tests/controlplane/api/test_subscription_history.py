@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from controlplane.db.models import SubscriptionEvent
+from controlplane.db.models import OutboxEvent, SubscriptionEvent
 from tests.conftest import FakeClock
 from tests.controlplane.api.test_billing import user_id
 from tests.controlplane.api.test_subscriptions import NOW, customer, reconcile, subscribe
@@ -73,3 +73,37 @@ async def test_a_refused_change_records_nothing_and_strangers_see_no_history(
     seen = await (await history(platform, admin, data["id"])).json()
     assert [e["toStatus"] for e in seen["data"]["events"]] == ["PENDING"]
     assert seen["data"]["pagination"]["total"] == 1
+
+
+async def test_each_change_of_state_is_told_as_an_event_written_with_it(
+    platform, admin, services, clock: FakeClock
+) -> None:
+    """Each change of state leaves one `subscription.<state>` event in the outbox, in the
+    change's own transaction: a subscribe refused for want of money leaves neither the
+    subscription nor an event, and a change that keeps the state (a cancel set for the
+    period's end) is recorded but not told."""
+    poor = await customer(platform, "poor@example.com", funds=1)
+    refused = await subscribe(platform, poor, services["ghost"])
+    assert refused.status == 402
+    assert await OutboxEvent.filter(type__startswith="subscription.").count() == 0
+
+    _, data, _ = await running_subscription(platform, admin, services, periods=1)
+    alice = await as_alice(platform)
+    at_end = await platform.post(f"/api/v1/subscriptions/{data['id']}/cancel", headers=alice)
+    assert at_end.status == 200 and (await at_end.json())["data"]["status"] == "ACTIVE"
+    now = await platform.post(f"/api/v1/subscriptions/{data['id']}/cancel", json=NOW, headers=alice)
+    assert now.status == 200
+
+    told = await OutboxEvent.filter(type__startswith="subscription.").order_by("occurred_at")
+    assert [e.type for e in told] == [
+        "subscription.created",
+        "subscription.active",
+        "subscription.cancelled",
+    ]
+    alice_id = await user_id(platform, alice)
+    assert {e.subject for e in told} == {alice_id}
+    last = told[-1].payload
+    assert last["subscription_id"] == data["id"] and last["user_id"] == alice_id
+    assert (last["from"], last["to"], last["actor_id"]) == ("ACTIVE", "CANCELLED", alice_id)
+    recorded = await SubscriptionEvent.filter(subscription_id=data["id"]).count()
+    assert recorded == 4  # created, active, set to cancel at the period's end, cancelled
