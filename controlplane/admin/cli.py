@@ -7,9 +7,12 @@ Exit codes: 0 done; 1 the control plane refused (its message on stderr);
 from __future__ import annotations
 
 import sys
+import time
+import urllib.parse
 import uuid
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -22,6 +25,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 NODE_COLUMNS = ("name", "status", "isSchedulable", "cpuCores", "totalMemory", "ipAddress", "id")
 TOKEN_COLUMNS = ("id", "name", "uses", "maxUses", "expiresAt", "revokedAt")
 INSTANCE_COLUMNS = ("id", "status", "reason", "nodeId", "url")
+# How often `nodes drain --wait` asks whether instances are left on the node.
+DRAIN_POLL = 1.0
 
 
 def client() -> Client:
@@ -175,6 +180,37 @@ def maintenance(node: str, end: bool) -> None:
     status = "PENDING" if end else "MAINTENANCE"
     changed = api.call("PATCH", f"/workers/{node_id(api, node)}/status", {"status": status})
     click.echo(f"{changed['name']}: {changed['status']}")
+
+
+@nodes.command()
+@click.argument("node")
+@click.option("--wait", is_flag=True, help="Return once no instance is left on the node.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(1, 86_400),
+    default=600,
+    show_default=True,
+    help="Seconds --wait waits before giving up (exit 1).",
+)
+@reported
+def drain(node: str, wait: bool, timeout: float) -> None:
+    """Cordon the node and put it in MAINTENANCE: the control plane moves its instances to
+    other nodes at the eviction rate (as kubectl drain does with pods)."""
+    _schedulable(node, False)
+    api = client()
+    found = node_id(api, node)
+    changed = api.call("PATCH", f"/workers/{found}/status", {"status": "MAINTENANCE"})
+    click.echo(f"{changed['name']}: {changed['status']}, its instances are moving")
+    if not wait:
+        return
+    deadline = time.monotonic() + timeout
+    while left := api.call("GET", f"/instances?nodeId={found}&limit=1")["pagination"]["total"]:
+        if time.monotonic() > deadline:
+            raise Refused(
+                408, "TIMEOUT", f"{left} instance(s) still on {node} after {timeout:g} s", []
+            )
+        time.sleep(DRAIN_POLL)
+    click.echo(f"{changed['name']}: drained")
 
 
 @nodes.command()
@@ -342,3 +378,175 @@ def subscriptions_cancel(subscription_id: str, yes: bool, now: bool) -> None:
     done = client().call("POST", f"/subscriptions/{subscription_id}/cancel", {"immediately": now})
     until = f" (cancels at {done['cancelsAt']})" if done.get("cancelsAt") else ""
     click.echo(f"{subscription_id}: {done['status']}{until}")
+
+
+SNAPSHOT_COLUMNS = ("id", "clusterName", "takenAt", "source", "size", "pinned", "kubernetesVersion")
+# What an upload's file name says of its encoding (the body is sent as it is, unread).
+ENCODINGS = {".gz": "gzip", ".zst": "zstd"}
+
+
+@main.group()
+def snapshots() -> None:
+    """Cluster snapshots: upload, take, list, download, compare, delete."""
+
+
+@snapshots.command("list")
+@click.option("--cluster", help="Only this cluster's snapshots.")
+@click.option("--limit", type=click.IntRange(1, 100), default=100, show_default=True)
+@output_option
+@reported
+def snapshots_list(cluster: str | None, limit: int, fmt: str) -> None:
+    """Snapshots, newest first (the first page of `limit`)."""
+    query = f"/snapshots?limit={limit}&sortOrder=desc"
+    query += f"&cluster={urllib.parse.quote(cluster)}" if cluster else ""
+    emit(client().call("GET", query)["snapshots"], fmt, SNAPSHOT_COLUMNS)
+
+
+@snapshots.command("take")
+@output_option
+@reported
+def snapshots_take(fmt: str) -> None:
+    """Snapshot the control plane's own cluster now (administrators)."""
+    emit(client().call("POST", "/admin/snapshots"), fmt, SNAPSHOT_COLUMNS)
+
+
+@snapshots.command("upload")
+@click.argument("document", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@output_option
+@reported
+def snapshots_upload(document: Path, fmt: str) -> None:
+    """Upload a snapshot document: JSON, or gzip/zstd compressed (by its .gz/.zst name)."""
+    headers = {"Content-Type": "application/json"}
+    encoding = ENCODINGS.get(document.suffix)
+    if encoding:
+        headers["Content-Encoding"] = encoding
+    with document.open("rb") as source:
+        made = client().upload("/snapshots", source, document.stat().st_size, headers)
+    emit(made, fmt, SNAPSHOT_COLUMNS)
+
+
+@snapshots.command("download")
+@click.argument("snapshot_id")
+@click.option(
+    "--to",
+    "target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (default: standard output).",
+)
+@click.option("--zst", is_flag=True, help="The stored zstd form instead of the JSON document.")
+@reported
+def snapshots_download(snapshot_id: str, target: Path | None, zst: bool) -> None:
+    """Download a snapshot's document, streamed to a file or standard output."""
+    path = f"/snapshots/{snapshot_id}/download" + ("?format=zst" if zst else "")
+    if target is None:
+        client().download(path, sys.stdout.buffer)
+        return
+    # Written beside the target and moved into place: a failed download leaves no
+    # half-written file under the name asked for.
+    partial = target.with_name(target.name + ".part")
+    try:
+        with partial.open("wb") as sink:
+            client().download(path, sink)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    click.echo(f"{snapshot_id}: written to {target}", err=True)
+
+
+@snapshots.command("diff")
+@click.argument("snapshot_id")
+@click.argument("against_id")
+@click.option("--limit", type=click.IntRange(1, 1000), default=200, show_default=True)
+@output_option
+@reported
+def snapshots_diff(snapshot_id: str, against_id: str, limit: int, fmt: str) -> None:
+    """What changed from AGAINST_ID to SNAPSHOT_ID: objects added, removed and changed."""
+    diff = client().call("GET", f"/snapshots/{snapshot_id}/diff?against={against_id}&limit={limit}")
+    if fmt != "table":
+        emit(diff, fmt, ())
+        return
+    rows = [
+        {"change": change, "kind": o["kind"], "namespace": o["namespace"] or "", "name": o["name"]}
+        for change in ("added", "removed", "changed")
+        for o in diff[change]
+    ]
+    emit(rows, fmt, ("change", "kind", "namespace", "name"))
+    if diff["truncated"]:
+        click.echo(f"(more changed objects than --limit {limit})", err=True)
+
+
+@snapshots.command("delete")
+@click.argument("snapshot_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@reported
+def snapshots_delete(snapshot_id: str, yes: bool) -> None:
+    """Delete a snapshot."""
+    if not yes:
+        click.confirm(f"Delete snapshot {snapshot_id}?", abort=True)
+    client().call("DELETE", f"/snapshots/{snapshot_id}")
+    click.echo(f"{snapshot_id}: deleted")
+
+
+@main.group()
+def billing() -> None:
+    """Money: credits, invoices and the platform's figures."""
+
+
+@billing.command("credit")
+@click.argument("user_id")
+@click.argument("amount", type=int)
+@click.option("--reason", required=True, help="Why (kept in the ledger).")
+@output_option
+@reported
+def billing_credit(user_id: str, amount: int, reason: str, fmt: str) -> None:
+    """Credit a user's wallet AMOUNT minor units (negative: a correction)."""
+    done = client().call(
+        "POST", "/admin/billing/credits", {"userId": user_id, "amount": amount, "reason": reason}
+    )
+    emit(done, fmt, ("id", "type", "amount", "currency", "reason"))
+
+
+@billing.command("stats")
+@output_option
+@reported
+def billing_stats(fmt: str) -> None:
+    """MRR, paying subscriptions, churn and what is owed (administrators)."""
+    stats = client().call("GET", "/admin/billing/stats")
+    if fmt != "table":
+        emit(stats, fmt, ())
+        return
+    row = {
+        "currency": stats["currency"],
+        "mrr": stats["mrr"],
+        "paying": stats["activePayingSubscriptions"],
+        "churn30d": stats["churn"]["rate"],
+        "pastDue": stats["pastDue"]["amount"],
+    }
+    emit([row], fmt, tuple(row))
+
+
+@billing.command("invoices")
+@click.option("--user", "user_id", help="One user's (administrators).")
+@click.option("--limit", type=click.IntRange(1, 100), default=100, show_default=True)
+@output_option
+@reported
+def billing_invoices(user_id: str | None, limit: int, fmt: str) -> None:
+    """Invoices and credit notes, newest first."""
+    query = f"/billing/invoices?limit={limit}&sortOrder=desc"
+    query += f"&userId={user_id}" if user_id else ""
+    emit(
+        client().call("GET", query)["invoices"],
+        fmt,
+        ("number", "kind", "total", "currency", "issuedAt", "id"),
+    )
+
+
+@billing.command("invoice-pdf")
+@click.argument("invoice_id")
+@click.option("--to", "target", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@reported
+def billing_invoice_pdf(invoice_id: str, target: Path) -> None:
+    """Save an invoice's PDF."""
+    with target.open("wb") as sink:
+        client().download(f"/billing/invoices/{invoice_id}/pdf", sink)
+    click.echo(f"{invoice_id}: written to {target}", err=True)

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 TIMEOUT = 30.0
+# Streamed bodies move in pieces of this size.
+CHUNK = 1 << 20
 
 
 class NotSignedIn(Exception):
@@ -65,14 +68,34 @@ def _store(path: Path, session: Session) -> None:
 def exchange(
     method: str, url: str, body: Any = None, token: str | None = None
 ) -> tuple[int, dict[str, Any]]:
+    """One JSON call: the body sent as JSON, the envelope read back."""
     data = json.dumps(body).encode() if body is not None else None
+    headers = {"Content-Type": "application/json"} if data is not None else {}
+    return send(method, url, data, headers, token)
+
+
+def send(
+    method: str,
+    url: str,
+    data: bytes | BinaryIO | None,
+    headers: dict[str, str],
+    token: str | None = None,
+    sink: BinaryIO | None = None,
+) -> tuple[int, dict[str, Any]]:
+    """One HTTP exchange. `data` may be an open file, sent as it is read (a snapshot of
+    hundreds of MB is never held whole; `headers` must then give its Content-Length). With
+    `sink`, a success's body is copied there piece by piece and the envelope returned is
+    a bare success; an error's body is always the JSON envelope."""
     request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - http(s) only
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
+    for name, value in headers.items():
+        request.add_header(name, value)
     if token:
         request.add_header("Authorization", f"Bearer {token}")
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
+            if sink is not None:
+                shutil.copyfileobj(response, sink, CHUNK)
+                return response.status, {"success": True, "data": None}
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as exc:
         try:
@@ -120,14 +143,41 @@ class Client:
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
         """One API call as the signed-in user; an expired access token is refreshed once."""
+        data = json.dumps(body).encode() if body is not None else None
+        headers = {"Content-Type": "application/json"} if data is not None else {}
+        return _data(*self._authorized(method, path, data, headers))
+
+    def upload(self, path: str, source: BinaryIO, size: int, headers: dict[str, str]) -> Any:
+        """POSTs an open file as the body, streamed; answers the envelope's data."""
+        headers = {**headers, "Content-Length": str(size)}
+        return _data(*self._authorized("POST", path, source, headers))
+
+    def download(self, path: str, sink: BinaryIO) -> None:
+        """GETs a body that is not an envelope (a document, a PDF) into `sink`, streamed."""
+        _data(*self._authorized("GET", path, None, {}, sink))
+
+    def _authorized(
+        self,
+        method: str,
+        path: str,
+        data: bytes | BinaryIO | None,
+        headers: dict[str, str],
+        sink: BinaryIO | None = None,
+    ) -> tuple[int, dict[str, Any]]:
         session = self._session()
-        status, envelope = exchange(method, session.api + path, body, session.access_token)
+        status, envelope = send(
+            method, session.api + path, data, headers, session.access_token, sink
+        )
         if status == 401 and envelope.get("code") == "TOKEN_EXPIRED":
             session = self._refresh(session)
-            status, envelope = exchange(method, session.api + path, body, session.access_token)
+            if data is not None and not isinstance(data, bytes):
+                data.seek(0)  # the refused attempt may have read some of the file
+            status, envelope = send(
+                method, session.api + path, data, headers, session.access_token, sink
+            )
         if status == 401:
             raise NotSignedIn("the control plane no longer accepts this session: minispod login")
-        return _data(status, envelope)
+        return status, envelope
 
     def _session(self) -> Session:
         try:

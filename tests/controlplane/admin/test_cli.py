@@ -152,6 +152,16 @@ def test_nodes_are_found_by_name_cordoned_and_put_in_maintenance(
 
     entered = signed_in("nodes", "maintenance", "worker-cli")
     assert entered.returncode == 0 and "MAINTENANCE" in entered.stdout
+    left = signed_in("nodes", "maintenance", "worker-cli", "--end")
+    assert left.returncode == 0 and "PENDING" in left.stdout
+    assert signed_in("nodes", "uncordon", "worker-cli").returncode == 0
+
+    # Drain: cordoned and in MAINTENANCE at once; with nothing on it, --wait is done at once.
+    drained = signed_in("nodes", "drain", "worker-cli", "--wait", "--timeout", "30")
+    assert drained.returncode == 0, drained.stderr
+    assert "drained" in drained.stdout
+    shown = json.loads(signed_in("nodes", "show", "worker-cli", "-o", "json").stdout)
+    assert (shown["isSchedulable"], shown["status"]) == (False, "MAINTENANCE")
     missing = signed_in("nodes", "show", "no-such-node")
     assert missing.returncode == 1 and "no node named" in missing.stderr
 
@@ -196,3 +206,88 @@ def test_users_and_the_catalog_list_as_json_for_scripts(
     assert catalog.returncode == 0, catalog.stderr
     assert json.loads(catalog.stdout) == []  # nothing seeded in this database
     assert signed_in("subscriptions", "list", "-o", "json").stdout.strip() == "[]"
+
+
+def snapshot_file(folder: Path, cluster: str, image: str) -> Path:
+    """A small snapshot document, as a client of another cluster would upload it."""
+    document = {
+        "metadata": {
+            "clusterName": cluster,
+            "takenAt": "2026-12-01T08:00:00Z",
+            "kubernetesVersion": "v1.30.6+k3s1",
+        },
+        "objects": {
+            "nodes": [{"metadata": {"name": "worker-1"}, "status": {}}],
+            "pods": [
+                {
+                    "metadata": {"name": "web-0", "namespace": "shop"},
+                    "spec": {"containers": [{"name": "web", "image": image}]},
+                }
+            ],
+        },
+        "secrets": [{"namespace": "shop", "name": "db-credentials"}],
+    }
+    path = folder / f"{cluster}-{image.replace(':', '_')}.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_snapshots_upload_list_download_diff_and_delete(
+    signed_in: Minispod, tmp_path: Path
+) -> None:
+    older = snapshot_file(tmp_path, "edge", "nginx:1.27")
+    newer = snapshot_file(tmp_path, "edge", "nginx:1.28")
+    ids = []
+    for document in (older, newer):
+        made = signed_in("snapshots", "upload", str(document), "-o", "json")
+        assert made.returncode == 0, made.stderr
+        ids.append(json.loads(made.stdout)["id"])
+
+    listed = json.loads(signed_in("snapshots", "list", "--cluster", "edge", "-o", "json").stdout)
+    assert sorted(s["id"] for s in listed) == sorted(ids)
+    assert "edge" in signed_in("snapshots", "list").stdout  # the table names the cluster
+
+    target = tmp_path / "out" / "edge.json"
+    target.parent.mkdir()
+    got = signed_in("snapshots", "download", ids[1], "--to", str(target))
+    assert got.returncode == 0, got.stderr
+    assert json.loads(target.read_text()) == json.loads(newer.read_text())
+    assert not target.with_name("edge.json.part").exists()
+
+    diff = signed_in("snapshots", "diff", ids[1], ids[0], "-o", "json")
+    assert diff.returncode == 0, diff.stderr
+    changed = json.loads(diff.stdout)["changed"]
+    assert [(c["kind"], c["name"]) for c in changed] == [("pods", "web-0")]
+    assert "changed" in signed_in("snapshots", "diff", ids[1], ids[0]).stdout
+
+    assert signed_in("snapshots", "delete", ids[0], "--yes").returncode == 0
+    missing = signed_in("snapshots", "download", ids[0], "--to", str(tmp_path / "gone.json"))
+    assert missing.returncode == 1 and "404" in missing.stderr
+    assert not (tmp_path / "gone.json").exists()  # a refused download leaves no file
+
+
+def test_a_document_that_is_not_a_snapshot_is_refused_with_the_fields_named(
+    signed_in: Minispod, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"metadata": {}}))
+    refused = signed_in("snapshots", "upload", str(bad))
+    assert refused.returncode == 1 and "400" in refused.stderr
+    assert json.loads(signed_in("snapshots", "list", "-o", "json").stdout) == []
+
+
+def test_billing_credit_then_stats_and_invoices_read_as_json(signed_in: Minispod) -> None:
+    me = json.loads(signed_in("whoami", "-o", "json").stdout)
+    credited = signed_in(
+        "billing", "credit", me["id"], "2500", "--reason", "welcome credit", "-o", "json"
+    )
+    assert credited.returncode == 0, credited.stderr
+    line = json.loads(credited.stdout)
+    assert (line["type"], line["amount"], line["reason"]) == ("ADJUSTMENT", 2500, "welcome credit")
+    too_short = signed_in("billing", "credit", me["id"], "1", "--reason", "x")
+    assert too_short.returncode == 1 and "reason" in too_short.stderr
+
+    stats = json.loads(signed_in("billing", "stats", "-o", "json").stdout)
+    assert stats["mrr"] == 0 and stats["activePayingSubscriptions"] == 0
+    assert "mrr" in signed_in("billing", "stats").stdout
+    assert json.loads(signed_in("billing", "invoices", "-o", "json").stdout) == []
