@@ -12,7 +12,7 @@ have `metadata.name`. Secrets are never part of a snapshot: an object list named
 """
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,18 +22,6 @@ from shared.wire.base import WireModel, WireOut
 from shared.wire.common import PageQuery, Pagination
 
 # The kinds a snapshot may hold, by the plural the API server's paths use.
-SNAPSHOT_KINDS = (
-    "nodes",
-    "namespaces",
-    "deployments",
-    "replicasets",
-    "pods",
-    "services",
-    "ingresses",
-    "persistentvolumeclaims",
-    "resourcequotas",
-    "events",
-)
 SnapshotKind = Literal[
     "nodes",
     "namespaces",
@@ -46,6 +34,7 @@ SnapshotKind = Literal[
     "resourcequotas",
     "events",
 ]
+SNAPSHOT_KINDS: tuple[str, ...] = get_args(SnapshotKind)
 # A DNS-1123 label, as Kubernetes names contexts and clusters are usually spelled.
 CLUSTER_NAME = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
 KUBERNETES_NAME = r"^[A-Za-z0-9]([-A-Za-z0-9_.:]*[A-Za-z0-9])?$"
