@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 import uuid
@@ -22,6 +23,7 @@ from controlplane.appkeys import (
     CLOCK,
     CLUSTER,
     CONFIG,
+    CREDITS,
     DELIVERY,
     FLEET_COUNTS,
     FLEET_READS,
@@ -31,6 +33,7 @@ from controlplane.appkeys import (
     METRICS,
     NODE_AUTH,
     NODE_TOKEN_FAILURES,
+    NOTICES,
     OUTBOX,
     RATE_LIMITER,
     READS,
@@ -54,6 +57,7 @@ from controlplane.services.accounts.login_throttle import LoginThrottle, Throttl
 from controlplane.services.accounts.passwords import Passwords
 from controlplane.services.accounts.rate_limit import RateLimiter
 from controlplane.services.accounts.tokens import AccessTokens
+from controlplane.services.apps import spending
 from controlplane.services.apps.history import History
 from controlplane.services.apps.instances import Lifecycle
 from controlplane.services.apps.placement import Fleet
@@ -61,7 +65,9 @@ from controlplane.services.apps.provisioning import ClusterSettings, Provisioner
 from controlplane.services.apps.reconcile import Disruption, Reconciler
 from controlplane.services.apps.subscriptions import BillingTerms, Subscriptions
 from controlplane.services.apps.tenant_locks import TenantLocks
+from controlplane.services.billing.credits import Credits
 from controlplane.services.billing.invoices import Invoicing, Seller
+from controlplane.services.billing.notices import Notices
 from controlplane.services.billing.providers import ManualTransfer, PaymentProvider
 from controlplane.services.billing.stripe_checkout import StripeCheckout, StripeSettings
 from controlplane.services.billing.top_ups import TopUps
@@ -97,6 +103,17 @@ def build_outbox(config: Config, clock: Clock) -> tuple[Outbox, DeliveryLoop]:
     lease = timedelta(seconds=config.outbox_lease)
     email = Deliverer(mail.CHANNEL, mailer, outbox, retry, clock, lease=lease)
     return outbox, DeliveryLoop(outbox, [email], config.outbox_poll_interval)
+
+
+def build_notices(config: Config, clock: Clock, outbox: Outbox) -> Notices:
+    """What billing tells, with the daily spend a wallet's runway is measured in."""
+    period = CalendarDuration.parse(config.billing_period)
+    return Notices(
+        outbox,
+        CalendarDuration.parse(config.low_balance_runway).exact,
+        clock,
+        functools.partial(spending.daily_spend, period, clock),
+    )
 
 
 def build_accounts(config: Config, clock: Clock, outbox: Outbox) -> Accounts:
@@ -244,7 +261,12 @@ def invoicing_from_config(config: Config) -> Invoicing:
 
 
 def build_subscriptions(
-    config: Config, clock: Clock, gateway: ClusterGateway, metrics: Metrics, outbox: Outbox
+    config: Config,
+    clock: Clock,
+    gateway: ClusterGateway,
+    metrics: Metrics,
+    outbox: Outbox,
+    notices: Notices,
 ) -> tuple[Subscriptions, Reconciler]:
     settings = ClusterSettings(
         base_domain=config.base_domain,
@@ -267,7 +289,9 @@ def build_subscriptions(
         invoicing_from_config(config),
         prorated_refunds=config.cancel_refunds == "prorated",
     )
-    subscriptions = Subscriptions(lifecycle, clock, config.max_subscriptions_per_user, terms)
+    subscriptions = Subscriptions(
+        lifecycle, clock, config.max_subscriptions_per_user, terms, notices
+    )
     disrupted = Disruption(config.disruption_threshold, config.eviction_rate, metrics, clock())
     reconciler = Reconciler(
         subscriptions, lifecycle, clock, config.eviction_timeout, metrics, disrupted
@@ -329,21 +353,22 @@ def create_app(
     app[INGEST] = TelemetryIngest(clock, app[METRICS], app[HEARING])
     gateway = cluster if cluster is not None else build_cluster(config)
     app[CLUSTER] = gateway
+    app[NOTICES] = notices = build_notices(config, clock, app[OUTBOX])
     app[SUBSCRIPTIONS], app[RECONCILER] = build_subscriptions(
-        config, clock, gateway, app[METRICS], app[OUTBOX]
+        config, clock, gateway, app[METRICS], app[OUTBOX], notices
     )
     app[SNAPSHOTS] = build_snapshots(config, clock, gateway)
     app[STRIPE] = stripe = build_stripe(config)
     providers: list[PaymentProvider] = [ManualTransfer(config.manual_payment_instructions)]
     if stripe is not None:
         providers.append(stripe)
+    # Money reaching a wallet (a top-up, an administrator's credit or credit limit) pays
+    # what its owner owes at once, not at the next renewal pass.
+    settle_owner = app[SUBSCRIPTIONS].settle_owner
     app[TOP_UPS] = TopUps(
-        {p.name: p for p in providers},
-        config.currency,
-        clock,
-        # A top-up pays what its owner owes at once, not at the next renewal pass.
-        after_credit=app[SUBSCRIPTIONS].settle_owner,
+        {p.name: p for p in providers}, notices, config.currency, clock, after_credit=settle_owner
     )
+    app[CREDITS] = Credits(notices, config.currency, after_credit=settle_owner)
     app[SPEC] = build_spec(ROUTES, PREFIX)
     ids = pipeline.RequestIds()
     for route in ROUTES:

@@ -14,6 +14,8 @@ from controlplane.services.accounts.accounts import Accounts
 from controlplane.services.accounts.rate_limit import RateLimiter
 from controlplane.services.apps.reconcile import Reconciler
 from controlplane.services.apps.subscriptions import Subscriptions
+from controlplane.services.billing.credits import Credits
+from controlplane.services.billing.notices import Notices
 from controlplane.services.billing.stripe_checkout import StripeCheckout
 from controlplane.services.billing.top_ups import TopUps
 from controlplane.services.clock import Clock
@@ -40,6 +42,8 @@ HEARING = web.AppKey("hearing", Hearing)
 SUBSCRIPTIONS = web.AppKey("subscriptions", Subscriptions)
 RECONCILER = web.AppKey("reconciler", Reconciler)
 TOP_UPS = web.AppKey("top_ups", TopUps)
+CREDITS = web.AppKey("credits", Credits)
+NOTICES = web.AppKey("notices", Notices)
 # Stripe Checkout, None unless configured: its webhook needs the provider itself.
 STRIPE: web.AppKey[StripeCheckout | None] = web.AppKey("stripe")
 # Fleet statistics aggregate the whole node table: concurrent requests share one query.

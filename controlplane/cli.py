@@ -116,7 +116,7 @@ async def _reseal(config: Config) -> int:
 
 
 async def _with_accounts(config: Config, action: str, args: argparse.Namespace) -> int:
-    from controlplane.app import build_accounts, build_outbox
+    from controlplane.app import build_accounts, build_notices, build_outbox
     from controlplane.db.database import connected, migrate
     from controlplane.services.clock import utcnow
     from controlplane.services.errors import ServiceError
@@ -130,13 +130,16 @@ async def _with_accounts(config: Config, action: str, args: argparse.Namespace) 
     await migrate(config.database_url)
     # The CLI's accounts (seed, create-admin) emit nothing that needs mail, and a
     # `serve` replica delivers whatever they write.
-    accounts = build_accounts(config, utcnow, build_outbox(config, utcnow)[0])
+    outbox = build_outbox(config, utcnow)[0]
+    accounts = build_accounts(config, utcnow, outbox)
     async with connected(config.database_url):
         if action == "seed":
             if not args.catalog_only:
                 created = await seed_accounts(accounts)
                 print("created: " + ", ".join(created) if created else "seed data already present")
-                credited = await seed_development_credit(config.currency)
+                credited = await seed_development_credit(
+                    build_notices(config, utcnow, outbox), config.currency
+                )
                 if credited:
                     print("development credit: " + ", ".join(credited))
             services = await seed_catalog()

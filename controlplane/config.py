@@ -213,6 +213,9 @@ class Config(BaseModel):
     # Whether a subscription cancelled before its paid period ends gets the unused part
     # back in its wallet ("prorated") or not ("none": it may still run to the period's end).
     cancel_refunds: CancelRefunds = _setting("none", "MINISPOD_CANCEL_REFUNDS")
+    # A wallet whose runway (what it can spend ÷ its daily spend) falls below this is
+    # told `wallet.low_balance`, once per crossing; days and time parts only (P3D, PT12H).
+    low_balance_runway: str = _setting("P3D", "MINISPOD_LOW_BALANCE_RUNWAY")
 
     # Mail and the outbox. Without MINISPOD_SMTP_URL mail goes to <data dir>/mail.log.
     # The URL's userinfo holds the SMTP credentials: it is never logged (repr=False).
@@ -255,6 +258,13 @@ class Config(BaseModel):
     @classmethod
     def _iso_duration(cls, value: str) -> str:
         CalendarDuration.parse(value)  # raises ValueError with the one-line reason
+        return value
+
+    @field_validator("low_balance_runway")
+    @classmethod
+    def _exact_duration(cls, value: str) -> str:
+        if CalendarDuration.parse(value).months:
+            raise ValueError("a runway is counted in days: use P3D or PT12H, not months")
         return value
 
     def replace(self, **changes: Any) -> Config:

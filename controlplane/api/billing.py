@@ -8,9 +8,19 @@ from aiohttp import web
 
 from controlplane.api.envelope import ok
 from controlplane.api.routing import Access, Call, Route
-from controlplane.appkeys import ACCOUNTS, CLOCK, CONFIG, STRIPE, SUBSCRIPTIONS, TOP_UPS
+from controlplane.appkeys import (
+    ACCOUNTS,
+    CLOCK,
+    CONFIG,
+    CREDITS,
+    NOTICES,
+    STRIPE,
+    SUBSCRIPTIONS,
+    TOP_UPS,
+)
+from controlplane.services.apps import spending
 from controlplane.services.apps.billing_stats import billing_stats
-from controlplane.services.billing import credits, invoice_pdf, invoices, statement, top_ups
+from controlplane.services.billing import invoice_pdf, invoices, statement, top_ups
 from controlplane.services.billing.wallets import WalletOwner, wallet_of
 from controlplane.services.errors import NotFound
 from shared.wire.billing import (
@@ -29,12 +39,25 @@ from shared.wire.billing import (
     TransactionList,
     TransactionListQuery,
     WalletOut,
+    WalletView,
 )
 
 
 async def wallet(call: Call[Any, Any]) -> web.Response:
+    app = call.request.app
     owner = WalletOwner.user(call.principal.id)
-    return ok(await wallet_of(owner, call.request.app[CONFIG].currency), "Wallet")
+    currency = app[CONFIG].currency
+    held = await wallet_of(owner, currency)
+    runway, low = await app[NOTICES].standing(owner, currency)
+    days = runway.days
+    view = WalletView(
+        **held.model_dump(),
+        daily_spend=runway.per_day,
+        runway_days=round(days, 2) if days is not None else None,
+        low_balance=low,
+        next_charges=await spending.next_charges(owner, currency),
+    )
+    return ok(view, "Wallet")
 
 
 async def transactions(call: Call[Any, TransactionListQuery]) -> web.Response:
@@ -70,8 +93,9 @@ async def stats(call: Call[Any, Any]) -> web.Response:
 
 
 async def change_credit_limit(call: Call[CreditLimitRequest, Any]) -> web.Response:
-    currency = call.request.app[CONFIG].currency
-    changed = await credits.allow_credit(call.param("userId"), call.body.credit_limit, currency)
+    changed = await call.request.app[CREDITS].allow_credit(
+        call.param("userId"), call.body.credit_limit
+    )
     return ok(changed, "Credit limit set")
 
 
@@ -107,7 +131,7 @@ STRIPE_SIGNATURE = "Stripe-Signature"
 
 
 async def grant_credit(call: Call[CreditRequest, Any]) -> web.Response:
-    line, new = await credits.grant(call.principal, call.body, call.request.app[CONFIG].currency)
+    line, new = await call.request.app[CREDITS].grant(call.principal, call.body)
     if not new:
         return ok(line, "Credit already granted with this key; nothing changed")
     return ok(line, "Credit granted", status=201)
@@ -119,9 +143,9 @@ ROUTES: list[Route] = [
         "/billing/wallet",
         wallet,
         Access.USER,
-        "Own wallet: balance and currency",
+        "Own wallet: balance, daily spend, runway and next charges",
         "billing",
-        response=WalletOut,
+        response=WalletView,
     ),
     Route(
         "GET",

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 
 from controlplane.api.envelope import ok
 from controlplane.api.routing import Access, Call, Route
-from controlplane.appkeys import ACCOUNTS, SUBSCRIPTIONS
+from controlplane.appkeys import ACCOUNTS, CLOCK, SUBSCRIPTIONS
 from controlplane.db.models import Instance
-from controlplane.services.apps import history, instances, subscriptions
+from controlplane.services.apps import history, instances, metering, subscriptions
 from shared.wire.common import PageQuery
 from shared.wire.subscriptions import (
     CancelRequest,
@@ -25,6 +26,8 @@ from shared.wire.subscriptions import (
     SubscriptionHistory,
     SubscriptionList,
     SubscriptionListQuery,
+    UsageQuery,
+    UsageReport,
 )
 
 
@@ -83,6 +86,14 @@ async def resume(call: Call[Any, Any]) -> web.Response:
 async def subscription_history(call: Call[Any, PageQuery]) -> web.Response:
     found = await history.history(call.principal, call.param("subscriptionId"), call.query)
     return ok(found, "Subscription history")
+
+
+async def subscription_usage(call: Call[Any, UsageQuery]) -> web.Response:
+    """Resource-hours as metered so far (up to the last metering pass, each reconcile)."""
+    found = await subscriptions.visible(call.principal, call.param("subscriptionId"))
+    end = call.query.to or call.request.app[CLOCK]()
+    start = call.query.from_ or end - timedelta(days=1)
+    return ok(await metering.report(found.id, start, end, call.query.step), "Usage")
 
 
 async def list_instances(call: Call[Any, InstanceListQuery]) -> web.Response:
@@ -152,6 +163,17 @@ ROUTES: list[Route] = [
         "subscriptions",
         query=PageQuery,
         response=SubscriptionHistory,
+    ),
+    Route(
+        "GET",
+        "/subscriptions/{subscriptionId}/usage",
+        subscription_usage,
+        Access.USER,
+        "Resource-hours (CPU core-, memory GiB- and storage GiB-hours) the subscription's"
+        " instance held, by hour or day",
+        "subscriptions",
+        query=UsageQuery,
+        response=UsageReport,
     ),
     Route(
         "POST",

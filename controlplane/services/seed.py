@@ -8,6 +8,7 @@ from controlplane.db.models import Service, User
 from controlplane.services.accounts.accounts import Accounts
 from controlplane.services.billing.credits import credit
 from controlplane.services.billing.ledger import Reference
+from controlplane.services.billing.notices import Notices
 from controlplane.services.billing.wallets import WalletOwner
 from controlplane.services.catalog.catalog import create_service
 from controlplane.services.catalog.templates import DEFAULT_CATALOG
@@ -38,7 +39,7 @@ async def seed_accounts(accounts: Accounts) -> list[str]:
 DEVELOPMENT_CREDIT = 1000
 
 
-async def seed_development_credit(currency: str) -> list[str]:
+async def seed_development_credit(notices: Notices, currency: str) -> list[str]:
     """Credits each test account's wallet once (the key is the email); returns whom it
     credited now."""
     credited = []
@@ -48,6 +49,7 @@ async def seed_development_credit(currency: str) -> list[str]:
         if user is None:
             continue
         _, new = await credit(
+            notices,
             WalletOwner.user(user.id),
             amount,
             currency,

@@ -197,3 +197,27 @@ class BillingStats(WireOut):
     churn: ChurnOut
     past_due: PastDueOut
     revenue_by_month: list[MonthRevenue] = Field(description="the last 12 months, oldest first")
+
+
+class UpcomingCharge(WireOut):
+    subscription_id: UUID
+    service_name: str
+    amount: int = Field(description=f"the next period's price, {MINOR_UNITS}")
+    currency: str
+    due_at: datetime = Field(description="when the renewal charges it")
+
+
+class WalletView(WalletOut):
+    """The wallet as its owner reads it at GET /billing/wallet: what it holds, how fast it
+    is spent, how long that lasts, and what it will be charged next."""
+
+    daily_spend: int = Field(
+        description="what live subscriptions cost per day (monthly prices spread over the"
+        f" billing period, plus the last day's metered usage), {MINOR_UNITS}"
+    )
+    runway_days: float | None = Field(
+        description="available ÷ dailySpend: days until the wallet is empty; null when"
+        " nothing is spent"
+    )
+    low_balance: bool = Field(description="whether the runway is below the warning threshold")
+    next_charges: list[UpcomingCharge]

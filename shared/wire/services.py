@@ -40,8 +40,22 @@ Version = Annotated[str, Field(min_length=1, max_length=50)]
 Search = Annotated[str, Field(max_length=100)]
 
 
+class UsagePrices(WireModel):
+    """Prices of the reservation an instance holds, per unit and hour, charged hourly from
+    the wallet (what is left of a cent is carried to the next hour, never lost)."""
+
+    cpu_core_hour: int = Field(ge=0, le=10**9, description="per CPU core-hour, minor units")
+    memory_gb_hour: int = Field(ge=0, le=10**9, description="per GiB-hour of memory, minor units")
+    storage_gb_hour: int = Field(ge=0, le=10**9, description="per GiB-hour of storage, minor units")
+
+
 class Pricing(WireModel):
     monthly: int = Field(ge=0, le=10**12, description="per month, smallest currency unit")
+    usage: UsagePrices | None = Field(
+        default=None,
+        description="priced by usage too (or instead: monthly 0): the reservation held,"
+        " metered per hour",
+    )
 
 
 TEMPLATE_DESCRIPTION = (

@@ -1,7 +1,7 @@
 """Wire types of subscriptions and the instances that run them."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import Field
@@ -125,3 +125,29 @@ class RenewRequest(WireModel):
 
 class NamespaceQuery(WireModel):
     namespace: str | None = Field(default=None, max_length=63, pattern=r"^[a-z0-9-]+$")
+
+
+class UsageQuery(WireModel):
+    from_: datetime | None = Field(
+        default=None, alias="from", description="start (ISO 8601); default: 24 hours before `to`"
+    )
+    to: datetime | None = Field(default=None, description="end, exclusive; default: now")
+    step: Literal["PT1H", "P1D"] = Field(default="PT1H", description="bucket width")
+
+
+class UsageBucket(WireOut):
+    start: datetime
+    cpu_core_hours: float = Field(description="CPU cores reserved, times the hours held")
+    memory_gb_hours: float = Field(description="GiB of memory reserved, times the hours held")
+    storage_gb_hours: float = Field(description="GiB of storage reserved, times the hours held")
+
+
+class UsageReport(WireOut):
+    """The resource-hours the subscription's instance held: what usage pricing charges."""
+
+    subscription_id: UUID
+    start: datetime
+    end: datetime
+    step: str
+    buckets: list[UsageBucket] = Field(description="only the buckets with usage, oldest first")
+    total: UsageBucket

@@ -5,21 +5,26 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient
+from cryptography.fernet import Fernet
 
 from controlplane.app import create_app
-from controlplane.appkeys import CONFIG
+from controlplane.appkeys import CONFIG, NOTICES
 from controlplane.blobs.s3 import S3Settings
 from controlplane.cluster.memory import InMemoryCluster
 from controlplane.db.models import Service, User
 from controlplane.services.billing.credits import credit
 from controlplane.services.billing.invoices import Billed, Invoicing, Seller
 from controlplane.services.billing.ledger import Reference
+from controlplane.services.billing.notices import Notices
 from controlplane.services.billing.wallets import WalletOwner
 from controlplane.services.catalog.templates import DEFAULT_CATALOG
+from controlplane.services.clock import utcnow
+from controlplane.services.events.outbox import Outbox
+from controlplane.services.sealing import SecretBox
 from tests.conftest import ADMIN_PASSWORD, bearer, create_account, sign_in
 from tests.processes import S3Server
 
@@ -29,6 +34,16 @@ TEST_INVOICING = Invoicing(Seller("Test Seller Ltd", "1 Test Street, Testville",
 
 def billed(at: datetime) -> Billed:
     return Billed(TEST_INVOICING, at)
+
+
+def direct_notices() -> Notices:
+    """Billing's notices for tests that post to the ledger directly (not through the app):
+    their events are written to the outbox like any others; no channel delivers them, and
+    no subscription spends, so no wallet runs low."""
+    return Notices(Outbox(SecretBox([Fernet.generate_key().decode()]), {}, utcnow), DAY, utcnow)
+
+
+DAY = timedelta(days=1)
 
 
 @pytest.fixture
@@ -67,6 +82,7 @@ async def fund(client: TestClient, email: str, amount: int) -> None:
     """Money in a test account's wallet the honest way: a credit through the ledger."""
     user = await User.get(email=email)
     await credit(
+        client.app[NOTICES],
         WalletOwner.user(user.id),
         amount,
         client.app[CONFIG].currency,

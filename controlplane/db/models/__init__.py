@@ -13,7 +13,12 @@ from controlplane.db.models.billing import (
 from controlplane.db.models.catalog import Service
 from controlplane.db.models.events import OutboxDelivery, OutboxEvent
 from controlplane.db.models.snapshots import Snapshot
-from controlplane.db.models.subscriptions import Instance, Subscription, SubscriptionEvent
+from controlplane.db.models.subscriptions import (
+    Instance,
+    Subscription,
+    SubscriptionEvent,
+    UsageHour,
+)
 from controlplane.db.models.workers import (
     JoinToken,
     NodeEvent,
@@ -45,6 +50,7 @@ __all__ = [
     "Subscription",
     "SubscriptionEvent",
     "TopUp",
+    "UsageHour",
     "User",
     "UserToken",
     "WorkerNode",

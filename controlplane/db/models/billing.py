@@ -36,6 +36,10 @@ class LedgerAccount(Model):
     balance = fields.BigIntField(null=True)
     # How far below zero an administrator lets this wallet go (0: not at all).
     credit_limit = fields.BigIntField(default=0)
+    # Since when the wallet's runway is below the warning threshold (NULL: it is not):
+    # set and cleared under the wallet's row lock by the posting that crosses it, so a
+    # low balance is told once per crossing.
+    low_balance_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

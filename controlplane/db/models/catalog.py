@@ -20,6 +20,9 @@ class Service(Model):
     )
     # pricing.monthly, in the smallest unit of the platform's currency.
     monthly_price = fields.BigIntField()
+    # pricing.usage on the wire (minor units per CPU core-hour, memory GiB-hour and
+    # storage GiB-hour of the reservation held), charged hourly; NULL: not metered.
+    usage_prices: dict[str, int] | None = fields.JSONField(null=True)
     # A ServiceTemplate on the wire (camelCase); validated on every write. `{}`
     # while the service has none yet (it was created with resources only): the
     # column stays NOT NULL because SQLite can drop that only by rebuilding the

@@ -27,11 +27,37 @@ class Subscription(Model):
     # Who suspended it, "administrator" or "billing": paying resumes only what unpaid
     # renewals suspended, never an administrator's decision.
     suspended_by = fields.CharField(max_length=16, null=True)
+    # A usage-priced service's metered hours are charged up to here (the start of the
+    # first hour not charged yet; NULL: none charged), and what the charges so far
+    # rounded down is carried, as a numerator over metering.COST_DENOMINATOR, into the
+    # next: no fraction of a cent is ever lost or charged twice.
+    usage_charged_until = fields.DatetimeField(null=True)
+    usage_carry = fields.BigIntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "subscriptions"
+
+
+class UsageHour(Model):
+    """What one subscription's instance held for one hour of wall time: its reservation's
+    CPU (millicores), memory and storage (MiB) multiplied by the seconds it held them
+    (integers, so sums are exact). Added to, never rewritten, by each metering step."""
+
+    id = fields.BigIntField(primary_key=True)
+    subscription_id = fields.UUIDField()
+    instance_id = fields.UUIDField()
+    # The hour's start, UTC.
+    hour = fields.DatetimeField()
+    cpu_millicore_seconds = fields.BigIntField(default=0)
+    memory_mib_seconds = fields.BigIntField(default=0)
+    storage_mib_seconds = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "usage_hours"
+        # One row per subscription and hour; also the index a range of hours is read by.
+        unique_together = (("subscription_id", "hour"),)
 
 
 class SubscriptionEvent(Model):
@@ -85,6 +111,9 @@ class Instance(Model):
     # of its own data.
     secrets: dict[str, str] = fields.JSONField(default=dict)
     placed_at = fields.DatetimeField(null=True)
+    # Usage is metered up to here (whole seconds) while the instance holds a reservation;
+    # moved forward by compare-and-set, so two meterings never count a second twice.
+    metered_until = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

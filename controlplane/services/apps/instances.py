@@ -13,7 +13,7 @@ from controlplane.db.models import Instance, Service, Subscription, User, Worker
 from controlplane.db.reservations import Requests, release
 from controlplane.scheduler import Profile
 from controlplane.services import tallies
-from controlplane.services.apps import placement, reasons
+from controlplane.services.apps import metering, placement, reasons
 from controlplane.services.apps.history import History
 from controlplane.services.apps.provisioning import Provisioner, is_failure
 from controlplane.services.clock import Clock
@@ -149,6 +149,9 @@ class Lifecycle:
             # The reconcile job removes orphans; the reservation is freed now.
             log.warning("removing %s from the cluster failed: %s", instance.id, exc)
         if instance.node_id is not None:
+            # Metered up to the moment the room is given back: a usage-priced customer
+            # pays for what was held, not a second more or less.
+            instance.metered_until = await metering.accrue(instance.id, self._clock())
             await release(instance.node_id, requests_held(instance))
         instance.node_id = None
         instance.status = status

@@ -40,6 +40,8 @@ class Pass:
     expired: int = 0
     # Cancelled at the end of their period, as their owners asked.
     cancelled: int = 0
+    # Usage-priced subscriptions whose metered hours were charged.
+    usage_charged: int = 0
     evicted: int = 0
     placed: int = 0
     observed: int = 0
@@ -55,6 +57,7 @@ class Pass:
             or self.suspended_unpaid
             or self.expired
             or self.cancelled
+            or self.usage_charged
             or self.evicted
             or self.placed
             or self.repaired
@@ -110,10 +113,16 @@ class Reconciler:
     async def run(self) -> Pass:
         result = Pass()
         self._lifecycle.fleet.invalidate()
-        renewals = await self._subscriptions.renew_due()
-        result.renewed, result.past_due = renewals.renewed, renewals.past_due
-        result.suspended_unpaid, result.expired = renewals.suspended, renewals.expired
-        result.cancelled = renewals.cancelled
+        for renewals in (
+            await self._subscriptions.renew_due(),
+            await self._subscriptions.bill_usage(),
+        ):
+            result.renewed += renewals.renewed
+            result.past_due += renewals.past_due
+            result.suspended_unpaid += renewals.suspended
+            result.expired += renewals.expired
+            result.cancelled += renewals.cancelled
+            result.usage_charged += renewals.usage_charged
         await self._stop_terminal(result)
         await self._evict(result)
         await self._place_pending(result)
@@ -126,6 +135,7 @@ class Reconciler:
             "suspended_unpaid",
             "expired",
             "cancelled",
+            "usage_charged",
             "evicted",
             "placed",
             "repaired",

@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from controlplane.db.models import Instance, Service, Subscription, User
 from controlplane.services import tallies
+from controlplane.services.apps import metering
 from controlplane.services.apps.instances import (
     TERMINAL_SUBSCRIPTIONS,
     Lifecycle,
@@ -20,8 +21,14 @@ from controlplane.services.apps.instances import (
 from controlplane.services.apps.instances import out as instance_out
 from controlplane.services.apps.placement import requests_of
 from controlplane.services.apps.provisioning import namespace_of
-from controlplane.services.billing.charges import charge_period, gift_periods, refund_unused
+from controlplane.services.billing.charges import (
+    charge_period,
+    charge_usage,
+    gift_periods,
+    refund_unused,
+)
 from controlplane.services.billing.invoices import Billed, Invoicing
+from controlplane.services.billing.notices import Notices
 from controlplane.services.billing.wallets import WalletOwner
 from controlplane.services.catalog import catalog
 from controlplane.services.clock import Clock
@@ -31,6 +38,7 @@ from controlplane.services.ownership import find_visible, visible_to
 from controlplane.services.paging import page
 from shared.durations import CalendarDuration, add_months
 from shared.enums import InstanceStatus, SubscriptionStatus, WalletOwnerType
+from shared.wire.services import UsagePrices
 from shared.wire.subscriptions import (
     SubscribeRequest,
     SubscriptionDetail,
@@ -99,6 +107,7 @@ class Renewals:
     expired: int = 0
     resumed: int = 0
     cancelled: int = 0
+    usage_charged: int = 0
 
 
 async def any_live(user_ids: list[uuid.UUID]) -> bool:
@@ -150,9 +159,15 @@ async def list_subscriptions(actor: User, query: SubscriptionListQuery) -> Subsc
 
 class Subscriptions:
     def __init__(
-        self, lifecycle: Lifecycle, clock: Clock, max_per_user: int, terms: BillingTerms
+        self,
+        lifecycle: Lifecycle,
+        clock: Clock,
+        max_per_user: int,
+        terms: BillingTerms,
+        notices: Notices,
     ) -> None:
         self.lifecycle = lifecycle
+        self._notices = notices
         self._clock = clock
         self._max_per_user = max_per_user
         self._terms = terms
@@ -193,23 +208,8 @@ class Subscriptions:
                 # The price is read under that lock too: a change made meanwhile is the
                 # price charged, never one read before it.
                 locked, _ = await catalog.active_service(str(service.id), lock=True)
-                subscription_id = uuid.uuid4()
-                # The first period is paid here, in the transaction that makes the
-                # subscription: short of money (402) nothing is created, and parallel
-                # subscribes queue on the account's lock above, so each sees the balance
-                # the previous one left. (The ledger locks the wallet row too.)
-                await charge_period(
-                    WalletOwner.user(actor.id),
-                    locked.monthly_price,
-                    self._currency,
-                    subscription_id,
-                    now,
-                    actor.id,
-                    f"{service.name}: first period",
-                    Billed(self._terms.invoicing, now, now, self._terms.period.after(now)),
-                )
                 subscription = await Subscription.create(
-                    id=subscription_id,
+                    id=uuid.uuid4(),
                     user_id=actor.id,
                     service_id=service.id,
                     subdomain=subdomain,
@@ -224,6 +224,22 @@ class Subscriptions:
                     now,
                     actor.id,
                     created=True,
+                )
+                # The first period is paid here, in the transaction that makes the
+                # subscription (made first, so the wallet's runway counts it): short of
+                # money (402) the transaction rolls back and nothing is created; parallel
+                # subscribes queue on the account's lock above, so each sees the balance
+                # the previous one left. (The ledger locks the wallet row too.)
+                await charge_period(
+                    self._notices,
+                    WalletOwner.user(actor.id),
+                    locked.monthly_price,
+                    self._currency,
+                    subscription.id,
+                    now,
+                    actor.id,
+                    f"{service.name}: first period",
+                    Billed(self._terms.invoicing, now, now, self._terms.period.after(now)),
                 )
                 instance = await Instance.create(
                     id=uuid.uuid4(),
@@ -279,6 +295,7 @@ class Subscriptions:
                 return await detail(subscription, actor)
             if paid_ahead and self._terms.prorated_refunds:
                 await refund_unused(
+                    self._notices,
                     WalletOwner.user(subscription.user_id),
                     self._currency,
                     subscription.id,
@@ -346,6 +363,7 @@ class Subscriptions:
                 raise Conflict(f"A {subscription.status.value} subscription cannot be renewed")
             service = await Service.get(id=subscription.service_id)
             await gift_periods(
+                self._notices,
                 service.monthly_price * months,
                 self._currency,
                 subscription.id,
@@ -454,6 +472,14 @@ class Subscriptions:
         )
         for subscription_id in unpaid:
             await self._renew(subscription_id, now, result)
+        for service in await self._metered_services():
+            behind = await Subscription.filter(
+                user_id=owner.id,
+                service_id=service.id,
+                status__in=(SubscriptionStatus.PAST_DUE, SubscriptionStatus.SUSPENDED),
+            ).values_list("id", flat=True)
+            for subscription_id in behind:
+                await self._bill_usage_of(subscription_id, service, now, result)
         return result
 
     async def _renew(self, subscription_id: object, now: datetime, result: Renewals) -> None:
@@ -481,7 +507,19 @@ class Subscriptions:
             else:
                 paid = await self._charge_due(subscription, now, result)
             await subscription.save()
-        # The cluster is changed after the decision committed, as everywhere else.
+        await self._after_decision(subscription, was, paid, now, result)
+
+    async def _after_decision(
+        self,
+        subscription: Subscription,
+        was: SubscriptionStatus,
+        paid: bool,
+        now: datetime,
+        result: Renewals,
+    ) -> None:
+        """The cluster follows a billing decision once it committed, as everywhere else: an
+        expired or cancelled subscription's instance removed, a newly suspended one scaled
+        to zero, and one billing suspended resumed once everything due is paid."""
         instance = await Instance.get_or_none(subscription_id=subscription.id)
         if subscription.status is SubscriptionStatus.EXPIRED:
             await self.teardown(subscription, "subscription expired unpaid")
@@ -492,14 +530,18 @@ class Subscriptions:
         ):
             if instance is not None:
                 await self.lifecycle.suspend(
-                    instance, subscription, "suspended: the renewal is unpaid; top up to resume"
+                    instance, subscription, "suspended: a charge is unpaid; top up to resume"
                 )
         elif (
             paid
             and was is SubscriptionStatus.SUSPENDED
-            and subscription.suspended_by == (BY_BILLING)
+            and subscription.suspended_by == BY_BILLING
+            and subscription.current_period_end > now
+            and not self._usage_overdue(
+                subscription, await Service.get(id=subscription.service_id), now
+            )
         ):
-            await self._resume(subscription, "resumed: the renewal is paid", None)
+            await self._resume(subscription, "resumed: what was due is paid", None)
             result.resumed += 1
 
     async def _charge_due(
@@ -517,6 +559,7 @@ class Subscriptions:
         start = now if late else due_since
         try:
             await charge_period(
+                self._notices,
                 WalletOwner.user(subscription.user_id),
                 service.monthly_price,
                 terms.currency,
@@ -526,20 +569,56 @@ class Subscriptions:
                 f"{service.name}: renewal",
                 Billed(terms.invoicing, now, start, terms.period.after(start)),
             )
-        except PaymentRequired:
-            paid = False
-        else:
-            paid = True
+        except PaymentRequired as short:
+            await self._unpaid(
+                subscription,
+                due_since,
+                now,
+                result,
+                service.monthly_price,
+                short,
+                f"{service.name}: renewal",
+            )
+            return False
+        subscription.current_period_start = start
+        subscription.current_period_end = terms.period.after(start)
+        if subscription.status is SubscriptionStatus.PAST_DUE and not self._usage_overdue(
+            subscription, service, now
+        ):
+            await self.lifecycle.history.transition(
+                subscription, SubscriptionStatus.ACTIVE, "the overdue renewal is paid", now
+            )
+        result.renewed += 1
+        return True
+
+    async def _unpaid(
+        self,
+        subscription: Subscription,
+        due_since: datetime,
+        now: datetime,
+        result: Renewals,
+        amount: int,
+        short: PaymentRequired,
+        what: str,
+    ) -> None:
+        """A charge due since `due_since` could not be paid (under the subscription's row
+        lock): PAST_DUE for the grace period (the app runs on), then SUSPENDED (scaled to
+        zero, data and room kept), then EXPIRED after the retention period. The first
+        failure is told as `billing.payment_failed`; retries are not news (a suspension
+        and an expiry are, told as changes of its state)."""
+        terms = self._terms
         was = subscription.status
-        if paid:
-            subscription.current_period_start = start
-            subscription.current_period_end = terms.period.after(start)
-            if was is SubscriptionStatus.PAST_DUE:
-                await self.lifecycle.history.transition(
-                    subscription, SubscriptionStatus.ACTIVE, "the overdue renewal is paid", now
-                )
-            result.renewed += 1
-        elif terms.retention.after(due_since) <= now:
+        if was in (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE):
+            await self._notices.payment_failed(
+                WalletOwner.user(subscription.user_id),
+                subscription.id,
+                amount,
+                terms.currency,
+                short.shortfall,
+                what,
+            )
+        late = terms.grace.after(due_since) <= now
+        if terms.retention.after(due_since) <= now:
             await self.lifecycle.history.transition(
                 subscription,
                 SubscriptionStatus.EXPIRED,
@@ -551,7 +630,7 @@ class Subscriptions:
             await self.lifecycle.history.transition(
                 subscription,
                 SubscriptionStatus.SUSPENDED,
-                "suspended: the renewal is unpaid past the grace period",
+                f"suspended: {what} is unpaid past the grace period",
                 now,
             )
             subscription.suspended_by = BY_BILLING
@@ -560,11 +639,88 @@ class Subscriptions:
             await self.lifecycle.history.transition(
                 subscription,
                 SubscriptionStatus.PAST_DUE,
-                "past due: the wallet cannot pay the renewal",
+                f"past due: the wallet cannot pay {what}",
                 now,
             )
             result.past_due += 1
-        return paid
+
+    def _usage_overdue(self, subscription: Subscription, service: Service, now: datetime) -> bool:
+        """Whether metered hours older than an hour are still unpaid (they are charged at
+        each pass, so older ones are ones the wallet could not pay)."""
+        if not service.usage_prices:
+            return False
+        charged = subscription.usage_charged_until
+        return charged is not None and charged + 2 * metering.HOUR < now
+
+    async def bill_usage(self) -> Renewals:
+        """Meters every reservation up to now, then charges each usage-priced subscription
+        its hours that are final, from its wallet: Elestio's model of hourly posting from
+        prepaid credit. Unpaid, it falls behind as an unpaid renewal does. Leader-only
+        (the reconcile job); safe on two replicas anyway (compare-and-set metering, row
+        locks, keyed charges)."""
+        now = self._clock()
+        result = Renewals()
+        await metering.accrue_all(now)
+        for service in await self._metered_services():
+            due = await Subscription.filter(service_id=service.id, status__in=LIVE).values_list(
+                "id", flat=True
+            )
+            for subscription_id in due:
+                await self._bill_usage_of(subscription_id, service, now, result)
+        return result
+
+    async def _metered_services(self) -> list[Service]:
+        return [s for s in await Service.all().only("id", "name", "usage_prices") if s.usage_prices]
+
+    async def _bill_usage_of(
+        self, subscription_id: object, service: Service, now: datetime, result: Renewals
+    ) -> None:
+        assert service.usage_prices is not None
+        prices = UsagePrices.model_validate(service.usage_prices)
+        terms = self._terms
+        async with in_transaction():
+            subscription = await Subscription.filter(id=subscription_id).select_for_update().first()
+            if subscription is None or subscription.status not in LIVE:
+                return
+            was = subscription.status
+            instance = await Instance.get_or_none(subscription_id=subscription.id)
+            through = metering.settled_through(instance, now)
+            hours = await metering.unbilled_hours(
+                subscription.id, subscription.usage_charged_until, through
+            )
+            if not hours:
+                return
+            first, last = hours[0].hour, hours[-1].hour + metering.HOUR
+            owed = subscription.usage_carry + sum(metering.cost(h, prices) for h in hours)
+            amount, carry = divmod(owed, metering.COST_DENOMINATOR)
+            what = f"{service.name}: usage"
+            charged = False
+            try:
+                await charge_usage(
+                    self._notices,
+                    WalletOwner.user(subscription.user_id),
+                    amount,
+                    terms.currency,
+                    subscription.id,
+                    first,
+                    f"{what} {first:%Y-%m-%d %H:00} to {last:%H:00} UTC",
+                    Billed(terms.invoicing, now, first, last),
+                )
+            except PaymentRequired as short:
+                await self._unpaid(
+                    subscription, first + metering.HOUR, now, result, amount, short, what
+                )
+            else:
+                subscription.usage_charged_until = last
+                subscription.usage_carry = carry
+                result.usage_charged += 1
+                charged = True
+                if was is SubscriptionStatus.PAST_DUE and subscription.current_period_end > now:
+                    await self.lifecycle.history.transition(
+                        subscription, SubscriptionStatus.ACTIVE, "the overdue usage is paid", now
+                    )
+            await subscription.save()
+        await self._after_decision(subscription, was, charged, now, result)
 
 
 async def counts_by_status() -> dict[str, int]:

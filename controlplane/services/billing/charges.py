@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from controlplane.db.models import LedgerPosting, LedgerTransaction
 from controlplane.services.billing.invoices import Billed
 from controlplane.services.billing.ledger import Entry, Leg, Reference, post
+from controlplane.services.billing.notices import Notices
 from controlplane.services.billing.wallets import WalletOwner, open_wallet, platform_account
 from shared.enums import LedgerAccountKind, TransactionType
 
@@ -16,10 +17,15 @@ from shared.enums import LedgerAccountKind, TransactionType
 def period_key(subscription_id: uuid.UUID, period_start: datetime) -> str:
     """One charge per subscription and period, whoever asks and however often (a
     renewal job on two replicas, a retried request)."""
-    return f"subscription:{subscription_id}:period:{period_start.isoformat()}"
+    return f"{_periods_of(subscription_id)}{period_start.isoformat()}"
+
+
+def _periods_of(subscription_id: uuid.UUID) -> str:
+    return f"subscription:{subscription_id}:period:"
 
 
 async def charge_period(
+    notices: Notices,
     owner: WalletOwner,
     amount: int,
     currency: str,
@@ -36,13 +42,68 @@ async def charge_period(
     service (price 0) posts nothing: a transaction of zero postings moves no money,
     and the subscription itself records that it was taken. A charge leaves its invoice,
     described by `document`."""
+    return await _charge(
+        notices,
+        owner,
+        amount,
+        currency,
+        subscription_id,
+        period_key(subscription_id, period_start),
+        actor_id,
+        reason,
+        document,
+    )
+
+
+def usage_key(subscription_id: uuid.UUID, first_hour: datetime) -> str:
+    return f"subscription:{subscription_id}:usage-from:{first_hour.isoformat()}"
+
+
+async def charge_usage(
+    notices: Notices,
+    owner: WalletOwner,
+    amount: int,
+    currency: str,
+    subscription_id: uuid.UUID,
+    first_hour: datetime,
+    reason: str,
+    document: Billed,
+) -> LedgerTransaction | None:
+    """Metered hours from `first_hour` on, charged as charge_period charges a period (the
+    caller moves the subscription's charged-until mark in the same transaction, so the
+    next charge starts where this one ended and its key is new)."""
+    return await _charge(
+        notices,
+        owner,
+        amount,
+        currency,
+        subscription_id,
+        usage_key(subscription_id, first_hour),
+        None,
+        reason,
+        document,
+    )
+
+
+async def _charge(
+    notices: Notices,
+    owner: WalletOwner,
+    amount: int,
+    currency: str,
+    subscription_id: uuid.UUID,
+    key: str,
+    actor_id: uuid.UUID | None,
+    reason: str,
+    document: Billed,
+) -> LedgerTransaction | None:
     if amount == 0:
         return None
     wallet = await open_wallet(owner, currency)
     revenue = await platform_account(LedgerAccountKind.REVENUE, currency)
     return await _post_about(
+        notices,
         subscription_id,
-        period_key(subscription_id, period_start),
+        key,
         TransactionType.CHARGE,
         (Leg(wallet, -amount), Leg(revenue, amount)),
         actor_id,
@@ -52,6 +113,7 @@ async def charge_period(
 
 
 async def _post_about(
+    notices: Notices,
     subscription_id: uuid.UUID,
     key: str,
     kind: TransactionType,
@@ -73,7 +135,8 @@ async def _post_about(
             actor_id=actor_id,
             reason=reason,
             document=document,
-        )
+        ),
+        notices,
     )
     return transaction
 
@@ -95,6 +158,7 @@ def _microseconds(span: timedelta) -> int:
 
 
 async def refund_unused(
+    notices: Notices,
     owner: WalletOwner,
     currency: str,
     subscription_id: uuid.UUID,
@@ -117,6 +181,8 @@ async def refund_unused(
             type=TransactionType.CHARGE,
             reference_type="subscription",
             reference_id=str(subscription_id),
+            # A period's charge, not an hour of metered usage (used, so never refunded).
+            idempotency_key__startswith=_periods_of(subscription_id),
         )
         .order_by("-created_at")
         .first()
@@ -131,6 +197,7 @@ async def refund_unused(
     wallet = await open_wallet(owner, currency)
     revenue = await platform_account(LedgerAccountKind.REVENUE, currency)
     return await _post_about(
+        notices,
         subscription_id,
         f"subscription:{subscription_id}:refund",
         TransactionType.REFUND,
@@ -142,6 +209,7 @@ async def refund_unused(
 
 
 async def gift_periods(
+    notices: Notices,
     amount: int,
     currency: str,
     subscription_id: uuid.UUID,
@@ -160,6 +228,7 @@ async def gift_periods(
     promotional = await platform_account(LedgerAccountKind.PROMOTIONAL_CREDIT, currency)
     revenue = await platform_account(LedgerAccountKind.REVENUE, currency)
     return await _post_about(
+        notices,
         subscription_id,
         f"subscription:{subscription_id}:gift-from:{period_end.isoformat()}",
         TransactionType.ADJUSTMENT,

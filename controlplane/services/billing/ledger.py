@@ -12,6 +12,7 @@ from tortoise.expressions import F
 
 from controlplane.db.models import LedgerAccount, LedgerPosting, LedgerTransaction
 from controlplane.services.billing.invoices import DOCUMENTS, Billed, issue
+from controlplane.services.billing.notices import Notices
 from controlplane.services.errors import PaymentRequired
 from shared.enums import LedgerAccountKind, TransactionType
 from shared.money import format_amount
@@ -72,9 +73,11 @@ def _wallet_legs(entry: Entry) -> list[Leg]:
     return [leg for leg in entry.legs if leg.account.kind is LedgerAccountKind.WALLET]
 
 
-async def post(entry: Entry) -> tuple[LedgerTransaction, bool]:
+async def post(entry: Entry, notices: Notices) -> tuple[LedgerTransaction, bool]:
     """Posts `entry` inside the caller's database transaction; returns the transaction and
     whether it was posted now (False: its key was posted before, and nothing changed).
+    What it does to wallets is told through `notices` in the same transaction (an event
+    per wallet moved, and a low balance once per crossing).
 
     Wallets are locked (in id order, so two transfers between the same wallets cannot
     deadlock) and checked before anything is written: a wallet that would drop below minus
@@ -85,9 +88,8 @@ async def post(entry: Entry) -> tuple[LedgerTransaction, bool]:
     if existing is not None:
         return existing, False
     deltas: dict[uuid.UUID, int] = defaultdict(int)
-    for leg in entry.legs:
-        if leg.account.kind is LedgerAccountKind.WALLET:
-            deltas[leg.account.id] += leg.amount
+    for leg in _wallet_legs(entry):
+        deltas[leg.account.id] += leg.amount
     wallets = {
         w.id: w
         for w in await LedgerAccount.filter(id__in=sorted(deltas))
@@ -149,4 +151,5 @@ async def post(entry: Entry) -> tuple[LedgerTransaction, bool]:
             entry.reason,
             entry.document,
         )
+    await notices.posted(transaction, dict(deltas))
     return transaction, True

@@ -6,20 +6,27 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from controlplane.db.models import PaymentEvent, TopUp, User
 from controlplane.services.billing.ledger import Entry, Leg, Reference, post
+from controlplane.services.billing.notices import Notices
 from controlplane.services.billing.providers import (
     ManualTransfer,
     Outcome,
     PaymentNotice,
     PaymentProvider,
 )
-from controlplane.services.billing.wallets import WalletOwner, open_wallet, platform_account
+from controlplane.services.billing.wallets import (
+    AfterCredit,
+    WalletOwner,
+    open_wallet,
+    platform_account,
+    settle,
+)
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, Invalid, NotFound
 from controlplane.services.ids import parse_id
@@ -60,20 +67,17 @@ async def list_top_ups(actor: User, query: TopUpListQuery) -> TopUpList:
     return TopUpList(top_ups=[TopUpOut.model_validate(t) for t in rows], pagination=pagination)
 
 
-# What a credited top-up sets off: its owner's unpaid subscriptions are tried again at once
-# (apps gives this; billing imports no other domain).
-AfterCredit = Callable[[WalletOwner], Awaitable[object]]
-
-
 class TopUps:
     def __init__(
         self,
         providers: Mapping[str, PaymentProvider],
+        notices: Notices,
         currency: str,
         clock: Clock,
         after_credit: AfterCredit | None = None,
     ) -> None:
         self._providers = dict(providers)
+        self._notices = notices
         self._currency = currency
         self._clock = clock
         self._after_credit = after_credit
@@ -139,7 +143,8 @@ class TopUps:
                 legs=(Leg(wallet, top_up.amount), Leg(clearing, -top_up.amount)),
                 actor_id=actor_id,
                 reason=f"{top_up.provider} payment {top_up.reference}",
-            )
+            ),
+            self._notices,
         )
         top_up.status = TopUpStatus.CONFIRMED
         top_up.transaction_id = transaction.id
@@ -150,15 +155,7 @@ class TopUps:
         )
 
     async def _settle_owner(self, top_up: TopUp) -> None:
-        if self._after_credit is None:
-            return
-        try:
-            await self._after_credit(WalletOwner(top_up.owner_type, top_up.owner_id))
-        except Exception:
-            # The money is in and committed; the renewal job settles what this could not,
-            # so a failure here must not turn a confirmed payment into an error answer
-            # (a provider would redeliver an event that changes nothing).
-            log.exception("settling the subscriptions of top-up %s failed", top_up.id)
+        await settle(self._after_credit, WalletOwner(top_up.owner_type, top_up.owner_id))
 
     async def apply(self, notice: PaymentNotice) -> PaymentReceipt:
         """A provider's verified event, acted on once: the event's id is recorded in the

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from tortoise.functions import Sum
@@ -13,6 +15,8 @@ from controlplane.services.errors import Conflict
 from shared.enums import LedgerAccountKind, WalletOwnerType
 from shared.money import format_amount
 from shared.wire.billing import WalletOut
+
+log = logging.getLogger("minispod.billing")
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,24 @@ class WalletOwner:
     @classmethod
     def user(cls, user_id: uuid.UUID) -> WalletOwner:
         return cls(WalletOwnerType.USER, user_id)
+
+
+# What money reaching a wallet sets off: its owner's unpaid subscriptions are tried again
+# at once (apps gives this; billing imports no other domain).
+AfterCredit = Callable[[WalletOwner], Awaitable[object]]
+
+
+async def settle(after_credit: AfterCredit | None, owner: WalletOwner) -> None:
+    """Lets `after_credit` pay what `owner` owes, once the money that allows it committed."""
+    if after_credit is None:
+        return
+    try:
+        await after_credit(owner)
+    except Exception:
+        # The money is in and committed; the renewal job settles what this could not, so
+        # a failure here must not turn a confirmed payment or credit into an error answer
+        # (a provider would redeliver an event that changes nothing).
+        log.exception("settling what %s %s owes failed", owner.type, owner.id)
 
 
 def wallet_key(owner: WalletOwner, currency: str) -> str:
@@ -122,7 +144,7 @@ async def any_balance(owners: list[WalletOwner]) -> bool:
     return False
 
 
-async def set_credit_limit(owner: WalletOwner, currency: str, limit: int) -> WalletOut:
+async def set_credit_limit(owner: WalletOwner, currency: str, limit: int) -> None:
     """How far below zero an administrator lets the wallet go. Lowered below what the
     wallet already owes, it is refused (Conflict) and nothing changes: the debt stands,
     and the CHECK on the balance would refuse the row anyway."""
@@ -136,4 +158,3 @@ async def set_credit_limit(owner: WalletOwner, currency: str, limit: int) -> Wal
                 f"be lower until it is paid"
             )
         await LedgerAccount.filter(id=wallet.id).update(credit_limit=limit)
-    return await wallet_of(owner, currency)

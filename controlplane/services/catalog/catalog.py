@@ -38,6 +38,7 @@ from shared.wire.services import (
     ServiceOut,
     ServiceSetting,
     ServiceUpdate,
+    UsagePrices,
 )
 
 SORT_COLUMNS = {"createdAt": "created_at", "name": "name", "price": "monthly_price"}
@@ -88,7 +89,12 @@ def _public_out(service: Service, template: ServiceTemplate | None) -> PublicSer
         description=service.description,
         category=service.category,
         version=service.version,
-        pricing=Pricing(monthly=service.monthly_price),
+        pricing=Pricing(
+            monthly=service.monthly_price,
+            usage=UsagePrices.model_validate(service.usage_prices)
+            if service.usage_prices
+            else None,
+        ),
         resources=resources_of(service, template),
         settings=settings_of(template) if template is not None else [],
         subscribable=template is not None,
@@ -185,6 +191,7 @@ async def create_service(body: ServiceCreate) -> Service:
         version=body.version,
         status=body.status,
         monthly_price=body.pricing.monthly,
+        usage_prices=_usage_prices(body.pricing),
         template=body.template.wire() if body.template is not None else {},
         resources=resources,
     )
@@ -205,6 +212,7 @@ async def update_service(raw_id: str, body: ServiceUpdate) -> Service:
             setattr(service, field, getattr(body, field))
     if body.pricing is not None:
         service.monthly_price = body.pricing.monthly
+        service.usage_prices = _usage_prices(body.pricing)
     if body.template is not None or body.resources is not None:
         template = body.template or template_of(service)
         # Checked against the template the service will have, given or kept.
@@ -284,3 +292,7 @@ async def categories() -> CategoryList:
     return CategoryList(
         categories=[CategoryCount(name=r["category"], count=r["count"]) for r in rows]
     )
+
+
+def _usage_prices(pricing: Pricing) -> dict[str, int] | None:
+    return pricing.usage.model_dump(by_alias=True) if pricing.usage is not None else None

@@ -10,15 +10,17 @@ import pytest
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from controlplane.db.models import Invoice, LedgerTransaction, User
+from controlplane.db.models import Invoice, LedgerAccount, LedgerTransaction, User
 from controlplane.services.billing.invoices import tax_included
 from controlplane.services.billing.ledger import Entry, Leg, Reference, Unbalanced, post
 from controlplane.services.billing.wallets import WalletOwner, open_wallet, platform_account
 from shared.enums import DocumentKind, LedgerAccountKind, Role, TransactionType
-from tests.controlplane.conftest import billed
+from tests.controlplane.conftest import billed, direct_notices
 
 EUR = "EUR"
 AT = datetime(2026, 6, 30, 23, 59, tzinfo=UTC)
+
+NOTICES = direct_notices()
 
 
 @pytest.mark.parametrize(
@@ -60,7 +62,8 @@ async def _refund(user: User, amount: int, key: str, document: bool = True) -> L
                 legs=(Leg(wallet, amount), Leg(refunds, -amount)),
                 reason="unused days refunded",
                 document=billed(AT) if document else None,
-            )
+            ),
+            NOTICES,
         )
     return transaction
 
@@ -102,3 +105,43 @@ async def test_an_issued_invoice_cannot_be_edited_or_removed(platform):
         with pytest.raises(IntegrityError, match="append-only"):
             await attempt
     assert (await Invoice.get(transaction_id=transaction.id)).total == 700
+
+
+async def test_a_charge_rolled_back_gives_its_number_back(platform):
+    carol = await _customer()
+    wallet = await open_wallet(WalletOwner.user(carol.id), EUR)
+    await LedgerAccount.filter(id=wallet.id).update(credit_limit=10_000)
+    revenue = await platform_account(LedgerAccountKind.REVENUE, EUR)
+
+    async def charge(key: str) -> LedgerTransaction:
+        async with in_transaction():
+            return await charged(key)
+
+    async def charged(key: str) -> LedgerTransaction:
+        transaction, _ = await post(
+            Entry(
+                key=key,
+                type=TransactionType.CHARGE,
+                currency=EUR,
+                reference=Reference("test", key),
+                legs=(Leg(wallet, -100), Leg(revenue, 100)),
+                reason="a period",
+                document=billed(AT),
+            ),
+            NOTICES,
+        )
+        return transaction
+
+    class Abandoned(Exception):
+        pass
+
+    async def abandon() -> None:
+        async with in_transaction():
+            await charged("abandoned")
+            raise Abandoned  # whatever failed after the charge, in its transaction
+
+    with pytest.raises(Abandoned):
+        await abandon()
+    kept = await charge("kept")
+    assert (await Invoice.get(transaction_id=kept.id)).number == f"INV-{AT.year}-000001"
+    assert not await LedgerTransaction.exists(idempotency_key="abandoned")

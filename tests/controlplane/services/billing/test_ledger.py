@@ -22,9 +22,11 @@ from controlplane.services.billing.wallets import (
 from controlplane.services.errors import PaymentRequired
 from shared.enums import LedgerAccountKind, TransactionType
 from shared.money import format_amount
-from tests.controlplane.conftest import billed
+from tests.controlplane.conftest import billed, direct_notices
 
 EUR = "EUR"
+
+NOTICES = direct_notices()
 
 
 def _entry(*legs: Leg, key: str = "k", currency: str = EUR) -> Entry:
@@ -51,7 +53,7 @@ async def test_unbalanced_entries_are_refused_before_anything_is_written(platfor
     for entry in refused:
         with pytest.raises(Unbalanced):
             async with in_transaction():
-                await post(entry)
+                await post(entry, NOTICES)
     assert await LedgerTransaction.all().count() == 0
     assert await LedgerPosting.all().count() == 0
 
@@ -60,9 +62,9 @@ async def test_a_key_posts_once(platform):
     wallet, promotional = await _accounts()
     entry = _entry(Leg(wallet, 300), Leg(promotional, -300), key="once")
     async with in_transaction():
-        first, new = await post(entry)
+        first, new = await post(entry, NOTICES)
     async with in_transaction():
-        again, again_new = await post(entry)
+        again, again_new = await post(entry, NOTICES)
     assert new and not again_new and again.id == first.id
     assert (await LedgerAccount.get(id=wallet.id)).balance == 300
     assert await postings_sum(wallet.id) == 300
@@ -75,11 +77,13 @@ async def test_a_wallet_goes_below_zero_only_as_far_as_its_credit_limit(platform
     await LedgerAccount.filter(id=wallet.id).update(credit_limit=500)
     start = datetime(2026, 12, 1, tzinfo=UTC)
     async with in_transaction():
-        await charge_period(owner, 500, EUR, uuid.uuid4(), start, None, "on credit", billed(start))
+        await charge_period(
+            NOTICES, owner, 500, EUR, uuid.uuid4(), start, None, "on credit", billed(start)
+        )
     with pytest.raises(PaymentRequired) as refused:
         async with in_transaction():
             await charge_period(
-                owner, 1, EUR, uuid.uuid4(), start, None, "one too many", billed(start)
+                NOTICES, owner, 1, EUR, uuid.uuid4(), start, None, "one too many", billed(start)
             )
     assert refused.value.shortfall == 1 and refused.value.currency == EUR
     assert (await LedgerAccount.get(id=wallet.id)).balance == -500
@@ -99,7 +103,7 @@ async def test_the_database_itself_refuses_an_overdrawn_wallet(platform):
 async def test_ledger_rows_cannot_be_edited_or_removed(platform):
     wallet, promotional = await _accounts()
     async with in_transaction():
-        transaction, _ = await post(_entry(Leg(wallet, 5), Leg(promotional, -5)))
+        transaction, _ = await post(_entry(Leg(wallet, 5), Leg(promotional, -5)), NOTICES)
     for attempt in (
         LedgerPosting.filter(transaction_id=transaction.id).update(amount=50),
         LedgerPosting.filter(transaction_id=transaction.id).delete(),

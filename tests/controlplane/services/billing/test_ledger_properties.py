@@ -21,7 +21,7 @@ from controlplane.services.billing.wallets import WalletOwner
 from controlplane.services.errors import PaymentRequired
 from shared.enums import LedgerAccountKind, Role
 from shared.wire.billing import TopUpRequest
-from tests.controlplane.conftest import billed
+from tests.controlplane.conftest import billed, direct_notices
 
 EUR = "EUR"
 OWNERS = 3
@@ -34,6 +34,8 @@ OPERATIONS = st.lists(
     min_size=1,
     max_size=15,
 )
+
+NOTICES = direct_notices()
 
 
 async def _run(platform, owners: list[User], admin: User, op: str, who: int, amount: int) -> bool:
@@ -49,12 +51,20 @@ async def _run(platform, owners: list[User], admin: User, op: str, who: int, amo
         elif op in ("credit", "take_back"):
             signed = amount if op == "credit" else -amount
             key = f"prop:{uuid.uuid4()}"
-            await credit(owner, signed, EUR, key, Reference("test", key), admin.id, op)
+            await credit(NOTICES, owner, signed, EUR, key, Reference("test", key), admin.id, op)
         else:
             async with in_transaction():
                 start = datetime.now(UTC)
                 await charge_period(
-                    owner, amount, EUR, uuid.uuid4(), start, owners[who].id, op, billed(start)
+                    NOTICES,
+                    owner,
+                    amount,
+                    EUR,
+                    uuid.uuid4(),
+                    start,
+                    owners[who].id,
+                    op,
+                    billed(start),
                 )
     except PaymentRequired:
         return False

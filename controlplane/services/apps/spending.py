@@ -1,0 +1,82 @@
+"""What an owner's subscriptions will cost: per day (the wallet's runway is measured in it)
+and at their next renewals."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from controlplane.db.models import Service, Subscription, UsageHour
+from controlplane.services.apps import metering
+from controlplane.services.billing.wallets import WalletOwner
+from controlplane.services.clock import Clock
+from shared.durations import CalendarDuration
+from shared.enums import SubscriptionStatus, WalletOwnerType
+from shared.wire.billing import UpcomingCharge
+from shared.wire.services import UsagePrices
+
+# Subscriptions that will be charged again: a SUSPENDED one pays only once topped up, and
+# one set to cancel never again.
+RENEWING = (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE)
+# The mean Gregorian month (365.2425 days / 12): a monthly price spread over a day.
+MEAN_MONTH = timedelta(seconds=2_629_746)
+DAY = timedelta(days=1)
+
+
+def _seconds(period: CalendarDuration) -> int:
+    return int((MEAN_MONTH * period.months + period.exact).total_seconds())
+
+
+async def _renewing(owner: WalletOwner) -> list[tuple[Subscription, Service]]:
+    if owner.type is not WalletOwnerType.USER:
+        return []
+    subscriptions = await Subscription.filter(
+        user_id=owner.id, status__in=RENEWING, cancel_at_period_end=False
+    ).order_by("current_period_end")
+    services = {
+        s.id: s
+        for s in await Service.filter(id__in={s.service_id for s in subscriptions}).only(
+            "id", "name", "monthly_price", "usage_prices"
+        )
+    }
+    return [(s, services[s.service_id]) for s in subscriptions]
+
+
+async def daily_spend(
+    period: CalendarDuration, clock: Clock, owner: WalletOwner, currency: str
+) -> int:
+    """Minor units per day, rounded up: the renewing subscriptions' prices spread over the
+    billing period, plus what their metered usage cost over the last day (usage is a
+    rate, not a commitment: the last day's is the best guess of the next's)."""
+    monthly = sum(service.monthly_price for _, service in await _renewing(owner))
+    recurring = -(-monthly * 86_400 // _seconds(period))  # ceiling division
+    return recurring + await _metered_last_day(owner, clock())
+
+
+async def _metered_last_day(owner: WalletOwner, now: datetime) -> int:
+    """What the owner's usage-priced subscriptions' last 24 recorded hours cost, at their
+    prices now, rounded up."""
+    renewing = [(s, svc) for s, svc in await _renewing(owner) if svc.usage_prices]
+    if not renewing:
+        return 0
+    start = metering.hour_of(now) - DAY
+    owed = 0
+    for subscription, service in renewing:
+        assert service.usage_prices is not None
+        prices = UsagePrices.model_validate(service.usage_prices)
+        for row in await UsageHour.filter(subscription_id=subscription.id, hour__gte=start):
+            owed += metering.cost(row, prices)
+    return -(-owed // metering.COST_DENOMINATOR)
+
+
+async def next_charges(owner: WalletOwner, currency: str) -> list[UpcomingCharge]:
+    return [
+        UpcomingCharge(
+            subscription_id=subscription.id,
+            service_name=service.name,
+            amount=service.monthly_price,
+            currency=currency,
+            due_at=subscription.current_period_end,
+        )
+        for subscription, service in await _renewing(owner)
+        if service.monthly_price > 0
+    ]
