@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from controlplane.db.models import Instance, UsageHour
@@ -25,6 +25,8 @@ from shared.wire.services import UsagePrices
 from shared.wire.subscriptions import UsageBucket, UsageReport
 
 HOUR = timedelta(hours=1)
+# How stale a reservation's metering may grow within an hour before a pass meters it.
+STEP = timedelta(minutes=5)
 # Reservations are in MiB (the catalog's "MB", as the pods request them: `256Mi`).
 MIB_PER_GIB = 1024
 # A usage hour's cost is an integer numerator over this: millicore-seconds are priced per
@@ -125,8 +127,15 @@ async def _add(instance: Instance, hour: datetime, held: Held, seconds: int) -> 
 
 
 async def accrue_all(until: datetime) -> int:
-    """Every instance holding a reservation, metered up to `until`; returns how many."""
-    held = await Instance.filter(node_id__isnull=False).values_list("id", flat=True)
+    """Every instance holding a reservation, metered up to `until`; returns how many were.
+
+    One metered less than STEP ago is skipped unless an hour ended since (so each hour
+    becomes final, and chargeable, at the first pass after it ends): a reconcile pass
+    every few seconds does not cost a write per instance each time."""
+    due = max(until - STEP, hour_of(until))
+    held = await Instance.filter(
+        Q(metered_until__isnull=True) | Q(metered_until__lt=due), node_id__isnull=False
+    ).values_list("id", flat=True)
     for instance_id in held:
         await accrue(uuid.UUID(str(instance_id)), until)
     return len(held)

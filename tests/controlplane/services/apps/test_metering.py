@@ -224,3 +224,23 @@ async def test_usage_of_someone_elses_subscription_is_not_found_and_bad_ranges_a
 
 async def _owner(platform: TestClient) -> dict[str, str]:
     return bearer((await sign_in(platform, EMAIL, "Customer1!x"))["accessToken"])
+
+
+async def test_a_pass_soon_after_the_last_meters_nothing_until_an_hour_ends(
+    platform, admin, services, clock: FakeClock
+) -> None:
+    _, _, instance = await placed(platform, admin, services, funds=100_000)
+    clock.advance(10 * 60)
+    await reconcile(platform)
+    first = (await Instance.get(id=instance.id)).metered_until
+    assert first == clock().replace(microsecond=0)
+    clock.advance(60)  # within STEP and, unless the hour just ended, the same hour
+    await reconcile(platform)
+    again = (await Instance.get(id=instance.id)).metered_until
+    if metering.hour_of(clock()) == metering.hour_of(first):
+        assert again == first
+    else:
+        assert again == clock().replace(microsecond=0)  # an hour ended: metered to close it
+    clock.advance(metering.STEP.total_seconds())
+    await reconcile(platform)
+    assert (await Instance.get(id=instance.id)).metered_until == clock().replace(microsecond=0)
