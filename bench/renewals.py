@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from harness import control_plane_env  # noqa: E402
 
-from controlplane.app import build_outbox, build_subscriptions  # noqa: E402
+from controlplane.app import build_notices, build_outbox, build_subscriptions  # noqa: E402
 from controlplane.cluster.memory import InMemoryCluster  # noqa: E402
 from controlplane.config import Config, normalise_database_url  # noqa: E402
 from controlplane.db.database import connected  # noqa: E402
@@ -230,8 +230,9 @@ def runner(url: str, out: multiprocessing.Queue) -> None:  # type: ignore[type-a
         async with connected(config.database_url):
             clock = lambda: NOW  # noqa: E731
             outbox, _ = build_outbox(config, clock)
+            notices = build_notices(config, clock, outbox)
             subscriptions, _ = build_subscriptions(
-                config, clock, InMemoryCluster(), Metrics(), outbox
+                config, clock, InMemoryCluster(), Metrics(), outbox, notices
             )
             started = time.perf_counter()
             result = await subscriptions.renew_due()

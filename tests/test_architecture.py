@@ -26,7 +26,17 @@ LAYERS: list[tuple[str, ...]] = [
     ("controlplane.config", "controlplane.metrics", "controlplane.logs", "controlplane"),
 ]
 KERNEL = ("errors", "clock", "ids", "paging", "ownership", "tallies", "sealing")
-DOMAINS = ("fleet", "accounts", "catalog", "apps", "billing", "events", "teams", "snapshots")
+DOMAINS = (
+    "fleet",
+    "accounts",
+    "catalog",
+    "apps",
+    "billing",
+    "events",
+    "teams",
+    "snapshots",
+    "capacity",
+)
 
 
 def _module_name(path: Path) -> str:

@@ -95,16 +95,21 @@ async def change_status(call: Call[StatusChange, Any]) -> web.Response:
     return ok(workers.out(node), f"Worker node status is {node.status.value}")
 
 
-async def stats(call: Call[Any, Any]) -> web.Response:
-    app = call.request.app
-    grace = _grace(call.request)
+async def fleet_stats(request: web.Request) -> WorkerStats:
+    """The fleet's figures, shared by every reader for MINISPOD_FLEET_STATS_TTL."""
+    app = request.app
+    grace = _grace(request)
 
     async def compute() -> WorkerStats:
         async with app[FLEET_READS]:
             return await workers.stats(app[CLOCK](), grace, app[READS].db)
 
     figures, _kept = await app[FLEET_STATS].get(None, compute)
-    return ok(figures, "Worker statistics")
+    return figures
+
+
+async def stats(call: Call[Any, Any]) -> web.Response:
+    return ok(await fleet_stats(call.request), "Worker statistics")
 
 
 async def online(call: Call[Any, PageQuery]) -> web.Response:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tortoise.expressions import F, Q
+from tortoise.functions import Count, Sum
 from tortoise.transactions import in_transaction
 
 from controlplane.db.models import Instance, UsageHour
@@ -203,6 +204,46 @@ async def report(
         buckets=out,
         total=_bucket_out(start, *total),
     )
+
+
+@dataclass(frozen=True)
+class Reserved:
+    """What every instance together held during one bucket, on average."""
+
+    start: datetime
+    cores: float
+    memory: float
+    storage: float
+    instances: int
+
+
+async def fleet_reserved(start: datetime, end: datetime, step: str) -> list[Reserved]:
+    """The whole fleet's reservations over [start, end) by `step`: the hours are summed in
+    the database, then folded into buckets (at most MAX_RANGE of hours come back)."""
+    width = STEPS[step]
+    rows = (
+        await UsageHour.filter(hour__gte=hour_of(start), hour__lt=end)
+        .annotate(
+            cpu=Sum("cpu_millicore_seconds"),
+            memory=Sum("memory_mib_seconds"),
+            storage=Sum("storage_mib_seconds"),
+            n=Count("id"),
+        )
+        .group_by("hour")
+        .values("hour", "cpu", "memory", "storage", "n")
+    )
+    buckets: dict[datetime, list[float]] = {}
+    for row in rows:
+        sums = buckets.setdefault(_bucket(row["hour"], width), [0.0, 0.0, 0.0, 0.0])
+        sums[0] += float(row["cpu"] or 0)
+        sums[1] += float(row["memory"] or 0)
+        sums[2] += float(row["storage"] or 0)
+        sums[3] = max(sums[3], float(row["n"] or 0))
+    seconds = width.total_seconds()
+    return [
+        Reserved(at, s[0] / 1000 / seconds, s[1] / seconds, s[2] / seconds, int(s[3]))
+        for at, s in sorted(buckets.items())
+    ]
 
 
 def _bucket(hour: datetime, width: timedelta) -> datetime:

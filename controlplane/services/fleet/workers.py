@@ -304,6 +304,28 @@ async def stats(now: datetime, grace: timedelta, db: BaseDBAsyncClient) -> Worke
     )
 
 
+@dataclass(frozen=True)
+class NodeCapacity:
+    """What one node offers, since it registered."""
+
+    since: datetime
+    cpu: float
+    memory: int
+    storage: int
+    pods: int
+
+
+async def capacity_timeline() -> list[NodeCapacity]:
+    """Every node's capacity and registration, oldest first: capacity planning's history of
+    what the fleet offered (a deleted node is gone from it, as from the fleet)."""
+    rows = (
+        await WorkerNode.all()
+        .order_by("created_at")
+        .values_list("created_at", "cpu_cores", "total_memory", "total_storage", "max_pods")
+    )
+    return [NodeCapacity(r[0], float(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows]
+
+
 async def record_allocation(node_id: uuid.UUID, report: ResourceReport, now: datetime) -> None:
     """What the pods on a node requested, as its agent reports it; refused beyond capacity."""
     node = await WorkerNode.get_or_none(id=node_id)

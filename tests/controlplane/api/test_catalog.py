@@ -181,7 +181,7 @@ async def test_public_catalog_hides_inactive_services_and_template_internals(cli
     }
     # The advertised figures are the pod's limits and volumes, app and database together.
     assert one["resources"] == {"cpu": 1.5, "memory": 1024, "storage": 15360}
-    assert one["pricing"] == {"monthly": 30000}
+    assert one["pricing"] == {"monthly": 30000, "usage": None}
     assert one["settings"] == []
     settings = {s["slug"]: s for s in listed}["n8n"]["settings"]
     assert settings == [
@@ -373,7 +373,7 @@ async def test_put_changes_only_the_fields_given(client, admin_headers):
     )
     assert status == 200, body
     updated = body["data"]
-    assert updated["pricing"] == {"monthly": 100}
+    assert updated["pricing"] == {"monthly": 100, "usage": None}
     unchanged = {k: v for k, v in updated.items() if k not in ("pricing", "updatedAt")}
     assert unchanged == {k: v for k, v in made.items() if k not in ("pricing", "updatedAt")}
 
@@ -405,7 +405,10 @@ async def test_put_changes_only_the_fields_given(client, admin_headers):
         assert status == 400, (bad, body)
         assert field in [e["field"] for e in body["errors"]], (bad, body["errors"])
     _, body = await call(client, "GET", path, headers=admin_headers)
-    assert body["data"]["status"] == "INACTIVE" and body["data"]["pricing"] == {"monthly": 100}
+    assert body["data"]["status"] == "INACTIVE" and body["data"]["pricing"] == {
+        "monthly": 100,
+        "usage": None,
+    }
     for missing in (str(uuid.uuid4()), "nope"):
         status, _ = await call(
             client, "PUT", f"/services/{missing}", json={"version": "9"}, headers=admin_headers
