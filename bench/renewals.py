@@ -229,7 +229,7 @@ def runner(url: str, out: multiprocessing.Queue) -> None:  # type: ignore[type-a
         )
         async with connected(config.database_url):
             clock = lambda: NOW  # noqa: E731
-            outbox, _ = build_outbox(config, clock)
+            outbox = build_outbox(config, clock).outbox
             notices = build_notices(config, clock, outbox)
             subscriptions, _ = build_subscriptions(
                 config, clock, InMemoryCluster(), Metrics(), outbox, notices

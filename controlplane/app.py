@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
+from typing import NamedTuple
 
 from aiohttp import web
 
@@ -42,6 +43,7 @@ from controlplane.appkeys import (
     STRIPE,
     SUBSCRIPTIONS,
     TOP_UPS,
+    WEBHOOKS,
 )
 from controlplane.blobs.factory import snapshot_store
 from controlplane.cluster.factory import cluster_from_config
@@ -49,6 +51,7 @@ from controlplane.cluster.gateway import ClusterGateway
 from controlplane.config import Config
 from controlplane.db import database
 from controlplane.db.listen import Channel
+from controlplane.egress import EgressPolicy, HttpPoster
 from controlplane.jobs.runner import Jobs
 from controlplane.metrics import Metrics
 from controlplane.scheduler import profile_from_config
@@ -73,9 +76,14 @@ from controlplane.services.billing.stripe_checkout import StripeCheckout, Stripe
 from controlplane.services.billing.top_ups import TopUps
 from controlplane.services.clock import Clock, utcnow
 from controlplane.services.events import mail
+from controlplane.services.events.delivery import WEBHOOKS as WEBHOOK_QUEUE
 from controlplane.services.events.delivery import Deliverer, RetryPolicy
 from controlplane.services.events.dispatch import DeliveryLoop
 from controlplane.services.events.outbox import Outbox
+from controlplane.services.events.sender import CHANNEL as WEBHOOK_CHANNEL
+from controlplane.services.events.sender import MAX_RETRY_DELAY as WEBHOOK_MAX_DELAY
+from controlplane.services.events.sender import WebhookSender
+from controlplane.services.events.webhooks import Webhooks, endpoints_for
 from controlplane.services.fleet.coalesce import Recent
 from controlplane.services.fleet.hearing import Hearing
 from controlplane.services.fleet.ingest import TelemetryIngest
@@ -89,10 +97,17 @@ from shared.durations import CalendarDuration
 log = logging.getLogger("minispod.app")
 
 
-def build_outbox(config: Config, clock: Clock) -> tuple[Outbox, DeliveryLoop]:
-    """The outbox and its channels: email today, webhooks later (issue 13)."""
+class EventParts(NamedTuple):
+    outbox: Outbox
+    delivery: DeliveryLoop
+    webhooks: Webhooks
+
+
+def build_outbox(config: Config, clock: Clock) -> EventParts:
+    """The outbox and its channels: email, and webhooks (one delivery per endpoint)."""
+    box = SecretBox(config.secrets_keys)
     templates = mail.Templates(config.public_url)
-    outbox = Outbox(SecretBox(config.secrets_keys), {mail.CHANNEL: templates.event_types()}, clock)
+    outbox = Outbox(box, {mail.CHANNEL: templates.event_types()}, clock, endpoints_for)
     mailer = mail.Mailer(
         templates,
         mail.transport_from_config(config.smtp_url, config.data_dir),
@@ -102,7 +117,28 @@ def build_outbox(config: Config, clock: Clock) -> tuple[Outbox, DeliveryLoop]:
     retry = RetryPolicy(config.outbox_max_attempts, config.outbox_retry_delay)
     lease = timedelta(seconds=config.outbox_lease)
     email = Deliverer(mail.CHANNEL, mailer, outbox, retry, clock, lease=lease)
-    return outbox, DeliveryLoop(outbox, [email], config.outbox_poll_interval)
+    egress = EgressPolicy.parse(config.webhook_allow_networks)
+    sender = WebhookSender(
+        box,
+        outbox,
+        HttpPoster(egress, config.webhook_timeout),
+        clock,
+        CalendarDuration.parse(config.webhook_disable_after).exact,
+    )
+    # A batch's sends run side by side, each bounded by the timeout: the lease covers a
+    # batch whose every endpoint times out.
+    hooks = Deliverer(
+        WEBHOOK_CHANNEL,
+        sender,
+        outbox,
+        RetryPolicy(config.webhook_max_attempts, config.webhook_retry_delay, WEBHOOK_MAX_DELAY),
+        clock,
+        lease=max(lease, timedelta(seconds=config.webhook_timeout * 3)),
+        queue=WEBHOOK_QUEUE,
+        parallel=20,
+    )
+    delivery = DeliveryLoop(outbox, [email, hooks], config.outbox_poll_interval, [sender])
+    return EventParts(outbox, delivery, Webhooks(box, outbox, egress, clock))
 
 
 def build_notices(config: Config, clock: Clock, outbox: Outbox) -> Notices:
@@ -199,11 +235,10 @@ async def _node_token_revocations(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _delivery(app: web.Application) -> AsyncIterator[None]:
-    if not app[CONFIG].deliver_events:
-        yield
-        return
-    app[DELIVERY].start()
+    if app[CONFIG].deliver_events:
+        app[DELIVERY].start()
     yield
+    # Also when this replica delivers nothing by itself: a drain by hand opens clients too.
     await app[DELIVERY].stop()
 
 
@@ -340,7 +375,7 @@ def create_app(
     app[RATE_LIMITER] = RateLimiter(config.rate_limit_per_minute, config.rate_limit_burst)
     failures = config.node_token_failures_per_minute
     app[NODE_TOKEN_FAILURES] = RateLimiter(failures, failures)
-    app[OUTBOX], app[DELIVERY] = build_outbox(config, clock)
+    app[OUTBOX], app[DELIVERY], app[WEBHOOKS] = build_outbox(config, clock)
     app[ACCOUNTS] = build_accounts(config, clock, app[OUTBOX])
     app[NODE_AUTH] = NodeAuth(shared=config.shared_database)
     app[FLEET_STATS] = Recent(config.fleet_stats_ttl, time.monotonic, keys=1)

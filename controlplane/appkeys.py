@@ -21,6 +21,7 @@ from controlplane.services.billing.top_ups import TopUps
 from controlplane.services.clock import Clock
 from controlplane.services.events.dispatch import DeliveryLoop
 from controlplane.services.events.outbox import Outbox
+from controlplane.services.events.webhooks import Webhooks
 from controlplane.services.fleet.coalesce import Recent
 from controlplane.services.fleet.hearing import Hearing
 from controlplane.services.fleet.ingest import TelemetryIngest
@@ -58,5 +59,6 @@ READS: web.AppKey[ReadPool] = web.AppKey("reads")
 CLUSTER = web.AppKey("cluster", ClusterGateway)
 SNAPSHOTS = web.AppKey("snapshots", Snapshots)
 OUTBOX = web.AppKey("outbox", Outbox)
+WEBHOOKS = web.AppKey("webhooks", Webhooks)
 # Every replica delivers the outbox (services/events/dispatch.py); tests drain it by hand.
 DELIVERY = web.AppKey("delivery", DeliveryLoop)

@@ -105,13 +105,16 @@ async def _migrate(config: Config) -> int:
 
 
 async def _reseal(config: Config) -> int:
+    from controlplane.app import build_outbox
     from controlplane.db.database import connected
     from controlplane.services.apps.provisioning import reseal_secrets
+    from controlplane.services.clock import utcnow
     from controlplane.services.sealing import SecretBox
 
     async with connected(config.database_url):
-        changed = await reseal_secrets(SecretBox(config.secrets_keys))
-    print(f"resealed {changed} instance(s)" if changed else "every instance is sealed already")
+        instances = await reseal_secrets(SecretBox(config.secrets_keys))
+        webhooks = await build_outbox(config, utcnow).webhooks.reseal()
+    print(f"resealed {instances} instance(s) and {webhooks} webhook secret(s)")
     return 0
 
 
@@ -130,7 +133,7 @@ async def _with_accounts(config: Config, action: str, args: argparse.Namespace) 
     await migrate(config.database_url)
     # The CLI's accounts (seed, create-admin) emit nothing that needs mail, and a
     # `serve` replica delivers whatever they write.
-    outbox = build_outbox(config, utcnow)[0]
+    outbox = build_outbox(config, utcnow).outbox
     accounts = build_accounts(config, utcnow, outbox)
     async with connected(config.database_url):
         if action == "seed":

@@ -241,6 +241,18 @@ class Config(BaseModel):
     verification_resend_interval: int = _setting(60, "MINISPOD_VERIFICATION_RESEND_INTERVAL", ge=0)
     password_reset_ttl: int = _setting(30 * 60, "MINISPOD_PASSWORD_RESET_TTL", ge=60)
 
+    # Webhooks. Targets must be public addresses; these networks (CIDRs, comma-separated)
+    # are reachable too, e.g. 127.0.0.1/32 for a receiver on this machine in development.
+    webhook_allow_networks: str = _setting("", "MINISPOD_WEBHOOK_ALLOW_NETWORKS")
+    # One attempt's bound, connect to the last byte read.
+    webhook_timeout: float = _setting(10.0, "MINISPOD_WEBHOOK_TIMEOUT", gt=0, le=60)
+    # Retries wait webhook_retry_delay, doubling to at most two hours: with the defaults
+    # the 20th and last attempt comes ~26 hours after the first.
+    webhook_max_attempts: int = _setting(20, "MINISPOD_WEBHOOK_MAX_ATTEMPTS", ge=1, le=100)
+    webhook_retry_delay: float = _setting(60.0, "MINISPOD_WEBHOOK_RETRY_DELAY", ge=0.01)
+    # An endpoint whose every attempt failed for this long is disabled, its owner mailed.
+    webhook_disable_after: str = _setting("P3D", "MINISPOD_WEBHOOK_DISABLE_AFTER")
+
     @field_validator("smtp_url")
     @classmethod
     def _smtp_url(cls, value: str | None) -> str | None:
@@ -260,11 +272,20 @@ class Config(BaseModel):
         CalendarDuration.parse(value)  # raises ValueError with the one-line reason
         return value
 
-    @field_validator("low_balance_runway")
+    @field_validator("low_balance_runway", "webhook_disable_after")
     @classmethod
     def _exact_duration(cls, value: str) -> str:
         if CalendarDuration.parse(value).months:
-            raise ValueError("a runway is counted in days: use P3D or PT12H, not months")
+            raise ValueError("counted in days: use P3D or PT12H, not months")
+        return value
+
+    @field_validator("webhook_allow_networks")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        import ipaddress
+
+        for network in filter(None, (n.strip() for n in value.split(","))):
+            ipaddress.ip_network(network, strict=False)  # ValueError names the bad one
         return value
 
     def replace(self, **changes: Any) -> Config:

@@ -22,7 +22,13 @@ LAYERS: list[tuple[str, ...]] = [
     # The typed keys under which the app factory hands its long-lived objects to the edges.
     ("controlplane.appkeys",),
     ("controlplane.services",),
-    ("controlplane.scheduler", "controlplane.cluster", "controlplane.db", "controlplane.blobs"),
+    (
+        "controlplane.scheduler",
+        "controlplane.cluster",
+        "controlplane.db",
+        "controlplane.blobs",
+        "controlplane.egress",
+    ),
     ("controlplane.config", "controlplane.metrics", "controlplane.logs", "controlplane"),
 ]
 KERNEL = ("errors", "clock", "ids", "paging", "ownership", "tallies", "sealing")

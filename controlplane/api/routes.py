@@ -22,6 +22,7 @@ from controlplane.api import (
     snapshots,
     subscriptions,
     users,
+    webhooks,
     workers,
 )
 from controlplane.api.routing import Route
@@ -42,4 +43,5 @@ ROUTES: list[Route] = [
     *billing.ROUTES,
     *cluster.ROUTES,
     *snapshots.ROUTES,
+    *webhooks.ROUTES,
 ]

@@ -11,7 +11,13 @@ from controlplane.db.models.billing import (
     TopUp,
 )
 from controlplane.db.models.catalog import Service
-from controlplane.db.models.events import OutboxDelivery, OutboxEvent
+from controlplane.db.models.events import (
+    OutboxDelivery,
+    OutboxEvent,
+    Webhook,
+    WebhookAttempt,
+    WebhookDelivery,
+)
 from controlplane.db.models.snapshots import Snapshot
 from controlplane.db.models.subscriptions import (
     Instance,
@@ -53,5 +59,8 @@ __all__ = [
     "UsageHour",
     "User",
     "UserToken",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
     "WorkerNode",
 ]

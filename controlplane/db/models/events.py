@@ -1,4 +1,5 @@
-"""Events: the outbox of domain events and each channel's delivery of them."""
+"""Events: the outbox of domain events, each channel's delivery of them, every attempt at a
+delivery, and the webhook endpoints users point events at."""
 
 import uuid
 from typing import Any
@@ -49,3 +50,83 @@ class OutboxDelivery(Model):
         unique_together = (("event", "channel"),)
         # What every claim asks: this channel's deliveries due by now, oldest first.
         indexes = (("channel", "next_attempt_at"),)
+
+
+class Webhook(Model):
+    """A user's endpoint: the events it wants, posted to its URL signed with its secret.
+
+    The secret is kept sealed (`sealing.SecretBox`), not hashed: every delivery is signed
+    with it. It is shown once, when the endpoint is made."""
+
+    id = fields.UUIDField(primary_key=True)
+    user: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "models.User", related_name="webhooks", on_delete=fields.CASCADE
+    )
+    user_id: uuid.UUID
+    url = fields.CharField(max_length=2048)
+    description = fields.CharField(max_length=200, default="")
+    event_types: list[str] = fields.JSONField(default=list)
+    secret_sealed: dict[str, str] = fields.JSONField()
+    enabled = fields.BooleanField(default=True)
+    # Since when every attempt failed (null while the last one got through): an endpoint
+    # failing longer than the configured limit is disabled, and its owner told.
+    failing_since = fields.DatetimeField(null=True)
+    disabled_reason = fields.CharField(max_length=300, null=True)
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "webhooks"
+        indexes = (("user", "enabled"),)
+
+
+class WebhookDelivery(Model):
+    """One event's delivery to one endpoint: the outbox delivery of the webhook channel,
+    with the same columns and claims (`delivery.Deliverer` serves both), once per
+    endpoint that wants the event."""
+
+    id = fields.UUIDField(primary_key=True)
+    event: fields.ForeignKeyRelation[OutboxEvent] = fields.ForeignKeyField(
+        "models.OutboxEvent", related_name="webhook_deliveries", on_delete=fields.CASCADE
+    )
+    event_id: uuid.UUID
+    webhook: fields.ForeignKeyRelation[Webhook] = fields.ForeignKeyField(
+        "models.Webhook", related_name="deliveries", on_delete=fields.CASCADE
+    )
+    webhook_id: uuid.UUID
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(null=True)
+    last_error = fields.CharField(max_length=500, null=True)
+    delivered_at = fields.DatetimeField(null=True)
+    failed_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "webhook_deliveries"
+        unique_together = (("event", "webhook"),)
+        # The claims' question, and the delivery log's (an endpoint's, newest first).
+        indexes = (("next_attempt_at",), ("webhook", "created_at"))
+
+
+class WebhookAttempt(Model):
+    """One try at a webhook delivery, as its log shows it: when, how long, what came back.
+
+    Written by the sender after each try; never edited."""
+
+    id = fields.BigIntField(primary_key=True)
+    delivery: fields.ForeignKeyRelation[WebhookDelivery] = fields.ForeignKeyField(
+        "models.WebhookDelivery", related_name="attempt_log", on_delete=fields.CASCADE
+    )
+    delivery_id: uuid.UUID
+    attempt = fields.IntField()
+    at = fields.DatetimeField()
+    # The endpoint's HTTP status; none when no answer came (refused, timed out).
+    status_code = fields.IntField(null=True)
+    latency_ms = fields.IntField()
+    # The start of the endpoint's answer, for the log.
+    response = fields.CharField(max_length=1024, null=True)
+    error = fields.CharField(max_length=500, null=True)
+
+    class Meta:
+        table = "webhook_attempts"
+        indexes = (("delivery", "attempt"),)

@@ -1,5 +1,9 @@
 """One channel's deliverer: claims due deliveries, sends them, records the outcome.
 
+A channel's deliveries are rows of a queue: the outbox's own table for channels that
+deliver an event once (email), `webhook_deliveries` for the webhook channel, which
+delivers it once per endpoint. Both have the same columns, so one deliverer serves both.
+
 At least once: a delivery is marked done only after its send returned, so a
 deliverer that dies between the two sends it again after restart (the event's id
 lets the receiver see the repeat). No two deliverers send one delivery at once: a
@@ -11,17 +15,19 @@ whose deliverer claims alone.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.expressions import F
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from controlplane.db.models import OutboxDelivery, OutboxEvent
+from controlplane.db.models import OutboxDelivery, OutboxEvent, WebhookDelivery
 from controlplane.db.sql import is_postgres
 from controlplane.services.clock import Clock
 from controlplane.services.events.outbox import Outbox
@@ -45,6 +51,9 @@ class Event:
     occurred_at: datetime
     payload: dict[str, Any]
     attempt: int
+    delivery_id: uuid.UUID
+    # The endpoint a webhook delivery goes to; None for channels without endpoints.
+    target: uuid.UUID | None = None
 
 
 Send = Callable[[Event], Awaitable[None]]
@@ -72,6 +81,25 @@ class Outcome:
         return self.delivered + self.retrying + self.failed
 
 
+@dataclass(frozen=True)
+class Queue:
+    """Where a channel's deliveries are: a table with the outbox delivery's columns, and
+    the rows of it that are the channel's."""
+
+    model: type[Model]
+    scope: Mapping[str, Any] = field(default_factory=dict)
+    # Whether the sender gets the event's sealed secrets opened (a mail's reset link) or
+    # never sees them (a webhook: its body leaves for a URL a user chose).
+    opens_secrets: bool = True
+
+    @classmethod
+    def outbox(cls, channel: str) -> Queue:
+        return cls(OutboxDelivery, {"channel": channel})
+
+
+WEBHOOKS = Queue(WebhookDelivery, opens_secrets=False)
+
+
 class Deliverer:
     def __init__(
         self,
@@ -82,9 +110,12 @@ class Deliverer:
         clock: Clock,
         lease: timedelta = timedelta(minutes=2),
         batch: int = 20,
+        queue: Queue | None = None,
+        parallel: int = 1,
     ) -> None:
         """`lease` must outlast one batch's sends: past it, a claimed delivery counts as
-        abandoned and another deliverer may send it again."""
+        abandoned and another deliverer may send it again. `parallel`: how many of a
+        batch are sent at once (one slow endpoint must not hold up the others)."""
         self.channel = channel
         self.batch = batch
         self._send = send
@@ -92,68 +123,84 @@ class Deliverer:
         self._retry = retry
         self._clock = clock
         self._lease = lease
+        self._queue = queue or Queue.outbox(channel)
+        self._parallel = asyncio.Semaphore(parallel)
 
     async def run_once(self) -> Outcome:
-        """Claims up to one batch of due deliveries and sends them, one after another."""
+        """Claims up to one batch of due deliveries and sends them, `parallel` at a time."""
         claimed = await self._claim()
         if not claimed:
             return Outcome()
         events = {e.id: e for e in await OutboxEvent.filter(id__in=[d.event_id for d in claimed])}
-        delivered = retrying = failed = 0
-        for delivery in claimed:
-            row = events[delivery.event_id]
-            event = Event(
-                row.id,
-                row.type,
-                row.subject,
-                row.occurred_at,
-                self._outbox.opened(row.payload),
-                delivery.attempts,
-            )
+        results = await asyncio.gather(
+            *(self._deliver(delivery, events[delivery.event_id]) for delivery in claimed)
+        )
+        return Outcome(
+            delivered=results.count("delivered"),
+            retrying=results.count("retrying"),
+            failed=results.count("failed"),
+        )
+
+    async def _deliver(self, delivery: Any, row: OutboxEvent) -> str:
+        if self._queue.opens_secrets:
+            payload = self._outbox.opened(row.payload)
+        else:
+            payload = self._outbox.without_secrets(row.payload)
+        event = Event(
+            row.id,
+            row.type,
+            row.subject,
+            row.occurred_at,
+            payload,
+            delivery.attempts,
+            delivery.id,
+            getattr(delivery, "webhook_id", None),
+        )
+        async with self._parallel:
             try:
                 await self._send(event)
             except PermanentFailure as exc:
                 await self._finish_failed(delivery, f"refused: {exc}")
-                failed += 1
+                return "failed"
             except Exception as exc:
                 if delivery.attempts >= self._retry.max_attempts:
                     await self._finish_failed(delivery, f"gave up after {delivery.attempts}: {exc}")
-                    failed += 1
-                else:
-                    await self._retry_later(delivery, exc)
-                    retrying += 1
-            else:
-                await OutboxDelivery.filter(id=delivery.id).update(
-                    delivered_at=self._clock(), next_attempt_at=None, last_error=None
-                )
-                delivered += 1
-        return Outcome(delivered, retrying, failed)
+                    return "failed"
+                await self._retry_later(delivery, exc)
+                return "retrying"
+        await self._rows(delivery.id).update(
+            delivered_at=self._clock(), next_attempt_at=None, last_error=None
+        )
+        return "delivered"
 
-    async def _claim(self) -> list[OutboxDelivery]:
+    def _rows(self, *ids: Any) -> Any:
+        return self._queue.model.filter(id__in=ids)
+
+    async def _claim(self) -> list[Any]:
         now = self._clock()
         async with in_transaction() as conn:
             due = (
-                OutboxDelivery.filter(channel=self.channel, next_attempt_at__lte=now)
+                self._queue.model.filter(**self._queue.scope, next_attempt_at__lte=now)
                 .order_by("next_attempt_at")
                 .limit(self.batch)
                 .using_db(conn)
             )
             if is_postgres(conn):
                 due = due.select_for_update(skip_locked=True)
-            rows = await due
+            rows: list[Any] = list(await due)
             if not rows:
                 return []
             ids = [r.id for r in rows]
             await (
-                OutboxDelivery.filter(id__in=ids)
+                self._rows(*ids)
                 .using_db(conn)
                 .update(next_attempt_at=now + self._lease, attempts=F("attempts") + 1)
             )
         for row in rows:
             row.attempts += 1
-        return list(rows)
+        return rows
 
-    async def _retry_later(self, delivery: OutboxDelivery, exc: Exception) -> None:
+    async def _retry_later(self, delivery: Any, exc: Exception) -> None:
         wait = self._retry.delay(delivery.attempts)
         log.warning(
             "%s delivery of event %s failed (attempt %d), retrying in %.0fs: %s",
@@ -163,15 +210,15 @@ class Deliverer:
             wait.total_seconds(),
             exc,
         )
-        await OutboxDelivery.filter(id=delivery.id).update(
+        await self._rows(delivery.id).update(
             next_attempt_at=self._clock() + wait, last_error=_words(exc)
         )
 
-    async def _finish_failed(self, delivery: OutboxDelivery, why: str) -> None:
+    async def _finish_failed(self, delivery: Any, why: str) -> None:
         log.error(
             "%s delivery of event %s failed for good: %s", self.channel, delivery.event_id, why
         )
-        await OutboxDelivery.filter(id=delivery.id).update(
+        await self._rows(delivery.id).update(
             failed_at=self._clock(), next_attempt_at=None, last_error=why[:ERROR_LENGTH]
         )
 

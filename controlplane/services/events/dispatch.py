@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
+from typing import Protocol
 
 from controlplane.db.database import unreachable
 from controlplane.services.events.delivery import Deliverer
@@ -20,11 +21,23 @@ from controlplane.services.events.outbox import Outbox
 log = logging.getLogger("minispod.events")
 
 
+class Closable(Protocol):
+    async def close(self) -> None: ...
+
+
 class DeliveryLoop:
-    def __init__(self, outbox: Outbox, deliverers: Sequence[Deliverer], poll_every: float) -> None:
+    def __init__(
+        self,
+        outbox: Outbox,
+        deliverers: Sequence[Deliverer],
+        poll_every: float,
+        closing: Sequence[Closable] = (),
+    ) -> None:
+        """`closing`: what the senders hold open (the webhooks' HTTP client), closed on stop."""
         self._outbox = outbox
         self._deliverers = deliverers
         self._poll_every = poll_every
+        self._closing = closing
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -36,17 +49,25 @@ class DeliveryLoop:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        for resource in self._closing:
+            await resource.close()
 
     async def drain(self) -> int:
-        """Delivers until nothing is due; returns how many deliveries it handled."""
+        """Delivers until nothing is due; returns how many deliveries it handled. Passes
+        repeat while one handled anything: a delivery may cause an event for another
+        channel (a webhook disabled is mailed to its owner)."""
         handled = 0
-        for deliverer in self._deliverers:
-            while True:
-                outcome = await deliverer.run_once()
-                handled += outcome.handled
-                if outcome.handled < deliverer.batch:
-                    break
-        return handled
+        while True:
+            passed = 0
+            for deliverer in self._deliverers:
+                while True:
+                    outcome = await deliverer.run_once()
+                    passed += outcome.handled
+                    if outcome.handled < deliverer.batch:
+                        break
+            handled += passed
+            if passed == 0:
+                return handled
 
     async def _run(self) -> None:
         while True:

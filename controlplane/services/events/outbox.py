@@ -15,18 +15,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Collection, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.transactions import in_transaction
 
-from controlplane.db.models import OutboxDelivery, OutboxEvent
+from controlplane.db.models import OutboxDelivery, OutboxEvent, WebhookDelivery
 from controlplane.services.clock import Clock
 from controlplane.services.sealing import SecretBox
 
 SEALED = "sealed"
+
+# Which webhook endpoints want an event of this type about this subject, asked on the
+# change's own connection (`webhooks.endpoints_for`).
+Endpoints = Callable[[BaseDBAsyncClient, str, str | None], Awaitable[list[uuid.UUID]]]
+
+
+async def no_endpoints(conn: BaseDBAsyncClient, type: str, subject: str | None) -> list[uuid.UUID]:
+    return []
 
 
 class NotInTransaction(RuntimeError):
@@ -35,12 +43,18 @@ class NotInTransaction(RuntimeError):
 
 class Outbox:
     def __init__(
-        self, box: SecretBox, channels: Mapping[str, Collection[str]], clock: Clock
+        self,
+        box: SecretBox,
+        channels: Mapping[str, Collection[str]],
+        clock: Clock,
+        endpoints: Endpoints = no_endpoints,
     ) -> None:
-        """`channels`: each channel's name and the event types it delivers."""
+        """`channels`: each channel's name and the event types it delivers; `endpoints`:
+        the webhook endpoints an event goes to, each a delivery of its own."""
         self._box = box
         self._channels = channels
         self._clock = clock
+        self._endpoints = endpoints
         # Set after a commit that wrote events, so this replica's deliverers go at once
         # instead of at their next poll.
         self._news = asyncio.Event()
@@ -52,9 +66,11 @@ class Outbox:
         subject: str | None,
         payload: Mapping[str, Any],
         secrets: Mapping[str, str] | None = None,
+        webhooks: Sequence[uuid.UUID] | None = None,
     ) -> uuid.UUID:
         """Writes one event (and its deliveries) on `conn`, which must be the caller's
-        open transaction; returns the event's idempotency id."""
+        open transaction; returns the event's idempotency id. `webhooks`: these endpoints
+        instead of those that subscribed to the type (a ping)."""
         if not isinstance(conn, TransactionalDBClient):
             raise NotInTransaction(f"event {type} must be emitted inside the change's transaction")
         now = self._clock()
@@ -80,6 +96,21 @@ class Outbox:
                 ],
                 using_db=conn,
             )
+        targets = await self._endpoints(conn, type, subject) if webhooks is None else webhooks
+        if targets:
+            await WebhookDelivery.bulk_create(
+                [
+                    WebhookDelivery(
+                        id=uuid.uuid4(),
+                        event_id=event.id,
+                        webhook_id=target,
+                        next_attempt_at=now,
+                        created_at=now,
+                    )
+                    for target in targets
+                ],
+                using_db=conn,
+            )
         return event.id
 
     @asynccontextmanager
@@ -97,6 +128,11 @@ class Outbox:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._news.wait(), within)
         self._news.clear()
+
+    @staticmethod
+    def without_secrets(payload: Mapping[str, Any]) -> dict[str, Any]:
+        """The payload as a receiver outside may see it: sealed secrets left out."""
+        return {k: v for k, v in payload.items() if k != SEALED}
 
     def opened(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         """The payload with its sealed secrets readable again, for a deliverer."""

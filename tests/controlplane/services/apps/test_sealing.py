@@ -78,7 +78,7 @@ async def test_reseal_secrets_moves_every_row_to_the_first_key(
     assert first.returncode == 0, first.stderr
     assert "resealed 2 instance(s)" in first.stdout
     again = run_cli("reseal-secrets", database_url=database_url, **keys)
-    assert "sealed already" in again.stdout
+    assert "resealed 0 instance(s) and 0 webhook secret(s)" in again.stdout
 
     only_new = SecretBox([NEW_KEY])
     after = {row.id: only_new.open(row.secrets) for row in await Instance.all()}
