@@ -8,6 +8,7 @@ was followed (it must not be).
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -32,7 +33,8 @@ class Receiver:
     async def start(self) -> Receiver:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._take)
-        self._runner = web.AppRunner(app, access_log=None)
+        # Handlers still waiting out `delay` are not waited for at shutdown.
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -57,3 +59,30 @@ class Receiver:
         if 300 <= status < 400:
             return web.Response(status=status, headers={"Location": "/elsewhere"})
         return web.Response(status=status, text=f"answered {status}")
+
+
+class ThreadedReceiver:
+    """The receiver on an event loop of its own thread: for tests whose control plane is
+    another process and whose own code blocks (waits, kills)."""
+
+    def __init__(self) -> None:
+        self.receiver = Receiver()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+
+    def start(self) -> ThreadedReceiver:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self.receiver.start(), self._loop).result(10)
+        return self
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.receiver.stop(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    def url(self, path: str = "/hook") -> str:
+        return self.receiver.url(path)
+
+    @property
+    def hits(self) -> list[Hit]:
+        return list(self.receiver.hits)
