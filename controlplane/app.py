@@ -21,6 +21,7 @@ from controlplane.api.routing import serve
 from controlplane.api.security import authenticate
 from controlplane.appkeys import (
     ACCOUNTS,
+    ALERTS,
     CLOCK,
     CLUSTER,
     CONFIG,
@@ -60,6 +61,8 @@ from controlplane.services.accounts.login_throttle import LoginThrottle, Throttl
 from controlplane.services.accounts.passwords import Passwords
 from controlplane.services.accounts.rate_limit import RateLimiter
 from controlplane.services.accounts.tokens import AccessTokens
+from controlplane.services.alerts.alerting import AlertPolicy, Alerts
+from controlplane.services.alerts.conditions import JobFailures
 from controlplane.services.apps import spending
 from controlplane.services.apps.history import History
 from controlplane.services.apps.instances import Lifecycle
@@ -139,6 +142,14 @@ def build_outbox(config: Config, clock: Clock) -> EventParts:
     )
     delivery = DeliveryLoop(outbox, [email, hooks], config.outbox_poll_interval, [sender])
     return EventParts(outbox, delivery, Webhooks(box, outbox, egress, clock))
+
+
+def build_alerts(config: Config, clock: Clock, outbox: Outbox) -> Alerts:
+    policy = AlertPolicy(
+        CalendarDuration.parse(config.alert_confirm_after).exact,
+        CalendarDuration.parse(config.alert_flap_window).exact,
+    )
+    return Alerts(outbox, policy, clock, JobFailures(), config.disruption_threshold)
 
 
 def build_notices(config: Config, clock: Clock, outbox: Outbox) -> Notices:
@@ -247,7 +258,13 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
         yield
         return
     jobs = Jobs(
-        app[CONFIG], app[CLOCK], app[RECONCILER], app[METRICS], app[HEARING], app[SNAPSHOTS]
+        app[CONFIG],
+        app[CLOCK],
+        app[RECONCILER],
+        app[METRICS],
+        app[HEARING],
+        app[SNAPSHOTS],
+        app[ALERTS],
     )
     jobs.start()
     yield
@@ -376,6 +393,7 @@ def create_app(
     failures = config.node_token_failures_per_minute
     app[NODE_TOKEN_FAILURES] = RateLimiter(failures, failures)
     app[OUTBOX], app[DELIVERY], app[WEBHOOKS] = build_outbox(config, clock)
+    app[ALERTS] = build_alerts(config, clock, app[OUTBOX])
     app[ACCOUNTS] = build_accounts(config, clock, app[OUTBOX])
     app[NODE_AUTH] = NodeAuth(shared=config.shared_database)
     app[FLEET_STATS] = Recent(config.fleet_stats_ttl, time.monotonic, keys=1)

@@ -12,6 +12,7 @@ from controlplane.db.database import ReadPool
 from controlplane.metrics import Metrics
 from controlplane.services.accounts.accounts import Accounts
 from controlplane.services.accounts.rate_limit import RateLimiter
+from controlplane.services.alerts.alerting import Alerts
 from controlplane.services.apps.reconcile import Reconciler
 from controlplane.services.apps.subscriptions import Subscriptions
 from controlplane.services.billing.credits import Credits
@@ -59,6 +60,7 @@ READS: web.AppKey[ReadPool] = web.AppKey("reads")
 CLUSTER = web.AppKey("cluster", ClusterGateway)
 SNAPSHOTS = web.AppKey("snapshots", Snapshots)
 OUTBOX = web.AppKey("outbox", Outbox)
+ALERTS = web.AppKey("alerts", Alerts)
 WEBHOOKS = web.AppKey("webhooks", Webhooks)
 # Every replica delivers the outbox (services/events/dispatch.py); tests drain it by hand.
 DELIVERY = web.AppKey("delivery", DeliveryLoop)

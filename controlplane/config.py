@@ -241,6 +241,13 @@ class Config(BaseModel):
     verification_resend_interval: int = _setting(60, "MINISPOD_VERIFICATION_RESEND_INTERVAL", ge=0)
     password_reset_ttl: int = _setting(30 * 60, "MINISPOD_PASSWORD_RESET_TTL", ge=60)
 
+    # Operator alerts: a condition (a node down, an instance failed, the fleet disrupted, a
+    # job failing) is told to administrators once it held this long, and once when it ends;
+    # a subject that fired three times within the flap window is told once as flapping.
+    alert_confirm_after: str = _setting("PT2M", "MINISPOD_ALERT_CONFIRM_AFTER")
+    alert_flap_window: str = _setting("PT1H", "MINISPOD_ALERT_FLAP_WINDOW")
+    alert_interval: float = _setting(15.0, "MINISPOD_ALERT_INTERVAL", ge=0.1)
+
     # Webhooks. Targets must be public addresses; these networks (CIDRs, comma-separated)
     # are reachable too, e.g. 127.0.0.1/32 for a receiver on this machine in development.
     webhook_allow_networks: str = _setting("", "MINISPOD_WEBHOOK_ALLOW_NETWORKS")
@@ -272,7 +279,9 @@ class Config(BaseModel):
         CalendarDuration.parse(value)  # raises ValueError with the one-line reason
         return value
 
-    @field_validator("low_balance_runway", "webhook_disable_after")
+    @field_validator(
+        "low_balance_runway", "webhook_disable_after", "alert_confirm_after", "alert_flap_window"
+    )
     @classmethod
     def _exact_duration(cls, value: str) -> str:
         if CalendarDuration.parse(value).months:

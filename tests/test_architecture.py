@@ -42,6 +42,7 @@ DOMAINS = (
     "teams",
     "snapshots",
     "capacity",
+    "alerts",
 )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from controlplane.api import (
     agents,
+    alerts,
     auth,
     billing,
     capacity,
@@ -39,6 +40,7 @@ ROUTES: list[Route] = [
     *catalog.ROUTES,
     *workers.ROUTES,
     *capacity.ROUTES,
+    *alerts.ROUTES,
     *subscriptions.ROUTES,
     *billing.ROUTES,
     *cluster.ROUTES,

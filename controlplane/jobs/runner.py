@@ -14,6 +14,7 @@ from controlplane.db.database import unreachable
 from controlplane.jobs import health_sweep
 from controlplane.jobs.leader import Leadership
 from controlplane.metrics import Metrics
+from controlplane.services.alerts.alerting import Alerts
 from controlplane.services.apps import instances, subscriptions
 from controlplane.services.apps.reconcile import Reconciler
 from controlplane.services.clock import Clock
@@ -40,9 +41,11 @@ class Jobs:
         metrics: Metrics,
         hearing: Hearing,
         snapshots: Snapshots,
+        alerts: Alerts,
         stop_wait: float = STOP_WAIT,
     ) -> None:
         self._config = config
+        self._alerts = alerts
         self._clock = clock
         self._reconciler = reconciler
         self._metrics = metrics
@@ -71,6 +74,7 @@ class Jobs:
         self.state_gauges = self._guarded("state-gauges", self._refresh_state_gauges)
         self.snapshot = self._guarded("cluster-snapshot", lambda: snapshots.take(None))
         self.snapshot_housekeeping = self._guarded("snapshot-housekeeping", snapshots.housekeeping)
+        self.alert_pass = self._guarded("alerts", alerts.evaluate)
 
     async def _refresh_state_gauges(self) -> None:
         m = self._metrics
@@ -128,6 +132,7 @@ class Jobs:
                 if not leading:
                     return
                 result = await job()
+                self._alerts.jobs.succeeded(name)
                 if result:
                     log.info("job %s: %s", name, result)
             except asyncio.CancelledError:
@@ -136,9 +141,11 @@ class Jobs:
                 # Shutting down is not a failure: the transaction rolled back and
                 # the next leader's run does the work.
                 log.info("job %s interrupted by shutdown", name)
-            except Exception:
-                # One failed run must not stop the schedule; the next run retries.
+            except Exception as exc:
+                # One failed run must not stop the schedule; the next run retries. Runs
+                # failing in a row become an operator alert.
                 log.exception("job %s failed", name)
+                self._alerts.jobs.failed(name, f"{type(exc).__name__}: {exc}", self._clock())
             finally:
                 if task is not None:
                     self._running.discard(task)
@@ -153,6 +160,7 @@ class Jobs:
             ("reconcile", self.reconcile, c.reconcile_interval),
             ("state-gauges", self.state_gauges, STATE_GAUGES_EVERY),
             ("snapshot-housekeeping", self.snapshot_housekeeping, c.snapshot_sweep_interval),
+            ("alerts", self.alert_pass, c.alert_interval),
         ]
         if c.snapshot_interval > 0:
             schedule.append(("cluster-snapshot", self.snapshot, c.snapshot_interval))

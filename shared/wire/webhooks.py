@@ -29,8 +29,13 @@ WebhookEventType = Literal[
     "billing.payment_failed",
     "wallet.low_balance",
     "user.password_changed",
+    # Operator alerts: administrators' endpoints only.
+    "alert.firing",
+    "alert.resolved",
+    "alert.flapping",
 ]
 WEBHOOK_EVENT_TYPES: tuple[str, ...] = get_args(WebhookEventType)
+OPERATOR_EVENT_TYPES = frozenset({"alert.firing", "alert.resolved", "alert.flapping"})
 # Sent to one endpoint on request (`POST /webhooks/:id/ping`), never subscribed to.
 PING = "webhook.ping"
 

@@ -21,7 +21,7 @@ import yaml
 from aiohttp.test_utils import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from controlplane.appkeys import METRICS, RECONCILER, SNAPSHOTS
+from controlplane.appkeys import ALERTS, METRICS, RECONCILER, SNAPSHOTS
 from controlplane.config import Config
 from controlplane.jobs.runner import Jobs
 from controlplane.services.fleet.hearing import Hearing
@@ -155,6 +155,7 @@ async def exported(
         client.app[METRICS],
         Hearing(clock),
         client.app[SNAPSHOTS],
+        client.app[ALERTS],
     )
     await jobs.reconcile()
     await jobs.state_gauges()

@@ -1,6 +1,7 @@
 """Every tortoise model of the control plane, gathered for tortoise's app registry."""
 
 from controlplane.db.models.accounts import AuthThrottle, RefreshToken, User, UserToken
+from controlplane.db.models.alerts import Alert
 from controlplane.db.models.billing import (
     DocumentCounter,
     Invoice,
@@ -35,6 +36,7 @@ from controlplane.db.models.workers import (
 )
 
 __all__ = [
+    "Alert",
     "AuthThrottle",
     "DocumentCounter",
     "Instance",

@@ -194,3 +194,11 @@ async def stats(clock: Clock) -> UserStats:
         by_role=by_role,
         signups_last_30_days=[SignupDay(date=d, count=per_day.get(d, 0)) for d in days],
     )
+
+
+async def administrators() -> list[tuple[uuid.UUID, str, str]]:
+    """Every active administrator's id, email and name: whom operator alerts go to."""
+    rows = await User.filter(role=Role.ADMINISTRATOR, is_active=True).values_list(
+        "id", "email", "name"
+    )
+    return [(i, email, name) for i, email, name in rows]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
@@ -279,3 +281,20 @@ def evictable_nodes(now: datetime, eviction_timeout: float) -> Q:
 async def counts_by_status() -> dict[str, int]:
     """Instances in each state."""
     return await tallies.by_status(Instance, InstanceStatus)
+
+
+@dataclass(frozen=True)
+class FailedInstance:
+    id: uuid.UUID
+    namespace: str
+    since: datetime
+    reason: str | None
+
+
+async def failed() -> list[FailedInstance]:
+    """Instances in FAILED, each since its last change (an instance row changes with its
+    status, and a failed one otherwise stands still)."""
+    rows = await Instance.filter(status=InstanceStatus.FAILED).values_list(
+        "id", "namespace", "updated_at", "reason"
+    )
+    return [FailedInstance(i, namespace, since, reason) for i, namespace, since, reason in rows]

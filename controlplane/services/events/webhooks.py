@@ -27,8 +27,10 @@ from controlplane.services.ids import parse_id
 from controlplane.services.ownership import find_visible, visible_to
 from controlplane.services.paging import page
 from controlplane.services.sealing import SecretBox
+from shared.enums import Role
 from shared.wire.common import PageQuery
 from shared.wire.webhooks import (
+    OPERATOR_EVENT_TYPES,
     PING,
     AttemptOut,
     DeliveryList,
@@ -75,6 +77,7 @@ class Webhooks:
 
     async def create(self, actor: User, body: WebhookCreate) -> WebhookCreated:
         self._check_target(body.url)
+        _check_events(actor, body.events)
         secret = new_secret()
         now = self._clock()
         async with in_transaction():
@@ -104,6 +107,8 @@ class Webhooks:
     async def update(self, actor: User, raw_id: str, body: WebhookUpdate) -> WebhookOut:
         if body.url is not None:
             self._check_target(body.url)
+        if body.events is not None:
+            _check_events(actor, body.events)
         webhook = await self._find(actor, raw_id)
         async with in_transaction():
             webhook = await Webhook.filter(id=webhook.id).select_for_update().get()
@@ -205,6 +210,11 @@ class Webhooks:
 
     async def _find(self, actor: User, raw_id: str) -> Webhook:
         return await find_visible(actor, Webhook.all(), raw_id, "Webhook")
+
+
+def _check_events(actor: User, events: Sequence[str]) -> None:
+    if actor.role is not Role.ADMINISTRATOR and OPERATOR_EVENT_TYPES.intersection(events):
+        raise Invalid.field("events", "alert events are for administrators' endpoints")
 
 
 def _out(webhook: Webhook) -> WebhookOut:

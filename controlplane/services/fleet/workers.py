@@ -365,3 +365,24 @@ async def record_allocation(node_id: uuid.UUID, report: ResourceReport, now: dat
 async def counts_by_status() -> dict[str, int]:
     """Nodes in each health state."""
     return await tallies.by_status(WorkerNode, NodeStatus)
+
+
+@dataclass(frozen=True)
+class TroubledNode:
+    id: uuid.UUID
+    name: str
+    status: NodeStatus
+    since: datetime
+    reason: str | None
+
+
+async def troubled() -> list[TroubledNode]:
+    """Nodes the health job holds INACTIVE or NOT_READY, each since its status changed
+    (MAINTENANCE is an administrator's choice, not trouble)."""
+    rows = await WorkerNode.filter(
+        status__in=(NodeStatus.INACTIVE, NodeStatus.NOT_READY)
+    ).values_list("id", "name", "status", "status_changed_at", "status_reason", "updated_at")
+    return [
+        TroubledNode(i, name, NodeStatus(status), changed or updated, reason)
+        for i, name, status, changed, reason, updated in rows
+    ]

@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
 
-from controlplane.appkeys import RECONCILER, SNAPSHOTS
+from controlplane.appkeys import ALERTS, RECONCILER, SNAPSHOTS
 from controlplane.config import Config
 from controlplane.jobs.runner import Jobs
 from controlplane.metrics import Metrics
@@ -36,10 +36,22 @@ async def replicas(
     config = config.replace(metrics_raw_retention=3600)
     # Each replica has its own registry, as separate processes do.
     leader = Jobs(
-        config, clock, client.app[RECONCILER], Metrics(), Hearing(clock), client.app[SNAPSHOTS]
+        config,
+        clock,
+        client.app[RECONCILER],
+        Metrics(),
+        Hearing(clock),
+        client.app[SNAPSHOTS],
+        client.app[ALERTS],
     )
     follower = Jobs(
-        config, clock, client.app[RECONCILER], Metrics(), Hearing(clock), client.app[SNAPSHOTS]
+        config,
+        clock,
+        client.app[RECONCILER],
+        Metrics(),
+        Hearing(clock),
+        client.app[SNAPSHOTS],
+        client.app[ALERTS],
     )
     assert await leader.leadership.is_leader()
     yield leader, follower
@@ -198,7 +210,13 @@ async def test_a_new_leader_judges_no_node_before_watching_for_a_grace_period(
     # The control plane was down for ten grace periods: every last heartbeat is old.
     clock.advance(10 * grace)
     jobs = Jobs(
-        config, clock, client.app[RECONCILER], Metrics(), Hearing(clock), client.app[SNAPSHOTS]
+        config,
+        clock,
+        client.app[RECONCILER],
+        Metrics(),
+        Hearing(clock),
+        client.app[SNAPSHOTS],
+        client.app[ALERTS],
     )
     try:
         await jobs.health_sweep()  # elected here
@@ -302,6 +320,7 @@ async def started_with_a_sweep_in_flight(
         Metrics(),
         Hearing(clock),
         client.app[SNAPSHOTS],
+        client.app[ALERTS],
         stop_wait=wait,
     )
     assert await jobs.leadership.is_leader()
@@ -375,7 +394,13 @@ async def test_cluster_snapshots_are_scheduled_only_when_an_interval_is_set(
 ) -> None:
     def scheduled(config: Config) -> set[str]:
         jobs = Jobs(
-            config, clock, client.app[RECONCILER], Metrics(), Hearing(clock), client.app[SNAPSHOTS]
+            config,
+            clock,
+            client.app[RECONCILER],
+            Metrics(),
+            Hearing(clock),
+            client.app[SNAPSHOTS],
+            client.app[ALERTS],
         )
         jobs.start()
         try:

@@ -1,0 +1,1 @@
+"""Operator alerts: conditions confirmed before administrators are told, once."""
