@@ -241,6 +241,10 @@ class Config(BaseModel):
     verification_resend_interval: int = _setting(60, "MINISPOD_VERIFICATION_RESEND_INTERVAL", ge=0)
     password_reset_ttl: int = _setting(30 * 60, "MINISPOD_PASSWORD_RESET_TTL", ge=60)
 
+    # The audit log keeps entries this long (days and time parts only); the retention job
+    # removes older ones in bounded batches.
+    audit_retention: str = _setting("P365D", "MINISPOD_AUDIT_RETENTION")
+
     # Operator alerts: a condition (a node down, an instance failed, the fleet disrupted, a
     # job failing) is told to administrators once it held this long, and once when it ends;
     # a subject that fired three times within the flap window is told once as flapping.
@@ -280,7 +284,11 @@ class Config(BaseModel):
         return value
 
     @field_validator(
-        "low_balance_runway", "webhook_disable_after", "alert_confirm_after", "alert_flap_window"
+        "low_balance_runway",
+        "webhook_disable_after",
+        "alert_confirm_after",
+        "alert_flap_window",
+        "audit_retention",
     )
     @classmethod
     def _exact_duration(cls, value: str) -> str:

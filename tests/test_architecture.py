@@ -43,6 +43,7 @@ DOMAINS = (
     "snapshots",
     "capacity",
     "alerts",
+    "audit",
 )
 
 

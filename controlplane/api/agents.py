@@ -61,6 +61,7 @@ ROUTES: list[Route] = [
         "agent",
         body=NodeRegistration,
         response=RegisterResult,
+        audited=True,
     ),
     Route(
         "POST",

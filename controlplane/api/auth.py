@@ -110,6 +110,7 @@ ROUTES: list[Route] = [
         body=RegisterRequest,
         response=AuthResult,
         status=201,
+        audited=True,
     ),
     Route(
         "POST",
@@ -120,6 +121,7 @@ ROUTES: list[Route] = [
         "auth",
         body=LoginRequest,
         response=AuthResult,
+        audited=True,
     ),
     Route(
         "POST",
@@ -139,6 +141,7 @@ ROUTES: list[Route] = [
         "End this login (its refresh-token family), or every session without a token",
         "auth",
         body=LogoutRequest,
+        audited=True,
     ),
     Route(
         "GET", "/auth/profile", get_profile, Access.USER, "Own profile", "auth", response=UserOut
@@ -152,6 +155,7 @@ ROUTES: list[Route] = [
         "auth",
         body=ProfileUpdate,
         response=UserOut,
+        audited=True,
     ),
     Route(
         "PUT",
@@ -162,6 +166,7 @@ ROUTES: list[Route] = [
         "auth",
         body=PasswordChange,
         response=AuthResult,
+        audited=True,
     ),
     Route(
         "POST",
@@ -172,6 +177,7 @@ ROUTES: list[Route] = [
         "auth",
         body=VerifyEmailRequest,
         response=UserOut,
+        audited=True,
     ),
     Route(
         "POST",
@@ -192,6 +198,7 @@ ROUTES: list[Route] = [
         "auth",
         body=EmailRequest,
         status=202,
+        audited=True,
     ),
     Route(
         "POST",
@@ -201,5 +208,6 @@ ROUTES: list[Route] = [
         "Set a new password with the mailed token (single use); every session ends",
         "auth",
         body=PasswordReset,
+        audited=True,
     ),
 ]

@@ -119,6 +119,10 @@ def build_spec(routes: list[Route], prefix: str) -> dict[str, Any]:
             "operationId": f"{route.tag}_{route.handler.__name__}",
             "x-access": route.access.value,
         }
+        if route.audit:
+            # Recorded in the audit log as this action (changes by administrators through
+            # any route are recorded too).
+            op["x-audit-action"] = route.action
         params = [
             {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
             for name in re.findall(r"{(\w+)}", route.path)

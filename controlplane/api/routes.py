@@ -12,6 +12,7 @@ from __future__ import annotations
 from controlplane.api import (
     agents,
     alerts,
+    audit,
     auth,
     billing,
     capacity,
@@ -41,6 +42,7 @@ ROUTES: list[Route] = [
     *workers.ROUTES,
     *capacity.ROUTES,
     *alerts.ROUTES,
+    *audit.ROUTES,
     *subscriptions.ROUTES,
     *billing.ROUTES,
     *cluster.ROUTES,

@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from controlplane.api import json_limits
+from controlplane.api import auditing, json_limits
 from controlplane.services.errors import FieldError, Invalid, ServiceError
 
 B = TypeVar("B")
@@ -72,7 +72,20 @@ class Route:
     signature_header: str | None = None
     # What a success answers with when it is not the JSON envelope (a PDF, say).
     produces: str | None = None
+    # A security event audited although not an administrator's change (a sign-in).
+    audited: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def audit(self) -> bool:
+        """Administrators' routes that change something, and the security events (and, at
+        serve time, any change an administrator makes through a customer's route)."""
+        return self.audited or (self.access is Access.ADMIN and self.method != "GET")
+
+    @property
+    def action(self) -> str:
+        """The audit log's name for what it does: `<api module>.<handler>`."""
+        return f"{self.handler.__module__.rsplit('.', 1)[-1]}.{self.handler.__name__}"
 
     @property
     def rate_limited(self) -> bool:
@@ -141,7 +154,7 @@ class UnsupportedMediaType(ServiceError):
 
 
 def serve(route: Route, authenticate: Authenticator) -> Callable[[web.Request], Awaitable[Any]]:
-    async def handle(request: web.Request) -> web.StreamResponse:
+    async def prepare(request: web.Request) -> Call[Any, Any]:
         principal = await authenticate(request, route.access)
         query = read_query(request, route.query) if route.query else None
         body = await read_body(request, route.body) if route.body else None
@@ -149,7 +162,28 @@ def serve(route: Route, authenticate: Authenticator) -> Callable[[web.Request], 
         unread = route.body is None and route.streamed is None and route.signature_header is None
         if unread and request.can_read_body and (await request.read()).strip():
             raise Invalid("This endpoint takes no request body")
-        return await route.handler(Call(request, body, query, principal))
+        return Call(request, body, query, principal)
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        try:
+            call = await prepare(request)
+        except Exception as exc:
+            if route.audit:
+                await auditing.refused(request, route.action, exc)
+            raise
+        if not (route.audit or auditing.by_administrator(request.method, call.principal)):
+            return await route.handler(call)
+        entry = await auditing.opened(request, route.action, call.body)
+        status = 499  # stays so only if the client went away mid-request
+        try:
+            response = await route.handler(call)
+            status = response.status
+            return response
+        except Exception as exc:
+            status = auditing.status_of(exc)
+            raise
+        finally:
+            await auditing.closed(request, entry, status)
 
     handle.__name__ = route.handler.__name__
     return handle

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from controlplane.api.auditing import PRINCIPAL
 from controlplane.api.pipeline import client_address
 from controlplane.api.routing import Access
 from controlplane.appkeys import ACCOUNTS, NODE_AUTH, NODE_TOKEN_FAILURES, READS
@@ -45,6 +46,7 @@ async def authenticate(request: web.Request, access: Access) -> Any:
         return None
     if access in (Access.USER, Access.ADMIN):
         user = await current_user(request)
+        request[PRINCIPAL] = user
         if access is Access.ADMIN and user.role is not Role.ADMINISTRATOR:
             raise Forbidden("Administrator role required")
         return user

@@ -84,6 +84,7 @@ ROUTES: list[Route] = [
         body=WebhookCreate,
         response=WebhookCreated,
         status=201,
+        audited=True,
     ),
     Route(
         "GET",
@@ -122,6 +123,7 @@ ROUTES: list[Route] = [
         "webhooks",
         body=WebhookUpdate,
         response=WebhookOut,
+        audited=True,
     ),
     Route(
         "DELETE",
@@ -130,6 +132,7 @@ ROUTES: list[Route] = [
         Access.USER,
         "Delete a webhook endpoint",
         "webhooks",
+        audited=True,
     ),
     Route(
         "GET",

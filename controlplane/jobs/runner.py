@@ -17,10 +17,12 @@ from controlplane.metrics import Metrics
 from controlplane.services.alerts.alerting import Alerts
 from controlplane.services.apps import instances, subscriptions
 from controlplane.services.apps.reconcile import Reconciler
+from controlplane.services.audit import trail
 from controlplane.services.clock import Clock
 from controlplane.services.fleet import node_metrics, workers
 from controlplane.services.fleet.hearing import Hearing
 from controlplane.services.snapshots.library import Snapshots
+from shared.durations import CalendarDuration
 
 log = logging.getLogger("minispod.jobs")
 
@@ -75,6 +77,10 @@ class Jobs:
         self.snapshot = self._guarded("cluster-snapshot", lambda: snapshots.take(None))
         self.snapshot_housekeeping = self._guarded("snapshot-housekeeping", snapshots.housekeeping)
         self.alert_pass = self._guarded("alerts", alerts.evaluate)
+        audit_keep = CalendarDuration.parse(config.audit_retention).exact
+        self.audit_retention = self._guarded(
+            "audit-retention", lambda: trail.prune(self._clock(), audit_keep)
+        )
 
     async def _refresh_state_gauges(self) -> None:
         m = self._metrics
@@ -161,6 +167,7 @@ class Jobs:
             ("state-gauges", self.state_gauges, STATE_GAUGES_EVERY),
             ("snapshot-housekeeping", self.snapshot_housekeeping, c.snapshot_sweep_interval),
             ("alerts", self.alert_pass, c.alert_interval),
+            ("audit-retention", self.audit_retention, c.retention_interval),
         ]
         if c.snapshot_interval > 0:
             schedule.append(("cluster-snapshot", self.snapshot, c.snapshot_interval))

@@ -2,6 +2,7 @@
 
 from controlplane.db.models.accounts import AuthThrottle, RefreshToken, User, UserToken
 from controlplane.db.models.alerts import Alert
+from controlplane.db.models.audit import AuditEntry
 from controlplane.db.models.billing import (
     DocumentCounter,
     Invoice,
@@ -37,6 +38,7 @@ from controlplane.db.models.workers import (
 
 __all__ = [
     "Alert",
+    "AuditEntry",
     "AuthThrottle",
     "DocumentCounter",
     "Instance",

@@ -1,0 +1,1 @@
+"""The audit log: every administrator action and security event, append-only."""
