@@ -260,7 +260,9 @@ class Accounts:
         self, user: User, name: str | None, email: str | None, current_password: str | None
     ) -> User:
         """A new email needs the current password (else nothing changes); a name does not.
-        A password given anyway is checked all the same, rather than silently ignored."""
+        A password given anyway is checked all the same, rather than silently ignored.
+        A new email is unverified until its link is followed: the links mailed earlier stop
+        working, a verification goes to the new address and a notice to the old one."""
         email = normalise_email(email) if email is not None else None
         if email is not None and email != user.email and current_password is None:
             raise Invalid.field("currentPassword", "Current password is needed to change the email")
@@ -269,12 +271,26 @@ class Accounts:
             user.password_hash, current_password
         ):
             raise Invalid.field("currentPassword", "Current password is wrong")
+        old = user.email
         if name is not None:
             user.name = name
+        moved = email is not None and email != old
         if email is not None:
             user.email = email
         try:
-            await user.save()
+            async with self._outbox.transaction() as conn:
+                if moved:
+                    user.email_verified = False
+                await user.save(using_db=conn)
+                if moved:
+                    await mailed_tokens.void(conn, user.id, self._clock())
+                    await self._mail_verification(conn, user, "user.verification_requested")
+                    await self._outbox.emit(
+                        conn,
+                        "user.email_changed",
+                        str(user.id),
+                        {"email": old, "name": user.name, "new_email": user.email},
+                    )
         except IntegrityError:
             raise Conflict("An account with this email already exists") from None
         return user

@@ -42,6 +42,12 @@ async def issue(
     return raw
 
 
+async def void(conn: BaseDBAsyncClient, user_id: uuid.UUID, now: datetime) -> None:
+    """Every unspent token of the user stops working (their address changed: a link
+    mailed to the old one must not verify the new one, nor reset the password)."""
+    await UserToken.filter(user_id=user_id, used_at__isnull=True).using_db(conn).update(used_at=now)
+
+
 async def spend(
     conn: BaseDBAsyncClient, raw: str, purpose: TokenPurpose, now: datetime
 ) -> uuid.UUID:

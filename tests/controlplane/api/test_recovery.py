@@ -278,3 +278,41 @@ async def test_changing_the_password_mails_the_owner_a_notice(
     assert resp.status == 200
     (mail,) = await _mails(client, mail_server, "known@example.com")
     assert "was changed" in mail.part("plain")
+
+
+async def test_a_changed_email_is_unverified_until_its_own_link_is_followed(
+    make_client: AppFactory, mail_server: MailServer
+) -> None:
+    client = await _app(make_client, mail_server)
+    registered = await _register(client, "old@example.com")
+    who = bearer(registered["accessToken"])
+    (first,) = await _mails(client, mail_server, "old@example.com")
+    old_link = _token(first, "verify-email")
+    status, body = await _post(client, "/auth/verify-email", {"token": old_link})
+    assert status == 200 and body["data"]["emailVerified"] is True
+
+    # A link mailed to the old address before the change (a reset) must not work after it.
+    assert (await _post(client, "/auth/forgot-password", {"email": "old@example.com"}))[0] == 202
+    reset_mail = (await _mails(client, mail_server, "old@example.com"))[-1]
+    reset_link = _token(reset_mail, "reset-password")
+
+    resp = await client.put(
+        "/api/v1/auth/profile",
+        json={"email": "moved@example.com", "currentPassword": USER_PASSWORD},
+        headers=who,
+    )
+    assert resp.status == 200, await resp.text()
+    assert (await resp.json())["data"]["emailVerified"] is False
+
+    notice = (await _mails(client, mail_server, "old@example.com"))[-1]
+    assert "moved@example.com" in notice.part("plain")
+    (verify,) = await _mails(client, mail_server, "moved@example.com")
+    status, _ = await _post(
+        client, "/auth/reset-password", {"token": reset_link, "newPassword": NEW_PASSWORD}
+    )
+    assert status == 400  # voided by the change
+    status, body = await _post(
+        client, "/auth/verify-email", {"token": _token(verify, "verify-email")}
+    )
+    assert status == 200 and body["data"]["emailVerified"] is True
+    assert body["data"]["email"] == "moved@example.com"
