@@ -241,6 +241,9 @@ class Config(BaseModel):
     verification_resend_interval: int = _setting(60, "MINISPOD_VERIFICATION_RESEND_INTERVAL", ge=0)
     password_reset_ttl: int = _setting(30 * 60, "MINISPOD_PASSWORD_RESET_TTL", ge=60)
 
+    # Events whose every delivery finished are kept this long (the webhooks' delivery log,
+    # redelivery), then removed with their deliveries; pending ones are kept however old.
+    outbox_retention: str = _setting("P30D", "MINISPOD_OUTBOX_RETENTION")
     # The audit log keeps entries this long (days and time parts only); the retention job
     # removes older ones in bounded batches.
     audit_retention: str = _setting("P365D", "MINISPOD_AUDIT_RETENTION")
@@ -289,6 +292,7 @@ class Config(BaseModel):
         "alert_confirm_after",
         "alert_flap_window",
         "audit_retention",
+        "outbox_retention",
     )
     @classmethod
     def _exact_duration(cls, value: str) -> str:

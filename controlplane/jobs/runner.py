@@ -19,6 +19,7 @@ from controlplane.services.apps import instances, subscriptions
 from controlplane.services.apps.reconcile import Reconciler
 from controlplane.services.audit import trail
 from controlplane.services.clock import Clock
+from controlplane.services.events import retention
 from controlplane.services.fleet import node_metrics, workers
 from controlplane.services.fleet.hearing import Hearing
 from controlplane.services.snapshots.library import Snapshots
@@ -80,6 +81,10 @@ class Jobs:
         audit_keep = CalendarDuration.parse(config.audit_retention).exact
         self.audit_retention = self._guarded(
             "audit-retention", lambda: trail.prune(self._clock(), audit_keep)
+        )
+        outbox_keep = CalendarDuration.parse(config.outbox_retention).exact
+        self.outbox_retention = self._guarded(
+            "outbox-retention", lambda: retention.prune(self._clock(), outbox_keep)
         )
 
     async def _refresh_state_gauges(self) -> None:
@@ -168,6 +173,7 @@ class Jobs:
             ("snapshot-housekeeping", self.snapshot_housekeeping, c.snapshot_sweep_interval),
             ("alerts", self.alert_pass, c.alert_interval),
             ("audit-retention", self.audit_retention, c.retention_interval),
+            ("outbox-retention", self.outbox_retention, c.retention_interval),
         ]
         if c.snapshot_interval > 0:
             schedule.append(("cluster-snapshot", self.snapshot, c.snapshot_interval))
