@@ -23,6 +23,7 @@ from controlplane.appkeys import ACCOUNTS
 from controlplane.config import Config, normalise_database_url
 from tests.pgserver import PostgresServer
 from tests.smtp import MailServer
+from tests.webhook_receiver import Receiver
 
 ROOT = Path(__file__).resolve().parents[1]
 # A fixed Fernet key, so a test can read what the app sealed.
@@ -327,3 +328,11 @@ def mail_server() -> Iterator[MailServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    """A real webhook receiver on 127.0.0.1 that records every request it answers."""
+    got = await Receiver().start()
+    yield got
+    await got.stop()

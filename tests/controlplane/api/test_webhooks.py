@@ -10,7 +10,6 @@ import hashlib
 import hmac
 import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,13 +28,6 @@ from tests.smtp import MailServer
 from tests.webhook_receiver import Receiver
 
 HOOKS = "/api/v1/webhooks"
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    got = await Receiver().start()
-    yield got
-    await got.stop()
 
 
 @pytest.fixture

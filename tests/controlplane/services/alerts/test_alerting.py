@@ -5,7 +5,6 @@ a fleet-wide disruption is one alert, not one per node."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -41,13 +40,6 @@ async def platform(aiohttp_client, config, clock, cluster, mail_server: MailServ
         cluster=cluster,
     )
     return await aiohttp_client(app)
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    got = await Receiver().start()
-    yield got
-    await got.stop()
 
 
 async def nodes(platform: TestClient, admin: dict[str, str], *names: str) -> list[dict[str, Any]]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from aiohttp.test_utils import TestClient
 
+from controlplane.app import create_app
 from controlplane.appkeys import DELIVERY, OUTBOX
 from controlplane.db.models import (
     OutboxDelivery,
@@ -18,10 +20,21 @@ from controlplane.db.models import (
 from controlplane.services.events import retention
 from tests.conftest import FakeClock
 from tests.controlplane.api.test_subscriptions import customer
-from tests.controlplane.api.test_webhooks import make_hook, platform, receiver  # noqa: F401
+from tests.controlplane.api.test_webhooks import make_hook
 from tests.webhook_receiver import Receiver
 
 KEEP = timedelta(days=30)
+
+
+@pytest.fixture
+async def platform(aiohttp_client, config, clock, cluster) -> TestClient:
+    """The app with this machine's loopback allowed as a webhook target."""
+    app = create_app(
+        config.replace(run_jobs=False, webhook_allow_networks="127.0.0.1/32"),
+        clock=clock,
+        cluster=cluster,
+    )
+    return await aiohttp_client(app)
 
 
 async def emit(client: TestClient, subject: str) -> None:
@@ -34,7 +47,7 @@ async def emit(client: TestClient, subject: str) -> None:
 async def test_finished_events_go_after_the_retention_and_pending_ones_stay(
     platform,
     receiver: Receiver,
-    clock: FakeClock,  # noqa: F811
+    clock: FakeClock,
 ) -> None:
     who = await customer(platform, "ret@example.com", funds=0)
     await make_hook(platform, who, receiver.url(), ["user.password_changed"])
