@@ -29,6 +29,8 @@ WebhookEventType = Literal[
     "billing.payment_failed",
     "wallet.low_balance",
     "user.password_changed",
+    "instance.running",
+    "instance.failed",
     # Operator alerts: administrators' endpoints only.
     "alert.firing",
     "alert.resolved",

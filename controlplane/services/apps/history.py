@@ -7,13 +7,18 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from controlplane.db.models import Subscription, SubscriptionEvent, User
+from tortoise.transactions import in_transaction
+
+from controlplane.db.models import Instance, Subscription, SubscriptionEvent, User
 from controlplane.services.events.outbox import Outbox
 from controlplane.services.ownership import find_visible
 from controlplane.services.paging import page
-from shared.enums import SubscriptionStatus
+from shared.enums import InstanceStatus, SubscriptionStatus
 from shared.wire.common import PageQuery
 from shared.wire.subscriptions import SubscriptionEventOut, SubscriptionHistory
+
+# The changes of an instance its owner hears of: it runs, or it broke.
+TOLD_INSTANCE_STATES = (InstanceStatus.RUNNING, InstanceStatus.FAILED)
 
 
 class History:
@@ -24,6 +29,30 @@ class History:
 
     def __init__(self, outbox: Outbox) -> None:
         self._outbox = outbox
+
+    async def save_instance(
+        self, instance: Instance, was: InstanceStatus, update_fields: list[str]
+    ) -> None:
+        """Saves the instance; a change into RUNNING or FAILED is told to its owner
+        (`instance.running`, `instance.failed`) in the same transaction."""
+        async with in_transaction() as conn:
+            await instance.save(update_fields=update_fields, using_db=conn)
+            if instance.status is was or instance.status not in TOLD_INSTANCE_STATES:
+                return
+            await self._outbox.emit(
+                conn,
+                f"instance.{instance.status.value.lower()}",
+                str(instance.user_id),
+                {
+                    "instance_id": str(instance.id),
+                    "subscription_id": str(instance.subscription_id),
+                    "user_id": str(instance.user_id),
+                    "from": was.value,
+                    "to": instance.status.value,
+                    "url": instance.url,
+                    "reason": instance.reason,
+                },
+            )
 
     async def transition(
         self,

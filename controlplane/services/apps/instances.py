@@ -26,6 +26,9 @@ from shared.enums import InstanceStatus, NodeStatus, Role, SubscriptionStatus
 from shared.wire.catalog import ServiceTemplate
 from shared.wire.subscriptions import InstanceList, InstanceListQuery, InstanceOut
 
+# What following the cluster changes on an instance.
+OBSERVED = ["status", "reason", "detail", "updated_at"]
+
 log = logging.getLogger("minispod.instances")
 
 TERMINAL_SUBSCRIPTIONS = (SubscriptionStatus.CANCELLED, SubscriptionStatus.EXPIRED)
@@ -180,8 +183,8 @@ class Lifecycle:
         if state.available:
             # Healthy and whole: whatever was said before (a repair, a retry) is over.
             if say(instance, None) or instance.status is not InstanceStatus.RUNNING:
-                instance.status = InstanceStatus.RUNNING
-                await instance.save(update_fields=["status", "reason", "detail", "updated_at"])
+                was, instance.status = instance.status, InstanceStatus.RUNNING
+                await self.history.save_instance(instance, was, OBSERVED)
             if subscription.status is SubscriptionStatus.PENDING:
                 async with in_transaction():
                     await self.history.transition(
@@ -195,8 +198,8 @@ class Lifecycle:
         ours = reasons.for_instance_state(state.reason)
         if is_failure(state):
             if say(instance, ours, state.reason) or instance.status is not InstanceStatus.FAILED:
-                instance.status = InstanceStatus.FAILED
-                await instance.save(update_fields=["status", "reason", "detail", "updated_at"])
+                was, instance.status = instance.status, InstanceStatus.FAILED
+                await self.history.save_instance(instance, was, OBSERVED)
         elif instance.status is InstanceStatus.FAILED:
             instance.status = InstanceStatus.PROVISIONING
             say(instance, ours, state.reason)

@@ -23,7 +23,7 @@ from controlplane.appkeys import DELIVERY, OUTBOX
 from controlplane.db.models import OutboxEvent, User, Webhook, WebhookDelivery
 from controlplane.services.events.delivery import RetryPolicy
 from tests.conftest import FakeClock, bearer, create_account, sign_in
-from tests.controlplane.api.test_subscriptions import customer, subscribe
+from tests.controlplane.api.test_subscriptions import active_node, customer, reconcile, subscribe
 from tests.smtp import MailServer
 from tests.webhook_receiver import Receiver
 
@@ -314,3 +314,19 @@ async def test_a_change_rolled_back_queues_no_webhook_delivery(
     assert await WebhookDelivery.all().count() == 0
     await drain(platform)
     assert receiver.hits == []
+
+
+async def test_an_instance_that_starts_running_is_told_to_its_owners_endpoint_once(
+    platform, admin, services, receiver: Receiver
+) -> None:
+    await active_node(platform, admin, "worker-a")
+    lu = await customer(platform, "lu@example.com")
+    await make_hook(platform, lu, receiver.url(), ["instance.running", "instance.failed"])
+    assert (await subscribe(platform, lu, services["n8n"])).status == 201
+    for _ in range(3):  # placed, provisioned, then seen available; later passes change nothing
+        await reconcile(platform)
+    await drain(platform)
+    [hit] = receiver.hits
+    body = json.loads(hit.body)
+    assert body["type"] == "instance.running" and body["data"]["to"] == "RUNNING"
+    assert body["data"]["user_id"] == str((await User.get(email="lu@example.com")).id)
