@@ -13,11 +13,12 @@ from standardwebhooks.webhooks import Webhook as Verifier
 
 from controlplane.app import create_app
 from controlplane.appkeys import ALERTS, DELIVERY
-from controlplane.db.models import Alert, WorkerNode
+from controlplane.db.models import Alert, OutboxEvent, WorkerNode
 from controlplane.services.alerts.conditions import JOB_FAILURES
 from shared.enums import NodeStatus
 from tests.conftest import ADMIN_PASSWORD, FakeClock, bearer, create_account, sign_in
 from tests.controlplane.api.test_subscriptions import active_node, customer
+from tests.controlplane.api.test_workers import beat
 from tests.smtp import MailServer
 from tests.webhook_receiver import Receiver
 
@@ -214,3 +215,17 @@ async def test_administrators_read_the_alerts_and_customers_cannot(
     assert alert["kind"] == "node.down" and alert["subjectName"] == "worker-e"
     who = await customer(platform, "curious@example.com", funds=0)
     assert (await platform.get("/api/v1/admin/alerts", headers=who)).status == 403
+
+
+async def test_heartbeats_write_nothing_to_the_outbox_even_when_a_node_turns_not_ready(
+    platform, admin, clock: FakeClock
+) -> None:
+    """Alerts are read from node states by the leader's job: the ingest path (every node,
+    every few seconds) never writes an event, so alerting cannot slow it."""
+    [node] = await nodes(platform, admin, "worker-f")
+    before = await OutboxEvent.all().count()
+    sick = [{"type": "Ready", "status": False}, {"type": "DiskPressure", "status": True}]
+    for seq in range(2, 6):
+        assert (await beat(platform, node, seq, conditions=sick)).status == 200
+    assert (await WorkerNode.get(id=node["nodeId"])).status is NodeStatus.NOT_READY
+    assert await OutboxEvent.all().count() == before
