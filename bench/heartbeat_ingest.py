@@ -9,6 +9,7 @@ JSON, in the same run. Prints throughput, latency percentiles and the ratio.
 
     .venv/bin/python bench/heartbeat_ingest.py [--nodes 2000] [--seconds 20] [--concurrency 200]
         [--loader wrk|python] [--rounds 3] [--workers 1] [--bare-workers 1] [--durable]
+        [--env MINISPOD_NAME=value ...]
 """
 
 from __future__ import annotations
@@ -323,12 +324,20 @@ def main() -> None:
         action="store_true",
         help="PostgreSQL with fsync and synchronous commit, as in production (default: off)",
     )
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting of the control plane (repeatable), e.g. MINISPOD_ALERT_INTERVAL=0.2",
+    )
     args = parser.parse_args()
+    extra = dict(item.split("=", 1) for item in args.env)
 
     pg = PostgresServer(durable=args.durable).start()
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        env = control_plane_env(pg.url)
+        env = control_plane_env(pg.url, **extra)
         py = sys.executable
         create_admin(pg.url)
         port, bare_port = free_port(), free_port()

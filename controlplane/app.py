@@ -22,6 +22,7 @@ from controlplane.api.security import authenticate
 from controlplane.appkeys import (
     ACCOUNTS,
     ALERTS,
+    API_KEYS,
     CLOCK,
     CLUSTER,
     CONFIG,
@@ -57,6 +58,7 @@ from controlplane.jobs.runner import Jobs
 from controlplane.metrics import Metrics
 from controlplane.scheduler import profile_from_config
 from controlplane.services.accounts.accounts import Accounts, Recovery
+from controlplane.services.accounts.api_keys import ApiKeys, KeyUsage
 from controlplane.services.accounts.login_throttle import LoginThrottle, ThrottleRule
 from controlplane.services.accounts.passwords import Passwords
 from controlplane.services.accounts.rate_limit import RateLimiter
@@ -245,6 +247,13 @@ async def _node_token_revocations(app: web.Application) -> AsyncIterator[None]:
     await channel.stop()
 
 
+async def _key_usage(app: web.Application) -> AsyncIterator[None]:
+    """Every replica counts its own keys' requests and writes them in batches."""
+    app[API_KEYS].start()
+    yield
+    await app[API_KEYS].stop()
+
+
 async def _delivery(app: web.Application) -> AsyncIterator[None]:
     if app[CONFIG].deliver_events:
         app[DELIVERY].start()
@@ -395,6 +404,12 @@ def create_app(
     app[OUTBOX], app[DELIVERY], app[WEBHOOKS] = build_outbox(config, clock)
     app[ALERTS] = build_alerts(config, clock, app[OUTBOX])
     app[ACCOUNTS] = build_accounts(config, clock, app[OUTBOX])
+    app[API_KEYS] = ApiKeys(
+        clock,
+        KeyUsage(),
+        RateLimiter(config.api_key_rate_limit, config.api_key_rate_limit),
+        config.api_key_usage_flush,
+    )
     app[NODE_AUTH] = NodeAuth(shared=config.shared_database)
     app[FLEET_STATS] = Recent(config.fleet_stats_ttl, time.monotonic, keys=1)
     app[READS] = database.ReadPool(config.database_url)
@@ -458,6 +473,7 @@ def create_app(
             _node_token_revocations,
             _telemetry,
             _delivery,
+            _key_usage,
             _jobs,
         ]
     )

@@ -11,6 +11,7 @@ from controlplane.config import Config
 from controlplane.db.database import ReadPool
 from controlplane.metrics import Metrics
 from controlplane.services.accounts.accounts import Accounts
+from controlplane.services.accounts.api_keys import ApiKeys
 from controlplane.services.accounts.rate_limit import RateLimiter
 from controlplane.services.alerts.alerting import Alerts
 from controlplane.services.apps.reconcile import Reconciler
@@ -34,6 +35,7 @@ from shared.wire.workers import WorkerStats
 CONFIG = web.AppKey("config", Config)
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 ACCOUNTS = web.AppKey("accounts", Accounts)
+API_KEYS = web.AppKey("api_keys", ApiKeys)
 METRICS = web.AppKey("metrics", Metrics)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
 # Failed node-token attempts per client address: each costs a database lookup.

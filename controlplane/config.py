@@ -244,6 +244,10 @@ class Config(BaseModel):
     # Events whose every delivery finished are kept this long (the webhooks' delivery log,
     # redelivery), then removed with their deliveries; pending ones are kept however old.
     outbox_retention: str = _setting("P30D", "MINISPOD_OUTBOX_RETENTION")
+    # API keys: requests a minute per key unless the key says otherwise (per replica), and
+    # how often each replica writes the keys' usage counts (lost on a crash: at most this).
+    api_key_rate_limit: int = _setting(600, "MINISPOD_API_KEY_RATE_LIMIT", ge=1)
+    api_key_usage_flush: float = _setting(10.0, "MINISPOD_API_KEY_USAGE_FLUSH", ge=0.05)
     # The audit log keeps entries this long (days and time parts only); the retention job
     # removes older ones in bounded batches.
     audit_retention: str = _setting("P365D", "MINISPOD_AUDIT_RETENTION")

@@ -30,11 +30,15 @@ CALLERS = {
 
 
 def render() -> str:
-    lines = ["| method | path | caller | what |", "|---|---|---|---|"]
+    lines = ["| method | path | caller | API key scope | what |", "|---|---|---|---|---|"]
     for route in ROUTES:
         path = route.path if route.raw else PREFIX + route.path
         summary = route.summary.replace("|", "\\|")
-        lines.append(f"| {route.method} | `{path}` | {CALLERS[route.access]} | {summary} |")
+        signed_in = route.access in (Access.USER, Access.ADMIN)
+        scope = f"`{route.scope}`" if route.scope else ("session only" if signed_in else "")
+        lines.append(
+            f"| {route.method} | `{path}` | {CALLERS[route.access]} | {scope} | {summary} |"
+        )
     return "\n".join(lines)
 
 

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from controlplane.api.envelope import ok
 from controlplane.api.pipeline import client_address
-from controlplane.api.routing import Access, Call, Route
+from controlplane.api.routing import SESSION_ONLY, Access, Call, Route
 from controlplane.appkeys import ACCOUNTS
 from controlplane.services.accounts.accounts import Client
 from shared.wire.accounts import (
@@ -142,9 +142,17 @@ ROUTES: list[Route] = [
         "auth",
         body=LogoutRequest,
         audited=True,
+        key_scope=SESSION_ONLY,
     ),
     Route(
-        "GET", "/auth/profile", get_profile, Access.USER, "Own profile", "auth", response=UserOut
+        "GET",
+        "/auth/profile",
+        get_profile,
+        Access.USER,
+        "Own profile",
+        "auth",
+        response=UserOut,
+        key_scope="account:read",
     ),
     Route(
         "PUT",
@@ -156,6 +164,7 @@ ROUTES: list[Route] = [
         body=ProfileUpdate,
         response=UserOut,
         audited=True,
+        key_scope=SESSION_ONLY,
     ),
     Route(
         "PUT",
@@ -167,6 +176,7 @@ ROUTES: list[Route] = [
         body=PasswordChange,
         response=AuthResult,
         audited=True,
+        key_scope=SESSION_ONLY,
     ),
     Route(
         "POST",

@@ -158,6 +158,10 @@ def build_spec(routes: list[Route], prefix: str) -> dict[str, Any]:
             }
         if route.access is not Access.ANON:
             op["security"] = [{"bearerAuth": []}]
+            if route.scope is not None:
+                # OpenAPI 3.1 lets non-OAuth schemes list what they need: the key's scope.
+                op["security"] = [{"bearerAuth": [route.scope]}, {"apiKey": [route.scope]}]
+                op["x-scope"] = route.scope
         if route.raw and route.response is None:
             ok_schema: dict[str, Any] = {"type": "object"}
         else:
@@ -191,7 +195,12 @@ def build_spec(routes: list[Route], prefix: str) -> dict[str, Any]:
         "components": {
             "schemas": components,
             "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "a session's access token (JWT), or an API key (mpk_…)",
+                },
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
             },
         },
     }

@@ -17,6 +17,7 @@ import os
 import re
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -26,6 +27,7 @@ from controlplane.db.database import unreachable
 from controlplane.logs import request_id_var
 from controlplane.services.errors import (
     Invalid,
+    MissingScope,
     PaymentRequired,
     RateLimited,
     ServiceError,
@@ -220,10 +222,12 @@ def _service_error(exc: ServiceError) -> web.Response:
     errors = None
     if isinstance(exc, Invalid):
         errors = [{"field": e.field, "message": e.message} for e in exc.errors]
-    extra = None
+    extra: dict[str, Any] | None = None
     if isinstance(exc, PaymentRequired):
         # What to top up, as a figure a frontend can use without parsing the message.
         extra = {"shortfall": {"amount": exc.shortfall, "currency": exc.currency}}
+    if isinstance(exc, MissingScope):
+        extra = {"missingScope": exc.scope}
     return envelope.error(exc.status, exc.code, exc.message, errors, headers, extra)
 
 

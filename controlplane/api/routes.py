@@ -12,6 +12,7 @@ from __future__ import annotations
 from controlplane.api import (
     agents,
     alerts,
+    api_keys,
     audit,
     auth,
     billing,
@@ -48,4 +49,5 @@ ROUTES: list[Route] = [
     *cluster.ROUTES,
     *snapshots.ROUTES,
     *webhooks.ROUTES,
+    *api_keys.ROUTES,
 ]

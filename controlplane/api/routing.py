@@ -17,6 +17,9 @@ from pydantic import BaseModel, ValidationError
 from controlplane.api import auditing, json_limits
 from controlplane.services.errors import FieldError, Invalid, ServiceError
 
+# Route.key_scope for routes that only a signed-in person may call, never a key.
+SESSION_ONLY = "session"
+
 B = TypeVar("B")
 Q = TypeVar("Q")
 
@@ -43,7 +46,8 @@ class Call(Generic[B, Q]):
 
 
 Handler = Callable[[Call[Any, Any]], Awaitable[web.StreamResponse]]
-Authenticator = Callable[[web.Request, Access], Awaitable[Any]]
+# Who calls (given the route's access and the scope a key needs there), or a refusal.
+Authenticator = Callable[[web.Request, Access, str | None], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,9 @@ class Route:
     produces: str | None = None
     # A security event audited although not an administrator's change (a sign-in).
     audited: bool = False
+    # The scope an API key needs here, when the tag's own (`<tag>:read|write`) is not the
+    # one; SESSION_ONLY: keys are refused (managing keys, changing a password).
+    key_scope: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -81,6 +88,18 @@ class Route:
         """Administrators' routes that change something, and the security events (and, at
         serve time, any change an administrator makes through a customer's route)."""
         return self.audited or (self.access is Access.ADMIN and self.method != "GET")
+
+    @property
+    def scope(self) -> str | None:
+        """What an API key must hold to call this route; None: keys are not accepted
+        (anonymous and agent routes, and those that need a person's session)."""
+        if self.access not in (Access.USER, Access.ADMIN) or self.key_scope == SESSION_ONLY:
+            return None
+        if self.key_scope is not None:
+            return self.key_scope
+        verb = "read" if self.method == "GET" else "write"
+        resource = "admin" if self.access is Access.ADMIN else self.tag
+        return f"{resource}:{verb}"
 
     @property
     def action(self) -> str:
@@ -155,7 +174,7 @@ class UnsupportedMediaType(ServiceError):
 
 def serve(route: Route, authenticate: Authenticator) -> Callable[[web.Request], Awaitable[Any]]:
     async def prepare(request: web.Request) -> Call[Any, Any]:
-        principal = await authenticate(request, route.access)
+        principal = await authenticate(request, route.access, route.scope)
         query = read_query(request, route.query) if route.query else None
         body = await read_body(request, route.body) if route.body else None
         # A body nobody reads would be silently dropped: refuse it instead.

@@ -10,10 +10,11 @@ from aiohttp import web
 from controlplane.api.auditing import PRINCIPAL
 from controlplane.api.pipeline import client_address
 from controlplane.api.routing import Access
-from controlplane.appkeys import ACCOUNTS, NODE_AUTH, NODE_TOKEN_FAILURES, READS
+from controlplane.appkeys import ACCOUNTS, API_KEYS, NODE_AUTH, NODE_TOKEN_FAILURES, READS
 from controlplane.db.models import User
-from controlplane.services.errors import Forbidden, RateLimited, Unauthorized
+from controlplane.services.errors import Forbidden, MissingScope, RateLimited, Unauthorized
 from shared.enums import Role
+from shared.wire.api_keys import KEY_PREFIX
 
 
 def bearer(request: web.Request) -> str:
@@ -41,10 +42,37 @@ async def current_user(request: web.Request) -> User:
     return user
 
 
-async def authenticate(request: web.Request, access: Access) -> Any:
+def api_key_of(request: web.Request) -> str | None:
+    """An API key sent as `X-API-Key`, or as a bearer credential (`mpk_…`)."""
+    header = request.headers.get("X-API-Key", "").strip()
+    if header:
+        return header
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token.startswith(KEY_PREFIX) else None
+
+
+async def _key_holder(request: web.Request, access: Access, scope: str | None, raw: str) -> User:
+    """The user an API key acts for here: the key live and allowed from this address, and
+    holding this route's scope (an administrator's route also needs the owner to be one)."""
+    if scope is None:
+        raise Forbidden("This endpoint needs a signed-in session; API keys are not accepted")
+    user, key = await request.app[API_KEYS].authenticate(raw, client_address(request))
+    request[PRINCIPAL] = user
+    if scope not in key.scopes:
+        raise MissingScope(scope)
+    if access is Access.ADMIN and user.role is not Role.ADMINISTRATOR:
+        raise Forbidden("Administrator role required")
+    return user
+
+
+async def authenticate(request: web.Request, access: Access, scope: str | None = None) -> Any:
     if access is Access.ANON:
         return None
     if access in (Access.USER, Access.ADMIN):
+        raw = api_key_of(request)
+        if raw is not None:
+            return await _key_holder(request, access, scope, raw)
         user = await current_user(request)
         request[PRINCIPAL] = user
         if access is Access.ADMIN and user.role is not Role.ADMINISTRATOR:

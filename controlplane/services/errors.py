@@ -47,6 +47,16 @@ class Forbidden(ServiceError):
     code = "FORBIDDEN"
 
 
+class MissingScope(Forbidden):
+    """An API key used where its scopes fall short: `scope` is the one it lacks."""
+
+    code = "INSUFFICIENT_SCOPE"
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(f"This API key lacks the scope {scope}")
+        self.scope = scope
+
+
 class EmailNotVerified(Forbidden):
     """The account's email address is not verified yet, and what was asked needs it."""
 

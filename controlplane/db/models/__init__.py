@@ -2,6 +2,7 @@
 
 from controlplane.db.models.accounts import AuthThrottle, RefreshToken, User, UserToken
 from controlplane.db.models.alerts import Alert
+from controlplane.db.models.api_keys import ApiKey, ApiKeyUsage
 from controlplane.db.models.audit import AuditEntry
 from controlplane.db.models.billing import (
     DocumentCounter,
@@ -38,6 +39,8 @@ from controlplane.db.models.workers import (
 
 __all__ = [
     "Alert",
+    "ApiKey",
+    "ApiKeyUsage",
     "AuditEntry",
     "AuthThrottle",
     "DocumentCounter",

@@ -123,7 +123,11 @@ async def test_admin_routes_declare_bearer_security_and_query_parameters(
 ) -> None:
     spec = await spec_of(client)
     listing = spec["paths"]["/api/v1/users"]["get"]
-    assert listing["security"] == [{"bearerAuth": []}]
+    # A session's token, or an API key holding the route's scope (by either header).
+    assert listing["security"] == [{"bearerAuth": ["admin:read"]}, {"apiKey": ["admin:read"]}]
+    assert listing["x-scope"] == "admin:read"
+    keys = spec["paths"]["/api/v1/api-keys"]["post"]
+    assert keys["security"] == [{"bearerAuth": []}] and "x-scope" not in keys
     params = {p["name"] for p in listing["parameters"] if p["in"] == "query"}
     assert {"page", "limit", "search", "role", "isActive", "sortBy", "sortOrder"} <= params
     assert "security" not in spec["paths"]["/api/v1/auth/login"]["post"]
