@@ -6,6 +6,7 @@ Exit codes: 0 done; 1 the control plane refused (its message on stderr);
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import urllib.parse
@@ -72,13 +73,27 @@ def main() -> None:
 
 @main.command()
 @click.option("--server", required=True, help="The control plane, e.g. https://minispod.example")
-@click.option("--email", required=True)
+@click.option("--email", help="Sign in as this account (a password is asked for).")
 @click.option(
     "--password-stdin", is_flag=True, help="Read the password from standard input (scripts)."
 )
+@click.option(
+    "--api-key-stdin",
+    is_flag=True,
+    help="Use an API key (mpk_…) read from standard input instead of an account's password;"
+    " MINISPOD_API_KEY works too.",
+)
 @reported
-def login(server: str, email: str, password_stdin: bool) -> None:
-    """Sign in; the session is kept (mode 0600) under the user's config directory."""
+def login(server: str, email: str | None, password_stdin: bool, api_key_stdin: bool) -> None:
+    """Sign in, or keep an API key; kept (mode 0600) under the user's config directory."""
+    key = sys.stdin.readline().strip() if api_key_stdin else os.environ.get("MINISPOD_API_KEY")
+    if key and email is None:
+        profile = client().login_with_key(server, key)
+        who = f"{profile['email']} ({profile['role']})" if profile else "its owner"
+        click.echo(f"using an API key on {server}, acting for {who}")
+        return
+    if email is None:
+        raise click.UsageError("give --email, or an API key (--api-key-stdin, MINISPOD_API_KEY)")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:

@@ -48,8 +48,10 @@ def config_dir() -> Path:
 @dataclass
 class Session:
     server: str
+    # A session's access token, or an API key (mpk_…) when `api_key`.
     access_token: str
     refresh_token: str
+    api_key: bool = False
 
     @property
     def api(self) -> str:
@@ -129,8 +131,28 @@ class Client:
         _store(self._path, Session(server, data["accessToken"], data["refreshToken"]))
         return dict(data["user"])
 
+    def login_with_key(self, server: str, key: str) -> dict[str, Any] | None:
+        """Keeps an API key as the credential (nothing to refresh); the account it acts
+        for, when the key may read it (account:read)."""
+        if not server.startswith(("http://", "https://")):
+            raise Refused(400, "VALIDATION_ERROR", "the server must be an http(s) URL", [])
+        if not key.startswith("mpk_"):
+            raise Refused(400, "VALIDATION_ERROR", "an API key starts with mpk_", [])
+        api = server.rstrip("/") + "/api/v1"
+        status, envelope = exchange("GET", f"{api}/auth/profile", None, key)
+        if status == 403 and envelope.get("code") == "INSUFFICIENT_SCOPE":
+            profile = None  # a key for other things: valid, just not for reading the account
+        else:
+            profile = dict(_data(status, envelope))
+        _store(self._path, Session(server, key, "", api_key=True))
+        return profile
+
     def logout(self) -> None:
         session = self._session()
+        if session.api_key:
+            # A key is revoked on the server (DELETE /api-keys/{id}), not by signing out.
+            self._path.unlink(missing_ok=True)
+            return
         try:
             exchange(
                 "POST",
@@ -168,6 +190,8 @@ class Client:
         status, envelope = send(
             method, session.api + path, data, headers, session.access_token, sink
         )
+        if status == 401 and session.api_key:
+            raise NotSignedIn("the control plane refuses this API key (revoked or expired)")
         if status == 401 and envelope.get("code") == "TOKEN_EXPIRED":
             session = self._refresh(session)
             if data is not None and not isinstance(data, bytes):

@@ -16,7 +16,14 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
-from tests.processes import ADMIN_EMAIL, ADMIN_PASSWORD, ControlPlane, child_env, create_admin
+from tests.processes import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    ControlPlane,
+    child_env,
+    create_admin,
+    request_json,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -291,3 +298,35 @@ def test_billing_credit_then_stats_and_invoices_read_as_json(signed_in: Minispod
     assert stats["mrr"] == 0 and stats["activePayingSubscriptions"] == 0
     assert "mrr" in signed_in("billing", "stats").stdout
     assert json.loads(signed_in("billing", "invoices", "-o", "json").stdout) == []
+
+
+def test_an_api_key_signs_the_cli_in_until_it_is_revoked(
+    control_plane: ControlPlane, minispod: Minispod, tmp_path: Path
+) -> None:
+    api = control_plane.url + "/api/v1"
+    status, body = request_json(
+        "POST", api + "/auth/login", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+    )
+    assert status == 200, body
+    session = body["data"]["accessToken"]
+    status, body = request_json(
+        "POST",
+        api + "/api-keys",
+        {"name": "cli", "scopes": ["account:read", "admin:read"]},
+        session,
+    )
+    assert status == 201, body
+    key = body["data"]
+    result = minispod(
+        "login", "--server", control_plane.url, "--api-key-stdin", stdin=key["key"] + "\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"acting for {ADMIN_EMAIL}" in result.stdout
+    stored = (tmp_path / "config" / "minispod" / "session.json").read_text()
+    assert ADMIN_PASSWORD not in stored
+    assert minispod("whoami", "-o", "json").returncode == 0
+    assert minispod("nodes", "list", "-o", "json").returncode == 0
+    status, _ = request_json("DELETE", f"{api}/api-keys/{key['id']}", None, session)
+    assert status == 200
+    refused = minispod("nodes", "list")
+    assert refused.returncode == 4 and "API key" in refused.stderr
