@@ -238,7 +238,8 @@ ROUTES: list[Route] = [
         "/snapshots",
         list_snapshots,
         Access.USER,
-        "List snapshots (own; all for administrators, by cluster or userId)",
+        "List snapshots (own; all for administrators, by cluster or userId), or search"
+        " them by the words of their objects (q=nginx:1.27)",
         "snapshots",
         query=SnapshotListQuery,
         response=SnapshotList,

@@ -99,6 +99,12 @@ class SnapshotUpdate(WireModel):
 
 
 class SnapshotListQuery(PageQuery):
+    q: str | None = Field(
+        default=None,
+        max_length=500,
+        description="words every result holds, among its objects' names, namespaces, labels"
+        " and images (whole words: `nginx`, `app=web`, `nginx:1.25`)",
+    )
     cluster: str | None = Field(default=None, max_length=63)
     taken_from: datetime | None = Field(
         default=None, alias="from", description="taken at or after (ISO 8601)"

@@ -25,6 +25,10 @@ class Snapshot(Model):
     size = fields.BigIntField()  # bytes of the document as uploaded, uncompressed
     stored_size = fields.BigIntField()  # bytes of its zstd blob
     sha256 = fields.CharField(max_length=64, db_index=True)
+    # The words search finds it by (names, namespaces, labels, images), space-separated:
+    # indexed by a GIN index over to_tsvector('simple', …) on PostgreSQL and by the FTS5
+    # table snapshot_search (filled by triggers) on SQLite; see services/snapshots/search.py.
+    search_terms = fields.TextField(null=True)
     # Kept whatever the retention policy says, until unpinned.
     pinned = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)

@@ -7,12 +7,15 @@ metadata, each secret reference) and, of each object, only its name and
 namespace. So the shape is checked and the objects counted in memory that stays
 flat, and the first problem found says where it is ("objects.pods.3.metadata.name").
 
-Most events lie deep inside objects (specs, statuses, labels) and are only
-counted in and out by the hot loop in `_walk`; the rest go through `_shallow`.
+Most events lie deep inside objects (specs, statuses) and are only counted in and
+out by the hot loop in `_walk`; the rest go through `_shallow`. On the way the words
+search finds a snapshot by are gathered: each object's name and namespace, its labels
+(keys and values), and every container image (any `image` field inside it).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +31,18 @@ _CLOSES = frozenset(("end_map", "end_array"))
 # Depths of the document's containers: 1 the document, 2 `objects`, 3 a kind's list,
 # 4 one object, 5 a field of it (its metadata, its spec…), 6 and deeper what those hold.
 OBJECT, FIELD = 4, 5
+LABELS = FIELD + 1  # inside an object's metadata.labels
+# The distinct names, labels and images a snapshot is found by, at most (the first ones
+# seen): memory stays flat however large the document, and so does its index entry.
+MAX_TERMS = 20_000
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def words(text: str) -> list[str]:
+    """How search splits text, on both databases alike: lower-case runs of letters and
+    digits (`nginx:1.25` is nginx, 1, 25), so PostgreSQL's and SQLite's own tokenizers
+    see the same plain words."""
+    return _WORD.findall(text.lower())
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,8 @@ class Summary:
     metadata: SnapshotMetadata
     object_counts: dict[str, int]
     secret_count: int
+    # The search words, space-separated and sorted.
+    terms: str = ""
 
 
 def _refuse(path: str, message: str) -> Invalid:
@@ -76,6 +93,9 @@ class Intake:
         self._has_meta = False
         self._name: Any = None
         self._namespace: Any = None
+        # What search finds the snapshot by (raw: split into words at the end).
+        self._terms: set[str] = set()
+        self._image_next = False
 
     def feed(self, data: bytes) -> None:
         try:
@@ -95,7 +115,11 @@ class Intake:
         if self._metadata is None:
             raise _refuse("metadata", "Field required")
         counts = {kind: self._counts[kind] for kind in SNAPSHOT_KINDS if kind in self._counts}
-        return Summary(self._metadata, counts, self._secrets)
+        found: set[str] = set()
+        for term in self._terms:
+            found.update(words(term))
+        terms = " ".join(sorted(found))
+        return Summary(self._metadata, counts, self._secrets, terms)
 
     def _walk(self) -> None:
         # Inside objects, most events are handled right here on locals: a method call
@@ -104,14 +128,27 @@ class Intake:
         opens, closes = _OPENS, _CLOSES
         in_objects, in_meta = self._top == "objects", self._in_meta
         field, meta_field = self._field, self._meta_field
+        terms = self._terms
+        # The last key was `image`: its string is a container's image (the key and its
+        # value may arrive in two pieces of the stream).
+        image_next = self._image_next
         for event, value in self._events:
             if in_objects:
                 if depth > FIELD or (depth == FIELD and not in_meta):
-                    # Deep inside an object, outside its metadata: only counted.
+                    # Deep inside an object: counted, and its labels and images kept.
                     if event in opens:
                         depth += 1
                     elif event in closes:
                         depth -= 1
+                    elif in_meta and depth == LABELS and meta_field == "labels":
+                        if len(terms) < MAX_TERMS:
+                            terms.add(str(value))  # a label's key, or its value
+                    elif event == "map_key":
+                        image_next = value == "image"
+                        continue
+                    elif image_next and event == "string" and len(terms) < MAX_TERMS:
+                        terms.add(value)
+                    image_next = False
                     continue
                 if depth == FIELD:  # in the object's metadata
                     if event == "map_key":
@@ -140,6 +177,7 @@ class Intake:
             depth, field, meta_field = self._depth, self._field, self._meta_field
             in_objects, in_meta = self._top == "objects", self._in_meta
         self._depth, self._field, self._meta_field = depth, field, meta_field
+        self._image_next = image_next
         del self._events[:]
 
     def _shallow(self, event: str, value: Any) -> None:
@@ -243,6 +281,10 @@ class Intake:
             raise _refuse(f"{path}.metadata", "Field required")
         meta = {"name": self._name, "namespace": self._namespace}
         _validated(ObjectMeta, meta, f"{path}.metadata")
+        if len(self._terms) < MAX_TERMS:
+            self._terms.add(self._name)
+            if self._namespace:
+                self._terms.add(self._namespace)
         self._counts[self._kind] += 1
 
     def _start_building(self, event: str) -> None:

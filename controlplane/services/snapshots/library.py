@@ -15,7 +15,7 @@ from controlplane.services.clock import Clock
 from controlplane.services.errors import Unavailable
 from controlplane.services.ownership import find_visible, visible_to
 from controlplane.services.paging import page
-from controlplane.services.snapshots import capture, diff, storage
+from controlplane.services.snapshots import capture, diff, search, storage
 from controlplane.services.snapshots.retention import Kept, Policy, expired
 from shared.enums import SnapshotSource
 from shared.wire.common import PageQuery
@@ -86,6 +86,7 @@ class Snapshots:
             kubernetes_version=meta.kubernetes_version,
             object_counts=stored.summary.object_counts,
             secret_count=stored.summary.secret_count,
+            search_terms=stored.summary.terms,
             size=stored.size,
             stored_size=stored.stored_size,
             sha256=stored.sha256,
@@ -102,6 +103,8 @@ class Snapshots:
     async def list_visible(self, actor: User, query: SnapshotListQuery) -> SnapshotList:
         """A customer's own; administrators all (or one user's)."""
         qs = visible_to(actor, Snapshot.all(), query.user_id)
+        if query.q is not None:
+            qs = qs.filter(id__in=await search.matching(query.q))
         if query.cluster is not None:
             qs = qs.filter(cluster_name=query.cluster)
         if query.taken_from is not None:
