@@ -447,6 +447,7 @@ def create_app(
             ids=ids,
             rate_limited=route.rate_limited,
             quiet=route.quiet,
+            secret_path=route.secret_path,
         )
         if route.method == "GET":
             app.router.add_get(path, handler)  # and HEAD, as HTTP expects of a GET

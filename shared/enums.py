@@ -92,3 +92,12 @@ class SnapshotSource(StrEnum):
 
     UPLOAD = "UPLOAD"
     CLUSTER = "CLUSTER"
+
+
+class SnapshotVisibility(StrEnum):
+    # Its owner's (and administrators') only; others get 404.
+    PRIVATE = "PRIVATE"
+    # Every signed-in user may find, read and download it (GET /snapshots?public=true).
+    PUBLIC = "PUBLIC"
+    # Reachable by whoever holds its share link, and listed nowhere.
+    UNLISTED = "UNLISTED"

@@ -99,12 +99,19 @@ class RequestIds:
 
 
 def wrap(
-    inner: Handler, template: str, *, ids: RequestIds, rate_limited: bool, quiet: bool
+    inner: Handler,
+    template: str,
+    *,
+    ids: RequestIds,
+    rate_limited: bool,
+    quiet: bool,
+    secret_path: bool = False,
 ) -> Handler:
     """`inner` served through every step above. `template` names the route in metrics
     and logs (never the concrete path: ids would make unbounded label values);
     `quiet` routes (probes, agent reports) log their successes at DEBUG, since a
-    large fleet sends thousands a second."""
+    large fleet sends thousands a second. `secret_path`: the path holds a credential (a
+    share link's token), so the log line shows the template instead."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
         incoming = request.headers.get("X-Request-ID", "")
@@ -131,7 +138,7 @@ def wrap(
                     level,
                     "%s %s %s %.1fms",
                     request.method,
-                    request.path,
+                    template if secret_path else request.path,
                     status,
                     elapsed * 1000,
                     extra={"status": status, "route": template},

@@ -78,6 +78,8 @@ class Route:
     produces: str | None = None
     # A security event audited although not an administrator's change (a sign-in).
     audited: bool = False
+    # The path holds a credential (a share link's token): logged as its template.
+    secret_path: bool = False
     # The scope an API key needs here, when the tag's own (`<tag>:read|write`) is not the
     # one; SESSION_ONLY: keys are refused (managing keys, changing a password).
     key_scope: str | None = None

@@ -17,11 +17,13 @@ from controlplane.api.envelope import ok
 from controlplane.api.routing import Access, Call, Route, UnsupportedMediaType
 from controlplane.appkeys import SNAPSHOTS
 from controlplane.blobs.store import CHUNK, BlobMissing
+from controlplane.db.models import Snapshot
 from controlplane.services.errors import Invalid, ServiceError
 from controlplane.services.snapshots.decoding import too_large
 from shared.wire.common import PageQuery
 from shared.wire.snapshots import (
     DiffQuery,
+    ShareLink,
     SnapshotDiff,
     SnapshotDocument,
     SnapshotDownloadQuery,
@@ -100,7 +102,27 @@ async def update_snapshot(call: Call[SnapshotUpdate, Any]) -> web.Response:
     found = await call.request.app[SNAPSHOTS].update(
         call.principal, call.param("snapshotId"), call.body
     )
-    return ok(found, "Snapshot pinned" if found.pinned else "Snapshot unpinned")
+    return ok(found, "Snapshot updated")
+
+
+async def share(call: Call[Any, Any]) -> web.Response:
+    link = await call.request.app[SNAPSHOTS].share(call.principal, call.param("snapshotId"))
+    return ok(link, "Share link made; its token is shown this once", status=201)
+
+
+async def unshare(call: Call[Any, Any]) -> web.Response:
+    found = await call.request.app[SNAPSHOTS].unshare(call.principal, call.param("snapshotId"))
+    return ok(found, "Share link revoked")
+
+
+async def shared_snapshot(call: Call[Any, Any]) -> web.Response:
+    row = await call.request.app[SNAPSHOTS].shared(call.param("token"))
+    return ok(SnapshotOut.model_validate(row), "Shared snapshot")
+
+
+async def shared_download(call: Call[Any, SnapshotDownloadQuery]) -> web.StreamResponse:
+    row = await call.request.app[SNAPSHOTS].shared(call.param("token"))
+    return await _document(call.request, row, call.query)
 
 
 async def delete_snapshot(call: Call[Any, Any]) -> web.Response:
@@ -159,12 +181,18 @@ def _etag_matches(header: str | None, etag: str) -> bool:
 
 
 async def download(call: Call[Any, SnapshotDownloadQuery]) -> web.StreamResponse:
-    request = call.request
+    row = await call.request.app[SNAPSHOTS].find(call.principal, call.param("snapshotId"))
+    return await _document(call.request, row, call.query)
+
+
+async def _document(
+    request: web.Request, row: Snapshot, query: SnapshotDownloadQuery
+) -> web.StreamResponse:
+    """The document (or its zstd form), with ETag, conditional requests and Range."""
     snapshots = request.app[SNAPSHOTS]
-    row = await snapshots.find(call.principal, call.param("snapshotId"))
-    as_file = call.query.format == "zst"
+    as_file = query.format == "zst"
     compressed = as_file or (
-        call.query.format is None and _accepts_zstd(request.headers.get("Accept-Encoding", ""))
+        query.format is None and _accepts_zstd(request.headers.get("Accept-Encoding", ""))
     )
     size = row.stored_size if compressed else row.size
     # Each representation has its own tag (RFC 9110): the document's is its SHA-256.
@@ -300,6 +328,46 @@ ROUTES: list[Route] = [
         Access.USER,
         "Delete a snapshot (its blob goes once no snapshot references it)",
         "snapshots",
+    ),
+    Route(
+        "POST",
+        "/snapshots/{snapshotId}/share-link",
+        share,
+        Access.USER,
+        "Make a share link (the token shown once; the previous link stops working); a"
+        " PRIVATE snapshot becomes UNLISTED",
+        "snapshots",
+        response=ShareLink,
+        status=201,
+    ),
+    Route(
+        "DELETE",
+        "/snapshots/{snapshotId}/share-link",
+        unshare,
+        Access.USER,
+        "Revoke the share link",
+        "snapshots",
+        response=SnapshotOut,
+    ),
+    Route(
+        "GET",
+        "/shared/snapshots/{token}",
+        shared_snapshot,
+        Access.ANON,
+        "A shared snapshot's metadata, by its share link (no account needed)",
+        "snapshots",
+        response=SnapshotOut,
+        secret_path=True,
+    ),
+    Route(
+        "GET",
+        "/shared/snapshots/{token}/download",
+        shared_download,
+        Access.ANON,
+        "A shared snapshot's document, by its share link; ETag and Range as for a download",
+        "snapshots",
+        query=SnapshotDownloadQuery,
+        secret_path=True,
     ),
     Route(
         "POST",

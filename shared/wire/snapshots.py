@@ -17,7 +17,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.enums import SnapshotSource
+from shared.enums import SnapshotSource, SnapshotVisibility
 from shared.wire.base import WireModel, WireOut
 from shared.wire.common import PageQuery, Pagination
 
@@ -90,12 +90,28 @@ class SnapshotOut(WireOut):
     sha256: str = Field(description="of the document: its download's ETag")
     source: SnapshotSource
     pinned: bool = Field(description="kept whatever the retention policy says")
+    visibility: SnapshotVisibility = Field(
+        description="PRIVATE (its owner's), PUBLIC (every signed-in user's to read),"
+        " UNLISTED (whoever holds its share link)"
+    )
+    shared_at: datetime | None = Field(description="when its live share link was made")
     user_id: UUID | None = Field(description="who uploaded or took it; null for the schedule")
     created_at: datetime
 
 
 class SnapshotUpdate(WireModel):
-    pinned: bool
+    """Fields left out are left alone. Leaving UNLISTED (or PUBLIC) revokes the link."""
+
+    pinned: bool | None = None
+    visibility: SnapshotVisibility | None = None
+
+
+class ShareLink(WireOut):
+    token: str = Field(description="shown this once: the link works until revoked")
+    path: str = Field(
+        description="where the link leads: GET it (and …/download) without signing in"
+    )
+    snapshot: SnapshotOut
 
 
 class SnapshotListQuery(PageQuery):
@@ -115,6 +131,7 @@ class SnapshotListQuery(PageQuery):
     kubernetes_version: str | None = Field(default=None, max_length=64)
     source: SnapshotSource | None = None
     user_id: UUID | None = Field(default=None, description="administrators only")
+    public: bool = Field(default=False, description="every PUBLIC snapshot, anyone's")
 
 
 class SnapshotList(WireOut):

@@ -5,7 +5,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from shared.enums import SnapshotSource
+from shared.enums import SnapshotSource, SnapshotVisibility
 
 
 class Snapshot(Model):
@@ -29,6 +29,12 @@ class Snapshot(Model):
     # indexed by a GIN index over to_tsvector('simple', …) on PostgreSQL and by the FTS5
     # table snapshot_search (filled by triggers) on SQLite; see services/snapshots/search.py.
     search_terms = fields.TextField(null=True)
+    visibility = fields.CharEnumField(
+        SnapshotVisibility, max_length=16, default=SnapshotVisibility.PRIVATE, db_index=True
+    )
+    # The SHA-256 of its share link's token (the token is shown once); null: no link.
+    share_token_hash = fields.CharField(max_length=64, null=True, unique=True)
+    shared_at = fields.DatetimeField(null=True)
     # Kept whatever the retention policy says, until unpinned.
     pinned = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)

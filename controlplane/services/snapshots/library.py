@@ -11,22 +11,28 @@ from datetime import timedelta
 from controlplane.blobs.store import BlobStore
 from controlplane.cluster.gateway import ClusterError, ClusterGateway
 from controlplane.db.models import Snapshot, User
+from controlplane.services.accounts.tokens import hash_token, new_secret_token
 from controlplane.services.clock import Clock
-from controlplane.services.errors import Unavailable
+from controlplane.services.errors import NotFound, Unavailable
+from controlplane.services.ids import parse_id
 from controlplane.services.ownership import find_visible, visible_to
 from controlplane.services.paging import page
 from controlplane.services.snapshots import capture, diff, search, storage
 from controlplane.services.snapshots.retention import Kept, Policy, expired
-from shared.enums import SnapshotSource
+from shared.enums import SnapshotSource, SnapshotVisibility
 from shared.wire.common import PageQuery
 from shared.wire.snapshots import (
     DiffQuery,
+    ShareLink,
     SnapshotDiff,
     SnapshotList,
     SnapshotListQuery,
     SnapshotOut,
     SnapshotUpdate,
 )
+
+# Share links' tokens say what they are: msh_… (a MinisPod share).
+SHARE_PREFIX = "msh"
 
 log = logging.getLogger("minispod.snapshots")
 
@@ -102,7 +108,10 @@ class Snapshots:
 
     async def list_visible(self, actor: User, query: SnapshotListQuery) -> SnapshotList:
         """A customer's own; administrators all (or one user's)."""
-        qs = visible_to(actor, Snapshot.all(), query.user_id)
+        if query.public:
+            qs = Snapshot.filter(visibility=SnapshotVisibility.PUBLIC)
+        else:
+            qs = visible_to(actor, Snapshot.all(), query.user_id)
         if query.q is not None:
             qs = qs.filter(id__in=await search.matching(query.q))
         if query.cluster is not None:
@@ -145,10 +154,51 @@ class Snapshots:
         )
 
     async def find(self, actor: User, raw_id: str) -> Snapshot:
+        """A snapshot the caller may read: their own, a PUBLIC one, or (administrators)
+        any. Any other is reported missing, not forbidden."""
+        snapshot_id = parse_id(raw_id, "Snapshot")
+        row = await Snapshot.get_or_none(id=snapshot_id)
+        if row is not None and row.visibility is SnapshotVisibility.PUBLIC:
+            return row
+        return await find_visible(actor, Snapshot.all(), raw_id, "Snapshot")
+
+    async def _own(self, actor: User, raw_id: str) -> Snapshot:
+        """A snapshot the caller may change: their own, or (administrators) any."""
         return await find_visible(actor, Snapshot.all(), raw_id, "Snapshot")
 
     async def get(self, actor: User, raw_id: str) -> SnapshotOut:
         return SnapshotOut.model_validate(await self.find(actor, raw_id))
+
+    async def shared(self, token: str) -> Snapshot:
+        """The snapshot a share link leads to, while the link is live and the snapshot is
+        not PRIVATE again; else missing, like any unknown one."""
+        row = await Snapshot.get_or_none(share_token_hash=hash_token(token))
+        if row is None or row.visibility is SnapshotVisibility.PRIVATE:
+            raise NotFound("Snapshot not found")
+        return row
+
+    async def share(self, actor: User, raw_id: str) -> ShareLink:
+        """A new share link (the one before stops working); a PRIVATE snapshot becomes
+        UNLISTED, so the link reaches it."""
+        row = await self._own(actor, raw_id)
+        token = new_secret_token(SHARE_PREFIX)
+        row.share_token_hash = hash_token(token)
+        row.shared_at = self._clock()
+        if row.visibility is SnapshotVisibility.PRIVATE:
+            row.visibility = SnapshotVisibility.UNLISTED
+        await row.save(update_fields=["share_token_hash", "shared_at", "visibility"])
+        return ShareLink(
+            token=token,
+            path=f"/api/v1/shared/snapshots/{token}",
+            snapshot=SnapshotOut.model_validate(row),
+        )
+
+    async def unshare(self, actor: User, raw_id: str) -> SnapshotOut:
+        row = await self._own(actor, raw_id)
+        row.share_token_hash = None
+        row.shared_at = None
+        await row.save(update_fields=["share_token_hash", "shared_at"])
+        return SnapshotOut.model_validate(row)
 
     def document(self, row: Snapshot, start: int, end: int | None) -> AsyncIterator[bytes]:
         return storage.document_bytes(self.store, row.sha256, row.size, start, end)
@@ -157,9 +207,15 @@ class Snapshots:
         return storage.compressed_bytes(self.store, row.sha256, start, end)
 
     async def update(self, actor: User, raw_id: str, body: SnapshotUpdate) -> SnapshotOut:
-        row = await self.find(actor, raw_id)
-        row.pinned = body.pinned
-        await row.save(update_fields=["pinned"])
+        row = await self._own(actor, raw_id)
+        if body.pinned is not None:
+            row.pinned = body.pinned
+        if body.visibility is not None and body.visibility is not row.visibility:
+            row.visibility = body.visibility
+            # A link made for an UNLISTED snapshot does not outlive that choice.
+            row.share_token_hash = None
+            row.shared_at = None
+        await row.save(update_fields=["pinned", "visibility", "share_token_hash", "shared_at"])
         return SnapshotOut.model_validate(row)
 
     async def apply_retention(self) -> int:
@@ -192,7 +248,7 @@ class Snapshots:
     async def delete(self, actor: User, raw_id: str) -> None:
         """The row goes at once; its blob when no other row names it, by the sweep's rule
         (unreferenced and older than the grace period), now or on a later sweep."""
-        row = await self.find(actor, raw_id)
+        row = await self._own(actor, raw_id)
         await row.delete()
         await self._sweep(only={row.sha256})
 
