@@ -8,9 +8,10 @@ from the store (and decompressed, for the JSON form) as it is sent.
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from controlplane.api import envelope
 from controlplane.api.envelope import ok
@@ -54,8 +55,12 @@ def _encoding(request: web.Request) -> str:
 
 async def upload(call: Call[Any, Any]) -> web.Response:
     request = call.request
+    if request.content_type == "multipart/form-data":
+        return await _upload_form(call)
     if "Content-Type" in request.headers and request.content_type != "application/json":
-        raise UnsupportedMediaType("A snapshot is application/json (compressed or not)")
+        raise UnsupportedMediaType(
+            "A snapshot is application/json (compressed or not), or a multipart/form-data file"
+        )
     encoding = _encoding(request)
     snapshots = request.app[SNAPSHOTS]
     limit = snapshots.max_bytes
@@ -65,6 +70,41 @@ async def upload(call: Call[Any, Any]) -> web.Response:
     if not request.can_read_body:
         raise Invalid.field("body", "a snapshot document is required")
     stored = await snapshots.upload(call.principal, request.content.iter_chunked(CHUNK), encoding)
+    return ok(stored, "Snapshot stored", status=201)
+
+
+# A form's file part says its compression by its type or its name, as browsers send it.
+_PART_TYPES = {"application/zstd": "zstd", "application/gzip": "gzip", "application/x-gzip": "gzip"}
+_SUFFIXES = {".zst": "zstd", ".zstd": "zstd", ".gz": "gzip"}
+
+
+async def _upload_form(call: Call[Any, Any]) -> web.Response:
+    """A browser's upload: the first file part of a multipart/form-data body, streamed
+    like a raw body (never held whole), compressed or not."""
+    reader = await call.request.multipart()
+    while True:
+        part = await reader.next()
+        if part is None:
+            raise Invalid.field("file", "the form holds no file part")
+        if isinstance(part, BodyPartReader) and part.filename:
+            break
+        if isinstance(part, BodyPartReader):
+            await part.release()  # a plain field (a form's other inputs): not ours
+    declared = part.headers.get("Content-Encoding", "").strip().lower()
+    if declared:
+        encoding = _ENCODINGS.get(declared)
+        if encoding is None:
+            raise UnsupportedMediaType(f"Content-Encoding {declared} is not accepted")
+    else:
+        kind = part.headers.get("Content-Type", "application/json").split(";")[0].strip().lower()
+        suffix = "." + (part.filename or "").rsplit(".", 1)[-1].lower()
+        encoding = _PART_TYPES.get(kind) or _SUFFIXES.get(suffix) or "identity"
+
+    async def pieces() -> AsyncIterator[bytes]:
+        while piece := await part.read_chunk(CHUNK):
+            yield piece
+
+    stored = await call.request.app[SNAPSHOTS].upload(call.principal, pieces(), encoding)
     return ok(stored, "Snapshot stored", status=201)
 
 
@@ -255,7 +295,8 @@ ROUTES: list[Route] = [
         "/snapshots",
         upload,
         Access.USER,
-        "Upload a snapshot document (raw JSON, or Content-Encoding gzip or zstd)",
+        "Upload a snapshot document (raw JSON, or Content-Encoding gzip or zstd, or the file"
+        " of a multipart/form-data body)",
         "snapshots",
         streamed=SnapshotDocument,
         response=SnapshotOut,

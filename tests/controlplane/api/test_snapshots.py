@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+import aiohttp
 import pytest
 import zstandard
 from aiohttp.test_utils import TestClient
@@ -550,3 +551,26 @@ async def test_snapshots_are_found_by_their_metadata(make_client: Client) -> Non
     assert await taken("cluster=prod-eu&from=2026-12-05T08:00:00Z") == ["2026-12-05"]
     resp = await client.get("/api/v1/snapshots?from=yesterday", headers=user)
     assert resp.status == 400
+
+
+async def test_a_form_upload_takes_its_file_part_raw_or_compressed(client: TestClient) -> None:
+    _, user, _ = await accounts(client)
+    raw = encoded(snapshot_document("form-eu"))
+    for filename, data, kind in (
+        ("prod.json", raw, "application/json"),
+        ("prod.json.zst", zstandard.ZstdCompressor().compress(raw), "application/octet-stream"),
+        ("prod.json.gz", gzip.compress(raw), "application/gzip"),
+    ):
+        form = aiohttp.FormData()
+        form.add_field("note", "a plain field comes first and is skipped")
+        form.add_field("file", data, filename=filename, content_type=kind)
+        resp = await client.post("/api/v1/snapshots", data=form, headers=user)
+        assert resp.status == 201, (filename, await resp.text())
+        body = (await resp.json())["data"]
+        assert body["clusterName"] == "form-eu" and body["size"] == len(raw)
+    # One document, three uploads: one blob.
+    assert len({s.sha256 for s in await Snapshot.all()}) == 1
+    empty = aiohttp.FormData(default_to_multipart=True)
+    empty.add_field("note", "no file here")
+    resp = await client.post("/api/v1/snapshots", data=empty, headers=user)
+    assert resp.status == 400 and (await resp.json())["errors"][0]["field"] == "file"
