@@ -47,20 +47,21 @@ async def daily_spend(
     """Minor units per day, rounded up: the renewing subscriptions' prices spread over the
     billing period, plus what their metered usage cost over the last day (usage is a
     rate, not a commitment: the last day's is the best guess of the next's)."""
-    monthly = sum(service.monthly_price for _, service in await _renewing(owner))
+    renewing = await _renewing(owner)
+    monthly = sum(service.monthly_price for _, service in renewing)
     recurring = -(-monthly * 86_400 // _seconds(period))  # ceiling division
-    return recurring + await _metered_last_day(owner, clock())
+    return recurring + await _metered_last_day(renewing, clock())
 
 
-async def _metered_last_day(owner: WalletOwner, now: datetime) -> int:
-    """What the owner's usage-priced subscriptions' last 24 recorded hours cost, at their
-    prices now, rounded up."""
-    renewing = [(s, svc) for s, svc in await _renewing(owner) if svc.usage_prices]
-    if not renewing:
+async def _metered_last_day(renewing: list[tuple[Subscription, Service]], now: datetime) -> int:
+    """What the owner's usage-priced subscriptions (of `renewing`) cost over their last
+    24 recorded hours, at their prices now, rounded up."""
+    metered = [(s, svc) for s, svc in renewing if svc.usage_prices]
+    if not metered:
         return 0
     start = metering.hour_of(now) - DAY
     owed = 0
-    for subscription, service in renewing:
+    for subscription, service in metered:
         assert service.usage_prices is not None
         prices = UsagePrices.model_validate(service.usage_prices)
         for row in await UsageHour.filter(subscription_id=subscription.id, hour__gte=start):

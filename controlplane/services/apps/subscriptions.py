@@ -29,7 +29,7 @@ from controlplane.services.billing.charges import (
 )
 from controlplane.services.billing.invoices import Billed, Invoicing
 from controlplane.services.billing.notices import Notices
-from controlplane.services.billing.wallets import WalletOwner
+from controlplane.services.billing.wallets import PlatformAccounts, WalletOwner
 from controlplane.services.catalog import catalog
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, FieldError, Invalid, NotFound, PaymentRequired
@@ -97,6 +97,28 @@ class BillingTerms:
     invoicing: Invoicing
     # Whether cancelling before the paid period's end refunds the unused part.
     prorated_refunds: bool = False
+
+
+class _Pass:
+    """What one pass of renewals (the job's, or one owner's settling) reads once and keeps
+    to its end: the catalog services its subscriptions are of, and the platform's ledger
+    accounts. A service changed during a pass (its price) is charged as changed from the
+    next pass on, as it would be had the pass run a moment earlier. Made per pass, never
+    module-wide."""
+
+    def __init__(self) -> None:
+        self.accounts = PlatformAccounts()
+        self._services: dict[uuid.UUID, Service] = {}
+
+    async def service(self, service_id: uuid.UUID) -> Service:
+        found = self._services.get(service_id)
+        if found is None:
+            found = self._services[service_id] = await Service.get(id=service_id)
+        return found
+
+
+# How many held subscriptions one query reads back at the end of a pass.
+_RECHECK = 500
 
 
 @dataclass
@@ -440,14 +462,32 @@ class Subscriptions:
         to zero, data and room kept), then EXPIRED after the retention period (removed).
         A suspended one that can pay again resumes. Leader-only (the reconcile job), and
         safe on two replicas anyway: each subscription is decided under its row lock, and
-        a period's charge is keyed by subscription and period."""
+        a period's charge is keyed by subscription and period.
+
+        A subscription whose row another transaction holds when the pass reaches it
+        (another replica deciding it, a customer cancelling) is passed over, not waited
+        for, and taken again, waiting this time, once the rest are done: two replicas
+        walking the same list share it instead of queueing behind each other row by row,
+        and every subscription due when the pass began is still decided by its end."""
         now = self._clock()
         result = Renewals()
+        run = _Pass()
         due = await Subscription.filter(status__in=LIVE, current_period_end__lte=now).values_list(
             "id", flat=True
         )
-        for subscription_id in due:
-            await self._renew(subscription_id, now, result)
+        passed = [
+            subscription_id
+            for subscription_id in due
+            if not await self._renew(subscription_id, now, result, run, skip_locked=True)
+        ]
+        # Passed over: held by someone else, or decided meanwhile (most, by then). Those
+        # still due are waited for.
+        for at in range(0, len(passed), _RECHECK):
+            still_due = await Subscription.filter(
+                id__in=passed[at : at + _RECHECK], status__in=LIVE, current_period_end__lte=now
+            ).values_list("id", flat=True)
+            for subscription_id in still_due:
+                await self._renew(subscription_id, now, result, run)
         return result
 
     async def settle_owner(self, owner: WalletOwner) -> Renewals:
@@ -470,8 +510,9 @@ class Subscriptions:
             .order_by("current_period_end", "created_at")
             .values_list("id", flat=True)
         )
+        run = _Pass()
         for subscription_id in unpaid:
-            await self._renew(subscription_id, now, result)
+            await self._renew(subscription_id, now, result, run)
         for service in await self._metered_services():
             behind = await Subscription.filter(
                 user_id=owner.id,
@@ -482,15 +523,30 @@ class Subscriptions:
                 await self._bill_usage_of(subscription_id, service, now, result)
         return result
 
-    async def _renew(self, subscription_id: object, now: datetime, result: Renewals) -> None:
+    async def _renew(
+        self,
+        subscription_id: object,
+        now: datetime,
+        result: Renewals,
+        run: _Pass,
+        skip_locked: bool = False,
+    ) -> bool:
+        """Decides the subscription if it is still due, under its row lock; returns
+        whether it found it due. `skip_locked`: a row another transaction holds is not
+        waited for, and is reported as not found (the caller tries it again later)."""
         async with in_transaction():
-            subscription = await Subscription.filter(id=subscription_id).select_for_update().first()
-            if (
-                subscription is None
-                or subscription.status not in LIVE
-                or subscription.current_period_end > now
-            ):
-                return  # decided meanwhile (another replica, a cancel)
+            # Only a row still due is locked: one decided meanwhile (another replica, a
+            # cancel) is not returned, and a row being decided is waited for (unless
+            # skipped) and then checked again as it was committed.
+            subscription = (
+                await Subscription.filter(
+                    id=subscription_id, status__in=LIVE, current_period_end__lte=now
+                )
+                .select_for_update(skip_locked=skip_locked)
+                .first()
+            )
+            if subscription is None:
+                return False
             was = subscription.status
             paid = False
             if subscription.cancel_at_period_end:
@@ -505,9 +561,10 @@ class Subscriptions:
                 subscription.cancel_at_period_end = False
                 result.cancelled += 1
             else:
-                paid = await self._charge_due(subscription, now, result)
+                paid = await self._charge_due(subscription, now, result, run)
             await subscription.save()
-        await self._after_decision(subscription, was, paid, now, result)
+        await self._after_decision(subscription, was, paid, now, result, run)
+        return True
 
     async def _after_decision(
         self,
@@ -516,11 +573,12 @@ class Subscriptions:
         paid: bool,
         now: datetime,
         result: Renewals,
+        run: _Pass | None = None,
     ) -> None:
         """The cluster follows a billing decision once it committed, as everywhere else: an
         expired or cancelled subscription's instance removed, a newly suspended one scaled
-        to zero, and one billing suspended resumed once everything due is paid."""
-        instance = await Instance.get_or_none(subscription_id=subscription.id)
+        to zero, and one billing suspended resumed once everything due is paid. (A period
+        paid and running on needs nothing of the cluster: no query.)"""
         if subscription.status is SubscriptionStatus.EXPIRED:
             await self.teardown(subscription, "subscription expired unpaid")
         elif subscription.status is SubscriptionStatus.CANCELLED:
@@ -528,6 +586,7 @@ class Subscriptions:
         elif subscription.status is SubscriptionStatus.SUSPENDED and was is not (
             SubscriptionStatus.SUSPENDED
         ):
+            instance = await Instance.get_or_none(subscription_id=subscription.id)
             if instance is not None:
                 await self.lifecycle.suspend(
                     instance, subscription, "suspended: a charge is unpaid; top up to resume"
@@ -538,14 +597,16 @@ class Subscriptions:
             and subscription.suspended_by == BY_BILLING
             and subscription.current_period_end > now
             and not self._usage_overdue(
-                subscription, await Service.get(id=subscription.service_id), now
+                subscription,
+                await (run or _Pass()).service(subscription.service_id),
+                now,
             )
         ):
             await self._resume(subscription, "resumed: what was due is paid", None)
             result.resumed += 1
 
     async def _charge_due(
-        self, subscription: Subscription, now: datetime, result: Renewals
+        self, subscription: Subscription, now: datetime, result: Renewals, run: _Pass
     ) -> bool:
         """Charges the period due (under the subscription's row lock) and decides its state:
         the next period when paid; unpaid, PAST_DUE, then SUSPENDED, then EXPIRED as the
@@ -553,7 +614,7 @@ class Subscriptions:
         terms = self._terms
         due_since = subscription.current_period_end
         late = terms.grace.after(due_since) <= now
-        service = await Service.get(id=subscription.service_id)
+        service = await run.service(subscription.service_id)
         # Service was given while PAST_DUE, so that period runs on from its due
         # moment; after a suspension the new period starts now.
         start = now if late else due_since
@@ -568,6 +629,7 @@ class Subscriptions:
                 None,
                 f"{service.name}: renewal",
                 Billed(terms.invoicing, now, start, terms.period.after(start)),
+                run.accounts,
             )
         except PaymentRequired as short:
             await self._unpaid(

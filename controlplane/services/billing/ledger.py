@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tortoise.expressions import F
 
-from controlplane.db.models import LedgerAccount, LedgerPosting, LedgerTransaction
+from controlplane.db.models import LedgerAccount, LedgerPosting, LedgerTransaction, User
 from controlplane.services.billing.invoices import DOCUMENTS, Billed, issue
 from controlplane.services.billing.notices import Notices
 from controlplane.services.errors import PaymentRequired
-from shared.enums import LedgerAccountKind, TransactionType
+from shared.enums import LedgerAccountKind, TransactionType, WalletOwnerType
 from shared.money import format_amount
 
 
@@ -77,7 +78,8 @@ async def post(entry: Entry, notices: Notices) -> tuple[LedgerTransaction, bool]
     """Posts `entry` inside the caller's database transaction; returns the transaction and
     whether it was posted now (False: its key was posted before, and nothing changed).
     What it does to wallets is told through `notices` in the same transaction (an event
-    per wallet moved, and a low balance once per crossing).
+    per wallet moved, and a low balance once per crossing), and a CHARGE's or REFUND's
+    document is issued last (its number holds its series' counter until the commit).
 
     Wallets are locked (in id order, so two transfers between the same wallets cannot
     deadlock) and checked before anything is written: a wallet that would drop below minus
@@ -119,13 +121,14 @@ async def post(entry: Entry, notices: Notices) -> tuple[LedgerTransaction, bool]
         actor_id=entry.actor_id,
         reason=entry.reason,
     )
-    running = {w.id: w.balance or 0 for w in wallets.values()}
     postings = []
     for leg in entry.legs:
         balance_after = None
-        if leg.account.id in running:
-            running[leg.account.id] += leg.amount
-            balance_after = running[leg.account.id]
+        moved = wallets.get(leg.account.id)
+        if moved is not None:
+            # The locked row, kept as it now stands: what the notices read.
+            moved.balance = (moved.balance or 0) + leg.amount
+            balance_after = moved.balance
         postings.append(
             LedgerPosting(
                 id=uuid.uuid4(),
@@ -138,11 +141,16 @@ async def post(entry: Entry, notices: Notices) -> tuple[LedgerTransaction, bool]
     await LedgerPosting.bulk_create(postings)
     for wallet_id, delta in deltas.items():
         await LedgerAccount.filter(id=wallet_id).update(balance=F("balance") + delta)
+    # The wallets' owners, read once for what is told and what is documented.
+    users = await _users_of(wallets.values())
+    await notices.posted(transaction, dict(deltas), accounts=wallets, users=users)
     if entry.document is not None and entry.type in DOCUMENTS:
         (paid,) = _wallet_legs(entry)
         # Checked above: a wallet's account always has its owner.
         assert paid.account.owner_type is not None
         assert paid.account.owner_id is not None
+        # Last: the document's number locks its series' counter until this transaction
+        # commits, and every other document waits on it meanwhile.
         await issue(
             transaction,
             paid.account.owner_type,
@@ -150,6 +158,15 @@ async def post(entry: Entry, notices: Notices) -> tuple[LedgerTransaction, bool]
             abs(paid.amount),
             entry.reason,
             entry.document,
+            buyer=users.get(paid.account.owner_id),
         )
-    await notices.posted(transaction, dict(deltas))
     return transaction, True
+
+
+async def _users_of(wallets: Iterable[LedgerAccount]) -> dict[uuid.UUID, User | None]:
+    """The users who own `wallets`, by id (None: deleted), in one query."""
+    ids = {w.owner_id for w in wallets if w.owner_type is WalletOwnerType.USER and w.owner_id}
+    if not ids:
+        return {}
+    found = {u.id: u for u in await User.filter(id__in=ids).only("id", "name", "email")}
+    return {i: found.get(i) for i in ids}
