@@ -11,6 +11,7 @@ from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
 from controlplane.db.models import LedgerAccount, LedgerPosting
+from controlplane.db.sql import get_by
 from controlplane.services.errors import Conflict
 from shared.enums import LedgerAccountKind, WalletOwnerType
 from shared.money import format_amount
@@ -55,7 +56,7 @@ def wallet_key(owner: WalletOwner, currency: str) -> str:
 
 
 async def find_wallet(owner: WalletOwner, currency: str) -> LedgerAccount | None:
-    return await LedgerAccount.get_or_none(key=wallet_key(owner, currency))
+    return await get_by(LedgerAccount, "key", wallet_key(owner, currency))
 
 
 async def open_wallet(owner: WalletOwner, currency: str) -> LedgerAccount:
@@ -63,8 +64,8 @@ async def open_wallet(owner: WalletOwner, currency: str) -> LedgerAccount:
     the insert yields to a key already there instead of failing the caller's transaction."""
     key = wallet_key(owner, currency)
     # Read first: every charge after the first finds it (one query, not two: renewals
-    # at scale spend their time in round trips).
-    found = await LedgerAccount.get_or_none(key=key)
+    # at scale spend their time in round trips, and in building queries: fixed SQL).
+    found = await get_by(LedgerAccount, "key", key)
     if found is not None:
         return found
     await LedgerAccount.bulk_create(
@@ -98,7 +99,7 @@ async def _platform_account(kind: LedgerAccountKind, currency: str) -> tuple[Led
     if kind is LedgerAccountKind.WALLET:
         raise ValueError("a wallet belongs to an owner: use open_wallet")
     key = f"{kind}:{currency}"
-    found = await LedgerAccount.get_or_none(key=key)
+    found = await get_by(LedgerAccount, "key", key)
     if found is not None:
         return found, True
     await LedgerAccount.bulk_create(
