@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from controlplane.db.models import Instance, Service, Subscription, User
-from controlplane.db.sql import is_postgres, marks, uuid_value
+from controlplane.db.sql import is_postgres, marks
 from controlplane.services import tallies
 from controlplane.services.apps import metering
 from controlplane.services.apps.instances import (
@@ -118,7 +120,10 @@ class _Pass:
         return found
 
 
-# How many held subscriptions one query reads back at the end of a pass.
+# How many of its next due subscriptions a pass asks for at once: the first of them no
+# other transaction holds is taken (one held by each other replica's pass is passed over).
+_WINDOW = 16
+# How many passed-over subscriptions one query reads back at the end of a pass.
 _RECHECK = 500
 
 
@@ -469,26 +474,39 @@ class Subscriptions:
         (another replica deciding it, a customer cancelling) is passed over, not waited
         for, and taken again, waiting this time, once the rest are done: two replicas
         walking the same list share it instead of queueing behind each other row by row,
-        and every subscription due when the pass began is still decided by its end."""
+        and every subscription due when the pass began is still decided by its end. Each
+        renewal's transaction locks the first still due and unheld of the pass's next few
+        (one statement), so passing over costs no transaction of its own."""
         now = self._clock()
         result = Renewals()
         run = _Pass()
-        due = await Subscription.filter(status__in=LIVE, current_period_end__lte=now).values_list(
-            "id", flat=True
+        due = cast(
+            "list[uuid.UUID]",
+            await Subscription.filter(status__in=LIVE, current_period_end__lte=now)
+            .order_by("id")
+            .values_list("id", flat=True),
         )
-        passed = [
-            subscription_id
-            for subscription_id in due
-            if not await self._renew(subscription_id, now, result, run, skip_locked=True)
-        ]
-        # Passed over: held by someone else, or decided meanwhile (most, by then). Those
-        # still due are waited for.
-        for at in range(0, len(passed), _RECHECK):
-            still_due = await Subscription.filter(
-                id__in=passed[at : at + _RECHECK], status__in=LIVE, current_period_end__lte=now
-            ).values_list("id", flat=True)
+        passed: list[uuid.UUID] = []
+        at = 0
+        while at < len(due):
+            window = due[at : at + _WINDOW]
+            taken = await self._renew(window, now, result, run, skip_locked=True)
+            # Before the one taken: decided meanwhile, or held by someone else.
+            upto = len(window) if taken is None else window.index(taken)
+            passed += window[:upto]
+            at += upto if taken is None else upto + 1
+        # Those of them still due are waited for (most were decided by then).
+        for start in range(0, len(passed), _RECHECK):
+            still_due = cast(
+                "list[uuid.UUID]",
+                await Subscription.filter(
+                    id__in=passed[start : start + _RECHECK],
+                    status__in=LIVE,
+                    current_period_end__lte=now,
+                ).values_list("id", flat=True),
+            )
             for subscription_id in still_due:
-                await self._renew(subscription_id, now, result, run)
+                await self._renew([subscription_id], now, result, run)
         return result
 
     async def settle_owner(self, owner: WalletOwner) -> Renewals:
@@ -502,18 +520,19 @@ class Subscriptions:
         if owner.type is not WalletOwnerType.USER:
             return result
         now = self._clock()
-        unpaid = (
+        unpaid = cast(
+            "list[uuid.UUID]",
             await Subscription.filter(
                 user_id=owner.id,
                 status__in=(SubscriptionStatus.PAST_DUE, SubscriptionStatus.SUSPENDED),
                 current_period_end__lte=now,
             )
             .order_by("current_period_end", "created_at")
-            .values_list("id", flat=True)
+            .values_list("id", flat=True),
         )
         run = _Pass()
-        for subscription_id in unpaid:
-            await self._renew(subscription_id, now, result, run)
+        for unpaid_id in unpaid:
+            await self._renew([unpaid_id], now, result, run)
         for service in await self._metered_services():
             behind = await Subscription.filter(
                 user_id=owner.id,
@@ -526,22 +545,22 @@ class Subscriptions:
 
     async def _renew(
         self,
-        subscription_id: object,
+        candidates: Sequence[uuid.UUID],
         now: datetime,
         result: Renewals,
         run: _Pass,
         skip_locked: bool = False,
-    ) -> bool:
-        """Decides the subscription if it is still due, under its row lock; returns
-        whether it found it due. `skip_locked`: a row another transaction holds is not
-        waited for, and is reported as not found (the caller tries it again later)."""
+    ) -> uuid.UUID | None:
+        """Decides the first of `candidates` (in id order) still due, under its row lock,
+        in a transaction of its own; returns its id, or None when none is due. A row
+        another transaction holds is waited for and then checked again as it was
+        committed, or, `skip_locked`, passed over (the caller tries it again later)."""
         async with in_transaction():
             # Only a row still due is locked: one decided meanwhile (another replica, a
-            # cancel) is not returned, and a row being decided is waited for (unless
-            # skipped) and then checked again as it was committed.
-            subscription = await _lock_due(subscription_id, now, skip_locked)
+            # cancel) is not returned.
+            subscription = await _lock_first_due(candidates, now, skip_locked)
             if subscription is None:
-                return False
+                return None
             was = subscription.status
             paid = False
             if subscription.cancel_at_period_end:
@@ -559,7 +578,7 @@ class Subscriptions:
                 paid = await self._charge_due(subscription, now, result, run)
             await subscription.save()
         await self._after_decision(subscription, was, paid, now, result, run)
-        return True
+        return subscription.id
 
     async def _after_decision(
         self,
@@ -780,29 +799,36 @@ class Subscriptions:
         await self._after_decision(subscription, was, charged, now, result)
 
 
-async def _lock_due(
-    subscription_id: object, now: datetime, skip_locked: bool
+async def _lock_first_due(
+    candidates: Sequence[uuid.UUID], now: datetime, skip_locked: bool
 ) -> Subscription | None:
-    """The subscription under its row lock, on the caller's transaction, if it is still due
-    (LIVE, its period ended by `now`), else None, as
-    `Subscription.filter(id=..., status__in=LIVE, current_period_end__lte=now)
-    .select_for_update(skip_locked=...).first()` reads it, from fixed SQL text: the
-    renewal job asks once per due subscription (and, on two replicas, once more per
-    subscription the other one took), and building the ORM's query costs several times
-    the CPU of the lookup. SQLite has no row locks (it runs one writer at a time)."""
+    """The first of `candidates` (by id) still due (LIVE, its period ended by `now`), under
+    its row lock on the caller's transaction; None when none is. As
+    `Subscription.filter(id__in=..., status__in=LIVE, current_period_end__lte=now)
+    .order_by("id").select_for_update(skip_locked=...).first()` reads it, but from fixed
+    SQL text: the renewal job asks once per due subscription, and building the ORM's
+    query costs several times the CPU of the lookup. With `skip_locked`, rows other
+    transactions hold are passed over; without, the first is waited for (and, changed
+    meanwhile so that it is no longer due, not returned). SQLite has no row locks (it
+    runs one writer at a time)."""
+    if not candidates:
+        return None
     conn = Subscription._meta.db
-    key, end, *states = marks(conn, 2 + len(LIVE))
-    lock = ""
+    end, *states = marks(conn, 1 + len(LIVE))
+    values: list[Any] = [now, *(status.value for status in LIVE)]
     if is_postgres(conn):
+        (ids,) = marks(conn, 1, start=2 + len(LIVE))
+        among = f"id = ANY({ids}::uuid[])"
+        values.append(list(candidates))
         lock = " FOR UPDATE SKIP LOCKED" if skip_locked else " FOR UPDATE"
+    else:
+        among = f"id IN ({', '.join('?' for _ in candidates)})"
+        values += [str(c) for c in candidates]
+        lock = ""
     rows = await conn.execute_query_dict(
-        f"SELECT * FROM subscriptions WHERE id = {key} AND current_period_end <= {end} "  # noqa: S608 - placeholders and fixed text only
-        f"AND status IN ({', '.join(states)}){lock}",
-        [
-            uuid_value(conn, uuid.UUID(str(subscription_id))),
-            now,
-            *(status.value for status in LIVE),
-        ],
+        f"SELECT * FROM subscriptions WHERE current_period_end <= {end} "  # noqa: S608 - placeholders and fixed text only
+        f"AND status IN ({', '.join(states)}) AND {among} ORDER BY id LIMIT 1{lock}",
+        values,
     )
     return Subscription._init_from_db(**rows[0]) if rows else None
 
