@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from controlplane.db.models import Service, Subscription, UsageHour
+from controlplane.db.sql import marks, uuid_value
 from controlplane.services.apps import metering
 from controlplane.services.billing.wallets import WalletOwner
 from controlplane.services.clock import Clock
@@ -46,24 +47,44 @@ async def daily_spend(
 ) -> int:
     """Minor units per day, rounded up: the renewing subscriptions' prices spread over the
     billing period, plus what their metered usage cost over the last day (usage is a
-    rate, not a commitment: the last day's is the best guess of the next's)."""
-    monthly = sum(service.monthly_price for _, service in await _renewing(owner))
+    rate, not a commitment: the last day's is the best guess of the next's).
+
+    Asked inside every posting transaction (the runway of the wallet it moved), so the
+    renewing subscriptions and their services' prices are one joined query, on the
+    caller's transaction."""
+    if owner.type is not WalletOwnerType.USER:
+        return 0
+    conn = Subscription._meta.db
+    user, cancelling, *states = marks(conn, 2 + len(RENEWING))
+    rows = await conn.execute_query_dict(
+        "SELECT s.id AS id, v.monthly_price AS monthly_price, v.usage_prices AS usage_prices "  # noqa: S608 - placeholders and fixed text only
+        "FROM subscriptions s JOIN services v ON v.id = s.service_id "
+        f"WHERE s.user_id = {user} AND s.cancel_at_period_end = {cancelling} "
+        f"AND s.status IN ({', '.join(states)})",
+        [uuid_value(conn, owner.id), False, *(status.value for status in RENEWING)],
+    )
+    monthly = sum(int(row["monthly_price"]) for row in rows)
     recurring = -(-monthly * 86_400 // _seconds(period))  # ceiling division
-    return recurring + await _metered_last_day(owner, clock())
+    to_python = Service._meta.fields_map["usage_prices"].to_python_value
+    metered = [
+        (row["id"], prices)
+        for row in rows
+        if row["usage_prices"] is not None and (prices := to_python(row["usage_prices"]))
+    ]
+    return recurring + await _metered_last_day(metered, clock())
 
 
-async def _metered_last_day(owner: WalletOwner, now: datetime) -> int:
-    """What the owner's usage-priced subscriptions' last 24 recorded hours cost, at their
-    prices now, rounded up."""
-    renewing = [(s, svc) for s, svc in await _renewing(owner) if svc.usage_prices]
-    if not renewing:
+async def _metered_last_day(metered: list[tuple[object, dict[str, int]]], now: datetime) -> int:
+    """What the owner's usage-priced renewing subscriptions (`metered`: each with its
+    service's usage prices) cost over their last 24 recorded hours, at their prices now,
+    rounded up."""
+    if not metered:
         return 0
     start = metering.hour_of(now) - DAY
     owed = 0
-    for subscription, service in renewing:
-        assert service.usage_prices is not None
-        prices = UsagePrices.model_validate(service.usage_prices)
-        for row in await UsageHour.filter(subscription_id=subscription.id, hour__gte=start):
+    for subscription_id, usage_prices in metered:
+        prices = UsagePrices.model_validate(usage_prices)
+        for row in await UsageHour.filter(subscription_id=subscription_id, hour__gte=start):
             owed += metering.cost(row, prices)
     return -(-owed // metering.COST_DENOMINATOR)
 

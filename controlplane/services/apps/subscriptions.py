@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from controlplane.db.models import Instance, Service, Subscription, User
+from controlplane.db.sql import is_postgres, marks
 from controlplane.services import tallies
 from controlplane.services.apps import metering
 from controlplane.services.apps.instances import (
@@ -29,7 +32,7 @@ from controlplane.services.billing.charges import (
 )
 from controlplane.services.billing.invoices import Billed, Invoicing
 from controlplane.services.billing.notices import Notices
-from controlplane.services.billing.wallets import WalletOwner
+from controlplane.services.billing.wallets import PlatformAccounts, WalletOwner
 from controlplane.services.catalog import catalog
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, FieldError, Invalid, NotFound, PaymentRequired
@@ -97,6 +100,31 @@ class BillingTerms:
     invoicing: Invoicing
     # Whether cancelling before the paid period's end refunds the unused part.
     prorated_refunds: bool = False
+
+
+class _Pass:
+    """What one pass of renewals (the job's, or one owner's settling) reads once and keeps
+    to its end: the catalog services its subscriptions are of, and the platform's ledger
+    accounts. A service changed during a pass (its price) is charged as changed from the
+    next pass on, as it would be had the pass run a moment earlier. Made per pass, never
+    module-wide."""
+
+    def __init__(self) -> None:
+        self.accounts = PlatformAccounts()
+        self._services: dict[uuid.UUID, Service] = {}
+
+    async def service(self, service_id: uuid.UUID) -> Service:
+        found = self._services.get(service_id)
+        if found is None:
+            found = self._services[service_id] = await Service.get(id=service_id)
+        return found
+
+
+# How many of its next due subscriptions a pass asks for at once: the first of them no
+# other transaction holds is taken (one held by each other replica's pass is passed over).
+_WINDOW = 16
+# How many passed-over subscriptions one query reads back at the end of a pass.
+_RECHECK = 500
 
 
 @dataclass
@@ -440,14 +468,45 @@ class Subscriptions:
         to zero, data and room kept), then EXPIRED after the retention period (removed).
         A suspended one that can pay again resumes. Leader-only (the reconcile job), and
         safe on two replicas anyway: each subscription is decided under its row lock, and
-        a period's charge is keyed by subscription and period."""
+        a period's charge is keyed by subscription and period.
+
+        A subscription whose row another transaction holds when the pass reaches it
+        (another replica deciding it, a customer cancelling) is passed over, not waited
+        for, and taken again, waiting this time, once the rest are done: two replicas
+        walking the same list share it instead of queueing behind each other row by row,
+        and every subscription due when the pass began is still decided by its end. Each
+        renewal's transaction locks the first still due and unheld of the pass's next few
+        (one statement), so passing over costs no transaction of its own."""
         now = self._clock()
         result = Renewals()
-        due = await Subscription.filter(status__in=LIVE, current_period_end__lte=now).values_list(
-            "id", flat=True
+        run = _Pass()
+        due = cast(
+            "list[uuid.UUID]",
+            await Subscription.filter(status__in=LIVE, current_period_end__lte=now)
+            .order_by("id")
+            .values_list("id", flat=True),
         )
-        for subscription_id in due:
-            await self._renew(subscription_id, now, result)
+        passed: list[uuid.UUID] = []
+        at = 0
+        while at < len(due):
+            window = due[at : at + _WINDOW]
+            taken = await self._renew(window, now, result, run, skip_locked=True)
+            # Before the one taken: decided meanwhile, or held by someone else.
+            upto = len(window) if taken is None else window.index(taken)
+            passed += window[:upto]
+            at += upto if taken is None else upto + 1
+        # Those of them still due are waited for (most were decided by then).
+        for start in range(0, len(passed), _RECHECK):
+            still_due = cast(
+                "list[uuid.UUID]",
+                await Subscription.filter(
+                    id__in=passed[start : start + _RECHECK],
+                    status__in=LIVE,
+                    current_period_end__lte=now,
+                ).values_list("id", flat=True),
+            )
+            for subscription_id in still_due:
+                await self._renew([subscription_id], now, result, run)
         return result
 
     async def settle_owner(self, owner: WalletOwner) -> Renewals:
@@ -461,17 +520,19 @@ class Subscriptions:
         if owner.type is not WalletOwnerType.USER:
             return result
         now = self._clock()
-        unpaid = (
+        unpaid = cast(
+            "list[uuid.UUID]",
             await Subscription.filter(
                 user_id=owner.id,
                 status__in=(SubscriptionStatus.PAST_DUE, SubscriptionStatus.SUSPENDED),
                 current_period_end__lte=now,
             )
             .order_by("current_period_end", "created_at")
-            .values_list("id", flat=True)
+            .values_list("id", flat=True),
         )
-        for subscription_id in unpaid:
-            await self._renew(subscription_id, now, result)
+        run = _Pass()
+        for unpaid_id in unpaid:
+            await self._renew([unpaid_id], now, result, run)
         for service in await self._metered_services():
             behind = await Subscription.filter(
                 user_id=owner.id,
@@ -482,15 +543,24 @@ class Subscriptions:
                 await self._bill_usage_of(subscription_id, service, now, result)
         return result
 
-    async def _renew(self, subscription_id: object, now: datetime, result: Renewals) -> None:
+    async def _renew(
+        self,
+        candidates: Sequence[uuid.UUID],
+        now: datetime,
+        result: Renewals,
+        run: _Pass,
+        skip_locked: bool = False,
+    ) -> uuid.UUID | None:
+        """Decides the first of `candidates` (in id order) still due, under its row lock,
+        in a transaction of its own; returns its id, or None when none is due. A row
+        another transaction holds is waited for and then checked again as it was
+        committed, or, `skip_locked`, passed over (the caller tries it again later)."""
         async with in_transaction():
-            subscription = await Subscription.filter(id=subscription_id).select_for_update().first()
-            if (
-                subscription is None
-                or subscription.status not in LIVE
-                or subscription.current_period_end > now
-            ):
-                return  # decided meanwhile (another replica, a cancel)
+            # Only a row still due is locked: one decided meanwhile (another replica, a
+            # cancel) is not returned.
+            subscription = await _lock_first_due(candidates, now, skip_locked)
+            if subscription is None:
+                return None
             was = subscription.status
             paid = False
             if subscription.cancel_at_period_end:
@@ -505,9 +575,10 @@ class Subscriptions:
                 subscription.cancel_at_period_end = False
                 result.cancelled += 1
             else:
-                paid = await self._charge_due(subscription, now, result)
+                paid = await self._charge_due(subscription, now, result, run)
             await subscription.save()
-        await self._after_decision(subscription, was, paid, now, result)
+        await self._after_decision(subscription, was, paid, now, result, run)
+        return subscription.id
 
     async def _after_decision(
         self,
@@ -516,11 +587,12 @@ class Subscriptions:
         paid: bool,
         now: datetime,
         result: Renewals,
+        run: _Pass | None = None,
     ) -> None:
         """The cluster follows a billing decision once it committed, as everywhere else: an
         expired or cancelled subscription's instance removed, a newly suspended one scaled
-        to zero, and one billing suspended resumed once everything due is paid."""
-        instance = await Instance.get_or_none(subscription_id=subscription.id)
+        to zero, and one billing suspended resumed once everything due is paid. (A period
+        paid and running on needs nothing of the cluster: no query.)"""
         if subscription.status is SubscriptionStatus.EXPIRED:
             await self.teardown(subscription, "subscription expired unpaid")
         elif subscription.status is SubscriptionStatus.CANCELLED:
@@ -528,6 +600,7 @@ class Subscriptions:
         elif subscription.status is SubscriptionStatus.SUSPENDED and was is not (
             SubscriptionStatus.SUSPENDED
         ):
+            instance = await Instance.get_or_none(subscription_id=subscription.id)
             if instance is not None:
                 await self.lifecycle.suspend(
                     instance, subscription, "suspended: a charge is unpaid; top up to resume"
@@ -538,14 +611,16 @@ class Subscriptions:
             and subscription.suspended_by == BY_BILLING
             and subscription.current_period_end > now
             and not self._usage_overdue(
-                subscription, await Service.get(id=subscription.service_id), now
+                subscription,
+                await (run or _Pass()).service(subscription.service_id),
+                now,
             )
         ):
             await self._resume(subscription, "resumed: what was due is paid", None)
             result.resumed += 1
 
     async def _charge_due(
-        self, subscription: Subscription, now: datetime, result: Renewals
+        self, subscription: Subscription, now: datetime, result: Renewals, run: _Pass
     ) -> bool:
         """Charges the period due (under the subscription's row lock) and decides its state:
         the next period when paid; unpaid, PAST_DUE, then SUSPENDED, then EXPIRED as the
@@ -553,7 +628,7 @@ class Subscriptions:
         terms = self._terms
         due_since = subscription.current_period_end
         late = terms.grace.after(due_since) <= now
-        service = await Service.get(id=subscription.service_id)
+        service = await run.service(subscription.service_id)
         # Service was given while PAST_DUE, so that period runs on from its due
         # moment; after a suspension the new period starts now.
         start = now if late else due_since
@@ -568,6 +643,7 @@ class Subscriptions:
                 None,
                 f"{service.name}: renewal",
                 Billed(terms.invoicing, now, start, terms.period.after(start)),
+                run.accounts,
             )
         except PaymentRequired as short:
             await self._unpaid(
@@ -721,6 +797,40 @@ class Subscriptions:
                     )
             await subscription.save()
         await self._after_decision(subscription, was, charged, now, result)
+
+
+async def _lock_first_due(
+    candidates: Sequence[uuid.UUID], now: datetime, skip_locked: bool
+) -> Subscription | None:
+    """The first of `candidates` (by id) still due (LIVE, its period ended by `now`), under
+    its row lock on the caller's transaction; None when none is. As
+    `Subscription.filter(id__in=..., status__in=LIVE, current_period_end__lte=now)
+    .order_by("id").select_for_update(skip_locked=...).first()` reads it, but from fixed
+    SQL text: the renewal job asks once per due subscription, and building the ORM's
+    query costs several times the CPU of the lookup. With `skip_locked`, rows other
+    transactions hold are passed over; without, the first is waited for (and, changed
+    meanwhile so that it is no longer due, not returned). SQLite has no row locks (it
+    runs one writer at a time)."""
+    if not candidates:
+        return None
+    conn = Subscription._meta.db
+    end, *states = marks(conn, 1 + len(LIVE))
+    values: list[Any] = [now, *(status.value for status in LIVE)]
+    if is_postgres(conn):
+        (ids,) = marks(conn, 1, start=2 + len(LIVE))
+        among = f"id = ANY({ids}::uuid[])"
+        values.append(list(candidates))
+        lock = " FOR UPDATE SKIP LOCKED" if skip_locked else " FOR UPDATE"
+    else:
+        among = f"id IN ({', '.join('?' for _ in candidates)})"
+        values += [str(c) for c in candidates]
+        lock = ""
+    rows = await conn.execute_query_dict(
+        f"SELECT * FROM subscriptions WHERE current_period_end <= {end} "  # noqa: S608 - placeholders and fixed text only
+        f"AND status IN ({', '.join(states)}) AND {among} ORDER BY id LIMIT 1{lock}",
+        values,
+    )
+    return Subscription._init_from_db(**rows[0]) if rows else None
 
 
 async def counts_by_status() -> dict[str, int]:

@@ -10,7 +10,12 @@ from controlplane.db.models import LedgerPosting, LedgerTransaction
 from controlplane.services.billing.invoices import Billed
 from controlplane.services.billing.ledger import Entry, Leg, Reference, post
 from controlplane.services.billing.notices import Notices
-from controlplane.services.billing.wallets import WalletOwner, open_wallet, platform_account
+from controlplane.services.billing.wallets import (
+    PlatformAccounts,
+    WalletOwner,
+    open_wallet,
+    platform_account,
+)
 from shared.enums import LedgerAccountKind, TransactionType
 
 
@@ -34,6 +39,7 @@ async def charge_period(
     actor_id: uuid.UUID | None,
     reason: str,
     document: Billed,
+    accounts: PlatformAccounts | None = None,
 ) -> LedgerTransaction | None:
     """Moves one period's price from the wallet to revenue, inside the caller's database
     transaction (so a subscription and its charge are made together or not at all).
@@ -41,7 +47,8 @@ async def charge_period(
     Raises PaymentRequired, with the shortfall, when the wallet cannot pay. A free
     service (price 0) posts nothing: a transaction of zero postings moves no money,
     and the subscription itself records that it was taken. A charge leaves its invoice,
-    described by `document`."""
+    described by `document`. `accounts`: the platform's accounts as a pass of many
+    charges keeps them (read once), else read here."""
     return await _charge(
         notices,
         owner,
@@ -52,6 +59,7 @@ async def charge_period(
         actor_id,
         reason,
         document,
+        accounts,
     )
 
 
@@ -68,6 +76,7 @@ async def charge_usage(
     first_hour: datetime,
     reason: str,
     document: Billed,
+    accounts: PlatformAccounts | None = None,
 ) -> LedgerTransaction | None:
     """Metered hours from `first_hour` on, charged as charge_period charges a period (the
     caller moves the subscription's charged-until mark in the same transaction, so the
@@ -82,6 +91,7 @@ async def charge_usage(
         None,
         reason,
         document,
+        accounts,
     )
 
 
@@ -95,11 +105,12 @@ async def _charge(
     actor_id: uuid.UUID | None,
     reason: str,
     document: Billed,
+    accounts: PlatformAccounts | None,
 ) -> LedgerTransaction | None:
     if amount == 0:
         return None
     wallet = await open_wallet(owner, currency)
-    revenue = await platform_account(LedgerAccountKind.REVENUE, currency)
+    revenue = await (accounts or PlatformAccounts()).get(LedgerAccountKind.REVENUE, currency)
     return await _post_about(
         notices,
         subscription_id,

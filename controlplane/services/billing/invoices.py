@@ -7,9 +7,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from tortoise.expressions import F
-
 from controlplane.db.models import DocumentCounter, Invoice, LedgerTransaction, User
+from controlplane.db.sql import marks
 from controlplane.services.ownership import find_visible, visible_to
 from controlplane.services.paging import page
 from shared.enums import DocumentKind, TransactionType, WalletOwnerType
@@ -75,21 +74,42 @@ async def next_sequence(series: str, year: int) -> int:
 
     A counter row, not a database sequence: a sequence hands out numbers outside the
     transaction, so a rolled-back charge (a 402, a crash) would leave a gap, and invoice
-    numbers must have none. The row is locked (SELECT … FOR UPDATE) until the caller
-    commits, so concurrent charges take numbers one after another, and a rollback undoes
-    the increment with everything else. SQLite has no row locks but runs one write
-    transaction at a time, which serialises the same way."""
-    key = f"{series}-{year}"
-    # The year's first document makes the row; a concurrent first waits on it and yields.
-    await DocumentCounter.bulk_create([DocumentCounter(id=key, issued=0)], ignore_conflicts=True)
-    counter = await DocumentCounter.filter(id=key).select_for_update().get()
-    await DocumentCounter.filter(id=key).update(issued=F("issued") + 1)
-    return counter.issued + 1
+    numbers must have none. One statement makes the year's row or adds one to it and
+    returns the number: its row stays locked until the caller commits, so concurrent
+    charges take numbers one after another (a concurrent first of the year waits on the
+    row the other made, then adds to it), and a rollback undoes the increment with
+    everything else. SQLite has no row locks but runs one write transaction at a time,
+    which serialises the same way.
+
+    Every document of the year queues on this row until its transaction commits, so
+    callers take it as late in their transaction as they can (ledger.post issues the
+    document last)."""
+    conn = DocumentCounter._meta.db
+    key, one = marks(conn, 2)
+    # Both databases (SQLite 3.35+) upsert with RETURNING; the driver's rows are read
+    # through execute_query_dict, which returns them for an INSERT on both.
+    rows = await conn.execute_query_dict(
+        f"INSERT INTO document_counters (id, issued) VALUES ({key}, {one}) "  # noqa: S608 - placeholders and fixed text only
+        "ON CONFLICT (id) DO UPDATE SET issued = document_counters.issued + 1 "
+        "RETURNING issued",
+        [f"{series}-{year}", 1],
+    )
+    return int(rows[0]["issued"])
 
 
-async def _buyer(owner_type: WalletOwnerType, owner_id: uuid.UUID) -> tuple[str, str, uuid.UUID]:
-    user = await User.get_or_none(id=owner_id) if owner_type is WalletOwnerType.USER else None
-    if user is None:
+class _Unread:
+    """The buyer's user was not read by the caller: issue reads it."""
+
+
+UNREAD = _Unread()
+
+
+async def _buyer(
+    owner_type: WalletOwnerType, owner_id: uuid.UUID, user: User | _Unread | None
+) -> tuple[str, str, uuid.UUID]:
+    if isinstance(user, _Unread):
+        user = await User.get_or_none(id=owner_id) if owner_type is WalletOwnerType.USER else None
+    if owner_type is not WalletOwnerType.USER or user is None:
         return f"{owner_type.value} {owner_id}", "", owner_id
     return user.name, user.email, user.id
 
@@ -101,13 +121,18 @@ async def issue(
     amount: int,
     description: str,
     billed: Billed,
+    buyer: User | _Unread | None = UNREAD,
 ) -> Invoice:
     """Issues the document of a CHARGE or REFUND of `amount` (positive) from or to the
-    owner's wallet, inside the ledger's transaction: both are committed, or neither."""
+    owner's wallet, inside the ledger's transaction: both are committed, or neither.
+    `buyer`: the owner's user as the caller read it in this transaction (None: deleted),
+    so it is not read twice."""
     kind, series = DOCUMENTS[transaction.type]
     year = billed.issued_at.astimezone(UTC).year
+    buyer_name, buyer_email, user_id = await _buyer(owner_type, owner_id, buyer)
+    # The number last of all it reads or writes: from here the series' counter is
+    # locked until the caller's transaction commits.
     sequence = await next_sequence(series, year)
-    buyer_name, buyer_email, user_id = await _buyer(owner_type, owner_id)
     seller = billed.invoicing.seller
     tax = tax_included(amount, billed.invoicing.tax_rate)
     line = InvoiceLine(description=description, quantity=1, unit_amount=amount, amount=amount)

@@ -6,7 +6,7 @@ event exists exactly when the money moved (mail and webhooks deliver them from t
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -86,17 +86,32 @@ class Notices:
         per_day = await self._daily_spend(owner, wallet.currency)
         return Runway((wallet.balance or 0) + wallet.credit_limit, per_day)
 
-    async def posted(self, transaction: LedgerTransaction, wallets: dict[uuid.UUID, int]) -> None:
+    async def posted(
+        self,
+        transaction: LedgerTransaction,
+        wallets: dict[uuid.UUID, int],
+        *,
+        accounts: Mapping[uuid.UUID, LedgerAccount] | None = None,
+        users: Mapping[uuid.UUID, User | None] | None = None,
+    ) -> None:
         """`transaction` just moved each of `wallets` (id → amount) inside the caller's
         database transaction, with those wallets' rows locked: tells of it, and of a
         runway that fell below the threshold (or clears the warning of one that rose above
-        it, so the next fall is told again)."""
+        it, so the next fall is told again).
+
+        `accounts`: the wallets' rows as they stand after the posting, read under their
+        lock by the caller (the ledger), so they are not read again; `users`: their
+        owners' users (None: deleted) by owner id, read once for the whole posting."""
         for wallet_id, amount in wallets.items():
-            wallet = await LedgerAccount.get(id=wallet_id)
+            wallet = accounts[wallet_id] if accounts else await LedgerAccount.get(id=wallet_id)
             assert wallet.owner_type is not None
             assert wallet.owner_id is not None
             owner = WalletOwner(wallet.owner_type, wallet.owner_id)
-            to = await _recipient(owner)
+            to = (
+                recipient(owner, users[owner.id])
+                if users is not None and owner.id in users
+                else await _recipient(owner)
+            )
             await self._emit(
                 MOVED[transaction.type],
                 owner,
@@ -151,9 +166,11 @@ class Notices:
             return
         if not low:
             await LedgerAccount.filter(id=wallet.id).update(low_balance_at=None)
+            wallet.low_balance_at = None
             return
         now = self._clock()
         await LedgerAccount.filter(id=wallet.id).update(low_balance_at=now)
+        wallet.low_balance_at = now
         days = runway.days
         await self._emit(
             LOW_BALANCE,
@@ -184,10 +201,17 @@ class Notices:
 
 
 async def _recipient(owner: WalletOwner) -> dict[str, Any]:
+    user = (
+        await User.get_or_none(id=owner.id).only("id", "email", "name")
+        if owner.type is WalletOwnerType.USER
+        else None
+    )
+    return recipient(owner, user)
+
+
+def recipient(owner: WalletOwner, user: User | None) -> dict[str, Any]:
     """Whom the mail goes to: the wallet's user (a team's owners once wallets move to
     teams). A deleted user's wallet is told to no one by mail; its events stay."""
-    if owner.type is WalletOwnerType.USER:
-        user = await User.get_or_none(id=owner.id).only("email", "name")
-        if user is not None:
-            return {"email": user.email, "name": user.name}
+    if owner.type is WalletOwnerType.USER and user is not None:
+        return {"email": user.email, "name": user.name}
     return {"email": None, "name": None}

@@ -11,6 +11,7 @@ from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
 from controlplane.db.models import LedgerAccount, LedgerPosting
+from controlplane.db.sql import get_by
 from controlplane.services.errors import Conflict
 from shared.enums import LedgerAccountKind, WalletOwnerType
 from shared.money import format_amount
@@ -55,7 +56,7 @@ def wallet_key(owner: WalletOwner, currency: str) -> str:
 
 
 async def find_wallet(owner: WalletOwner, currency: str) -> LedgerAccount | None:
-    return await LedgerAccount.get_or_none(key=wallet_key(owner, currency))
+    return await get_by(LedgerAccount, "key", wallet_key(owner, currency))
 
 
 async def open_wallet(owner: WalletOwner, currency: str) -> LedgerAccount:
@@ -63,8 +64,8 @@ async def open_wallet(owner: WalletOwner, currency: str) -> LedgerAccount:
     the insert yields to a key already there instead of failing the caller's transaction."""
     key = wallet_key(owner, currency)
     # Read first: every charge after the first finds it (one query, not two: renewals
-    # at scale spend their time in round trips).
-    found = await LedgerAccount.get_or_none(key=key)
+    # at scale spend their time in round trips, and in building queries: fixed SQL).
+    found = await get_by(LedgerAccount, "key", key)
     if found is not None:
         return found
     await LedgerAccount.bulk_create(
@@ -88,17 +89,45 @@ async def open_wallet(owner: WalletOwner, currency: str) -> LedgerAccount:
 async def platform_account(kind: LedgerAccountKind, currency: str) -> LedgerAccount:
     """One of the platform's accounts (revenue, refunds, payment clearing, promotional
     credit). They cache no balance: every charge would queue on the one revenue row."""
+    account, _ = await _platform_account(kind, currency)
+    return account
+
+
+async def _platform_account(kind: LedgerAccountKind, currency: str) -> tuple[LedgerAccount, bool]:
+    """The account, and whether it was there already (False: made in the caller's
+    transaction, which may yet roll back)."""
     if kind is LedgerAccountKind.WALLET:
         raise ValueError("a wallet belongs to an owner: use open_wallet")
     key = f"{kind}:{currency}"
-    found = await LedgerAccount.get_or_none(key=key)
+    found = await get_by(LedgerAccount, "key", key)
     if found is not None:
-        return found
+        return found, True
     await LedgerAccount.bulk_create(
         [LedgerAccount(id=uuid.uuid4(), key=key, kind=kind, currency=currency, balance=None)],
         ignore_conflicts=True,
     )
-    return await LedgerAccount.get(key=key)
+    return await LedgerAccount.get(key=key), False
+
+
+class PlatformAccounts:
+    """The platform's accounts as one pass of many postings (a renewal pass) uses them,
+    each read once: a platform account is never changed once made (no cached balance,
+    no credit limit, no owner), so what the pass read first stays true to its end.
+    An account that had to be made is not kept: it is made in the caller's transaction,
+    which may roll back, so the next posting reads it again. Lives as long as its pass
+    (never module-wide: a new pass, a new test database, reads afresh)."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[LedgerAccountKind, str], LedgerAccount] = {}
+
+    async def get(self, kind: LedgerAccountKind, currency: str) -> LedgerAccount:
+        known = self._known.get((kind, currency))
+        if known is not None:
+            return known
+        account, existed = await _platform_account(kind, currency)
+        if existed:
+            self._known[(kind, currency)] = account
+        return account
 
 
 async def postings_sum(account_id: uuid.UUID) -> int:

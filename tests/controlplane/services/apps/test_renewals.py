@@ -7,10 +7,12 @@ import asyncio
 import uuid
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
+from tortoise.transactions import in_transaction
 
 from controlplane.appkeys import SUBSCRIPTIONS
-from controlplane.db.models import LedgerTransaction, Service, WorkerNode
+from controlplane.db.models import LedgerTransaction, Service, Subscription, WorkerNode
 from controlplane.services.billing.wallets import WalletOwner
 from tests.conftest import ADMIN_PASSWORD, FakeClock, bearer, sign_in
 from tests.controlplane.api.test_subscriptions import (
@@ -146,6 +148,45 @@ async def test_two_replicas_renewing_at_once_charge_each_period_once(
     charges = await LedgerTransaction.filter(type="CHARGE").count()
     assert charges == 2  # the first period and one renewal
     assert await balance(platform, alice) == price
+
+
+async def test_a_pass_renews_the_others_while_one_is_held_and_that_one_once_released(
+    platform, admin, services, clock: FakeClock, dialect: str
+) -> None:
+    if dialect != "postgres":
+        pytest.skip("SQLite has no row locks: it runs one writer at a time")
+    _, held, price = await running_subscription(platform, admin, services, periods=2)
+    bob = await customer(platform, "bob@example.com", funds=2 * price)
+    free = (await (await subscribe(platform, bob, services["ghost"])).json())["data"]
+    clock.advance(32 * DAY)
+    locked, release = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        # Another transaction holding the row (a cancel, another replica's pass).
+        async with in_transaction():
+            await Subscription.filter(id=held["id"]).select_for_update()
+            locked.set()
+            await release.wait()
+
+    async def charges_of(subscription_id: str) -> int:
+        return await LedgerTransaction.filter(type="CHARGE", reference_id=subscription_id).count()
+
+    holder = asyncio.create_task(hold())
+    await locked.wait()
+    renewing = asyncio.create_task(platform.app[SUBSCRIPTIONS].renew_due())
+    for _ in range(200):
+        if await charges_of(free["id"]) == 2:
+            break
+        await asyncio.sleep(0.05)
+    # The free one is renewed without queueing behind the held one, which the pass then
+    # waits for: every subscription due at its start is decided by its end.
+    assert await charges_of(free["id"]) == 2
+    assert await charges_of(held["id"]) == 1
+    assert not renewing.done()
+    release.set()
+    await holder
+    assert (await renewing).renewed == 2
+    assert await charges_of(held["id"]) == 2
 
 
 async def test_cancelling_a_suspended_subscription_removes_its_objects_and_its_room(
