@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -134,3 +135,18 @@ def s3_settings(s3_server: S3Server) -> S3Settings:
     client.create_bucket(Bucket=settings.bucket)
     client.close()
     return settings
+
+
+@pytest.fixture(params=["dir", "s3"])
+def store_config(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The snapshot blob store's settings: the directory, or S3 on the suite's moto."""
+    if request.param == "dir":
+        return {"snapshot_store": "dir"}
+    s3: S3Settings = request.getfixturevalue("s3_settings")
+    return {
+        "snapshot_store": "s3",
+        "snapshot_s3_bucket": s3.bucket,
+        "snapshot_s3_endpoint": s3.endpoint_url,
+        "snapshot_s3_access_key_id": s3.access_key_id,
+        "snapshot_s3_secret_access_key": s3.secret_access_key,
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -42,8 +43,10 @@ async def test_a_public_snapshot_is_readable_by_others_but_only_its_owner_change
 
 
 async def test_a_share_link_opens_an_unlisted_snapshot_without_an_account_until_revoked(
-    client: TestClient, caplog: pytest.LogCaptureFixture
+    make_client: Any, store_config: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
+    """With either blob store: the link's download streams from it like any other."""
+    client = await make_client(**store_config)
     _, user, other = await accounts(client)
     sid = await make(client, user, "prod-us")
     made = await client.post(f"/api/v1/snapshots/{sid}/share-link", headers=user)

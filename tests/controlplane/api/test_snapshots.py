@@ -20,7 +20,6 @@ from aiohttp.test_utils import TestClient
 
 from controlplane.app import create_app
 from controlplane.appkeys import SNAPSHOTS
-from controlplane.blobs.s3 import S3Settings
 from controlplane.blobs.store import BlobStore
 from controlplane.cluster.memory import InMemoryCluster
 from controlplane.cluster.spec import TenantSpec
@@ -67,20 +66,6 @@ def unzstd(data: bytes) -> bytes:
 
 def encoded(doc: Any) -> bytes:
     return json.dumps(doc, indent=1).encode()
-
-
-@pytest.fixture(params=["dir", "s3"])
-def store_config(request: pytest.FixtureRequest) -> dict[str, Any]:
-    if request.param == "dir":
-        return {"snapshot_store": "dir"}
-    s3: S3Settings = request.getfixturevalue("s3_settings")
-    return {
-        "snapshot_store": "s3",
-        "snapshot_s3_bucket": s3.bucket,
-        "snapshot_s3_endpoint": s3.endpoint_url,
-        "snapshot_s3_access_key_id": s3.access_key_id,
-        "snapshot_s3_secret_access_key": s3.secret_access_key,
-    }
 
 
 async def accounts(client: TestClient) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
