@@ -6,20 +6,27 @@ Exit codes: 0 done; 1 the control plane refused (its message on stderr);
 
 from __future__ import annotations
 
+import io
+import json
 import os
+import re
 import sys
 import time
 import urllib.parse
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import zstandard
 
+from controlplane.admin.kube import Kube, KubeError
 from controlplane.admin.output import FORMATS, emit
 from controlplane.admin.session import Client, NotSignedIn, Refused, Unreachable
+from shared.snapshot_document import document
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,7 +63,7 @@ def reported(command: F) -> F:
         except Refused as exc:
             click.echo(f"minispod: {exc}", err=True)
             sys.exit(1)
-        except Unreachable as exc:
+        except (Unreachable, KubeError) as exc:
             click.echo(f"minispod: {exc}", err=True)
             sys.exit(3)
         except NotSignedIn as exc:
@@ -418,11 +425,48 @@ def snapshots_list(cluster: str | None, limit: int, fmt: str) -> None:
 
 
 @snapshots.command("take")
+@click.option(
+    "--kubeconfig",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Snapshot the cluster this kubeconfig reaches (from here) and upload it, instead"
+    " of asking the control plane to snapshot its own.",
+)
+@click.option("--context", help="The kubeconfig's context (default: its current one).")
+@click.option("--cluster-name", help="The name the snapshot files it under (default: the context).")
 @output_option
 @reported
-def snapshots_take(fmt: str) -> None:
-    """Snapshot the control plane's own cluster now (administrators)."""
-    emit(client().call("POST", "/admin/snapshots"), fmt, SNAPSHOT_COLUMNS)
+def snapshots_take(
+    kubeconfig: str | None, context: str | None, cluster_name: str | None, fmt: str
+) -> None:
+    """Snapshot a cluster now: the control plane's own (administrators), or any cluster
+    with --kubeconfig, read from here and uploaded (Secrets by name only)."""
+    if kubeconfig is None:
+        if context or cluster_name:
+            raise click.UsageError("--context and --cluster-name go with --kubeconfig")
+        emit(client().call("POST", "/admin/snapshots"), fmt, SNAPSHOT_COLUMNS)
+        return
+    api = client()
+    api.check_signed_in()  # before reading a whole cluster for nothing
+    exported = Kube(kubeconfig, context).export()
+    name = cluster_name or _cluster_name(exported.context)
+    doc = document(
+        exported.objects,
+        exported.secret_names,
+        exported.kubernetes_version,
+        name,
+        datetime.now(UTC),
+    )
+    body = zstandard.ZstdCompressor(level=6).compress(json.dumps(doc).encode())
+    headers = {"Content-Type": "application/json", "Content-Encoding": "zstd"}
+    made = api.upload("/snapshots", io.BytesIO(body), len(body), headers)
+    emit(made, fmt, SNAPSHOT_COLUMNS)
+
+
+def _cluster_name(context: str) -> str:
+    """A context's name as a cluster name may be spelled (lower case, letters, digits, dots
+    and dashes)."""
+    name = re.sub(r"[^a-z0-9.-]+", "-", context.lower()).strip("-.")
+    return name[:63] or "cluster"
 
 
 @snapshots.command("upload")

@@ -163,6 +163,10 @@ class Client:
         finally:
             self._path.unlink(missing_ok=True)
 
+    def check_signed_in(self) -> None:
+        """Raises NotSignedIn when there is no stored session or key."""
+        self._session()
+
     def call(self, method: str, path: str, body: Any = None) -> Any:
         """One API call as the signed-in user; an expired access token is refreshed once."""
         data = json.dumps(body).encode() if body is not None else None

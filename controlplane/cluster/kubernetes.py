@@ -48,6 +48,7 @@ from controlplane.cluster.render import (
     resource_quota,
 )
 from controlplane.cluster.spec import TenantSpec
+from shared.snapshot_document import METADATA_ONLY
 from shared.wire.catalog import MAIN_CONTAINER
 
 log = logging.getLogger(__name__)
@@ -93,9 +94,6 @@ EXPORTED_KINDS = {
     "resourcequotas": "ResourceQuota",
     "events": "Event",
 }
-# Lists as PartialObjectMetadataList: the API server sends each object's metadata only, so
-# a Secret's data never leaves it when a snapshot lists the Secrets by name.
-METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
 
 
 class ApiRefused(ClusterRefused):

@@ -330,3 +330,67 @@ def test_an_api_key_signs_the_cli_in_until_it_is_revoked(
     assert status == 200
     refused = minispod("nodes", "list")
     assert refused.returncode == 4 and "API key" in refused.stderr
+
+
+def test_a_snapshot_of_any_cluster_is_taken_from_a_kubeconfig_and_uploaded(
+    signed_in: Minispod, tmp_path: Path
+) -> None:
+    """Against a local stand-in of a Kubernetes API server, read with the official client:
+    every kind cluster-wide, page by page, Secrets as metadata only."""
+    from controlplane.cluster.kubernetes import METADATA_ONLY
+    from tests.controlplane.cluster.test_kubernetes_cluster import FakeApiServer, write_kubeconfig
+
+    pod = {"metadata": {"name": "web-1", "namespace": "shop", "managedFields": [{"x": 1}]}}
+
+    def answer(request: dict[str, Any]) -> tuple[int, Any] | None:
+        if request["path"] == "/api/v1/pods":
+            if request["query"].get("continue") == "page-2":
+                return 200, {"items": [{"metadata": {"name": "web-2", "namespace": "shop"}}]}
+            return 200, {"items": [pod], "metadata": {"continue": "page-2"}}
+        if request["path"] == "/api/v1/secrets":
+            assert request["accept"] == METADATA_ONLY  # never the data
+            return 200, {"items": [{"metadata": {"name": "db-credentials", "namespace": "shop"}}]}
+        if request["path"] == "/api/v1/nodes":
+            return 200, {"items": [{"metadata": {"name": "worker-1"}}]}
+        if request["path"] == "/version":
+            return 200, {"gitVersion": "v1.31.2+k3s1"}
+        return None
+
+    with FakeApiServer() as api:
+        api.decide = answer
+        kubeconfig = write_kubeconfig(tmp_path / "kubeconfig", api.url)
+        made = signed_in(
+            "snapshots",
+            "take",
+            "--kubeconfig",
+            str(kubeconfig),
+            "--cluster-name",
+            "edge-1",
+            "-o",
+            "json",
+        )
+        assert made.returncode == 0, made.stderr
+        auth = {r["authorization"] for r in api.requests}
+    assert auth == {"Bearer test-token"}  # the kubeconfig's credentials, on every call
+    snapshot = json.loads(made.stdout)
+    assert snapshot["clusterName"] == "edge-1" and snapshot["kubernetesVersion"] == "v1.31.2+k3s1"
+    assert snapshot["objectCounts"]["pods"] == 2 and snapshot["objectCounts"]["nodes"] == 1
+    assert snapshot["secretCount"] == 1
+    target = tmp_path / "edge.json"
+    got = signed_in("snapshots", "download", snapshot["id"], "--to", str(target))
+    assert got.returncode == 0, got.stderr
+    doc = json.loads(target.read_text())
+    assert doc["secrets"] == [{"namespace": "shop", "name": "db-credentials"}]
+    assert "managedFields" not in doc["objects"]["pods"][0]["metadata"]
+
+
+def test_a_kubeconfig_without_a_cluster_behind_it_exits_3(
+    signed_in: Minispod, tmp_path: Path
+) -> None:
+    from tests.controlplane.cluster.test_kubernetes_cluster import write_kubeconfig
+
+    kubeconfig = write_kubeconfig(tmp_path / "kubeconfig", "http://127.0.0.1:9")
+    result = signed_in("snapshots", "take", "--kubeconfig", str(kubeconfig))
+    assert result.returncode == 3 and "did not answer" in result.stderr
+    missing = signed_in("snapshots", "take", "--kubeconfig", str(kubeconfig), "--context", "nope")
+    assert missing.returncode == 3 and "no context 'nope'" in missing.stderr
