@@ -17,6 +17,11 @@ class CapacityPoint(WireOut):
     start: datetime
     requested: float = Field(description="reserved by MinisPod's instances, mean over the bucket")
     capacity: float = Field(description="what the nodes registered by then offer")
+    observed: float | None = Field(
+        default=None,
+        description="pods only: what the last snapshot of our own cluster in the bucket"
+        " counted, every workload included (null: no snapshot then)",
+    )
 
 
 class ResourcePlan(WireOut):

@@ -5,7 +5,9 @@ they keep growing as they have (a least-squares line through the history).
 The reservation history is the metering's (`apps.metering`: every placed instance's
 requests, to the second, per hour); the capacity history is each current node's from
 its registration (`fleet.workers.capacity_timeline`); today's figures are the fleet's
-own (`fleet.workers.stats`, which also counts what every workload's pods request).
+own (`fleet.workers.stats`, which also counts what every workload's pods request). Beside
+the reserved pods, each bucket shows the pods the last snapshot of our own cluster in it
+counted (`snapshots.library.counted`): every workload the cluster ran, MinisPod's or not.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import datetime, timedelta
 
 from controlplane.services.apps import metering
 from controlplane.services.fleet import workers
+from controlplane.services.snapshots import library
 from shared.wire.capacity import CapacityPoint, CapacityQuery, CapacityReport, ResourcePlan
 from shared.wire.workers import WorkerStats
 
@@ -53,6 +56,7 @@ async def plan(now: datetime, query: CapacityQuery, fleet: WorkerStats) -> Capac
     start = now - timedelta(days=query.days)
     reserved = await metering.fleet_reserved(start, now, query.step)
     nodes = await workers.capacity_timeline()
+    seen = await library.counted("pods", start, now + _width(query))
     picks: dict[str, Callable[[metering.Reserved], float]] = {
         "cpu": lambda r: r.cores,
         "memory": lambda r: r.memory,
@@ -74,6 +78,9 @@ async def plan(now: datetime, query: CapacityQuery, fleet: WorkerStats) -> Capac
                 start=r.start,
                 requested=round(pick(r), 6),
                 capacity=sum(offer(n) for n in nodes if n.since <= r.start + _width(query)),
+                observed=_last_seen(seen, r.start, r.start + _width(query))
+                if resource == "pods"
+                else None,
             )
             for r in reserved
         ]
@@ -93,6 +100,13 @@ async def plan(now: datetime, query: CapacityQuery, fleet: WorkerStats) -> Capac
             )
         )
     return CapacityReport(as_of=now, start=start, step=query.step, resources=plans)
+
+
+def _last_seen(
+    seen: Sequence[tuple[datetime, int]], start: datetime, end: datetime
+) -> float | None:
+    counts = [n for at, n in seen if start <= at < end]
+    return float(counts[-1]) if counts else None
 
 
 def _width(query: CapacityQuery) -> timedelta:

@@ -6,7 +6,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from controlplane.blobs.store import BlobStore
 from controlplane.cluster.gateway import ClusterError, ClusterGateway
@@ -272,3 +272,15 @@ class Snapshots:
         if removed:
             log.info("removed %d unreferenced snapshot blob(s)", len(removed))
         return removed
+
+
+async def counted(kind: str, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
+    """How many objects of `kind` the snapshots of our own cluster (source CLUSTER) taken in
+    [start, end) counted, oldest first: the cluster's history as its snapshots saw it,
+    every workload included (not only MinisPod's instances)."""
+    rows = await (
+        Snapshot.filter(source=SnapshotSource.CLUSTER, taken_at__gte=start, taken_at__lt=end)
+        .order_by("taken_at")
+        .values_list("taken_at", "object_counts")
+    )
+    return [(taken_at, int((counts or {}).get(kind, 0))) for taken_at, counts in rows]

@@ -54,6 +54,10 @@ async def test_capacity_shows_reservations_growing_and_when_they_fill_the_fleet(
     instances = await Instance.filter(node_id__isnull=False)
     assert len(instances) == 4
     admin = bearer((await sign_in(platform, "admin@paas.com", ADMIN_PASSWORD))["accessToken"])
+    # A snapshot of our own cluster now: the last bucket shows the pods it counted.
+    taken = await platform.post("/api/v1/admin/snapshots", headers=admin)
+    assert taken.status == 201, await taken.text()
+    counted = (await taken.json())["data"]["objectCounts"].get("pods", 0)
     got = await platform.get(
         "/api/v1/admin/capacity", params={"days": "1", "step": "PT1H"}, headers=admin
     )
@@ -73,6 +77,9 @@ async def test_capacity_shows_reservations_growing_and_when_they_fill_the_fleet(
     projected = datetime.fromisoformat(cpu["projectedFullAt"])
     assert projected > clock()
     assert plans["pods"]["series"][-1]["requested"] >= 3
+    assert plans["pods"]["series"][-1]["observed"] == counted
+    assert plans["pods"]["series"][0]["observed"] is None  # no snapshot that hour
+    assert all(p["observed"] is None for p in cpu["series"])
     assert plans["memory"]["unit"] == "MiB"
 
 
