@@ -92,3 +92,49 @@ async def test_making_a_shared_snapshot_private_again_ends_its_link(client: Test
     )
     assert private.status == 200 and (await private.json())["data"]["sharedAt"] is None
     assert (await client.get(link["path"])).status == 404
+
+
+async def test_the_whole_life_of_a_snapshot_on_either_database_and_blob_store(
+    make_client: Any, store_config: dict[str, Any]
+) -> None:
+    """Upload, list, get, download (byte for byte), diff, search, share by link, revoke,
+    delete: on SQLite and PostgreSQL (the test's dialects), with both blob stores."""
+    client = await make_client(**store_config)
+    _, user, _ = await accounts(client)
+    monday = snapshot_document("life", pods=2)
+    friday = snapshot_document("life", pods=3)
+    friday["metadata"]["takenAt"] = "2026-12-05T08:00:00Z"
+    friday["objects"]["pods"][0]["spec"]["containers"][0]["image"] = "nginx:1.29"
+    sent = json.dumps(friday).encode()
+    old = (await upload(client, user, json.dumps(monday).encode()))[1]["data"]["id"]
+    status, body = await upload(client, user, sent)
+    assert status == 201, body
+    new = body["data"]["id"]
+
+    listed = await (
+        await client.get("/api/v1/snapshots", params={"cluster": "life"}, headers=user)
+    ).json()
+    assert [s["id"] for s in listed["data"]["snapshots"]] == [new, old]
+    assert (await client.get(f"/api/v1/snapshots/{new}", headers=user)).status == 200
+    got = await client.get(f"/api/v1/snapshots/{new}/download", headers=user)
+    assert await got.read() == sent  # byte for byte
+    diff = await (
+        await client.get(f"/api/v1/snapshots/{new}/diff", params={"against": old}, headers=user)
+    ).json()
+    assert [o["name"] for o in diff["data"]["added"]] == ["web-2"]
+    assert [o["name"] for o in diff["data"]["changed"]] == ["web-0"]
+    found = await (
+        await client.get("/api/v1/snapshots", params={"q": "nginx:1.29"}, headers=user)
+    ).json()
+    assert [s["id"] for s in found["data"]["snapshots"]] == [new]
+
+    link = (await (await client.post(f"/api/v1/snapshots/{new}/share-link", headers=user)).json())[
+        "data"
+    ]
+    assert await (await client.get(f"{link['path']}/download")).read() == sent
+    assert (await client.delete(f"/api/v1/snapshots/{new}/share-link", headers=user)).status == 200
+    assert (await client.get(link["path"])).status == 404
+    assert (await client.delete(f"/api/v1/snapshots/{new}", headers=user)).status == 200
+    assert (await client.get(f"/api/v1/snapshots/{new}", headers=user)).status == 404
+    left = await (await client.get("/api/v1/snapshots", params={"q": "nginx"}, headers=user)).json()
+    assert [s["id"] for s in left["data"]["snapshots"]] == [old]
