@@ -36,7 +36,7 @@ from harness import ADMIN_EMAIL, ADMIN_PASSWORD, control_plane_env, create_admin
 from heartbeat_ingest import cpu_seconds, heartbeat_body  # noqa: E402
 
 from controlplane.db.bulk import SAMPLE_COLUMNS  # noqa: E402
-from controlplane.services.accounts.tokens import hash_token  # noqa: E402
+from controlplane.services.bearer import hash_token  # noqa: E402
 from tests.pgserver import PostgresServer  # noqa: E402
 
 TARGET_P99_MS = 50.0

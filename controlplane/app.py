@@ -44,6 +44,7 @@ from controlplane.appkeys import (
     SNAPSHOTS,
     STRIPE,
     SUBSCRIPTIONS,
+    TEAMS,
     TOP_UPS,
     WEBHOOKS,
 )
@@ -97,6 +98,7 @@ from controlplane.services.fleet.workers import Counting
 from controlplane.services.sealing import SecretBox
 from controlplane.services.snapshots.library import Snapshots, SnapshotSettings
 from controlplane.services.snapshots.retention import Policy
+from controlplane.services.teams.teams import Teams
 from shared.durations import CalendarDuration
 
 log = logging.getLogger("minispod.app")
@@ -403,6 +405,7 @@ def create_app(
     app[NODE_TOKEN_FAILURES] = RateLimiter(failures, failures)
     app[OUTBOX], app[DELIVERY], app[WEBHOOKS] = build_outbox(config, clock)
     app[ALERTS] = build_alerts(config, clock, app[OUTBOX])
+    app[TEAMS] = Teams(app[OUTBOX], clock, timedelta(seconds=config.team_invitation_ttl))
     app[ACCOUNTS] = build_accounts(config, clock, app[OUTBOX])
     app[API_KEYS] = ApiKeys(
         clock,

@@ -30,12 +30,14 @@ from controlplane.services.fleet.ingest import TelemetryIngest
 from controlplane.services.fleet.node_auth import NodeAuth
 from controlplane.services.fleet.workers import Counting
 from controlplane.services.snapshots.library import Snapshots
+from controlplane.services.teams.teams import Teams
 from shared.wire.workers import WorkerStats
 
 CONFIG = web.AppKey("config", Config)
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 ACCOUNTS = web.AppKey("accounts", Accounts)
 API_KEYS = web.AppKey("api_keys", ApiKeys)
+TEAMS = web.AppKey("teams", Teams)
 METRICS = web.AppKey("metrics", Metrics)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
 # Failed node-token attempts per client address: each costs a database lookup.

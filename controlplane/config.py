@@ -248,6 +248,8 @@ class Config(BaseModel):
     # how often each replica writes the keys' usage counts (lost on a crash: at most this).
     api_key_rate_limit: int = _setting(600, "MINISPOD_API_KEY_RATE_LIMIT", ge=1)
     api_key_usage_flush: float = _setting(10.0, "MINISPOD_API_KEY_USAGE_FLUSH", ge=0.05)
+    # How long a team invitation's link works.
+    team_invitation_ttl: int = _setting(7 * 86400, "MINISPOD_TEAM_INVITATION_TTL", ge=3600)
     # The audit log keeps entries this long (days and time parts only); the retention job
     # removes older ones in bounded batches.
     audit_retention: str = _setting("P365D", "MINISPOD_AUDIT_RETENTION")

@@ -101,3 +101,12 @@ class SnapshotVisibility(StrEnum):
     PUBLIC = "PUBLIC"
     # Reachable by whoever holds its share link, and listed nowhere.
     UNLISTED = "UNLISTED"
+
+
+class TeamRole(StrEnum):
+    """What a member may do in a team (docs/api.md#teams)."""
+
+    OWNER = "OWNER"  # everything: members, invitations, ownership, the team itself
+    DEVELOPER = "DEVELOPER"  # the team's apps: subscriptions, instances, webhooks
+    BILLING = "BILLING"  # the team's money: wallet, top-ups, invoices
+    VIEWER = "VIEWER"  # reads everything, changes nothing

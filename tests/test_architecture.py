@@ -31,7 +31,7 @@ LAYERS: list[tuple[str, ...]] = [
     ),
     ("controlplane.config", "controlplane.metrics", "controlplane.logs", "controlplane"),
 ]
-KERNEL = ("errors", "clock", "ids", "paging", "ownership", "tallies", "sealing")
+KERNEL = ("errors", "clock", "ids", "paging", "ownership", "tallies", "sealing", "bearer")
 DOMAINS = (
     "fleet",
     "accounts",

@@ -24,6 +24,7 @@ from controlplane.api import (
     ops,
     snapshots,
     subscriptions,
+    teams,
     users,
     webhooks,
     workers,
@@ -50,4 +51,5 @@ ROUTES: list[Route] = [
     *snapshots.ROUTES,
     *webhooks.ROUTES,
     *api_keys.ROUTES,
+    *teams.ROUTES,
 ]

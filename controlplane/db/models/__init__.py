@@ -28,6 +28,7 @@ from controlplane.db.models.subscriptions import (
     SubscriptionEvent,
     UsageHour,
 )
+from controlplane.db.models.teams import Team, TeamInvitation, TeamMember
 from controlplane.db.models.workers import (
     JoinToken,
     NodeEvent,
@@ -62,6 +63,9 @@ __all__ = [
     "Snapshot",
     "Subscription",
     "SubscriptionEvent",
+    "Team",
+    "TeamInvitation",
+    "TeamMember",
     "TopUp",
     "UsageHour",
     "User",

@@ -6,7 +6,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,7 +18,8 @@ from controlplane.db.models import RefreshToken, User
 from controlplane.services.accounts import mailed_tokens
 from controlplane.services.accounts.login_throttle import LoginThrottle
 from controlplane.services.accounts.passwords import Passwords
-from controlplane.services.accounts.tokens import AccessTokens, hash_token, new_secret_token
+from controlplane.services.accounts.tokens import AccessTokens
+from controlplane.services.bearer import hash_token, new_secret_token
 from controlplane.services.clock import Clock
 from controlplane.services.errors import (
     Conflict,
@@ -31,6 +32,7 @@ from controlplane.services.errors import (
     Unauthorized,
 )
 from controlplane.services.events.outbox import Outbox
+from controlplane.services.teams import teams
 from shared.enums import Role, TokenPurpose
 from shared.wire.accounts import AuthResult, UserOut, policy_problems
 
@@ -102,20 +104,25 @@ class Accounts:
         email_verified: bool = True,
         conn: BaseDBAsyncClient | None = None,
     ) -> User:
-        """Accounts administrators, seed and create-admin make count as verified."""
+        """Accounts administrators, seed and create-admin make count as verified. Every
+        account gets its personal team with it, in the same transaction."""
         check_password_policy(password)
         email = normalise_email(email)
+        password_hash = self.passwords.hash(password)
         try:
-            return await User.create(
-                id=uuid.uuid4(),
-                name=name,
-                email=email,
-                password_hash=self.passwords.hash(password),
-                role=role,
-                is_active=is_active,
-                email_verified=email_verified,
-                using_db=conn,
-            )
+            async with in_transaction() if conn is None else nullcontext(conn) as tx:
+                user = await User.create(
+                    id=uuid.uuid4(),
+                    name=name,
+                    email=email,
+                    password_hash=password_hash,
+                    role=role,
+                    is_active=is_active,
+                    email_verified=email_verified,
+                    using_db=tx,
+                )
+                await teams.create_personal(tx, user, self._clock())
+                return user
         except IntegrityError:
             raise Conflict("An account with this email already exists") from None
 

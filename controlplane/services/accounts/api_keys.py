@@ -25,7 +25,7 @@ from tortoise.transactions import in_transaction
 from controlplane.db.models import ApiKey, ApiKeyUsage, User
 from controlplane.db.sql import is_postgres, marks, uuid_value
 from controlplane.services.accounts.rate_limit import RateLimiter
-from controlplane.services.accounts.tokens import hash_token
+from controlplane.services.bearer import hash_token
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Forbidden, Invalid, RateLimited, Unauthorized
 from controlplane.services.ownership import find_visible, visible_to

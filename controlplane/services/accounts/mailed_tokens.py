@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from controlplane.db.models import UserToken
-from controlplane.services.accounts.tokens import hash_token, new_secret_token
+from controlplane.services.bearer import hash_token, new_secret_token
 from controlplane.services.errors import Invalid
 from shared.enums import TokenPurpose
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -87,13 +86,3 @@ class AccessTokens:
         if issued > int(now.timestamp()) + 60:
             raise Unauthorized("Invalid access token")
         return result
-
-
-def new_secret_token(prefix: str) -> str:
-    """An opaque bearer secret; the prefix tells humans and scanners what it is."""
-    return f"{prefix}_{secrets.token_urlsafe(32)}"
-
-
-def hash_token(raw: str) -> str:
-    """What we store instead of a bearer secret: its SHA-256 (256 random bits need no salt)."""
-    return hashlib.sha256(raw.encode()).hexdigest()

@@ -20,6 +20,7 @@ from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, Invalid, NotFound
 from controlplane.services.ids import parse_id
 from controlplane.services.paging import page
+from controlplane.services.teams import teams
 from shared.enums import Role
 from shared.wire.accounts import (
     BulkAction,
@@ -84,6 +85,11 @@ async def _refuse_if_subscribed(user_ids: list[uuid.UUID]) -> None:
             "This account's wallet is not empty; settle it (a credit or a correction) "
             "before deleting the account"
         )
+    if await teams.last_owner_of_shared(user_ids):
+        raise Conflict(
+            "This account is the last owner of a team others belong to; transfer its "
+            "ownership before deleting the account"
+        )
 
 
 async def create_user(accounts: Accounts, body: UserCreate) -> User:
@@ -124,6 +130,7 @@ async def delete_user(actor: User, raw_id: str) -> None:
         if user.id == actor.id:
             raise Conflict("Administrators cannot delete their own account")
         await _refuse_if_subscribed([user.id])
+        await teams.drop_personal([user.id])
         await user.delete()
         await _ensure_admin_remains()
 
@@ -150,6 +157,7 @@ async def bulk(accounts: Accounts, actor: User, body: BulkAction) -> BulkResult:
             await _refuse_if_subscribed(ids)
         qs = User.filter(id__in=ids)
         if body.action == "delete":
+            await teams.drop_personal(ids)
             await qs.delete()
         elif body.action == "activate":
             await qs.update(is_active=True)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from controlplane.db.models import JoinToken
-from controlplane.services.accounts.tokens import hash_token, new_secret_token
+from controlplane.services.bearer import hash_token, new_secret_token
 from controlplane.services.errors import NotFound, Unauthorized
 from controlplane.services.ids import parse_id
 from shared.wire.workers import JoinTokenCreate, JoinTokenCreated, JoinTokenOut

@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from controlplane.db.models import NodeToken
 from controlplane.db.sql import is_postgres
-from controlplane.services.accounts.tokens import hash_token, new_secret_token
+from controlplane.services.bearer import hash_token, new_secret_token
 from controlplane.services.errors import Unauthorized
 
 # The PostgreSQL NOTIFY channel on which a replica tells the others that a

@@ -26,7 +26,7 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from controlplane.db.models import JoinToken, WorkerNode
-from controlplane.services.accounts.tokens import hash_token
+from controlplane.services.bearer import hash_token
 from controlplane.services.errors import Conflict, Unauthorized
 from controlplane.services.fleet import join_tokens, node_events
 from controlplane.services.fleet.health import Transition

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from controlplane.blobs.store import BlobStore
 from controlplane.cluster.gateway import ClusterError, ClusterGateway
 from controlplane.db.models import Snapshot, User
-from controlplane.services.accounts.tokens import hash_token, new_secret_token
+from controlplane.services.bearer import hash_token, new_secret_token
 from controlplane.services.clock import Clock
 from controlplane.services.errors import NotFound, Unavailable
 from controlplane.services.ids import parse_id

@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient
 
 from controlplane.appkeys import CONFIG
 from controlplane.db.models import RefreshToken, User
-from controlplane.services.accounts.tokens import hash_token
+from controlplane.services.bearer import hash_token
 from tests.conftest import (
     ADMIN_PASSWORD,
     USER_PASSWORD,

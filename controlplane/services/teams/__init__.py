@@ -1,0 +1,1 @@
+"""Teams: shared ownership, members with roles, invitations."""
