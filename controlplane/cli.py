@@ -113,8 +113,10 @@ async def _reseal(config: Config) -> int:
 
     async with connected(config.database_url):
         instances = await reseal_secrets(SecretBox(config.secrets_keys))
-        webhooks = await build_outbox(config, utcnow).webhooks.reseal()
-    print(f"resealed {instances} instance(s) and {webhooks} webhook secret(s)")
+        parts = build_outbox(config, utcnow)
+        webhooks = await parts.webhooks.reseal()
+        events = await parts.outbox.reseal()
+    print(f"resealed {instances} instance(s), {webhooks} webhook secret(s) and {events} event(s)")
     return 0
 
 

@@ -129,6 +129,20 @@ class Outbox:
             await asyncio.wait_for(self._news.wait(), within)
         self._news.clear()
 
+    async def reseal(self) -> int:
+        """Every event's sealed secrets sealed under the first key (`reseal-secrets`), so
+        a mail still to be sent opens once the old key is dropped."""
+        changed = 0
+        for event_id, payload in await OutboxEvent.all().values_list("id", "payload"):
+            sealed = payload.get(SEALED) if isinstance(payload, dict) else None
+            if not sealed:
+                continue
+            again = self._box.reseal(sealed)
+            if again is not None:
+                await OutboxEvent.filter(id=event_id).update(payload={**payload, SEALED: again})
+                changed += 1
+        return changed
+
     @staticmethod
     def without_secrets(payload: Mapping[str, Any]) -> dict[str, Any]:
         """The payload as a receiver outside may see it: sealed secrets left out."""

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
+from controlplane.appkeys import OUTBOX
 from controlplane.db.database import tortoise_config
-from controlplane.db.models import Instance
+from controlplane.db.models import Instance, OutboxEvent
 from controlplane.services.sealing import SecretBox, SecretsUnreadable
 from tests.conftest import TEST_SECRETS_KEY, run_cli
 from tests.controlplane.api.test_subscriptions import active_node, customer, reconcile, subscribe
@@ -72,13 +73,19 @@ async def test_reseal_secrets_moves_every_row_to_the_first_key(
     await Instance.filter(id=legacy.id).update(secrets={"ADMIN_TOKEN": "from-before-sealing"})
     old = SecretBox([TEST_SECRETS_KEY])
     before = {row.id: old.open(row.secrets) for row in await Instance.all()}
+    # A mail not sent yet whose link's token is sealed in its event.
+    outbox = platform.app[OUTBOX]
+    async with outbox.transaction() as conn:
+        await outbox.emit(conn, "user.password_reset_requested", None, {}, {"token": "rt_x"})
 
     keys = {"MINISPOD_SECRETS_KEY": f"{NEW_KEY},{TEST_SECRETS_KEY}"}
     first = run_cli("reseal-secrets", database_url=database_url, **keys)
     assert first.returncode == 0, first.stderr
-    assert "resealed 2 instance(s)" in first.stdout
+    assert "resealed 2 instance(s), 0 webhook secret(s) and 1 event(s)" in first.stdout
     again = run_cli("reseal-secrets", database_url=database_url, **keys)
-    assert "resealed 0 instance(s) and 0 webhook secret(s)" in again.stdout
+    assert "resealed 0 instance(s), 0 webhook secret(s) and 0 event(s)" in again.stdout
+    [event] = await OutboxEvent.filter(type="user.password_reset_requested")
+    assert SecretBox([NEW_KEY]).open(event.payload["sealed"]) == {"token": "rt_x"}
 
     only_new = SecretBox([NEW_KEY])
     after = {row.id: only_new.open(row.secrets) for row in await Instance.all()}
