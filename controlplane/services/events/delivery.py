@@ -135,6 +135,14 @@ class Deliverer:
         results = await asyncio.gather(
             *(self._deliver(delivery, events[delivery.event_id]) for delivery in claimed)
         )
+        # The batch's deliveries marked delivered in one statement, once every send of it
+        # returned: one commit a batch rather than one a delivery. A deliverer that dies
+        # before it sends them again after its lease (at least once, as ever).
+        sent = [d.id for d, r in zip(claimed, results, strict=True) if r == "delivered"]
+        if sent:
+            await self._rows(*sent).update(
+                delivered_at=self._clock(), next_attempt_at=None, last_error=None
+            )
         return Outcome(
             delivered=results.count("delivered"),
             retrying=results.count("retrying"),
@@ -168,9 +176,6 @@ class Deliverer:
                     return "failed"
                 await self._retry_later(delivery, exc)
                 return "retrying"
-        await self._rows(delivery.id).update(
-            delivered_at=self._clock(), next_attempt_at=None, last_error=None
-        )
         return "delivered"
 
     def _rows(self, *ids: Any) -> Any:
