@@ -4,6 +4,10 @@ the real command line), plus quiet logs and no rate limit (one address sends it 
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from tests.processes import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -13,7 +17,16 @@ from tests.processes import (
     free_port,
 )
 
-__all__ = ["ADMIN_EMAIL", "ADMIN_PASSWORD", "control_plane_env", "create_admin", "free_port"]
+__all__ = [
+    "ADMIN_EMAIL",
+    "ADMIN_PASSWORD",
+    "control_plane_env",
+    "create_admin",
+    "free_port",
+    "migrate",
+]
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def control_plane_env(database_url: str, **extra: str) -> dict[str, str]:
@@ -24,4 +37,15 @@ def control_plane_env(database_url: str, **extra: str) -> dict[str, str]:
         MINISPOD_RATE_LIMIT_PER_MINUTE="0",
         **FAST_PASSWORDS,
         **extra,
+    )
+
+
+def migrate(database_url: str) -> None:
+    """Every migration applied, by the real command line."""
+    subprocess.run(
+        [sys.executable, "-m", "controlplane", "migrate"],
+        env=control_plane_env(database_url),
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
     )

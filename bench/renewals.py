@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
-import subprocess
 import sys
 import time
 import uuid
@@ -32,7 +31,7 @@ from cryptography.fernet import Fernet
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from harness import control_plane_env  # noqa: E402
+from harness import migrate  # noqa: E402
 
 from controlplane.app import build_notices, build_outbox, build_subscriptions  # noqa: E402
 from controlplane.cluster.memory import InMemoryCluster  # noqa: E402
@@ -282,13 +281,7 @@ def main() -> None:
     n = args.subscriptions
     pg = PostgresServer(durable=not args.fast).start()
     try:
-        subprocess.run(
-            [sys.executable, "-m", "controlplane", "migrate"],
-            env=control_plane_env(pg.url),
-            check=True,
-            cwd=ROOT,
-            capture_output=True,
-        )
+        migrate(pg.url)
         started = time.perf_counter()
         asyncio.run(seed(pg.url, n))
         print(f"seeded {n} due subscriptions in {time.perf_counter() - started:.1f} s")

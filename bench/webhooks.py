@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import json
 import multiprocessing
-import subprocess
 import sys
 import time
 import uuid
@@ -35,7 +34,7 @@ from cryptography.fernet import Fernet
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from harness import control_plane_env, free_port  # noqa: E402
+from harness import free_port, migrate  # noqa: E402
 from standardwebhooks.webhooks import Webhook as Signer  # noqa: E402
 
 from controlplane.app import build_outbox  # noqa: E402
@@ -217,13 +216,7 @@ def main() -> None:
     ready.wait(10)
     pg = PostgresServer(durable=not args.fast).start()
     try:
-        subprocess.run(
-            [sys.executable, "-m", "controlplane", "migrate"],
-            env=control_plane_env(pg.url),
-            check=True,
-            cwd=ROOT,
-            capture_output=True,
-        )
+        migrate(pg.url)
         floor = asyncio.run(baseline(base, n, args.endpoints))
         print(
             f"baseline: {n} signed POSTs by one client, {PARALLEL} at a time: "

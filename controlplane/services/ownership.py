@@ -24,6 +24,11 @@ def visible_to(actor: User, qs: QuerySet[M], owner: uuid.UUID | None = None) -> 
     return qs if owner is None else qs.filter(user_id=owner)
 
 
+def owns(actor: User, owner: uuid.UUID | None) -> bool:
+    """Whether `actor` may see a thing of `owner`'s: theirs, or an administrator."""
+    return actor.role is Role.ADMINISTRATOR or owner == actor.id
+
+
 async def find_visible(actor: User, qs: QuerySet[M], raw_id: str, what: str) -> M:
     """Another customer's thing is reported missing, not forbidden: no leak of existence."""
     found = await visible_to(actor, qs.filter(id=parse_id(raw_id, what))).first()

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from tortoise.models import Model
 
 SEALED = "sealed"
 
@@ -55,3 +56,24 @@ class SecretBox:
             except InvalidToken:
                 pass
         return self.seal(self.open(stored))
+
+
+async def reseal_rows(box: SecretBox, model: type[Model], column: str, batch: int = 500) -> int:
+    """Every row's sealed `column` sealed under the first key (after a key rotation, or
+    for rows stored before sealing), a batch at a time by id; returns how many changed.
+    Safe to run again."""
+    changed = 0
+    after = None
+    while True:
+        query = model.all().order_by("id").limit(batch).only("id", column)
+        if after is not None:
+            query = query.filter(id__gt=after)
+        rows = await query
+        for row in rows:
+            sealed = box.reseal(getattr(row, column))
+            if sealed is not None:
+                await model.filter(id=row.pk).update(**{column: sealed})
+                changed += 1
+        if len(rows) < batch:
+            return changed
+        after = rows[-1].pk

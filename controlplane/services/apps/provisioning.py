@@ -8,7 +8,7 @@ from controlplane.cluster.gateway import ClusterGateway, Drift, InstanceState
 from controlplane.cluster.spec import TenantSpec, generate_secrets, namespace_for
 from controlplane.db.models import Instance, Subscription, WorkerNode
 from controlplane.services.apps.tenant_locks import TenantLocks
-from controlplane.services.sealing import SecretBox
+from controlplane.services.sealing import SecretBox, reseal_rows
 from shared.enums import SubscriptionStatus
 from shared.wire.catalog import ServiceTemplate
 
@@ -115,18 +115,4 @@ def namespace_of(user_id: object) -> str:
 async def reseal_secrets(box: SecretBox, batch: int = 500) -> int:
     """Every instance's credentials sealed under the first key (after a key rotation, or
     for rows stored before sealing); returns how many rows changed. Safe to run again."""
-    changed = 0
-    after = None
-    while True:
-        query = Instance.all().order_by("id").limit(batch).only("id", "secrets")
-        if after is not None:
-            query = query.filter(id__gt=after)
-        rows = await query
-        for row in rows:
-            sealed = box.reseal(row.secrets)
-            if sealed is not None:
-                await Instance.filter(id=row.id).update(secrets=sealed)
-                changed += 1
-        if len(rows) < batch:
-            return changed
-        after = rows[-1].id
+    return await reseal_rows(box, Instance, "secrets", batch)

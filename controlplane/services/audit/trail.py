@@ -56,7 +56,10 @@ def redact(value: Any) -> Any:
     return value
 
 
-async def open_entry(actor: Actor, request: Request, changes: Any, at: datetime) -> int:
+async def open_entry(
+    actor: Actor, request: Request, changes: Any, at: datetime, status: int | None = None
+) -> int:
+    """The entry, open (no status yet), or with `status` already closed."""
     entry = await AuditEntry.create(
         at=at,
         actor_id=actor.id,
@@ -70,6 +73,8 @@ async def open_entry(actor: Actor, request: Request, changes: Any, at: datetime)
         client_address=request.client_address[:64],
         request_id=request.request_id,
         changes=redact(changes),
+        status_code=status,
+        finished_at=at if status is not None else None,
     )
     return int(entry.id)
 
@@ -80,7 +85,7 @@ async def close_entry(entry_id: int, status: int, at: datetime) -> None:
 
 async def record(actor: Actor, request: Request, changes: Any, status: int, at: datetime) -> None:
     """A request refused before it could do anything (not signed in, not allowed)."""
-    await close_entry(await open_entry(actor, request, changes, at), status, at)
+    await open_entry(actor, request, changes, at, status)
 
 
 async def search(query: AuditListQuery) -> AuditList:

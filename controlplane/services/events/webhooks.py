@@ -26,12 +26,13 @@ from controlplane.services.events.outbox import Outbox
 from controlplane.services.ids import parse_id
 from controlplane.services.ownership import find_visible, visible_to
 from controlplane.services.paging import page
-from controlplane.services.sealing import SecretBox
+from controlplane.services.sealing import SecretBox, reseal_rows
 from shared.enums import Role
 from shared.wire.common import PageQuery
 from shared.wire.webhooks import (
     OPERATOR_EVENT_TYPES,
     PING,
+    WEBHOOK_EVENT_TYPES,
     AttemptOut,
     DeliveryList,
     DeliveryListQuery,
@@ -56,6 +57,8 @@ def new_secret() -> str:
 
 async def endpoints_for(conn: BaseDBAsyncClient, type: str, subject: str | None) -> list[uuid.UUID]:
     """The enabled endpoints of the event's subject (the user it is about) that want it."""
+    if type not in WEBHOOK_EVENT_TYPES:
+        return []  # nothing an endpoint may subscribe to: no query in the change's transaction
     try:
         owner = uuid.UUID(subject or "")
     except ValueError:
@@ -189,18 +192,9 @@ class Webhooks:
         delivery = await WebhookDelivery.get(event_id=event_id, webhook_id=webhook.id)
         return (await _deliveries_out([delivery]))[0]
 
-    def secret_of(self, webhook: Webhook) -> str:
-        return self._box.open(webhook.secret_sealed)["secret"]
-
     async def reseal(self) -> int:
         """Every endpoint's secret sealed under the first key (`reseal-secrets`)."""
-        changed = 0
-        async for webhook in Webhook.all():
-            sealed = self._box.reseal(webhook.secret_sealed)
-            if sealed is not None:
-                await Webhook.filter(id=webhook.id).update(secret_sealed=sealed)
-                changed += 1
-        return changed
+        return await reseal_rows(self._box, Webhook, "secret_sealed")
 
     def _check_target(self, url: str) -> None:
         try:

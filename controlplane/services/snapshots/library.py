@@ -15,7 +15,7 @@ from controlplane.services.bearer import hash_token, new_secret_token
 from controlplane.services.clock import Clock
 from controlplane.services.errors import NotFound, Unavailable
 from controlplane.services.ids import parse_id
-from controlplane.services.ownership import find_visible, visible_to
+from controlplane.services.ownership import find_visible, owns, visible_to
 from controlplane.services.paging import page
 from controlplane.services.snapshots import capture, diff, search, storage
 from controlplane.services.snapshots.retention import Kept, Policy, expired
@@ -156,11 +156,12 @@ class Snapshots:
     async def find(self, actor: User, raw_id: str) -> Snapshot:
         """A snapshot the caller may read: their own, a PUBLIC one, or (administrators)
         any. Any other is reported missing, not forbidden."""
-        snapshot_id = parse_id(raw_id, "Snapshot")
-        row = await Snapshot.get_or_none(id=snapshot_id)
-        if row is not None and row.visibility is SnapshotVisibility.PUBLIC:
-            return row
-        return await find_visible(actor, Snapshot.all(), raw_id, "Snapshot")
+        row = await Snapshot.get_or_none(id=parse_id(raw_id, "Snapshot"))
+        if row is None or not (
+            row.visibility is SnapshotVisibility.PUBLIC or owns(actor, row.user_id)
+        ):
+            raise NotFound("Snapshot not found")
+        return row
 
     async def _own(self, actor: User, raw_id: str) -> Snapshot:
         """A snapshot the caller may change: their own, or (administrators) any."""

@@ -28,6 +28,21 @@ async def client(make_client: AppFactory) -> TestClient:
     return await make_client(run_jobs=False)
 
 
+def replica(client: TestClient, config: Config, clock: FakeClock, **kw: Any) -> Jobs:
+    """One replica's jobs over the app's services, with a metrics registry and a hearing
+    of its own, as separate processes have."""
+    return Jobs(
+        config,
+        clock,
+        client.app[RECONCILER],
+        Metrics(),
+        Hearing(clock),
+        client.app[SNAPSHOTS],
+        client.app[ALERTS],
+        **kw,
+    )
+
+
 @pytest.fixture
 async def replicas(
     client: TestClient, config: Config, clock: FakeClock
@@ -35,24 +50,8 @@ async def replicas(
     """A leader and a follower, as two replicas would run them; the leader elected first."""
     config = config.replace(metrics_raw_retention=3600)
     # Each replica has its own registry, as separate processes do.
-    leader = Jobs(
-        config,
-        clock,
-        client.app[RECONCILER],
-        Metrics(),
-        Hearing(clock),
-        client.app[SNAPSHOTS],
-        client.app[ALERTS],
-    )
-    follower = Jobs(
-        config,
-        clock,
-        client.app[RECONCILER],
-        Metrics(),
-        Hearing(clock),
-        client.app[SNAPSHOTS],
-        client.app[ALERTS],
-    )
+    leader = replica(client, config, clock)
+    follower = replica(client, config, clock)
     assert await leader.leadership.is_leader()
     yield leader, follower
     await leader.leadership.release()
@@ -209,15 +208,7 @@ async def test_a_new_leader_judges_no_node_before_watching_for_a_grace_period(
     alive_id, alive_token = await active_node(client, admin_headers, clock, "alive-node")
     # The control plane was down for ten grace periods: every last heartbeat is old.
     clock.advance(10 * grace)
-    jobs = Jobs(
-        config,
-        clock,
-        client.app[RECONCILER],
-        Metrics(),
-        Hearing(clock),
-        client.app[SNAPSHOTS],
-        client.app[ALERTS],
-    )
+    jobs = replica(client, config, clock)
     try:
         await jobs.health_sweep()  # elected here
         assert await status_of(client, admin_headers, silent_id) == "ACTIVE"
@@ -313,16 +304,7 @@ async def started_with_a_sweep_in_flight(
 ) -> Jobs:
     """Jobs on their real schedule, whose health sweep is waiting for a row lock."""
     config = config.replace(node_grace_period=1.0)  # a sweep every 0.25 s
-    jobs = Jobs(
-        config,
-        clock,
-        client.app[RECONCILER],
-        Metrics(),
-        Hearing(clock),
-        client.app[SNAPSHOTS],
-        client.app[ALERTS],
-        stop_wait=wait,
-    )
+    jobs = replica(client, config, clock, stop_wait=wait)
     assert await jobs.leadership.is_leader()
     clock.advance(2)  # led for longer than the grace period; the node is silent
     jobs.start()
@@ -393,15 +375,7 @@ async def test_cluster_snapshots_are_scheduled_only_when_an_interval_is_set(
     client: TestClient, config: Config, clock: FakeClock
 ) -> None:
     def scheduled(config: Config) -> set[str]:
-        jobs = Jobs(
-            config,
-            clock,
-            client.app[RECONCILER],
-            Metrics(),
-            Hearing(clock),
-            client.app[SNAPSHOTS],
-            client.app[ALERTS],
-        )
+        jobs = replica(client, config, clock)
         jobs.start()
         try:
             return {job.id for job in jobs._scheduler.get_jobs()}
