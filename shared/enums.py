@@ -73,9 +73,10 @@ class LedgerAccountKind(StrEnum):
 
 
 class WalletOwnerType(StrEnum):
-    """Who a wallet belongs to: a user today; teams when wallets move to them (issue 14)."""
+    """Who a wallet belongs to: a team. A user's own money is their personal team's (the
+    wallets of users from before teams were moved to those teams by a migration)."""
 
-    USER = "USER"
+    TEAM = "TEAM"
 
 
 class TopUpStatus(StrEnum):
@@ -110,3 +111,4 @@ class TeamRole(StrEnum):
     DEVELOPER = "DEVELOPER"  # the team's apps: subscriptions, instances, webhooks
     BILLING = "BILLING"  # the team's money: wallet, top-ups, invoices
     VIEWER = "VIEWER"  # reads everything, changes nothing
+    # The scopes each holds over the team's resources: shared.wire.teams.ROLE_SCOPES.

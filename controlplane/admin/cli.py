@@ -25,7 +25,7 @@ import zstandard
 
 from controlplane.admin.kube import Kube, KubeError
 from controlplane.admin.output import FORMATS, emit
-from controlplane.admin.session import Client, NotSignedIn, Refused, Unreachable
+from controlplane.admin.session import TEAM_ENV, Client, NotSignedIn, Refused, Unreachable
 from shared.snapshot_document import document
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -74,8 +74,15 @@ def reported(command: F) -> F:
 
 
 @click.group()
-def main() -> None:
+@click.option(
+    "--team",
+    envvar=TEAM_ENV,
+    help="Act in this team (its id): its apps, wallet and keys. Default: your own team.",
+)
+def main(team: str | None) -> None:
     """Manage a MinisPod control plane from the command line."""
+    if team:
+        os.environ[TEAM_ENV] = team
 
 
 @main.command()

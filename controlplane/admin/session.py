@@ -18,6 +18,8 @@ from typing import Any, BinaryIO
 TIMEOUT = 30.0
 # Streamed bodies move in pieces of this size.
 CHUNK = 1 << 20
+# Names the team every request acts in (`minispod --team`, or this variable).
+TEAM_ENV = "MINISPOD_TEAM"
 
 
 class NotSignedIn(Exception):
@@ -93,6 +95,10 @@ def send(
         request.add_header(name, value)
     if token:
         request.add_header("Authorization", f"Bearer {token}")
+    team = os.environ.get(TEAM_ENV, "").strip()
+    if team:
+        # The team the request acts in (`minispod --team`), else the account's own.
+        request.add_header("X-Team-ID", team)
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
             if sink is not None:

@@ -23,30 +23,30 @@ from shared.wire.api_keys import (
 
 
 async def create(call: Call[ApiKeyCreate, Any]) -> web.Response:
-    made = await call.request.app[API_KEYS].create(call.principal, call.body)
+    made = await call.request.app[API_KEYS].create(call.acting, call.body)
     return ok(made, "API key created; it is shown this once", status=201)
 
 
 async def list_keys(call: Call[Any, ApiKeyListQuery]) -> web.Response:
-    return ok(await call.request.app[API_KEYS].listing(call.principal, call.query), "API keys")
+    return ok(await call.request.app[API_KEYS].listing(call.acting, call.query), "API keys")
 
 
 async def get_key(call: Call[Any, Any]) -> web.Response:
-    return ok(await call.request.app[API_KEYS].get(call.principal, call.param("keyId")), "API key")
+    return ok(await call.request.app[API_KEYS].get(call.acting, call.param("keyId")), "API key")
 
 
 async def revoke(call: Call[Any, Any]) -> web.Response:
-    gone = await call.request.app[API_KEYS].revoke(call.principal, call.param("keyId"))
+    gone = await call.request.app[API_KEYS].revoke(call.acting, call.param("keyId"))
     return ok(gone, "API key revoked; it stops working at once")
 
 
 async def rotate(call: Call[RotateRequest, Any]) -> web.Response:
-    made = await call.request.app[API_KEYS].rotate(call.principal, call.param("keyId"), call.body)
+    made = await call.request.app[API_KEYS].rotate(call.acting, call.param("keyId"), call.body)
     return ok(made, "API key rotated; the new one is shown this once", status=201)
 
 
 async def usage(call: Call[Any, UsageQuery]) -> web.Response:
-    found = await call.request.app[API_KEYS].report(call.principal, call.param("keyId"), call.query)
+    found = await call.request.app[API_KEYS].report(call.acting, call.param("keyId"), call.query)
     return ok(found, "API key usage")
 
 

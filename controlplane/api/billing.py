@@ -1,4 +1,4 @@
-"""Handlers of /billing (a customer's own wallet) and /admin/billing (administrators)."""
+"""Handlers of /billing (the acting team's wallet) and /admin/billing (administrators)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ from shared.wire.billing import (
 
 async def wallet(call: Call[Any, Any]) -> web.Response:
     app = call.request.app
-    owner = WalletOwner.user(call.principal.id)
+    owner = WalletOwner.team(call.acting.team_id)
     currency = app[CONFIG].currency
     held = await wallet_of(owner, currency)
     runway, low = await app[NOTICES].standing(owner, currency)
@@ -62,21 +62,19 @@ async def wallet(call: Call[Any, Any]) -> web.Response:
 
 async def transactions(call: Call[Any, TransactionListQuery]) -> web.Response:
     currency = call.request.app[CONFIG].currency
-    return ok(
-        await statement.list_transactions(call.principal, call.query, currency), "Transactions"
-    )
+    return ok(await statement.list_transactions(call.acting, call.query, currency), "Transactions")
 
 
 async def list_invoices(call: Call[Any, InvoiceListQuery]) -> web.Response:
-    return ok(await invoices.list_invoices(call.principal, call.query), "Invoices")
+    return ok(await invoices.list_invoices(call.acting, call.query), "Invoices")
 
 
 async def get_invoice(call: Call[Any, Any]) -> web.Response:
-    return ok(await invoices.visible_invoice(call.principal, call.param("invoiceId")), "Invoice")
+    return ok(await invoices.visible_invoice(call.acting, call.param("invoiceId")), "Invoice")
 
 
 async def invoice_as_pdf(call: Call[Any, Any]) -> web.Response:
-    invoice = await invoices.visible_invoice(call.principal, call.param("invoiceId"))
+    invoice = await invoices.visible_invoice(call.acting, call.param("invoiceId"))
     return web.Response(
         body=invoice_pdf.render(invoice),
         content_type="application/pdf",
@@ -101,12 +99,12 @@ async def change_credit_limit(call: Call[CreditLimitRequest, Any]) -> web.Respon
 
 async def start_top_up(call: Call[TopUpRequest, Any]) -> web.Response:
     call.request.app[ACCOUNTS].require_verified(call.principal)
-    started = await call.request.app[TOP_UPS].start(call.principal, call.body)
+    started = await call.request.app[TOP_UPS].start(call.acting, call.body)
     return ok(started, "Top-up started: pay as the instructions say", status=201)
 
 
 async def list_top_ups(call: Call[Any, TopUpListQuery]) -> web.Response:
-    return ok(await top_ups.list_top_ups(call.principal, call.query), "Top-ups")
+    return ok(await top_ups.list_top_ups(call.acting, call.query), "Top-ups")
 
 
 async def confirm_top_up(call: Call[Any, Any]) -> web.Response:

@@ -9,7 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from controlplane.api.routing import Access, Route
+from controlplane.api.routing import TEAM_HEADER, Access, Route
+from shared.wire.teams import team_scope
 
 REF = "#/components/schemas/{model}"
 DESCRIPTION = """Sell hosted apps on your own K3s cluster.
@@ -143,6 +144,17 @@ def build_spec(routes: list[Route], prefix: str) -> dict[str, Any]:
                 "required": True,
                 "content": {"application/json": {"schema": {"type": "object"}}},
             }
+        if team_scope(route.scope):
+            params.append(
+                {
+                    "name": TEAM_HEADER,
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "string", "format": "uuid"},
+                    "description": "the team the request acts in (default: your own); your "
+                    "role there must allow this operation's scope",
+                }
+            )
         if params:
             op["parameters"] = params
         if route.body is not None:

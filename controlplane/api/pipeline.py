@@ -30,6 +30,7 @@ from controlplane.services.errors import (
     MissingScope,
     PaymentRequired,
     RateLimited,
+    RoleForbids,
     ServiceError,
     Unavailable,
 )
@@ -235,6 +236,8 @@ def _service_error(exc: ServiceError) -> web.Response:
         extra = {"shortfall": {"amount": exc.shortfall, "currency": exc.currency}}
     if isinstance(exc, MissingScope):
         extra = {"missingScope": exc.scope}
+    if isinstance(exc, RoleForbids):
+        extra = {"missingScope": exc.scope, "role": exc.role}
     return envelope.error(exc.status, exc.code, exc.message, errors, headers, extra)
 
 

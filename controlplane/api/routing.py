@@ -16,9 +16,14 @@ from pydantic import BaseModel, ValidationError
 
 from controlplane.api import auditing, json_limits
 from controlplane.services.errors import FieldError, Invalid, ServiceError
+from controlplane.services.ownership import Acting
 
 # Route.key_scope for routes that only a signed-in person may call, never a key.
 SESSION_ONLY = "session"
+# The request header that names the team a request acts in (default: the caller's own).
+TEAM_HEADER = "X-Team-ID"
+# Who calls and in which team, set by the authenticator on every signed-in request.
+ACTING: web.RequestKey[Acting] = web.RequestKey("acting", Acting)
 
 B = TypeVar("B")
 Q = TypeVar("Q")
@@ -43,6 +48,11 @@ class Call(Generic[B, Q]):
 
     def param(self, name: str) -> str:
         return self.request.match_info[name]
+
+    @property
+    def acting(self) -> Acting:
+        """The caller in the team the request acts in (signed-in routes only)."""
+        return self.request[ACTING]
 
 
 Handler = Callable[[Call[Any, Any]], Awaitable[web.StreamResponse]]

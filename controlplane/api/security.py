@@ -9,9 +9,10 @@ from aiohttp import web
 
 from controlplane.api.auditing import PRINCIPAL
 from controlplane.api.pipeline import client_address
-from controlplane.api.routing import Access
+from controlplane.api.routing import ACTING, TEAM_HEADER, Access
 from controlplane.appkeys import ACCOUNTS, API_KEYS, NODE_AUTH, NODE_TOKEN_FAILURES, READS
-from controlplane.db.models import User
+from controlplane.db.models import ApiKey, User
+from controlplane.services import ownership
 from controlplane.services.errors import Forbidden, MissingScope, RateLimited, Unauthorized
 from shared.enums import Role
 from shared.wire.api_keys import KEY_PREFIX
@@ -52,7 +53,9 @@ def api_key_of(request: web.Request) -> str | None:
     return token if scheme.lower() == "bearer" and token.startswith(KEY_PREFIX) else None
 
 
-async def _key_holder(request: web.Request, access: Access, scope: str | None, raw: str) -> User:
+async def _key_holder(
+    request: web.Request, access: Access, scope: str | None, raw: str
+) -> tuple[User, ApiKey]:
     """The user an API key acts for here: the key live and allowed from this address, and
     holding this route's scope (an administrator's route also needs the owner to be one)."""
     if scope is None:
@@ -63,7 +66,7 @@ async def _key_holder(request: web.Request, access: Access, scope: str | None, r
         raise MissingScope(scope)
     if access is Access.ADMIN and user.role is not Role.ADMINISTRATOR:
         raise Forbidden("Administrator role required")
-    return user
+    return user, key
 
 
 async def authenticate(request: web.Request, access: Access, scope: str | None = None) -> Any:
@@ -71,12 +74,22 @@ async def authenticate(request: web.Request, access: Access, scope: str | None =
         return None
     if access in (Access.USER, Access.ADMIN):
         raw = api_key_of(request)
+        key = None
         if raw is not None:
-            return await _key_holder(request, access, scope, raw)
-        user = await current_user(request)
-        request[PRINCIPAL] = user
-        if access is Access.ADMIN and user.role is not Role.ADMINISTRATOR:
-            raise Forbidden("Administrator role required")
+            user, key = await _key_holder(request, access, scope, raw)
+        else:
+            user = await current_user(request)
+            request[PRINCIPAL] = user
+            if access is Access.ADMIN and user.role is not Role.ADMINISTRATOR:
+                raise Forbidden("Administrator role required")
+        # The team it acts in, and the caller's role there gating the team's resources
+        # (a key: at most its creator's role, as it is now). Through the read pool, as the
+        # account lookup; no query at all for a user in their own team.
+        who = await ownership.acting(
+            user, request.headers.get(TEAM_HEADER), key, request.app[READS].db
+        )
+        ownership.gate(who, scope)
+        request[ACTING] = who
         return user
     if access is Access.JOIN:
         return bearer(request)  # checked by registration, which knows what a join token allows

@@ -33,22 +33,22 @@ from shared.wire.subscriptions import (
 
 async def subscribe(call: Call[SubscribeRequest, Any]) -> web.Response:
     call.request.app[ACCOUNTS].require_verified(call.principal)
-    result = await call.request.app[SUBSCRIPTIONS].subscribe(call.principal, call.body)
+    result = await call.request.app[SUBSCRIPTIONS].subscribe(call.acting, call.body)
     return ok(result, "Subscribed", status=201)
 
 
 async def list_subscriptions(call: Call[Any, SubscriptionListQuery]) -> web.Response:
-    return ok(await subscriptions.list_subscriptions(call.principal, call.query), "Subscriptions")
+    return ok(await subscriptions.list_subscriptions(call.acting, call.query), "Subscriptions")
 
 
 async def get_subscription(call: Call[Any, Any]) -> web.Response:
-    found = await subscriptions.visible(call.principal, call.param("subscriptionId"))
+    found = await subscriptions.visible(call.acting, call.param("subscriptionId"))
     return ok(await subscriptions.detail(found, call.principal), "Subscription")
 
 
 async def cancel(call: Call[CancelRequest, Any]) -> web.Response:
     result = await call.request.app[SUBSCRIPTIONS].cancel(
-        call.principal, call.param("subscriptionId"), call.body.immediately
+        call.acting, call.param("subscriptionId"), call.body.immediately
     )
     if result.cancel_at_period_end:
         return ok(result, "Subscription cancels at the end of its paid period")
@@ -57,7 +57,7 @@ async def cancel(call: Call[CancelRequest, Any]) -> web.Response:
 
 async def reactivate(call: Call[Any, Any]) -> web.Response:
     result = await call.request.app[SUBSCRIPTIONS].reactivate(
-        call.principal, call.param("subscriptionId")
+        call.acting, call.param("subscriptionId")
     )
     return ok(result, "Subscription no longer cancels; it renews as before")
 
@@ -84,29 +84,29 @@ async def resume(call: Call[Any, Any]) -> web.Response:
 
 
 async def subscription_history(call: Call[Any, PageQuery]) -> web.Response:
-    found = await history.history(call.principal, call.param("subscriptionId"), call.query)
+    found = await history.history(call.acting, call.param("subscriptionId"), call.query)
     return ok(found, "Subscription history")
 
 
 async def subscription_usage(call: Call[Any, UsageQuery]) -> web.Response:
     """Resource-hours as metered so far (up to the last metering pass, each reconcile)."""
-    found = await subscriptions.visible(call.principal, call.param("subscriptionId"))
+    found = await subscriptions.visible(call.acting, call.param("subscriptionId"))
     end = call.query.to or call.request.app[CLOCK]()
     start = call.query.from_ or end - timedelta(days=1)
     return ok(await metering.report(found.id, start, end, call.query.step), "Usage")
 
 
 async def list_instances(call: Call[Any, InstanceListQuery]) -> web.Response:
-    return ok(await instances.list_instances(call.principal, call.query), "Instances")
+    return ok(await instances.list_instances(call.acting, call.query), "Instances")
 
 
 async def get_instance(call: Call[Any, Any]) -> web.Response:
-    found = await instances.visible_instance(call.principal, call.param("instanceId"))
+    found = await instances.visible_instance(call.acting, call.param("instanceId"))
     return ok(_shown(found, call), "Instance")
 
 
 async def restart(call: Call[Any, Any]) -> web.Response:
-    found = await instances.visible_instance(call.principal, call.param("instanceId"))
+    found = await instances.visible_instance(call.acting, call.param("instanceId"))
     await call.request.app[SUBSCRIPTIONS].lifecycle.restart(found)
     return ok(_shown(found, call), "Restart requested")
 
@@ -116,7 +116,7 @@ def _shown(instance: Instance, call: Call[Any, Any]) -> InstanceOut:
 
 
 async def logs(call: Call[Any, LogsQuery]) -> web.Response:
-    found = await instances.visible_instance(call.principal, call.param("instanceId"))
+    found = await instances.visible_instance(call.acting, call.param("instanceId"))
     lines = await call.request.app[SUBSCRIPTIONS].lifecycle.logs(found, call.query.tail)
     return ok(InstanceLogs(instance_id=found.id, lines=lines), "Recent log lines")
 

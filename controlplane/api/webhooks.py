@@ -25,12 +25,12 @@ from shared.wire.webhooks import (
 
 
 async def create(call: Call[WebhookCreate, Any]) -> web.Response:
-    made = await call.request.app[WEBHOOKS].create(call.principal, call.body)
+    made = await call.request.app[WEBHOOKS].create(call.acting, call.body)
     return ok(made, "Webhook created; its secret is shown this once", status=201)
 
 
 async def list_webhooks(call: Call[Any, PageQuery]) -> web.Response:
-    return ok(await call.request.app[WEBHOOKS].list(call.principal, call.query), "Webhooks")
+    return ok(await call.request.app[WEBHOOKS].list(call.acting, call.query), "Webhooks")
 
 
 async def event_types(call: Call[Any, Any]) -> web.Response:
@@ -38,38 +38,38 @@ async def event_types(call: Call[Any, Any]) -> web.Response:
 
 
 async def get_webhook(call: Call[Any, Any]) -> web.Response:
-    found = await call.request.app[WEBHOOKS].get(call.principal, call.param("webhookId"))
+    found = await call.request.app[WEBHOOKS].get(call.acting, call.param("webhookId"))
     return ok(found, "Webhook")
 
 
 async def update(call: Call[WebhookUpdate, Any]) -> web.Response:
     changed = await call.request.app[WEBHOOKS].update(
-        call.principal, call.param("webhookId"), call.body
+        call.acting, call.param("webhookId"), call.body
     )
     return ok(changed, "Webhook updated")
 
 
 async def delete(call: Call[Any, Any]) -> web.Response:
-    await call.request.app[WEBHOOKS].delete(call.principal, call.param("webhookId"))
+    await call.request.app[WEBHOOKS].delete(call.acting, call.param("webhookId"))
     return ok(None, "Webhook deleted; its deliveries and their log with it")
 
 
 async def deliveries(call: Call[Any, DeliveryListQuery]) -> web.Response:
     found = await call.request.app[WEBHOOKS].deliveries(
-        call.principal, call.param("webhookId"), call.query
+        call.acting, call.param("webhookId"), call.query
     )
     return ok(found, "Deliveries")
 
 
 async def redeliver(call: Call[Any, Any]) -> web.Response:
     again = await call.request.app[WEBHOOKS].redeliver(
-        call.principal, call.param("webhookId"), call.param("deliveryId")
+        call.acting, call.param("webhookId"), call.param("deliveryId")
     )
     return ok(again, "Delivery scheduled again", status=202)
 
 
 async def ping(call: Call[Any, Any]) -> web.Response:
-    sent = await call.request.app[WEBHOOKS].ping(call.principal, call.param("webhookId"))
+    sent = await call.request.app[WEBHOOKS].ping(call.acting, call.param("webhookId"))
     return ok(sent, "Ping queued", status=202)
 
 

@@ -57,6 +57,18 @@ class MissingScope(Forbidden):
         self.scope = scope
 
 
+class RoleForbids(MissingScope):
+    """The caller's role in the team acted in does not hold the scope a route of the team's
+    resources needs (a VIEWER subscribing, a DEVELOPER topping up)."""
+
+    code = "INSUFFICIENT_ROLE"
+
+    def __init__(self, scope: str, role: str) -> None:
+        Forbidden.__init__(self, f"Your role in this team ({role}) does not allow {scope}")
+        self.scope = scope
+        self.role = role
+
+
 class EmailNotVerified(Forbidden):
     """The account's email address is not verified yet, and what was asked needs it."""
 

@@ -50,7 +50,7 @@ async def seed_development_credit(notices: Notices, currency: str) -> list[str]:
             continue
         _, new = await credit(
             notices,
-            WalletOwner.user(user.id),
+            WalletOwner.team(user.id),
             amount,
             currency,
             f"seed:development-credit:{email}:{currency}",

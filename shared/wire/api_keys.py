@@ -72,6 +72,8 @@ class RotateRequest(WireModel):
 
 class ApiKeyOut(WireOut):
     id: uuid.UUID
+    team_id: uuid.UUID = Field(description="the team it acts in")
+    user_id: uuid.UUID = Field(description="who made it: their role there bounds it")
     name: str
     prefix: str = Field(description="the start of the key (mpk_<prefix>_…), to recognise it")
     scopes: list[str]

@@ -61,7 +61,9 @@ class TransactionList(WireOut):
 
 
 class CreditRequest(WireModel):
-    user_id: UUID
+    user_id: UUID = Field(
+        description="the wallet's team: a user's id names their personal team, or a team's id"
+    )
     amount: int = Field(
         ge=-MAX_AMOUNT,
         le=MAX_AMOUNT,

@@ -23,7 +23,8 @@ class InstanceOut(WireOut):
     id: UUID
     subscription_id: UUID
     service_id: UUID
-    user_id: UUID
+    team_id: UUID = Field(description="the team it belongs to")
+    user_id: UUID = Field(description="who subscribed")
     node_id: UUID | None
     status: InstanceStatus
     reason: str | None = Field(description="Why it is pending or failed, in our words")
@@ -41,7 +42,8 @@ class InstanceOut(WireOut):
 
 class SubscriptionOut(WireOut):
     id: UUID
-    user_id: UUID
+    team_id: UUID = Field(description="the team it belongs to: its wallet pays")
+    user_id: UUID = Field(description="who subscribed")
     service_id: UUID
     subdomain: str
     status: SubscriptionStatus

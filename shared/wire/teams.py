@@ -10,6 +10,25 @@ from pydantic import Field
 from shared.enums import TeamRole
 from shared.wire.base import WireModel, WireOut
 
+# The resources a team owns: a request acts on its team's (the X-Team-ID header, or the
+# caller's personal team), and the caller's role there decides which scopes it holds.
+TEAM_RESOURCES = frozenset({"subscriptions", "instances", "billing", "webhooks"})
+_READ = frozenset(f"{r}:read" for r in TEAM_RESOURCES)
+# What each role may do with the team's resources, as the scopes an API key names: one
+# vocabulary for people and keys (a key holds at most its creator's role's scopes).
+ROLE_SCOPES: dict[TeamRole, frozenset[str]] = {
+    TeamRole.OWNER: _READ | frozenset(f"{r}:write" for r in TEAM_RESOURCES),
+    TeamRole.DEVELOPER: _READ
+    | frozenset({"subscriptions:write", "instances:write", "webhooks:write"}),
+    TeamRole.BILLING: _READ | frozenset({"billing:write"}),
+    TeamRole.VIEWER: _READ,
+}
+
+
+def team_scope(scope: str | None) -> bool:
+    """Whether `scope` is about a team's resources (so a team role gates it)."""
+    return scope is not None and scope.partition(":")[0] in TEAM_RESOURCES
+
 
 class TeamCreate(WireModel):
     name: str = Field(min_length=1, max_length=100)

@@ -95,6 +95,7 @@ class WebhookUpdate(WireModel):
 
 class WebhookOut(WireOut):
     id: uuid.UUID
+    team_id: uuid.UUID = Field(description="the team whose events it hears")
     url: str
     description: str
     events: list[str]

@@ -84,7 +84,7 @@ async def fund(client: TestClient, email: str, amount: int) -> None:
     user = await User.get(email=email)
     await credit(
         client.app[NOTICES],
-        WalletOwner.user(user.id),
+        WalletOwner.team(user.id),
         amount,
         client.app[CONFIG].currency,
         f"test-funds:{uuid.uuid4()}",

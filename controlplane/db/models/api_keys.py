@@ -14,6 +14,12 @@ class ApiKey(Model):
     enough: there is no dictionary to try, unlike a password."""
 
     id = fields.UUIDField(primary_key=True)
+    # The team it acts in, and its creator, whose role there bounds it (it goes with
+    # either).
+    team: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "models.Team", related_name="api_keys", on_delete=fields.CASCADE
+    )
+    team_id: uuid.UUID
     user: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
         "models.User", related_name="api_keys", on_delete=fields.CASCADE
     )
@@ -36,7 +42,7 @@ class ApiKey(Model):
 
     class Meta:
         table = "api_keys"
-        indexes = (("user", "created_at"),)
+        indexes = (("user", "created_at"), ("team", "created_at"))
 
 
 class ApiKeyUsage(Model):

@@ -18,13 +18,13 @@ from shared.enums import (
 
 
 class LedgerAccount(Model):
-    """A wallet (owned by a user today, a team later) or a platform account.
+    """A wallet (owned by a team: one per team and currency) or a platform account.
 
     The migration adds a CHECK that keeps a wallet's cached balance at or above
     minus its credit limit: the database, not only our code, refuses an overdraft."""
 
     id = fields.UUIDField(primary_key=True)
-    # One row per account and currency: "WALLET:USER:<uuid>:EUR", "REVENUE:EUR".
+    # One row per account and currency: "WALLET:TEAM:<uuid>:EUR", "REVENUE:EUR".
     key = fields.CharField(max_length=120, unique=True)
     kind = fields.CharEnumField(LedgerAccountKind, max_length=24)
     owner_type = fields.CharEnumField(WalletOwnerType, max_length=16, null=True)
@@ -160,7 +160,7 @@ class Invoice(Model):
     transaction_id = fields.UUIDField(unique=True)
     owner_type = fields.CharEnumField(WalletOwnerType, max_length=16)
     owner_id = fields.UUIDField()
-    # The customer account it was issued to (NULL once wallets of teams have documents).
+    # The account it was issued to: a personal team's user (NULL for a shared team).
     user_id = fields.UUIDField(null=True, db_index=True)
     seller_name = fields.CharField(max_length=200)
     seller_address = fields.CharField(max_length=500)

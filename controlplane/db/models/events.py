@@ -53,16 +53,16 @@ class OutboxDelivery(Model):
 
 
 class Webhook(Model):
-    """A user's endpoint: the events it wants, posted to its URL signed with its secret.
+    """A team's endpoint: the events it wants, posted to its URL signed with its secret.
 
     The secret is kept sealed (`sealing.SecretBox`), not hashed: every delivery is signed
     with it. It is shown once, when the endpoint is made."""
 
     id = fields.UUIDField(primary_key=True)
-    user: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
-        "models.User", related_name="webhooks", on_delete=fields.CASCADE
+    team: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "models.Team", related_name="webhooks", on_delete=fields.CASCADE
     )
-    user_id: uuid.UUID
+    team_id: uuid.UUID
     url = fields.CharField(max_length=2048)
     description = fields.CharField(max_length=200, default="")
     event_types: list[str] = fields.JSONField(default=list)
@@ -77,7 +77,7 @@ class Webhook(Model):
 
     class Meta:
         table = "webhooks"
-        indexes = (("user", "enabled"),)
+        indexes = (("team", "enabled"),)
 
 
 class WebhookDelivery(Model):

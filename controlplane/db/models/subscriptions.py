@@ -10,6 +10,9 @@ from shared.enums import InstanceStatus, SubscriptionStatus
 
 class Subscription(Model):
     id = fields.UUIDField(primary_key=True)
+    # The team it belongs to (its wallet pays; its members see it as their role allows),
+    # and who subscribed.
+    team_id = fields.UUIDField(db_index=True)
     user_id = fields.UUIDField(db_index=True)
     service_id = fields.UUIDField(db_index=True)
     # DNS label, unique platform-wide while the subscription holds it.
@@ -88,6 +91,8 @@ class Instance(Model):
     id = fields.UUIDField(primary_key=True)
     subscription_id = fields.UUIDField(unique=True)
     service_id = fields.UUIDField(db_index=True)
+    # Its subscription's team (whose namespace it runs in) and who subscribed.
+    team_id = fields.UUIDField(db_index=True)
     user_id = fields.UUIDField(db_index=True)
     node_id = fields.UUIDField(null=True, db_index=True)
     status = fields.CharEnumField(

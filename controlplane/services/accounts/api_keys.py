@@ -20,17 +20,20 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from controlplane.db.models import ApiKey, ApiKeyUsage, User
 from controlplane.db.sql import is_postgres, marks, uuid_value
+from controlplane.services import ownership
 from controlplane.services.accounts.rate_limit import RateLimiter
 from controlplane.services.bearer import hash_token
 from controlplane.services.clock import Clock
-from controlplane.services.errors import Forbidden, Invalid, RateLimited, Unauthorized
-from controlplane.services.ownership import find_visible, visible_to
+from controlplane.services.errors import Forbidden, Invalid, NotFound, RateLimited, Unauthorized
+from controlplane.services.ids import parse_id
+from controlplane.services.ownership import Acting, in_team
 from controlplane.services.paging import page
-from shared.enums import Role
+from shared.enums import TeamRole
 from shared.wire.api_keys import (
     ADMIN_SCOPES,
     KEY_PREFIX,
@@ -45,6 +48,7 @@ from shared.wire.api_keys import (
     UsageDay,
     UsageQuery,
 )
+from shared.wire.teams import ROLE_SCOPES, team_scope
 
 log = logging.getLogger("minispod.api_keys")
 
@@ -68,11 +72,14 @@ def _prefix_of(raw: str) -> str | None:
     return prefix if sep and len(prefix) == 8 and secret else None
 
 
-def scopes_of(user: User) -> frozenset[str]:
-    """What a user may hand a key: everything but the administrators' scopes, unless an
-    administrator."""
+def scopes_of(who: Acting) -> frozenset[str]:
+    """What a member may hand a key of their team: their own account's scopes, and of the
+    team's resources what their role there holds; the administrators' only to them."""
     held = frozenset(SCOPES)
-    return held if user.role is Role.ADMINISTRATOR else held - ADMIN_SCOPES
+    if who.administrator:
+        return held
+    own = frozenset(s for s in held if not team_scope(s)) - ADMIN_SCOPES
+    return own | ROLE_SCOPES[who.role]
 
 
 class KeyUsage:
@@ -149,8 +156,9 @@ class ApiKeys:
 
     # -- managing keys -----------------------------------------------------------------
 
-    async def create(self, actor: User, body: ApiKeyCreate) -> ApiKeyCreated:
-        self._check_scopes(actor, body.scopes)
+    async def create(self, who: Acting, body: ApiKeyCreate) -> ApiKeyCreated:
+        actor = who.user
+        self._check_scopes(who, body.scopes)
         now = self._clock()
         if body.expires_at is not None and body.expires_at <= now:
             raise Invalid.field("expiresAt", "must be in the future")
@@ -161,6 +169,7 @@ class ApiKeys:
             ):
                 raise Invalid.field("name", f"an account may have at most {MAX_PER_USER} keys")
             key, raw = await self._make(
+                who.team_id,
                 actor.id,
                 body.name,
                 list(body.scopes),
@@ -172,37 +181,39 @@ class ApiKeys:
             )
         return ApiKeyCreated(**_out(key).model_dump(), key=raw)
 
-    async def listing(self, actor: User, query: ApiKeyListQuery) -> ApiKeyList:
-        qs = visible_to(actor, ApiKey.all())
+    async def listing(self, who: Acting, query: ApiKeyListQuery) -> ApiKeyList:
+        qs = _keys_of(who)
         if not query.include_revoked:
             qs = qs.filter(revoked_at__isnull=True)
         rows, pagination = await page(qs, query, "created_at")
         return ApiKeyList(api_keys=[_out(k) for k in rows], pagination=pagination)
 
-    async def get(self, actor: User, raw_id: str) -> ApiKeyOut:
-        return _out(await self._find(actor, raw_id))
+    async def get(self, who: Acting, raw_id: str) -> ApiKeyOut:
+        return _out(await self._find(who, raw_id))
 
-    async def revoke(self, actor: User, raw_id: str) -> ApiKeyOut:
-        key = await self._find(actor, raw_id)
+    async def revoke(self, who: Acting, raw_id: str) -> ApiKeyOut:
+        key = await self._find(who, raw_id)
         if key.revoked_at is None:
             key.revoked_at = self._clock()
             await key.save(update_fields=["revoked_at"])
         return _out(key)
 
-    async def rotate(self, actor: User, raw_id: str, body: RotateRequest) -> ApiKeyCreated:
+    async def rotate(self, who: Acting, raw_id: str, body: RotateRequest) -> ApiKeyCreated:
         """A new key with the old one's scopes and limits; the old one works for the grace
         period (or until its own expiry, if sooner), then no more."""
-        old = await self._find(actor, raw_id)
+        old = await self._find(who, raw_id)
         now = self._clock()
         if old.revoked_at is not None or (old.expires_at is not None and old.expires_at <= now):
             raise Invalid.field("id", "a revoked or expired key cannot be rotated")
-        owner = await User.get(id=old.user_id)
-        self._check_scopes(owner, old.scopes)
+        # The new key is its creator's, as the old one was: within what they hold now.
+        creator = await ownership.acting(await User.get(id=old.user_id), str(old.team_id))
+        self._check_scopes(creator, old.scopes)
         async with in_transaction():
             grace_end = now + timedelta(hours=body.grace_hours)
             old.expires_at = min(old.expires_at, grace_end) if old.expires_at else grace_end
             await old.save(update_fields=["expires_at"])
             key, raw = await self._make(
+                old.team_id,
                 old.user_id,
                 old.name,
                 list(old.scopes),
@@ -214,8 +225,8 @@ class ApiKeys:
             )
         return ApiKeyCreated(**_out(key).model_dump(), key=raw)
 
-    async def report(self, actor: User, raw_id: str, query: UsageQuery) -> ApiKeyUsageOut:
-        key = await self._find(actor, raw_id)
+    async def report(self, who: Acting, raw_id: str, query: UsageQuery) -> ApiKeyUsageOut:
+        key = await self._find(who, raw_id)
         today = self._clock().date()
         until = query.until or today
         since = query.since or until - timedelta(days=29)
@@ -291,13 +302,14 @@ class ApiKeys:
 
     # -- inside ------------------------------------------------------------------------
 
-    def _check_scopes(self, actor: User, scopes: Iterable[str]) -> None:
-        beyond = sorted(set(scopes) - scopes_of(actor))
+    def _check_scopes(self, who: Acting, scopes: Iterable[str]) -> None:
+        beyond = sorted(set(scopes) - scopes_of(who))
         if beyond:
             raise Invalid.field("scopes", f"not yours to give: {', '.join(beyond)}")
 
     async def _make(
         self,
+        team_id: uuid.UUID,
         user_id: uuid.UUID,
         name: str,
         scopes: list[str],
@@ -310,6 +322,7 @@ class ApiKeys:
         raw, prefix = _new_key()
         key = await ApiKey.create(
             id=uuid.uuid4(),
+            team_id=team_id,
             user_id=user_id,
             name=name,
             prefix=prefix,
@@ -323,8 +336,20 @@ class ApiKeys:
         )
         return key, raw
 
-    async def _find(self, actor: User, raw_id: str) -> ApiKey:
-        return await find_visible(actor, ApiKey.all(), raw_id, "API key")
+    async def _find(self, who: Acting, raw_id: str) -> ApiKey:
+        found = await _keys_of(who).filter(id=parse_id(raw_id, "API key")).first()
+        if found is None:
+            raise NotFound("API key not found")
+        return found
+
+
+def _keys_of(who: Acting) -> QuerySet[ApiKey]:
+    """The keys a member sees and manages: an owner every key of the team, anyone else
+    their own there (an administrator: everyone's, or a named team's)."""
+    qs = in_team(who, ApiKey.all())
+    if who.administrator or who.role is TeamRole.OWNER:
+        return qs
+    return qs.filter(user_id=who.user.id)
 
 
 def _allowed(address: str, networks: list[str]) -> bool:

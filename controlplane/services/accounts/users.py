@@ -80,7 +80,7 @@ async def _refuse_if_subscribed(user_ids: list[uuid.UUID]) -> None:
     subscriptions are cancelled first, which removes and releases their instances."""
     if await subscriptions.any_live(user_ids):
         raise Conflict("This account has live subscriptions; cancel them before deleting it")
-    if await wallets.any_balance([WalletOwner.user(u) for u in user_ids]):
+    if await wallets.any_balance([WalletOwner.team(u) for u in user_ids]):
         raise Conflict(
             "This account's wallet is not empty; settle it (a credit or a correction) "
             "before deleting the account"

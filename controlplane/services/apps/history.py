@@ -9,9 +9,9 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
-from controlplane.db.models import Instance, Subscription, SubscriptionEvent, User
+from controlplane.db.models import Instance, Subscription, SubscriptionEvent
 from controlplane.services.events.outbox import Outbox
-from controlplane.services.ownership import find_visible
+from controlplane.services.ownership import Acting, find_in_team
 from controlplane.services.paging import page
 from shared.enums import InstanceStatus, SubscriptionStatus
 from shared.wire.common import PageQuery
@@ -42,10 +42,11 @@ class History:
             await self._outbox.emit(
                 conn,
                 f"instance.{instance.status.value.lower()}",
-                str(instance.user_id),
+                str(instance.team_id),
                 {
                     "instance_id": str(instance.id),
                     "subscription_id": str(instance.subscription_id),
+                    "team_id": str(instance.team_id),
                     "user_id": str(instance.user_id),
                     "from": was.value,
                     "to": instance.status.value,
@@ -87,9 +88,10 @@ class History:
         await self._outbox.emit(
             SubscriptionEvent._meta.db,
             "subscription.created" if created else f"subscription.{to.value.lower()}",
-            str(subscription.user_id),
+            str(subscription.team_id),
             {
                 "subscription_id": str(subscription.id),
+                "team_id": str(subscription.team_id),
                 "user_id": str(subscription.user_id),
                 "from": was.value if was is not None else None,
                 "to": to.value,
@@ -100,10 +102,10 @@ class History:
         )
 
 
-async def history(actor: User, raw_id: str, query: PageQuery) -> SubscriptionHistory:
-    """The subscription's changes, newest first by default (its owner's, or an
+async def history(who: Acting, raw_id: str, query: PageQuery) -> SubscriptionHistory:
+    """The subscription's changes, newest first by default (its team's, or an
     administrator's view)."""
-    subscription = await find_visible(actor, Subscription.all(), raw_id, "Subscription")
+    subscription = await find_in_team(who, Subscription.all(), raw_id, "Subscription")
     rows, pagination = await page(
         SubscriptionEvent.filter(subscription_id=subscription.id), query, "id"
     )

@@ -20,7 +20,7 @@ from controlplane.services.apps.history import History
 from controlplane.services.apps.provisioning import Provisioner, is_failure
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, Unavailable
-from controlplane.services.ownership import find_visible, visible_to
+from controlplane.services.ownership import Acting, find_in_team, in_team
 from controlplane.services.paging import page
 from shared.enums import InstanceStatus, NodeStatus, Role, SubscriptionStatus
 from shared.wire.catalog import ServiceTemplate
@@ -63,18 +63,18 @@ def requests_held(instance: Instance) -> Requests:
     return Requests(instance.cpu, instance.memory, instance.storage)
 
 
-async def visible_instance(actor: User, raw_id: str) -> Instance:
-    return await find_visible(actor, Instance.all(), raw_id, "Instance")
+async def visible_instance(who: Acting, raw_id: str) -> Instance:
+    return await find_in_team(who, Instance.all(), raw_id, "Instance")
 
 
-async def list_instances(actor: User, query: InstanceListQuery) -> InstanceList:
-    qs = visible_to(actor, Instance.all(), query.user_id)
+async def list_instances(who: Acting, query: InstanceListQuery) -> InstanceList:
+    qs = in_team(who, Instance.all(), query.user_id)
     if query.status is not None:
         qs = qs.filter(status=query.status)
-    if query.node_id is not None and actor.role is Role.ADMINISTRATOR:
+    if query.node_id is not None and who.administrator:
         qs = qs.filter(node_id=query.node_id)
     rows, pagination = await page(qs, query, "created_at")
-    detail = sees_cluster_detail(actor)
+    detail = sees_cluster_detail(who.user)
     return InstanceList(instances=[out(i, detail=detail) for i in rows], pagination=pagination)
 
 
@@ -106,7 +106,7 @@ class Lifecycle:
     ) -> Instance:
         """PENDING → PROVISIONING on a node with room, or PENDING with the reasons why not."""
         result = await placement.place(
-            template, instance.user_id, self.profile, self.fleet, instance.id
+            template, instance.team_id, self.profile, self.fleet, instance.id
         )
         now = self._clock()
         if result.node is None:

@@ -191,8 +191,8 @@ def placement_request(
     )
 
 
-async def owner_nodes(user_id: uuid.UUID, excluding: uuid.UUID | None = None) -> Counter[str]:
-    rows = await Instance.filter(user_id=user_id, node_id__isnull=False).values_list(
+async def owner_nodes(team_id: uuid.UUID, excluding: uuid.UUID | None = None) -> Counter[str]:
+    rows = await Instance.filter(team_id=team_id, node_id__isnull=False).values_list(
         "id", "node_id"
     )
     return Counter(str(node) for inst, node in rows if inst != excluding)

@@ -59,7 +59,7 @@ class Provisioner:
     ) -> TenantSpec:
         s = self.settings
         return TenantSpec.for_instance(
-            owner_id=str(instance.user_id),
+            owner_id=str(instance.team_id),
             instance_id=str(instance.id),
             subscription_id=str(subscription.id),
             subdomain=subscription.subdomain,
@@ -108,8 +108,9 @@ class Provisioner:
         return await self.gateway.status(str(instance.id), instance.namespace)
 
 
-def namespace_of(user_id: object) -> str:
-    return namespace_for(str(user_id))
+def namespace_of(team_id: object) -> str:
+    """A team's apps share its namespace (a personal team's is `tenant-<user id>`)."""
+    return namespace_for(str(team_id))
 
 
 async def reseal_secrets(box: SecretBox, batch: int = 500) -> int:

@@ -11,7 +11,7 @@ from controlplane.services.apps import metering
 from controlplane.services.billing.wallets import WalletOwner
 from controlplane.services.clock import Clock
 from shared.durations import CalendarDuration
-from shared.enums import SubscriptionStatus, WalletOwnerType
+from shared.enums import SubscriptionStatus
 from shared.wire.billing import UpcomingCharge
 from shared.wire.services import UsagePrices
 
@@ -28,10 +28,8 @@ def _seconds(period: CalendarDuration) -> int:
 
 
 async def _renewing(owner: WalletOwner) -> list[tuple[Subscription, Service]]:
-    if owner.type is not WalletOwnerType.USER:
-        return []
     subscriptions = await Subscription.filter(
-        user_id=owner.id, status__in=RENEWING, cancel_at_period_end=False
+        team_id=owner.id, status__in=RENEWING, cancel_at_period_end=False
     ).order_by("current_period_end")
     services = {
         s.id: s
@@ -52,14 +50,12 @@ async def daily_spend(
     Asked inside every posting transaction (the runway of the wallet it moved), so the
     renewing subscriptions and their services' prices are one joined query, on the
     caller's transaction."""
-    if owner.type is not WalletOwnerType.USER:
-        return 0
     conn = Subscription._meta.db
-    user, cancelling, *states = marks(conn, 2 + len(RENEWING))
+    team, cancelling, *states = marks(conn, 2 + len(RENEWING))
     rows = await conn.execute_query_dict(
         "SELECT s.id AS id, v.monthly_price AS monthly_price, v.usage_prices AS usage_prices "  # noqa: S608 - placeholders and fixed text only
         "FROM subscriptions s JOIN services v ON v.id = s.service_id "
-        f"WHERE s.user_id = {user} AND s.cancel_at_period_end = {cancelling} "
+        f"WHERE s.team_id = {team} AND s.cancel_at_period_end = {cancelling} "
         f"AND s.status IN ({', '.join(states)})",
         [uuid_value(conn, owner.id), False, *(status.value for status in RENEWING)],
     )

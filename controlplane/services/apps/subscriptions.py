@@ -12,7 +12,7 @@ from typing import Any, cast
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from controlplane.db.models import Instance, Service, Subscription, User
+from controlplane.db.models import Instance, Service, Subscription, Team, User
 from controlplane.db.sql import is_postgres, marks
 from controlplane.services import tallies
 from controlplane.services.apps import metering
@@ -37,10 +37,10 @@ from controlplane.services.catalog import catalog
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, FieldError, Invalid, NotFound, PaymentRequired
 from controlplane.services.ids import parse_id
-from controlplane.services.ownership import find_visible, visible_to
+from controlplane.services.ownership import Acting, find_in_team, in_team
 from controlplane.services.paging import page
 from shared.durations import CalendarDuration, add_months
-from shared.enums import InstanceStatus, SubscriptionStatus, WalletOwnerType
+from shared.enums import InstanceStatus, SubscriptionStatus
 from shared.wire.services import UsagePrices
 from shared.wire.subscriptions import (
     SubscribeRequest,
@@ -139,9 +139,9 @@ class Renewals:
 
 
 async def any_live(user_ids: list[uuid.UUID]) -> bool:
-    """Whether any of these accounts still has a live subscription (accounts asks
-    before it deletes one)."""
-    return await Subscription.filter(user_id__in=user_ids, status__in=LIVE).exists()
+    """Whether any of these accounts' own teams still has a live subscription (accounts
+    asks before it deletes one; a personal team has its user's id)."""
+    return await Subscription.filter(team_id__in=user_ids, status__in=LIVE).exists()
 
 
 async def detail(subscription: Subscription, viewer: User | None = None) -> SubscriptionDetail:
@@ -164,12 +164,12 @@ def _out(subscription: Subscription, instance: Instance | None) -> SubscriptionO
     )
 
 
-async def visible(actor: User, raw_id: str) -> Subscription:
-    return await find_visible(actor, Subscription.all(), raw_id, "Subscription")
+async def visible(who: Acting, raw_id: str) -> Subscription:
+    return await find_in_team(who, Subscription.all(), raw_id, "Subscription")
 
 
-async def list_subscriptions(actor: User, query: SubscriptionListQuery) -> SubscriptionList:
-    qs = visible_to(actor, Subscription.all(), query.user_id)
+async def list_subscriptions(who: Acting, query: SubscriptionListQuery) -> SubscriptionList:
+    qs = in_team(who, Subscription.all(), query.user_id)
     if query.status is not None:
         qs = qs.filter(status=query.status)
     if query.service_id is not None:
@@ -205,7 +205,8 @@ class Subscriptions:
     def terms(self) -> BillingTerms:
         return self._terms
 
-    async def subscribe(self, actor: User, body: SubscribeRequest) -> SubscriptionDetail:
+    async def subscribe(self, who: Acting, body: SubscribeRequest) -> SubscriptionDetail:
+        actor, team_id = who.user, who.team_id
         service, template = await catalog.active_service(str(body.service_id))
         allowed = template.customer_settable()
         refused = sorted(set(body.env) - allowed)
@@ -224,13 +225,16 @@ class Subscriptions:
         now = self._clock()
         try:
             async with in_transaction():
-                # Counted under the account's row lock: parallel subscribes of one account
-                # queue here, so each sees the others' rows and the limit holds. (SQLite
-                # runs one write transaction at a time anyway.)
-                await User.filter(id=actor.id).select_for_update().only("id")
-                live = await Subscription.filter(user_id=actor.id, status__in=LIVE).count()
+                # Counted under the team's row lock: parallel subscribes of one team queue
+                # here, so each sees the others' rows and the limit holds, and the team
+                # cannot be deleted meanwhile. (SQLite runs one write transaction at a
+                # time anyway.)
+                team = await Team.filter(id=team_id).select_for_update().only("id").first()
+                if team is None:
+                    raise NotFound("Team not found")
+                live = await Subscription.filter(team_id=team_id, status__in=LIVE).count()
                 if live >= self._max_per_user:
-                    raise Conflict(f"Subscription limit reached ({self._max_per_user} per account)")
+                    raise Conflict(f"Subscription limit reached ({self._max_per_user} per team)")
                 # Re-checked under a row lock: an administrator retiring the
                 # service meanwhile cannot slip between check and insert.
                 # The price is read under that lock too: a change made meanwhile is the
@@ -238,6 +242,7 @@ class Subscriptions:
                 locked, _ = await catalog.active_service(str(service.id), lock=True)
                 subscription = await Subscription.create(
                     id=uuid.uuid4(),
+                    team_id=team_id,
                     user_id=actor.id,
                     service_id=service.id,
                     subdomain=subdomain,
@@ -256,11 +261,11 @@ class Subscriptions:
                 # The first period is paid here, in the transaction that makes the
                 # subscription (made first, so the wallet's runway counts it): short of
                 # money (402) the transaction rolls back and nothing is created; parallel
-                # subscribes queue on the account's lock above, so each sees the balance
-                # the previous one left. (The ledger locks the wallet row too.)
+                # subscribes queue on the team's lock above, so each sees the balance the
+                # previous one left. (The ledger locks the wallet row too.)
                 await charge_period(
                     self._notices,
-                    WalletOwner.user(actor.id),
+                    WalletOwner.team(team_id),
                     locked.monthly_price,
                     self._currency,
                     subscription.id,
@@ -273,10 +278,11 @@ class Subscriptions:
                     id=uuid.uuid4(),
                     subscription_id=subscription.id,
                     service_id=service.id,
+                    team_id=team_id,
                     user_id=actor.id,
                     status=InstanceStatus.PENDING,
                     reason="waiting for placement",
-                    namespace=namespace_of(actor.id),
+                    namespace=namespace_of(team_id),
                     cpu=need.cpu,
                     memory=need.memory,
                     storage=need.storage,
@@ -289,12 +295,13 @@ class Subscriptions:
         await self.lifecycle.place(instance, subscription, template)
         return await detail(subscription, actor)
 
-    async def cancel(self, actor: User, raw_id: str, immediately: bool) -> SubscriptionDetail:
+    async def cancel(self, who: Acting, raw_id: str, immediately: bool) -> SubscriptionDetail:
         """At the paid period's end by default: it stays ACTIVE until then and the renewal
         job cancels it instead of charging. Immediately when asked (and always once the
         period is over, PAST_DUE or suspended unpaid: nothing paid is left to run), with
         the unused part refunded to the wallet when the platform's policy says so."""
-        found = await visible(actor, raw_id)
+        found = await visible(who, raw_id)
+        actor = who.user
         now = self._clock()
         async with in_transaction():
             subscription = await Subscription.filter(id=found.id).select_for_update().first()
@@ -324,7 +331,7 @@ class Subscriptions:
             if paid_ahead and self._terms.prorated_refunds:
                 await refund_unused(
                     self._notices,
-                    WalletOwner.user(subscription.user_id),
+                    WalletOwner.team(subscription.team_id),
                     self._currency,
                     subscription.id,
                     (subscription.current_period_start, subscription.current_period_end),
@@ -353,9 +360,10 @@ class Subscriptions:
         await self.teardown(subscription, "subscription cancelled")
         return await detail(subscription, actor)
 
-    async def reactivate(self, actor: User, raw_id: str) -> SubscriptionDetail:
+    async def reactivate(self, who: Acting, raw_id: str) -> SubscriptionDetail:
         """The owner changed their mind before the period's end: it renews as before."""
-        found = await visible(actor, raw_id)
+        found = await visible(who, raw_id)
+        actor = who.user
         async with in_transaction():
             subscription = await Subscription.filter(id=found.id).select_for_update().first()
             if subscription is None or not subscription.cancel_at_period_end:
@@ -517,13 +525,11 @@ class Subscriptions:
         period's ledger key), so a renewal running at the same moment never charges a
         period twice; a suspended one that pays resumes (scaled back up) at once."""
         result = Renewals()
-        if owner.type is not WalletOwnerType.USER:
-            return result
         now = self._clock()
         unpaid = cast(
             "list[uuid.UUID]",
             await Subscription.filter(
-                user_id=owner.id,
+                team_id=owner.id,
                 status__in=(SubscriptionStatus.PAST_DUE, SubscriptionStatus.SUSPENDED),
                 current_period_end__lte=now,
             )
@@ -535,7 +541,7 @@ class Subscriptions:
             await self._renew([unpaid_id], now, result, run)
         for service in await self._metered_services():
             behind = await Subscription.filter(
-                user_id=owner.id,
+                team_id=owner.id,
                 service_id=service.id,
                 status__in=(SubscriptionStatus.PAST_DUE, SubscriptionStatus.SUSPENDED),
             ).values_list("id", flat=True)
@@ -635,7 +641,7 @@ class Subscriptions:
         try:
             await charge_period(
                 self._notices,
-                WalletOwner.user(subscription.user_id),
+                WalletOwner.team(subscription.team_id),
                 service.monthly_price,
                 terms.currency,
                 subscription.id,
@@ -686,7 +692,7 @@ class Subscriptions:
         was = subscription.status
         if was in (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE):
             await self._notices.payment_failed(
-                WalletOwner.user(subscription.user_id),
+                WalletOwner.team(subscription.team_id),
                 subscription.id,
                 amount,
                 terms.currency,
@@ -774,7 +780,7 @@ class Subscriptions:
             try:
                 await charge_usage(
                     self._notices,
-                    WalletOwner.user(subscription.user_id),
+                    WalletOwner.team(subscription.team_id),
                     amount,
                     terms.currency,
                     subscription.id,

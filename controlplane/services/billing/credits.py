@@ -8,7 +8,7 @@ import uuid
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from controlplane.db.models import LedgerTransaction, User
+from controlplane.db.models import LedgerTransaction, Team, User
 from controlplane.services.billing.ledger import Entry, Leg, Reference, post
 from controlplane.services.billing.notices import Notices
 from controlplane.services.billing.statement import line_of
@@ -72,9 +72,7 @@ class Credits:
         """`POST /admin/billing/credits`: returns the wallet's line and whether it was new."""
         if body.amount == 0:
             raise Invalid.field("amount", "A credit of zero moves no money")
-        if not await User.exists(id=body.user_id):
-            raise NotFound("User not found")
-        owner = WalletOwner.user(body.user_id)
+        owner = await _team_wallet(body.user_id)
         currency = self._currency
         action = uuid.uuid4()
         # Without a key from the caller every request is its own grant.
@@ -109,12 +107,17 @@ class Credits:
         return line, new
 
     async def allow_credit(self, raw_user_id: str, limit: int) -> WalletOut:
-        """`PUT /admin/billing/wallets/:userId/credit-limit`: the user's wallet may go `limit`
-        below zero (subscriptions and renewals then draw on it)."""
-        user_id = parse_id(raw_user_id, "User")
-        if not await User.exists(id=user_id):
-            raise NotFound("User not found")
-        owner = WalletOwner.user(user_id)
+        """`PUT /admin/billing/wallets/:userId/credit-limit`: the user's (or team's) wallet
+        may go `limit` below zero (subscriptions and renewals then draw on it)."""
+        owner = await _team_wallet(parse_id(raw_user_id, "User"))
         await set_credit_limit(owner, self._currency, limit)
         await settle(self._after_credit, owner)
         return await wallet_of(owner, self._currency)
+
+
+async def _team_wallet(team_id: uuid.UUID) -> WalletOwner:
+    """The wallet of a team, named by its id or, for a personal one, by its user's (the
+    same id)."""
+    if not await Team.exists(id=team_id):
+        raise NotFound("User or team not found")
+    return WalletOwner.team(team_id)

@@ -7,9 +7,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from controlplane.db.models import DocumentCounter, Invoice, LedgerTransaction, User
+from controlplane.db.models import DocumentCounter, Invoice, LedgerTransaction
 from controlplane.db.sql import marks
-from controlplane.services.ownership import find_visible, visible_to
+from controlplane.services.billing.payers import Payer, payer_of
+from controlplane.services.ownership import Acting, find_in_team, in_team
 from controlplane.services.paging import page
 from shared.enums import DocumentKind, TransactionType, WalletOwnerType
 from shared.wire.billing import (
@@ -98,20 +99,17 @@ async def next_sequence(series: str, year: int) -> int:
 
 
 class _Unread:
-    """The buyer's user was not read by the caller: issue reads it."""
+    """The buyer was not read by the caller: issue reads it."""
 
 
 UNREAD = _Unread()
 
 
-async def _buyer(
-    owner_type: WalletOwnerType, owner_id: uuid.UUID, user: User | _Unread | None
-) -> tuple[str, str, uuid.UUID]:
-    if isinstance(user, _Unread):
-        user = await User.get_or_none(id=owner_id) if owner_type is WalletOwnerType.USER else None
-    if owner_type is not WalletOwnerType.USER or user is None:
-        return f"{owner_type.value} {owner_id}", "", owner_id
-    return user.name, user.email, user.id
+async def _buyer(owner_id: uuid.UUID, payer: Payer | _Unread | None) -> Payer:
+    if isinstance(payer, _Unread):
+        payer = await payer_of(owner_id)
+    # A team gone meanwhile is still billed: by its id, as the ledger knows it.
+    return payer or Payer(f"TEAM {owner_id}", "", None)
 
 
 async def issue(
@@ -121,15 +119,15 @@ async def issue(
     amount: int,
     description: str,
     billed: Billed,
-    buyer: User | _Unread | None = UNREAD,
+    buyer: Payer | _Unread | None = UNREAD,
 ) -> Invoice:
     """Issues the document of a CHARGE or REFUND of `amount` (positive) from or to the
     owner's wallet, inside the ledger's transaction: both are committed, or neither.
-    `buyer`: the owner's user as the caller read it in this transaction (None: deleted),
-    so it is not read twice."""
+    `buyer`: the owner as the caller read it in this transaction (None: gone), so it is
+    not read twice."""
     kind, series = DOCUMENTS[transaction.type]
     year = billed.issued_at.astimezone(UTC).year
-    buyer_name, buyer_email, user_id = await _buyer(owner_type, owner_id, buyer)
+    payer = await _buyer(owner_id, buyer)
     # The number last of all it reads or writes: from here the series' counter is
     # locked until the caller's transaction commits.
     sequence = await next_sequence(series, year)
@@ -143,12 +141,12 @@ async def issue(
         transaction_id=transaction.id,
         owner_type=owner_type,
         owner_id=owner_id,
-        user_id=user_id if owner_type is WalletOwnerType.USER else None,
+        user_id=payer.user_id,
         seller_name=seller.name,
         seller_address=seller.address,
         seller_vat_id=seller.vat_id,
-        buyer_name=buyer_name,
-        buyer_email=buyer_email,
+        buyer_name=payer.name,
+        buyer_email=payer.email or "",
         currency=transaction.currency,
         subtotal=amount - tax,
         tax=tax,
@@ -184,14 +182,14 @@ def out(invoice: Invoice) -> InvoiceOut:
     )
 
 
-async def list_invoices(actor: User, query: InvoiceListQuery) -> InvoiceList:
-    """A customer's own documents; an administrator's are everyone's, or one user's."""
-    qs = visible_to(actor, Invoice.all(), query.user_id)
+async def list_invoices(who: Acting, query: InvoiceListQuery) -> InvoiceList:
+    """The team's documents; an administrator's are everyone's, or one user's."""
+    qs = in_team(who, Invoice.all(), query.user_id, by="owner_id")
     if query.kind is not None:
         qs = qs.filter(kind=query.kind)
     rows, pagination = await page(qs, query, "issued_at")
     return InvoiceList(invoices=[out(i) for i in rows], pagination=pagination)
 
 
-async def visible_invoice(actor: User, raw_id: str) -> InvoiceOut:
-    return out(await find_visible(actor, Invoice.all(), raw_id, "Invoice"))
+async def visible_invoice(who: Acting, raw_id: str) -> InvoiceOut:
+    return out(await find_in_team(who, Invoice.all(), raw_id, "Invoice", by="owner_id"))

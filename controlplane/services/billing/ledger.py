@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tortoise.expressions import F
 
-from controlplane.db.models import LedgerAccount, LedgerPosting, LedgerTransaction, User
+from controlplane.db.models import LedgerAccount, LedgerPosting, LedgerTransaction
 from controlplane.db.sql import get_by, marks, uuid_value
 from controlplane.services.billing.invoices import DOCUMENTS, Billed, issue
 from controlplane.services.billing.notices import Notices
+from controlplane.services.billing.payers import payers_of
 from controlplane.services.errors import PaymentRequired
-from shared.enums import LedgerAccountKind, TransactionType, WalletOwnerType
+from shared.enums import LedgerAccountKind, TransactionType
 from shared.money import format_amount
 
 
@@ -129,8 +129,8 @@ async def post(entry: Entry, notices: Notices) -> tuple[LedgerTransaction, bool]
             # The locked row, kept as it now stands: what the notices read.
             wallets[wallet_id].balance = (wallets[wallet_id].balance or 0) + delta
     # The wallets' owners, read once for what is told and what is documented.
-    users = await _users_of(wallets.values())
-    await notices.posted(transaction, dict(deltas), accounts=wallets, users=users)
+    payers = await payers_of(w.owner_id for w in wallets.values() if w.owner_id)
+    await notices.posted(transaction, dict(deltas), accounts=wallets, payers=payers)
     if entry.document is not None and entry.type in DOCUMENTS:
         (paid,) = _wallet_legs(entry)
         # Checked above: a wallet's account always has its owner.
@@ -145,7 +145,7 @@ async def post(entry: Entry, notices: Notices) -> tuple[LedgerTransaction, bool]
             abs(paid.amount),
             entry.reason,
             entry.document,
-            buyer=users.get(paid.account.owner_id),
+            buyer=payers.get(paid.account.owner_id),
         )
     return transaction, True
 
@@ -208,15 +208,3 @@ async def _move_if_covered(wallet_id: uuid.UUID, delta: int) -> LedgerAccount | 
         values,
     )
     return LedgerAccount._init_from_db(**rows[0]) if rows else None
-
-
-async def _users_of(wallets: Iterable[LedgerAccount]) -> dict[uuid.UUID, User | None]:
-    """The users who own `wallets`, by id (None: deleted), in one query."""
-    ids = {w.owner_id for w in wallets if w.owner_type is WalletOwnerType.USER and w.owner_id}
-    if not ids:
-        return {}
-    if len(ids) == 1:
-        (only,) = ids
-        return {only: await get_by(User, "id", only, "id", "name", "email")}
-    found = {u.id: u for u in await User.filter(id__in=ids).only("id", "name", "email")}
-    return {i: found.get(i) for i in ids}

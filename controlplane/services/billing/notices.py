@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from controlplane.db.models import LedgerAccount, LedgerTransaction, User
+from controlplane.db.models import LedgerAccount, LedgerTransaction
+from controlplane.services.billing.payers import Payer, payer_of
 from controlplane.services.billing.wallets import WalletOwner, find_wallet
 from controlplane.services.clock import Clock
 from controlplane.services.events.outbox import Outbox
-from shared.enums import TransactionType, WalletOwnerType
+from shared.enums import TransactionType
 from shared.money import format_amount
 
 # One event type per kind of movement a wallet's owner would want to hear of.
@@ -92,7 +93,7 @@ class Notices:
         wallets: dict[uuid.UUID, int],
         *,
         accounts: Mapping[uuid.UUID, LedgerAccount] | None = None,
-        users: Mapping[uuid.UUID, User | None] | None = None,
+        payers: Mapping[uuid.UUID, Payer | None] | None = None,
     ) -> None:
         """`transaction` just moved each of `wallets` (id → amount) inside the caller's
         database transaction, with those wallets' rows locked: tells of it, and of a
@@ -100,17 +101,17 @@ class Notices:
         it, so the next fall is told again).
 
         `accounts`: the wallets' rows as they stand after the posting, read under their
-        lock by the caller (the ledger), so they are not read again; `users`: their
-        owners' users (None: deleted) by owner id, read once for the whole posting."""
+        lock by the caller (the ledger), so they are not read again; `payers`: their
+        owners (None: gone) by owner id, read once for the whole posting."""
         for wallet_id, amount in wallets.items():
             wallet = accounts[wallet_id] if accounts else await LedgerAccount.get(id=wallet_id)
             assert wallet.owner_type is not None
             assert wallet.owner_id is not None
             owner = WalletOwner(wallet.owner_type, wallet.owner_id)
-            to = (
-                recipient(owner, users[owner.id])
-                if users is not None and owner.id in users
-                else await _recipient(owner)
+            to = recipient(
+                payers[owner.id]
+                if payers is not None and owner.id in payers
+                else await payer_of(owner.id)
             )
             await self._emit(
                 MOVED[transaction.type],
@@ -144,7 +145,7 @@ class Notices:
             PAYMENT_FAILED,
             owner,
             {
-                **await _recipient(owner),
+                **recipient(await payer_of(owner.id)),
                 "subscription_id": str(subscription_id),
                 "amount": amount,
                 "currency": currency,
@@ -200,18 +201,9 @@ class Notices:
         )
 
 
-async def _recipient(owner: WalletOwner) -> dict[str, Any]:
-    user = (
-        await User.get_or_none(id=owner.id).only("id", "email", "name")
-        if owner.type is WalletOwnerType.USER
-        else None
-    )
-    return recipient(owner, user)
-
-
-def recipient(owner: WalletOwner, user: User | None) -> dict[str, Any]:
-    """Whom the mail goes to: the wallet's user (a team's owners once wallets move to
-    teams). A deleted user's wallet is told to no one by mail; its events stay."""
-    if owner.type is WalletOwnerType.USER and user is not None:
-        return {"email": user.email, "name": user.name}
+def recipient(payer: Payer | None) -> dict[str, Any]:
+    """Whom the mail goes to (docs in `payers`). A deleted team's or user's wallet is told
+    to no one by mail; its events stay."""
+    if payer is not None and payer.email is not None:
+        return {"email": payer.email, "name": payer.name}
     return {"email": None, "name": None}

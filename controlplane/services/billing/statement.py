@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from tortoise.expressions import Subquery
 
-from controlplane.db.models import LedgerAccount, LedgerPosting, LedgerTransaction, User
+from controlplane.db.models import LedgerAccount, LedgerPosting, LedgerTransaction
 from controlplane.services.billing.wallets import WalletOwner, find_wallet
+from controlplane.services.ownership import Acting
 from controlplane.services.paging import page
-from shared.enums import LedgerAccountKind, Role
+from shared.enums import LedgerAccountKind
 from shared.wire.billing import TransactionLine, TransactionList, TransactionListQuery
 from shared.wire.common import Pagination
 
@@ -46,16 +47,17 @@ async def line_of(
 
 
 async def list_transactions(
-    actor: User, query: TransactionListQuery, currency: str
+    who: Acting, query: TransactionListQuery, currency: str
 ) -> TransactionList:
-    """A customer's own wallet; an administrator's view is every wallet, or one user's."""
-    owner = actor.id if actor.role is not Role.ADMINISTRATOR else query.user_id
+    """The team's wallet; an administrator's view is every wallet, or one team's (named,
+    or a user's personal one)."""
+    owner = who.team_id if not who.administrator or who.named else query.user_id
     # Subqueries, not joins: paging counts the rows of `qs`, and a join's GROUP BY would
     # give it one count per group.
     wallets_only = LedgerAccount.filter(kind=LedgerAccountKind.WALLET).values("id")
     qs = LedgerPosting.filter(account_id__in=Subquery(wallets_only))
     if owner is not None:
-        wallet = await find_wallet(WalletOwner.user(owner), currency)
+        wallet = await find_wallet(WalletOwner.team(owner), currency)
         if wallet is None:
             return TransactionList(
                 transactions=[], pagination=Pagination.of(query.page, query.limit, 0)

@@ -30,7 +30,7 @@ from controlplane.services.billing.wallets import (
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, Invalid, NotFound
 from controlplane.services.ids import parse_id
-from controlplane.services.ownership import visible_to
+from controlplane.services.ownership import Acting, in_team
 from controlplane.services.paging import page
 from shared.enums import LedgerAccountKind, TopUpStatus, TransactionType
 from shared.money import format_amount
@@ -56,9 +56,9 @@ def top_up_key(top_up_id: uuid.UUID) -> str:
     return f"top-up:{top_up_id}"
 
 
-async def list_top_ups(actor: User, query: TopUpListQuery) -> TopUpList:
-    """A customer's own; administrators all, to find the one a payment's reference names."""
-    qs = visible_to(actor, TopUp.all(), query.user_id)
+async def list_top_ups(who: Acting, query: TopUpListQuery) -> TopUpList:
+    """The team's; administrators all, to find the one a payment's reference names."""
+    qs = in_team(who, TopUp.all(), query.user_id, by="owner_id")
     if query.status is not None:
         qs = qs.filter(status=query.status)
     if query.reference is not None:
@@ -82,11 +82,12 @@ class TopUps:
         self._clock = clock
         self._after_credit = after_credit
 
-    async def start(self, actor: User, body: TopUpRequest) -> TopUpOut:
+    async def start(self, who: Acting, body: TopUpRequest) -> TopUpOut:
+        actor = who.user
         provider = self._providers.get(body.provider)
         if provider is None:
             raise Invalid.field("provider", f"one of {sorted(self._providers)}")
-        owner = WalletOwner.user(actor.id)
+        owner = WalletOwner.team(who.team_id)
         top_up = TopUp(
             id=uuid.uuid4(),
             owner_type=owner.type,

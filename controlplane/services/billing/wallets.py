@@ -22,15 +22,14 @@ log = logging.getLogger("minispod.billing")
 
 @dataclass(frozen=True)
 class WalletOwner:
-    """Who a wallet belongs to. A user today; a team once wallets move to teams (issue 14),
-    which is a new owner type, not a new kind of wallet."""
+    """Who a wallet belongs to: a team (a user alone: their personal team, of their id)."""
 
     type: WalletOwnerType
     id: uuid.UUID
 
     @classmethod
-    def user(cls, user_id: uuid.UUID) -> WalletOwner:
-        return cls(WalletOwnerType.USER, user_id)
+    def team(cls, team_id: uuid.UUID) -> WalletOwner:
+        return cls(WalletOwnerType.TEAM, team_id)
 
 
 # What money reaching a wallet sets off: its owner's unpaid subscriptions are tried again

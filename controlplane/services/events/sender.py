@@ -21,12 +21,13 @@ from typing import Any
 
 from standardwebhooks.webhooks import Webhook as Signer
 
-from controlplane.db.models import User, Webhook, WebhookAttempt
+from controlplane.db.models import TeamMember, User, Webhook, WebhookAttempt
 from controlplane.egress import HttpPoster, NoAnswer
 from controlplane.services.clock import Clock
 from controlplane.services.events.delivery import Event, PermanentFailure
 from controlplane.services.events.outbox import Outbox
 from controlplane.services.sealing import SecretBox
+from shared.enums import TeamRole
 
 log = logging.getLogger("minispod.webhooks")
 
@@ -141,8 +142,17 @@ class WebhookSender:
                 .update(enabled=False, disabled_reason=why, updated_at=now)
             )
             log.warning("webhook %s disabled: %s", webhook.id, why)
+            # Told to the team's first owner (a personal team's: its user).
+            first = (
+                await TeamMember.filter(team_id=locked.team_id, role=TeamRole.OWNER)
+                .using_db(conn)
+                .order_by("joined_at")
+                .first()
+            )
             owner = (
-                await User.filter(id=locked.user_id).using_db(conn).only("email", "name").first()
+                await User.filter(id=first.user_id).using_db(conn).only("email", "name").first()
+                if first
+                else None
             )
             payload: dict[str, Any] = {
                 "webhook_id": str(locked.id),
@@ -152,4 +162,4 @@ class WebhookSender:
                 "email": owner.email if owner else None,
                 "name": owner.name if owner else None,
             }
-            await self._outbox.emit(conn, DISABLED, str(locked.user_id), payload)
+            await self._outbox.emit(conn, DISABLED, str(locked.team_id), payload)

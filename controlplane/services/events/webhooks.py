@@ -1,4 +1,4 @@
-"""Webhook endpoints: a user's URLs, the events each wants, and their delivery log.
+"""Webhook endpoints: a team's URLs, the events each wants, and their delivery log.
 
 An event reaches an endpoint through the outbox: `emit` asks `endpoints_for` which
 enabled endpoints want it and writes one `webhook_deliveries` row for each, in the
@@ -18,13 +18,13 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from controlplane.db.models import User, Webhook, WebhookAttempt, WebhookDelivery
+from controlplane.db.models import Team, User, Webhook, WebhookAttempt, WebhookDelivery
 from controlplane.egress import EgressPolicy, Refused
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, Invalid, NotFound
 from controlplane.services.events.outbox import Outbox
 from controlplane.services.ids import parse_id
-from controlplane.services.ownership import find_visible, visible_to
+from controlplane.services.ownership import Acting, find_in_team, in_team
 from controlplane.services.paging import page
 from controlplane.services.sealing import SecretBox, reseal_rows
 from shared.enums import Role
@@ -45,9 +45,9 @@ from shared.wire.webhooks import (
 )
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the format's prefix, not a secret
-# Enough for a user's integrations; a bound so one account cannot fan every event out to
+# Enough for a team's integrations; a bound so one team cannot fan every event out to
 # thousands of URLs.
-MAX_PER_USER = 20
+MAX_PER_TEAM = 20
 
 
 def new_secret() -> str:
@@ -56,7 +56,8 @@ def new_secret() -> str:
 
 
 async def endpoints_for(conn: BaseDBAsyncClient, type: str, subject: str | None) -> list[uuid.UUID]:
-    """The enabled endpoints of the event's subject (the user it is about) that want it."""
+    """The enabled endpoints of the event's subject (the team it is about; a user's own
+    events are their personal team's, of their id) that want it."""
     if type not in WEBHOOK_EVENT_TYPES:
         return []  # nothing an endpoint may subscribe to: no query in the change's transaction
     try:
@@ -64,7 +65,7 @@ async def endpoints_for(conn: BaseDBAsyncClient, type: str, subject: str | None)
     except ValueError:
         return []
     rows = (
-        await Webhook.filter(user_id=owner, enabled=True)
+        await Webhook.filter(team_id=owner, enabled=True)
         .using_db(conn)
         .values_list("id", "event_types")
     )
@@ -78,19 +79,19 @@ class Webhooks:
         self._egress = egress
         self._clock = clock
 
-    async def create(self, actor: User, body: WebhookCreate) -> WebhookCreated:
+    async def create(self, who: Acting, body: WebhookCreate) -> WebhookCreated:
         self._check_target(body.url)
-        _check_events(actor, body.events)
+        _check_events(who.user, body.events)
         secret = new_secret()
         now = self._clock()
         async with in_transaction():
-            # The owner's row locked: two creations at once cannot both pass the bound.
-            await User.filter(id=actor.id).select_for_update().first()
-            if await Webhook.filter(user_id=actor.id).count() >= MAX_PER_USER:
-                raise Conflict(f"an account may have at most {MAX_PER_USER} webhook endpoints")
+            # The team's row locked: two creations at once cannot both pass the bound.
+            await Team.filter(id=who.team_id).select_for_update().first()
+            if await Webhook.filter(team_id=who.team_id).count() >= MAX_PER_TEAM:
+                raise Conflict(f"a team may have at most {MAX_PER_TEAM} webhook endpoints")
             webhook = await Webhook.create(
                 id=uuid.uuid4(),
-                user_id=actor.id,
+                team_id=who.team_id,
                 url=body.url,
                 description=body.description,
                 event_types=list(body.events),
@@ -100,19 +101,19 @@ class Webhooks:
             )
         return WebhookCreated(**_out(webhook).model_dump(), secret=secret)
 
-    async def list(self, actor: User, query: PageQuery) -> WebhookList:
-        rows, pagination = await page(visible_to(actor, Webhook.all()), query, "created_at")
+    async def list(self, who: Acting, query: PageQuery) -> WebhookList:
+        rows, pagination = await page(in_team(who, Webhook.all()), query, "created_at")
         return WebhookList(webhooks=[_out(w) for w in rows], pagination=pagination)
 
-    async def get(self, actor: User, raw_id: str) -> WebhookOut:
-        return _out(await self._find(actor, raw_id))
+    async def get(self, who: Acting, raw_id: str) -> WebhookOut:
+        return _out(await self._find(who, raw_id))
 
-    async def update(self, actor: User, raw_id: str, body: WebhookUpdate) -> WebhookOut:
+    async def update(self, who: Acting, raw_id: str, body: WebhookUpdate) -> WebhookOut:
         if body.url is not None:
             self._check_target(body.url)
         if body.events is not None:
-            _check_events(actor, body.events)
-        webhook = await self._find(actor, raw_id)
+            _check_events(who.user, body.events)
+        webhook = await self._find(who, raw_id)
         async with in_transaction():
             webhook = await Webhook.filter(id=webhook.id).select_for_update().get()
             if body.url is not None:
@@ -130,13 +131,13 @@ class Webhooks:
             await webhook.save()
         return _out(webhook)
 
-    async def delete(self, actor: User, raw_id: str) -> None:
-        webhook = await self._find(actor, raw_id)
+    async def delete(self, who: Acting, raw_id: str) -> None:
+        webhook = await self._find(who, raw_id)
         # Its deliveries and their log go with it (cascade): the endpoint is gone.
         await Webhook.filter(id=webhook.id).delete()
 
-    async def deliveries(self, actor: User, raw_id: str, query: DeliveryListQuery) -> DeliveryList:
-        webhook = await self._find(actor, raw_id)
+    async def deliveries(self, who: Acting, raw_id: str, query: DeliveryListQuery) -> DeliveryList:
+        webhook = await self._find(who, raw_id)
         qs = WebhookDelivery.filter(webhook_id=webhook.id)
         if query.status == "PENDING":
             qs = qs.filter(delivered_at__isnull=True, failed_at__isnull=True)
@@ -147,11 +148,11 @@ class Webhooks:
         rows, pagination = await page(qs, query, "created_at")
         return DeliveryList(deliveries=await _deliveries_out(rows), pagination=pagination)
 
-    async def redeliver(self, actor: User, raw_id: str, raw_delivery: str) -> DeliveryOut:
+    async def redeliver(self, who: Acting, raw_id: str, raw_delivery: str) -> DeliveryOut:
         """Sends a finished delivery (delivered, or failed for good) again, now, with the
         same webhook-id (receivers deduplicate on it); its earlier attempts stay in the
         log. One still pending is on its way already: retried at its next attempt."""
-        webhook = await self._find(actor, raw_id)
+        webhook = await self._find(who, raw_id)
         delivery_id = parse_id(raw_delivery, "Delivery")
         if not webhook.enabled:
             raise Conflict("the endpoint is disabled: enable it before redelivering")
@@ -175,17 +176,17 @@ class Webhooks:
         self._outbox.wake()
         return (await _deliveries_out([delivery]))[0]
 
-    async def ping(self, actor: User, raw_id: str) -> DeliveryOut:
+    async def ping(self, who: Acting, raw_id: str) -> DeliveryOut:
         """A `webhook.ping` event for this endpoint alone, to test that it hears and
         verifies; it goes through the same queue, signature and log as any event."""
-        webhook = await self._find(actor, raw_id)
+        webhook = await self._find(who, raw_id)
         if not webhook.enabled:
             raise Conflict("the endpoint is disabled: enable it before pinging")
         async with self._outbox.transaction() as conn:
             event_id = await self._outbox.emit(
                 conn,
                 PING,
-                str(webhook.user_id),
+                str(webhook.team_id),
                 {"webhook_id": str(webhook.id), "at": self._clock().isoformat()},
                 webhooks=[webhook.id],
             )
@@ -202,8 +203,8 @@ class Webhooks:
         except Refused as exc:
             raise Invalid.field("url", str(exc)) from None
 
-    async def _find(self, actor: User, raw_id: str) -> Webhook:
-        return await find_visible(actor, Webhook.all(), raw_id, "Webhook")
+    async def _find(self, who: Acting, raw_id: str) -> Webhook:
+        return await find_in_team(who, Webhook.all(), raw_id, "Webhook")
 
 
 def _check_events(actor: User, events: Sequence[str]) -> None:
@@ -214,6 +215,7 @@ def _check_events(actor: User, events: Sequence[str]) -> None:
 def _out(webhook: Webhook) -> WebhookOut:
     return WebhookOut(
         id=webhook.id,
+        team_id=webhook.team_id,
         url=webhook.url,
         description=webhook.description,
         events=list(webhook.event_types),

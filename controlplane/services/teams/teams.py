@@ -21,13 +21,21 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from controlplane.db.models import Team, TeamInvitation, TeamMember, User
+from controlplane.db.models import (
+    LedgerAccount,
+    Subscription,
+    Team,
+    TeamInvitation,
+    TeamMember,
+    User,
+)
+from controlplane.services import ownership
 from controlplane.services.bearer import hash_token, new_secret_token
 from controlplane.services.clock import Clock
 from controlplane.services.errors import Conflict, Forbidden, Invalid, NotFound
 from controlplane.services.events.outbox import Outbox
 from controlplane.services.ids import parse_id
-from shared.enums import Role, TeamRole
+from shared.enums import LedgerAccountKind, Role, SubscriptionStatus, TeamRole
 from shared.wire.teams import (
     InvitationCreate,
     InvitationOut,
@@ -40,6 +48,8 @@ from shared.wire.teams import (
 )
 
 INVITE_PREFIX = "mti"
+# A subscription in these states holds nothing of a team's any more.
+ENDED = (SubscriptionStatus.CANCELLED, SubscriptionStatus.EXPIRED)
 INVITED = "team.invitation"
 # A user's teams (owned or joined), and a team's members and open invitations: bounds so no
 # one account or team grows without end.
@@ -48,9 +58,10 @@ MAX_MEMBERS = 200
 
 
 async def create_personal(conn: BaseDBAsyncClient, user: User, now: datetime) -> Team:
-    """The user's own team, made with the account (on its connection)."""
+    """The user's own team, made with the account (on its connection). It has the user's
+    id: a request acts in it unless it names another, and finding it needs no query."""
     team = await Team.create(
-        id=uuid.uuid4(),
+        id=user.id,
         name=f"{user.name}'s team"[:100],
         personal=True,
         created_at=now,
@@ -102,9 +113,7 @@ class Teams:
     # -- teams -------------------------------------------------------------------------
 
     async def mine(self, actor: User) -> list[TeamOut]:
-        """The caller's teams with their role in each (a user from before teams gets their
-        personal team now)."""
-        await self._ensure_personal(actor)
+        """The caller's teams with their role in each."""
         rows = await TeamMember.filter(user_id=actor.id).prefetch_related("team")
         return sorted(
             (_team_out(m.team, m.role) for m in rows), key=lambda t: (not t.personal, t.name)
@@ -146,10 +155,21 @@ class Teams:
         return _team_out(team, role)
 
     async def delete(self, actor: User, raw_id: str) -> None:
+        """Refused while the team has apps or money (either way) in a wallet: those must be
+        ended and settled first, not lost with it. Its webhooks and keys go with it."""
         team, _ = await self._owned(actor, raw_id)
         if team.personal:
             raise Conflict("a personal team goes only with its account")
-        await team.delete()
+        async with in_transaction():
+            # The team's row locked, as a subscribe locks it: none can slip in meanwhile.
+            await Team.filter(id=team.id).select_for_update().first()
+            live = Subscription.filter(team_id=team.id).exclude(status__in=ENDED)
+            if await live.exists():
+                raise Conflict("the team still has subscriptions: cancel them first")
+            wallets = LedgerAccount.filter(kind=LedgerAccountKind.WALLET, owner_id=team.id)
+            if await wallets.exclude(balance=0).exists():
+                raise Conflict("the team's wallet holds or owes money: settle it first")
+            await Team.filter(id=team.id).delete()
 
     # -- members -----------------------------------------------------------------------
 
@@ -179,6 +199,11 @@ class Teams:
             raise Conflict("a personal team cannot be left; it goes with its account")
         async with in_transaction():
             member = await self._member_locked(team.id, user_id)
+            # Still an owner now that the team is locked (a racing change may have removed
+            # or demoted the caller meanwhile).
+            other = user_id != actor.id and not _admin(actor)
+            if other and await ownership.role_in(team.id, actor.id) is not TeamRole.OWNER:
+                raise NotFound("Team not found")
             if member.role is TeamRole.OWNER:
                 await self._keep_an_owner(team.id, member)
             await member.delete()
@@ -284,21 +309,13 @@ class Teams:
 
     # -- inside ------------------------------------------------------------------------
 
-    async def _ensure_personal(self, actor: User) -> None:
-        if not await TeamMember.filter(user_id=actor.id, team__personal=True).exists():
-            async with in_transaction() as conn:
-                await create_personal(conn, actor, self._clock())
-
     async def _visible(self, actor: User, raw_id: str) -> tuple[Team, TeamRole]:
-        team = await Team.get_or_none(id=parse_id(raw_id, "Team"))
+        """The team and the caller's role in it (administrators manage every team)."""
+        who = await ownership.acting(actor, raw_id)
+        team = await Team.get_or_none(id=who.team_id)
         if team is None:
             raise NotFound("Team not found")
-        member = await TeamMember.get_or_none(team_id=team.id, user_id=actor.id)
-        if member is not None:
-            return team, member.role
-        if _admin(actor):
-            return team, TeamRole.OWNER  # administrators manage every team
-        raise NotFound("Team not found")
+        return team, who.role
 
     async def _owned(self, actor: User, raw_id: str) -> tuple[Team, TeamRole]:
         team, role = await self._visible(actor, raw_id)
@@ -307,6 +324,10 @@ class Teams:
         return team, role
 
     async def _member_locked(self, team_id: uuid.UUID, user_id: uuid.UUID) -> TeamMember:
+        """The member's row, after the team's: every change of a team's members queues on
+        its row, so two owners removing each other at once take turns (row locks taken
+        in two orders would deadlock instead), and the second sees the first's change."""
+        await Team.filter(id=team_id).select_for_update().first()
         member = (
             await TeamMember.filter(team_id=team_id, user_id=user_id).select_for_update().first()
         )

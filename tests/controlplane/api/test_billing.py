@@ -37,7 +37,7 @@ async def test_a_new_account_has_an_empty_wallet_in_the_platform_currency(platfo
     alice = await customer(platform, "alice@example.com", funds=0)
     got = await wallet(platform, alice)
     assert got["balance"] == 0 and got["available"] == 0 and got["currency"] == "EUR"
-    assert got["ownerType"] == "USER" and got["ownerId"] == await user_id(platform, alice)
+    assert got["ownerType"] == "TEAM" and got["ownerId"] == await user_id(platform, alice)
     assert await lines(platform, alice) == []
 
 

@@ -41,9 +41,11 @@ async def _subscription(
     cancelled: datetime | None = None,
 ) -> None:
     end = period_end or NOW + 10 * DAY
+    owner = uuid.uuid4()
     await Subscription.create(
         id=uuid.uuid4(),
-        user_id=uuid.uuid4(),
+        team_id=owner,
+        user_id=owner,
         service_id=service.id,
         subdomain=f"s-{uuid.uuid4().hex[:10]}",
         status=status,

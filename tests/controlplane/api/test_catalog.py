@@ -92,9 +92,11 @@ async def admin_total(client: TestClient, admin: dict[str, str]) -> int:
 
 async def subscribe(service_id: str, status: SubscriptionStatus) -> Subscription:
     now = datetime.now(UTC)
+    owner = uuid.uuid4()
     return await Subscription.create(
         id=uuid.uuid4(),
-        user_id=uuid.uuid4(),
+        team_id=owner,
+        user_id=owner,
         service_id=uuid.UUID(service_id),
         subdomain=f"s-{uuid.uuid4().hex[:10]}",
         status=status,

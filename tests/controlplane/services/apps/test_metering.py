@@ -121,7 +121,7 @@ async def test_final_hours_are_charged_with_the_remainder_carried_and_never_twic
     assert await usage_charged(data["id"]) == cents
     assert subscription.usage_carry == carry
     # The wallet is what its postings say, and every charge is invoiced.
-    wallet = await find_wallet(WalletOwner.user(subscription.user_id), "EUR")
+    wallet = await find_wallet(WalletOwner.team(subscription.user_id), "EUR")
     assert wallet is not None
     assert wallet.balance == await postings_sum(wallet.id) == 100_000 - cents
     told = await OutboxEvent.filter(type="billing.charged", subject=str(subscription.user_id))

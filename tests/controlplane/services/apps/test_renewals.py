@@ -283,7 +283,7 @@ async def test_a_top_up_confirmed_during_a_renewal_pass_charges_the_period_once(
     await fall_behind(platform, clock)
     await fund(platform, GHOST, price)  # money in, not yet charged
     renewals = platform.app[SUBSCRIPTIONS]
-    owner = WalletOwner.user(uuid.UUID(data["userId"]))
+    owner = WalletOwner.team(uuid.UUID(data["userId"]))
     await asyncio.gather(renewals.renew_due(), renewals.settle_owner(owner), renewals.renew_due())
     assert await LedgerTransaction.filter(type="CHARGE").count() == 2
     assert await balance(platform, alice) == 0

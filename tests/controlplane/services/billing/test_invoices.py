@@ -50,7 +50,7 @@ async def _customer() -> User:
 
 
 async def _refund(user: User, amount: int, key: str, document: bool = True) -> LedgerTransaction:
-    wallet = await open_wallet(WalletOwner.user(user.id), EUR)
+    wallet = await open_wallet(WalletOwner.team(user.id), EUR)
     refunds = await platform_account(LedgerAccountKind.REFUNDS, EUR)
     async with in_transaction():
         transaction, _ = await post(
@@ -109,7 +109,7 @@ async def test_an_issued_invoice_cannot_be_edited_or_removed(platform):
 
 async def test_a_charge_rolled_back_gives_its_number_back(platform):
     carol = await _customer()
-    wallet = await open_wallet(WalletOwner.user(carol.id), EUR)
+    wallet = await open_wallet(WalletOwner.team(carol.id), EUR)
     await LedgerAccount.filter(id=wallet.id).update(credit_limit=10_000)
     revenue = await platform_account(LedgerAccountKind.REVENUE, EUR)
 

@@ -34,7 +34,7 @@ def _entry(*legs: Leg, key: str = "k", currency: str = EUR) -> Entry:
 
 
 async def _accounts() -> tuple[LedgerAccount, LedgerAccount]:
-    wallet = await open_wallet(WalletOwner.user(uuid.uuid4()), EUR)
+    wallet = await open_wallet(WalletOwner.team(uuid.uuid4()), EUR)
     promotional = await platform_account(LedgerAccountKind.PROMOTIONAL_CREDIT, EUR)
     return wallet, promotional
 
@@ -72,7 +72,7 @@ async def test_a_key_posts_once(platform):
 
 
 async def test_a_wallet_goes_below_zero_only_as_far_as_its_credit_limit(platform):
-    owner = WalletOwner.user(uuid.uuid4())
+    owner = WalletOwner.team(uuid.uuid4())
     wallet = await open_wallet(owner, EUR)
     await LedgerAccount.filter(id=wallet.id).update(credit_limit=500)
     start = datetime(2026, 12, 1, tzinfo=UTC)

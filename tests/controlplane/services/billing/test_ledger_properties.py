@@ -19,6 +19,7 @@ from controlplane.services.billing.credits import credit
 from controlplane.services.billing.ledger import Reference
 from controlplane.services.billing.wallets import WalletOwner
 from controlplane.services.errors import PaymentRequired
+from controlplane.services.ownership import personal
 from shared.enums import LedgerAccountKind, Role
 from shared.wire.billing import TopUpRequest
 from tests.controlplane.conftest import billed, direct_notices
@@ -40,12 +41,12 @@ NOTICES = direct_notices()
 
 async def _run(platform, owners: list[User], admin: User, op: str, who: int, amount: int) -> bool:
     """Applies one operation; whether the ledger accepted it."""
-    owner = WalletOwner.user(owners[who].id)
+    owner = WalletOwner.team(owners[who].id)
     try:
         if op == "top_up":
             top_ups = platform.app[TOP_UPS]
             started = await top_ups.start(
-                owners[who], TopUpRequest(amount=amount, provider="manual")
+                personal(owners[who]), TopUpRequest(amount=amount, provider="manual")
             )
             await top_ups.confirm(admin, str(started.id))
         elif op in ("credit", "take_back"):

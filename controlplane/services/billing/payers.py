@@ -1,0 +1,53 @@
+"""Who pays from a team's wallet, as its documents and mails name them.
+
+A personal team (of its user's id) is its user: their name and address. A shared team
+is billed in its own name, and told at its first owner's address: one event carries one
+recipient, and the owner is the one member a team always has.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from controlplane.db.models import Team, TeamMember, User
+from shared.enums import TeamRole
+
+
+@dataclass(frozen=True)
+class Payer:
+    name: str
+    email: str | None
+    # The account a personal team is; None for a shared team.
+    user_id: uuid.UUID | None
+
+
+async def payers_of(team_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Payer | None]:
+    """By team id (None: the team is gone). One query when every team is personal (every
+    renewal's case), three at most."""
+    ids = set(team_ids)
+    if not ids:
+        return {}
+    found: dict[uuid.UUID, Payer | None] = {
+        u.id: Payer(u.name, u.email, u.id)
+        for u in await User.filter(id__in=ids).only("id", "name", "email")
+    }
+    shared = ids - found.keys()
+    if shared:
+        names = dict(await Team.filter(id__in=shared).values_list("id", "name"))
+        owners: dict[uuid.UUID, str] = {}
+        for team_id, email in await (
+            TeamMember.filter(team_id__in=list(names), role=TeamRole.OWNER)
+            .order_by("joined_at")
+            .values_list("team_id", "user__email")
+        ):
+            owners.setdefault(team_id, email)
+        for team_id in shared:
+            name = names.get(team_id)
+            found[team_id] = None if name is None else Payer(name, owners.get(team_id), None)
+    return found
+
+
+async def payer_of(team_id: uuid.UUID) -> Payer | None:
+    return (await payers_of([team_id]))[team_id]
