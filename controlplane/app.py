@@ -343,6 +343,7 @@ def build_subscriptions(
         clock,
         Fleet(cluster_nodes=gateway.list_nodes),
         History(outbox),
+        metrics,
     )
     terms = BillingTerms(
         config.currency,

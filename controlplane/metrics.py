@@ -17,6 +17,7 @@ from prometheus_client import (
 # Methods outside this set are counted as OTHER: a client may send any verb,
 # and each distinct label value would be a new time series.
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+PLACEMENT_RESULTS = ("placed", "unschedulable")
 
 
 class Metrics:
@@ -76,6 +77,27 @@ class Metrics:
             ["action"],
             registry=r,
         )
+        # kube-scheduler's pair: the whole wait a customer sees (its SLI), and each
+        # attempt's cost on its own, which a fleet without room repeats every pass.
+        self.placement_wait = Histogram(
+            "minispod_placement_wait_seconds",
+            "Time from a subscription asking for an instance to the placement decision that "
+            "put it on a node (its placedAt minus its createdAt; first placements only).",
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600),
+            registry=r,
+        )
+        self.placement_attempts = Histogram(
+            "minispod_placement_attempt_duration_seconds",
+            "Time to decide on a snapshot and reserve, by result: placed, or unschedulable "
+            "(no node could take the instance, or placements raced for the room).",
+            ["result"],
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+            registry=r,
+        )
+        for result in PLACEMENT_RESULTS:
+            # Both series exist from the start: a panel or rule over "unschedulable"
+            # reads 0, not nothing, until the first instance cannot be placed.
+            self.placement_attempts.labels(result)
         self.jobs_leader = Gauge(
             "minispod_jobs_leader",
             "1 while this replica holds the jobs lock and runs the periodic jobs.",
@@ -113,11 +135,46 @@ class Metrics:
             ["state"],
             registry=r,
         )
+        # Money read from the ledger and the subscriptions by the jobs leader, not counted
+        # where it is posted: a posting is part of its caller's transaction, which may still
+        # roll back, and a counter per replica would start again at every restart.
+        self.billing_mrr = Gauge(
+            "minispod_billing_mrr",
+            "Monthly recurring revenue of paying subscriptions, in the currency's major unit "
+            "(exported by the jobs leader).",
+            ["currency"],
+            registry=r,
+        )
+        self.billing_revenue_month = Gauge(
+            "minispod_billing_revenue_month",
+            "Gross revenue posted to the ledger in the current calendar month (UTC), in the "
+            "currency's major unit (exported by the jobs leader).",
+            ["currency"],
+            registry=r,
+        )
+        self.billing_past_due = Gauge(
+            "minispod_billing_past_due",
+            "What PAST_DUE subscriptions owe for their unpaid period, in the currency's major "
+            "unit (exported by the jobs leader).",
+            ["currency"],
+            registry=r,
+        )
+
+    def leader_gauges(self) -> tuple[Gauge, ...]:
+        """The gauges only the jobs leader exports: rows of the shared database."""
+        return (
+            self.nodes,
+            self.instances,
+            self.subscriptions,
+            self.billing_mrr,
+            self.billing_revenue_month,
+            self.billing_past_due,
+        )
 
     def set_leading(self, leading: bool) -> None:
         self.jobs_leader.set(1 if leading else 0)
         if not leading:
-            for gauge in (self.nodes, self.instances, self.subscriptions):
+            for gauge in self.leader_gauges():
                 gauge.clear()
 
     @staticmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator
@@ -16,6 +17,11 @@ from tortoise.exceptions import DBConnectionError, OperationalError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 APP = "models"
+# An arbitrary, fixed 64-bit key naming "MinisPod migrations" in pg_advisory_lock's space
+# ("MPMIGRAT"), apart from the jobs leader's key.
+MIGRATIONS_LOCK_KEY = 0x4D504D4947524154
+
+log = logging.getLogger("minispod.database")
 
 
 def dialect_of(url: str) -> str:
@@ -133,14 +139,38 @@ async def _release_as_is(_conn: Any) -> None:
 
 
 async def migrate(url: str) -> list[str]:
-    """Apply pending aerich migrations for this URL's dialect; returns what was applied."""
+    """Apply pending aerich migrations for this URL's dialect; returns what was applied.
+
+    Processes migrating one PostgreSQL database at once (replicas' init containers, `serve`
+    with MINISPOD_MIGRATE_ON_START, an operator's `migrate`) take turns: the first applies,
+    the others wait for it and then find nothing to do. Unlocked, two would both read the
+    history as empty and the second would fail halfway through its DDL."""
     from aerich import Command
 
     location = str(MIGRATIONS / dialect_of(url))
-    command = Command(tortoise_config=tortoise_config(url), app=APP, location=location)
-    async with command:
-        await command.init()
-        return await command.upgrade(run_in_transaction=True)
+    async with _migrations_lock(url):
+        command = Command(tortoise_config=tortoise_config(url), app=APP, location=location)
+        async with command:
+            await command.init()
+            return await command.upgrade(run_in_transaction=True)
+
+
+@asynccontextmanager
+async def _migrations_lock(url: str) -> AsyncIterator[None]:
+    """A session's advisory lock on a connection of its own, held while the block runs: it
+    goes when the block ends, and with the connection if this process dies midway (the
+    migration's transaction rolls back with it). SQLite serves one process: no lock."""
+    if dialect_of(url) != "postgres":
+        yield
+        return
+    conn = await asyncpg.connect(**connect_args(url))
+    try:
+        if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", MIGRATIONS_LOCK_KEY):
+            log.info("another process is applying migrations; waiting for it to finish")
+            await conn.execute("SELECT pg_advisory_lock($1)", MIGRATIONS_LOCK_KEY)
+        yield
+    finally:
+        await conn.close()
 
 
 async def connect(url: str) -> None:

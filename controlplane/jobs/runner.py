@@ -16,6 +16,7 @@ from controlplane.jobs.leader import Leadership
 from controlplane.metrics import Metrics
 from controlplane.services.alerts.alerting import Alerts
 from controlplane.services.apps import instances, subscriptions
+from controlplane.services.apps.billing_stats import billing_stats
 from controlplane.services.apps.reconcile import Reconciler
 from controlplane.services.audit import trail
 from controlplane.services.clock import Clock
@@ -24,6 +25,7 @@ from controlplane.services.fleet import node_metrics, workers
 from controlplane.services.fleet.hearing import Hearing
 from controlplane.services.snapshots.library import Snapshots
 from shared.durations import CalendarDuration
+from shared.money import MINOR_UNITS
 
 log = logging.getLogger("minispod.jobs")
 
@@ -33,6 +35,9 @@ STOP_WAIT = 5.0
 # The state gauges are refreshed about as often as Prometheus scrapes (15 s by
 # default): three grouped counts, cheap at any fleet size.
 STATE_GAUGES_EVERY = 15.0
+# Money moves with subscriptions and charges, a few times a day for most customers: a
+# minute behind is fresh enough, and it is the billing figures' two aggregate queries.
+BILLING_GAUGES_EVERY = 60.0
 
 
 class Jobs:
@@ -75,6 +80,7 @@ class Jobs:
         )
         self.reconcile = self._guarded("reconcile", self._reconciler.run)
         self.state_gauges = self._guarded("state-gauges", self._refresh_state_gauges)
+        self.billing_gauges = self._guarded("billing-gauges", self._refresh_billing_gauges)
         self.snapshot = self._guarded("cluster-snapshot", lambda: snapshots.take(None))
         self.snapshot_housekeeping = self._guarded("snapshot-housekeeping", snapshots.housekeeping)
         self.alert_pass = self._guarded("alerts", alerts.evaluate)
@@ -92,6 +98,25 @@ class Jobs:
         m.set_states(m.nodes, await workers.counts_by_status())
         m.set_states(m.instances, await instances.counts_by_status())
         m.set_states(m.subscriptions, await subscriptions.counts_by_status())
+
+    async def _refresh_billing_gauges(self) -> None:
+        """The administrators' billing figures (GET /billing/stats), as gauges in major units."""
+        c = self._config
+        figures = await billing_stats(
+            c.currency,
+            CalendarDuration.parse(c.billing_period),
+            CalendarDuration.parse(c.billing_retention),
+            self._clock(),
+        )
+        unit = 10 ** MINOR_UNITS[c.currency]
+        m = self._metrics
+        this_month = figures.revenue_by_month[-1].amount if figures.revenue_by_month else 0
+        for gauge, amount in (
+            (m.billing_mrr, figures.mrr),
+            (m.billing_revenue_month, this_month),
+            (m.billing_past_due, figures.past_due.amount),
+        ):
+            gauge.labels(c.currency).set(amount / unit)
 
     async def _sweep(self) -> int:
         """The health sweep, once this replica has listened to the fleet for a grace period.
@@ -170,6 +195,7 @@ class Jobs:
             ("metric-retention", self.retention, c.retention_interval),
             ("reconcile", self.reconcile, c.reconcile_interval),
             ("state-gauges", self.state_gauges, STATE_GAUGES_EVERY),
+            ("billing-gauges", self.billing_gauges, BILLING_GAUGES_EVERY),
             ("snapshot-housekeeping", self.snapshot_housekeeping, c.snapshot_sweep_interval),
             ("alerts", self.alert_pass, c.alert_interval),
             ("audit-retention", self.audit_retention, c.retention_interval),

@@ -80,6 +80,42 @@ async def test_migrate_creates_the_schema_and_then_has_nothing_to_do(
     assert second.stdout.strip() == "database is up to date"
 
 
+@pytest.mark.parametrize("dialect", ["postgres"])
+async def test_replicas_migrating_at_once_apply_each_migration_once(
+    empty_database_url: str, cli_env: dict[str, str]
+) -> None:
+    # Three pods' initContainers starting together on a fresh database, as a first
+    # `kubectl apply` or a rollout with surge makes them.
+    env = {**os.environ, "MINISPOD_DATABASE_URL": empty_database_url, **cli_env}
+    runs = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "controlplane",
+            "migrate",
+            cwd=ROOT,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        for _ in range(3)
+    ]
+    outputs = [await asyncio.wait_for(run.communicate(), 120) for run in runs]
+    for run, (_, err) in zip(runs, outputs, strict=True):
+        assert run.returncode == 0, err.decode()
+    said = sorted(out.decode().strip() for out, _ in outputs)
+    applied, *others = said  # "applied: …" sorts first
+    assert others == ["database is up to date"] * 2
+    assert applied.startswith("applied: ") and "_init.py" in applied
+    conn = await asyncpg.connect(empty_database_url.replace("asyncpg://", "postgresql://", 1))
+    try:
+        versions = [r[0] for r in await conn.fetch("SELECT version FROM aerich")]
+    finally:
+        await conn.close()
+    assert len(versions) == len(set(versions)) == applied.count(".py")
+
+
 async def test_seed_creates_the_two_test_accounts_once(
     empty_database_url: str, cli_env: dict[str, str], make_client: AppFactory
 ) -> None:

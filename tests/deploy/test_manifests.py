@@ -390,8 +390,30 @@ def test_production_is_bounded_probed_and_reads_postgresql_from_the_secret():
         "minispod-controlplane"
     )
     assert secret["stringData"]["MINISPOD_DATABASE_URL"].startswith("postgres")
-    # Several replicas: migrations are a step of the rollout, not a race between pods.
-    assert env["MINISPOD_MIGRATE_ON_START"]["value"] == "false"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_pod_migrates_its_database_before_it_serves(overlay):
+    pod = controlplane_pod(overlay)
+    server = controlplane_container(overlay)
+    (migrate,) = pod["initContainers"]
+    env, server_env = env_of(migrate), env_of(server)
+
+    assert migrate["command"] == ["minispod-controlplane", "migrate"]
+    # The pod's own release migrates: the same image as the server, however it is set.
+    assert migrate["image"] == server["image"]
+    # The database and the configuration the server reads, from the same Secret.
+    for name, spec in env.items():
+        if name in server_env:
+            assert spec == server_env[name], name
+    assert {"MINISPOD_DATABASE_URL", "MINISPOD_JWT_SECRET", "MINISPOD_SECRETS_KEY"} <= env.keys()
+    mounts = {(m["name"], m["mountPath"]) for m in migrate["volumeMounts"]}
+    assert mounts <= {(m["name"], m["mountPath"]) for m in server["volumeMounts"]}
+    assert migrate["resources"]["limits"].keys() == {"cpu", "memory"}
+    assert migrate["securityContext"]["readOnlyRootFilesystem"] is True
+    # Migrated once per pod, before it starts: the server never races another to migrate.
+    assert server_env["MINISPOD_MIGRATE_ON_START"]["value"] == "false"
+    assert "livenessProbe" not in migrate and "readinessProbe" not in migrate
 
 
 def test_production_serves_the_api_over_tls_and_trusts_the_one_ingress_in_front():

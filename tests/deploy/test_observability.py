@@ -128,7 +128,11 @@ def test_the_dashboard_covers_the_fleet_the_apps_and_the_business():
         "minispod_ingest_batch_size_bucket",
         "minispod_instances",
         "minispod_reconcile_actions_total",
+        "minispod_placement_wait_seconds_bucket",
+        "minispod_placement_attempt_duration_seconds_count",
         "minispod_subscriptions",
+        "minispod_billing_mrr",
+        "minispod_billing_revenue_month",
         "minispod_agent_heartbeats_failed_total",
         "minispod_agent_spool_depth",
     } <= queried
@@ -144,7 +148,8 @@ async def exported(
     client: TestClient, admin_headers: dict[str, str], config: Config, clock: FakeClock
 ) -> dict[str, dict[str, set[str]]]:
     """Each sample name on /metrics with the labels it carries and their values, once the
-    control plane has served a sign-in, a registration and a heartbeat, and led a jobs run."""
+    control plane has served a sign-in, a registration and a heartbeat, and led a jobs run
+    (its state and billing gauges too)."""
     node = await register(client, await join_token(client, admin_headers))
     assert (await beat(client, node, 1)).status == 200
     assert (await client.get("/api/v1/workers", headers=admin_headers)).status == 200
@@ -159,6 +164,7 @@ async def exported(
     )
     await jobs.reconcile()
     await jobs.state_gauges()
+    await jobs.billing_gauges()
     await jobs.leadership.release()
 
     text = await (await client.get("/metrics")).text()

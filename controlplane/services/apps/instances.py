@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,6 +15,7 @@ from tortoise.transactions import in_transaction
 from controlplane.cluster.gateway import ClusterError, InstanceNotFound
 from controlplane.db.models import Instance, Service, Subscription, User, WorkerNode
 from controlplane.db.reservations import Requests, release
+from controlplane.metrics import Metrics
 from controlplane.scheduler import Profile
 from controlplane.services import tallies
 from controlplane.services.apps import metering, placement, reasons
@@ -88,8 +91,14 @@ class Lifecycle:
         clock: Clock,
         fleet: placement.Fleet,
         history: History,
+        metrics: Metrics,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.provisioner = provisioner
+        self._metrics = metrics
+        # An attempt's duration is an interval, not a date: the monotonic clock, never
+        # the (injectable, possibly moved) wall clock.
+        self._monotonic = monotonic
         # Where a subscription's state changes are recorded and told (its instance running
         # makes it ACTIVE here; every other change is made by Subscriptions, through this).
         self.history = history
@@ -105,9 +114,13 @@ class Lifecycle:
         self, instance: Instance, subscription: Subscription, template: ServiceTemplate
     ) -> Instance:
         """PENDING → PROVISIONING on a node with room, or PENDING with the reasons why not."""
+        started = self._monotonic()
         result = await placement.place(
             template, instance.team_id, self.profile, self.fleet, instance.id
         )
+        self._metrics.placement_attempts.labels(
+            "unschedulable" if result.node is None else "placed"
+        ).observe(self._monotonic() - started)
         now = self._clock()
         if result.node is None:
             say(instance, result.decision.reason)
@@ -123,6 +136,11 @@ class Lifecycle:
             "total": result.decision.total,
             "feasibleNodes": result.decision.feasible_nodes,
         }
+        if instance.placed_at is None:
+            # Its first node: the customer waited from subscribing until now. (An evicted or
+            # resumed instance placed again keeps no record of when it started waiting.)
+            waited = (now - instance.created_at).total_seconds()
+            self._metrics.placement_wait.observe(max(0.0, waited))
         instance.placed_at = now
         instance.url = spec.url
         say(instance, f"placed on {node.name}; provisioning")

@@ -14,10 +14,13 @@ from aiohttp.test_utils import TestClient
 
 from controlplane.appkeys import ALERTS, RECONCILER, SNAPSHOTS
 from controlplane.config import Config
+from controlplane.db.models import Service
 from controlplane.jobs.runner import Jobs
 from controlplane.metrics import Metrics
 from controlplane.services.fleet.hearing import Hearing
 from tests.conftest import AppFactory, FakeClock, bearer
+from tests.controlplane.api.test_subscriptions import customer
+from tests.controlplane.conftest import seed_services
 
 pytestmark = pytest.mark.parametrize("dialect", ["postgres"])
 
@@ -198,6 +201,39 @@ async def test_only_the_leader_exports_the_jobs_flag_and_the_state_gauges(
     assert gauge(follower, "minispod_nodes", state="ACTIVE") == 1
     assert gauge(leader, "minispod_jobs_leader") == 0
     assert gauge(leader, "minispod_nodes", state="ACTIVE") is None
+
+
+async def test_only_the_leader_exports_the_billing_figures_in_major_units(
+    client, admin_headers, clock, replicas
+):
+    leader, follower = replicas
+    services = await seed_services(client)
+    alice = await customer(client, "alice@example.com")
+    subscribed = await client.post(
+        "/api/v1/subscriptions", json={"serviceId": services["ghost"]}, headers=alice
+    )
+    assert subscribed.status == 201, await subscribed.text()
+    price = (await Service.get(id=services["ghost"])).monthly_price
+    # The ledger stamps postings with the real time, a moment past the test clock.
+    clock.advance(1)
+    resp = await client.get("/api/v1/admin/billing/stats", headers=admin_headers)
+    stats = (await resp.json())["data"]
+    assert stats["mrr"] == price > 0
+    assert stats["revenueByMonth"][-1]["amount"] == price  # the first period, paid now
+
+    await leader.billing_gauges()
+    await follower.billing_gauges()
+    assert gauge(leader, "minispod_billing_mrr", currency="EUR") == price / 100
+    assert gauge(leader, "minispod_billing_revenue_month", currency="EUR") == price / 100
+    assert gauge(leader, "minispod_billing_past_due", currency="EUR") == 0
+    assert gauge(follower, "minispod_billing_mrr", currency="EUR") is None
+
+    # Leadership moves: summed over replicas, the figure is still counted once.
+    await leader.leadership.release()
+    await follower.billing_gauges()
+    await leader.billing_gauges()
+    assert gauge(follower, "minispod_billing_mrr", currency="EUR") == price / 100
+    assert gauge(leader, "minispod_billing_mrr", currency="EUR") is None
 
 
 async def test_a_new_leader_judges_no_node_before_watching_for_a_grace_period(
