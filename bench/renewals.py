@@ -111,7 +111,7 @@ async def seed(url: str, n: int) -> None:
                 "created_at",
             ],
             records=(
-                (w, f"WALLET:USER:{u}:EUR", "WALLET", "USER", u, "EUR", funds, 0, now)
+                (w, f"WALLET:TEAM:{u}:EUR", "WALLET", "TEAM", u, "EUR", funds, 0, now)
                 for w, u in zip(wallets, users, strict=True)
             ),
         )
@@ -149,6 +149,7 @@ async def seed(url: str, n: int) -> None:
             "subscriptions",
             columns=[
                 "id",
+                "team_id",
                 "user_id",
                 "service_id",
                 "subdomain",
@@ -162,6 +163,7 @@ async def seed(url: str, n: int) -> None:
             records=(
                 (
                     uuid.uuid4(),
+                    u,  # the user's personal team has the user's id
                     u,
                     service,
                     f"b{i}",

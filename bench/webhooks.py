@@ -125,6 +125,13 @@ async def seed(url: str, base: str, n: int, endpoints: int) -> None:
             user,
             now,
         )
+        # The user's personal team (of the user's id), whose endpoints they are.
+        await conn.execute(
+            "INSERT INTO teams (id, name, personal, created_at, updated_at)"
+            " VALUES ($1, 'Bench', true, $2, $2)",
+            user,
+            now,
+        )
         sealed = json.dumps(
             {
                 "sealed": Fernet(KEY.encode())
@@ -135,7 +142,7 @@ async def seed(url: str, base: str, n: int, endpoints: int) -> None:
         hooks = [uuid.uuid4() for _ in range(endpoints)]
         for k, hook in enumerate(hooks):
             await conn.execute(
-                "INSERT INTO webhooks (id, user_id, url, description, event_types, secret_sealed,"
+                "INSERT INTO webhooks (id, team_id, url, description, event_types, secret_sealed,"
                 " enabled, created_at, updated_at)"
                 " VALUES ($1, $2, $3, '', '[\"billing.adjusted\"]', $4::jsonb, true, $5, $5)",
                 hook,

@@ -150,7 +150,7 @@ async def _queue(url: str, owner: str, target: str, n: int) -> None:
     conn = await asyncpg.connect(url)
     try:
         await conn.execute(
-            "INSERT INTO webhooks (id, user_id, url, description, event_types, secret_sealed,"
+            "INSERT INTO webhooks (id, team_id, url, description, event_types, secret_sealed,"
             " enabled, created_at, updated_at) VALUES ($1, $2, $3, '', $4::jsonb, $5::jsonb,"
             " true, $6, $6)",
             hook,
