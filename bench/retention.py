@@ -86,7 +86,7 @@ def batched(batch: int, pause: float) -> Callable[[int], Awaitable[list[float]]]
         times = []
         while True:
             started = time.perf_counter()
-            done = await node_metrics._roll_batch_postgres(cutoff, width, batch)
+            done, _ = await node_metrics._roll_batch_postgres(cutoff, width, batch)
             took = time.perf_counter() - started
             times.append(took)
             if done < batch:

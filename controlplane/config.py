@@ -119,6 +119,8 @@ class Config(BaseModel):
         30 * 24 * 3600, "MINISPOD_METRICS_ROLLUP_RETENTION", ge=3600
     )
     retention_interval: int = _setting(3600, "MINISPOD_RETENTION_INTERVAL", ge=10)
+    # How often closed hours of raw samples are packed into chunks (PostgreSQL only).
+    metrics_compact_interval: int = _setting(300, "MINISPOD_METRICS_COMPACT_INTERVAL", ge=10)
     run_jobs: bool = _setting(True, "MINISPOD_RUN_JOBS")
     # Server processes sharing the port (replicas on one host); PostgreSQL only.
     workers: int = _setting(1, "MINISPOD_WORKERS", ge=1)

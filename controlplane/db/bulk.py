@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from controlplane.db import sample_chunks
 from controlplane.db.sql import is_postgres
 from shared.enums import NodeStatus
 
@@ -123,14 +124,14 @@ async def lock_nodes(
     return states
 
 
-def _pg_insert_samples() -> str:
+def _pg_insert_samples(where: str = "TRUE") -> str:
     arrays = ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(_SAMPLE_PG_TYPES))
     cols = ", ".join(SAMPLE_COLUMNS)
     # Wrapped in a query so the driver fetches the stored keys as rows, not dicts.
     return (
         f"WITH stored AS (INSERT INTO node_samples ({cols}) SELECT * FROM unnest({arrays}) "
-        "ON CONFLICT (node_id, seq) DO NOTHING RETURNING node_id, seq) "
-        "SELECT node_id, seq FROM stored"
+        f"AS v({cols}) WHERE {where} ON CONFLICT (node_id, seq) DO NOTHING "
+        "RETURNING node_id, seq) SELECT node_id, seq FROM stored"
     )
 
 
@@ -168,6 +169,7 @@ class _NodeUpdate:
 
 
 PG_INSERT_SAMPLES = _pg_insert_samples()
+PG_INSERT_LATE_SAMPLES = _pg_insert_samples(sample_chunks.NOT_PACKED)
 SQLITE_INSERT_SAMPLES = (
     f"INSERT OR IGNORE INTO node_samples ({', '.join(SAMPLE_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in SAMPLE_COLUMNS)})"
@@ -179,20 +181,38 @@ _SQL = {u: (u.postgres, u.sqlite, u.values) for u in (_LIVE, _STATUS)}
 
 
 async def insert_samples(
-    conn: BaseDBAsyncClient, rows: Sequence[Sample]
+    conn: BaseDBAsyncClient, rows: Sequence[Sample], now_ms: int
 ) -> set[tuple[uuid.UUID, int]]:
-    """Inserts the samples not stored yet; returns the (node, seq) actually inserted."""
+    """Inserts the samples not stored yet; returns the (node, seq) actually inserted.
+
+    On PostgreSQL a sample stamped more than LATE_MS before `now_ms` may replay one
+    already packed into its hour's chunk (db/sample_chunks.py): such samples are checked
+    there first, under the lock that keeps their hour from being packed meanwhile."""
     if not rows:
         return set()
     if is_postgres(conn):
-        columns = [list(col) for col in zip(*rows, strict=True)]
-        _, inserted = await conn.execute_query(PG_INSERT_SAMPLES, columns)
-        return {(r[0], r[1]) for r in inserted}
+        late_before = now_ms - sample_chunks.LATE_MS
+        fresh = [r for r in rows if r[2] >= late_before]
+        stored = await _pg_insert(conn, PG_INSERT_SAMPLES, fresh)
+        if len(fresh) < len(rows):
+            await sample_chunks.hold_shared(conn)
+            late = [r for r in rows if r[2] < late_before]
+            stored |= await _pg_insert(conn, PG_INSERT_LATE_SAMPLES, late)
+        return stored
     existing = await _sqlite_existing(conn, rows)
     new = [r for r in rows if (r[0], r[1]) not in existing]
     if new:
         await conn.execute_many(SQLITE_INSERT_SAMPLES, [[str(r[0]), *r[1:]] for r in new])
     return {(r[0], r[1]) for r in new}
+
+
+async def _pg_insert(
+    conn: BaseDBAsyncClient, sql: str, rows: Sequence[Sample]
+) -> set[tuple[uuid.UUID, int]]:
+    if not rows:
+        return set()
+    _, inserted = await conn.execute_query(sql, [list(col) for col in zip(*rows, strict=True)])
+    return {(r[0], r[1]) for r in inserted}
 
 
 async def _sqlite_existing(

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from controlplane.config import Config
+from controlplane.db import sample_chunks
 from controlplane.db.database import unreachable
 from controlplane.jobs import health_sweep
 from controlplane.jobs.leader import Leadership
@@ -77,6 +78,10 @@ class Jobs:
                 timedelta(seconds=config.metrics_raw_retention),
                 timedelta(seconds=config.metrics_rollup_retention),
             ),
+        )
+        self.compaction = self._guarded(
+            "metric-compaction",
+            lambda: sample_chunks.compact(int(self._clock().timestamp() * 1000)),
         )
         self.reconcile = self._guarded("reconcile", self._reconciler.run)
         self.state_gauges = self._guarded("state-gauges", self._refresh_state_gauges)
@@ -193,6 +198,7 @@ class Jobs:
         schedule: list[tuple[str, Callable[[], Awaitable[None]], float]] = [
             ("health-sweep", self.health_sweep, self.sweep_every.total_seconds()),
             ("metric-retention", self.retention, c.retention_interval),
+            ("metric-compaction", self.compaction, c.metrics_compact_interval),
             ("reconcile", self.reconcile, c.reconcile_interval),
             ("state-gauges", self.state_gauges, STATE_GAUGES_EVERY),
             ("billing-gauges", self.billing_gauges, BILLING_GAUGES_EVERY),

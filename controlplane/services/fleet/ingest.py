@@ -170,7 +170,7 @@ class TelemetryIngest:
                 if item.node_id in nodes:
                     for row in item.rows:
                         rows.setdefault((row[0], row[1]), row)
-            inserted = await bulk.insert_samples(conn, list(rows.values()))
+            inserted = await bulk.insert_samples(conn, list(rows.values()), _epoch_ms(now))
             events: list[NodeEvent] = []
             touched: dict[uuid.UUID, bulk.NodeState] = {}
             beating: set[uuid.UUID] = set()

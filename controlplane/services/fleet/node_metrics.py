@@ -6,11 +6,13 @@ import asyncio
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from tortoise import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from controlplane.db import sample_chunks
 from controlplane.db.models import NodeSample, NodeSampleRollup
 from controlplane.db.sql import is_postgres, marks, uuid_value
 from controlplane.services.errors import Invalid
@@ -39,22 +41,23 @@ async def history(
     # little ahead of ours is still shown.
     lo, hi = _ms(start), _ms(query.to) if query.to else 2**62
     if query.step is None:
-        rows = (
-            await NodeSample.filter(node_id=node_id, ts__gte=lo, ts__lt=hi)
-            .using_db(db)
-            .order_by("ts", "seq")
-            .limit(query.limit)
+        source, params = _samples(db, node_id, lo, hi)
+        (limit,) = marks(db, 1, start=len(params) + 1)
+        rows = await db.execute_query_dict(
+            "SELECT seq, ts, cpu_percent, memory_used, disk_used, load1, load5, load15 "  # noqa: S608 - placeholders only
+            f"FROM {source} ORDER BY ts, seq LIMIT {limit}",
+            [*params, query.limit],
         )
         samples = [
             SampleOut(
-                seq=r.seq,
-                timestamp=_at(r.ts),
-                cpu_percent=r.cpu_percent,
-                memory_used=r.memory_used,
-                disk_used=r.disk_used,
-                load1=r.load1,
-                load5=r.load5,
-                load15=r.load15,
+                seq=r["seq"],
+                timestamp=_at(r["ts"]),
+                cpu_percent=r["cpu_percent"],
+                memory_used=r["memory_used"],
+                disk_used=r["disk_used"],
+                load1=r["load1"],
+                load5=r["load5"],
+                load15=r["load15"],
             )
             for r in rows
         ]
@@ -66,17 +69,40 @@ async def history(
     )
 
 
+def _samples(
+    conn: BaseDBAsyncClient, node_id: uuid.UUID, lo: int, hi: int
+) -> tuple[str, list[object]]:
+    """A node's samples stamped in [lo, hi) as a subquery, and its parameters: the rows,
+    and on PostgreSQL the packed hours too (db/sample_chunks.py)."""
+    node, low, high = marks(conn, 3)
+    rows = (
+        f"SELECT seq, ts, cpu_percent, memory_used, disk_used, load1, load5, load15 "  # noqa: S608 - placeholders only
+        f"FROM node_samples WHERE node_id = {node} AND ts >= {low} AND ts < {high}"
+    )
+    params: list[object] = [uuid_value(conn, node_id), lo, hi]
+    if not is_postgres(conn):
+        return f"({rows}) AS s", params
+    # A chunk starting up to an hour before `lo` holds samples from `lo` on.
+    packed = sample_chunks.unpacked(
+        "c.node_id = $1 AND c.start > $4 AND c.start < $3 AND c.start + u.ts >= $2 "
+        "AND c.start + u.ts < $3"
+    )
+    columns = "seq, ts, cpu_percent, memory_used, disk_used, load1, load5, load15"
+    return (
+        f"({rows} UNION ALL SELECT {columns} FROM ({packed}) AS p) AS s",  # noqa: S608 - our SQL
+        [*params, lo - sample_chunks.CHUNK_MS],
+    )
+
+
 async def _buckets(
     conn: BaseDBAsyncClient, node_id: uuid.UUID, lo: int, hi: int, step_ms: int
 ) -> list[BucketOut]:
-    node, low, high = marks(conn, 3)
-    params: list[object] = [uuid_value(conn, node_id), lo, hi]
+    source, params = _samples(conn, node_id, lo, hi)
     step = int(step_ms)  # a validated integer, inlined: integer division buckets alike on both
     sql = (
         f"SELECT (ts / {step}) * {step} AS b, COUNT(*) AS n, AVG(cpu_percent) AS cpu, "  # noqa: S608 - only ints and placeholders
         "MAX(cpu_percent) AS cpu_max, AVG(memory_used) AS mem, AVG(disk_used) AS disk, "
-        f"AVG(load1) AS load1 FROM node_samples WHERE node_id = {node} AND ts >= {low} "
-        f"AND ts < {high} GROUP BY b ORDER BY b"
+        f"AVG(load1) AS load1 FROM {source} GROUP BY b ORDER BY b"
     )
     raw = await conn.execute_query_dict(sql, params)
     acc: dict[int, list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0.0, 0.0, 0.0])
@@ -177,15 +203,14 @@ async def apply_retention(
     width_ms = ROLLUP_WIDTH * 1000
     cutoff = _ms(now - raw_keep) // width_ms * width_ms
     conn = NodeSample._meta.db
-    roll = _roll_batch_postgres if is_postgres(conn) else _roll_batch_sqlite
     rolled = 0
-    while True:
-        started = time.perf_counter()
-        done = await roll(cutoff, width_ms, batch)
-        rolled += done
-        if done < batch:
-            break
-        await asyncio.sleep((time.perf_counter() - started) * RETENTION_PAUSE)
+    if is_postgres(conn):
+        # Whole chunks first, fewer of them per transaction: each holds an hour.
+        chunks = max(1, batch // 100)
+        rolled += await _in_batches(lambda: _roll_chunks_postgres(cutoff, width_ms, chunks))
+        rolled += await _in_batches(lambda: _roll_batch_postgres(cutoff, width_ms, batch))
+    else:
+        rolled += await _in_batches(lambda: _roll_batch_sqlite(cutoff, width_ms, batch))
     old_rollups = _ms(now - rollup_keep)
     while True:
         async with in_transaction() as tx:
@@ -201,7 +226,43 @@ async def apply_retention(
             return rolled
 
 
-async def _roll_batch_postgres(cutoff: int, width_ms: int, batch: int) -> int:
+async def _in_batches(roll: Callable[[], Awaitable[tuple[int, bool]]]) -> int:
+    """Runs `roll` (samples rolled, whether its batch was full) until a batch is not full,
+    pausing after each; returns the samples rolled."""
+    rolled = 0
+    while True:
+        started = time.perf_counter()
+        done, full = await roll()
+        rolled += done
+        if not full:
+            return rolled
+        await asyncio.sleep((time.perf_counter() - started) * RETENTION_PAUSE)
+
+
+def _rollup_from(source: str, width_ms: int, greatest: str) -> str:
+    """Aggregates the samples of `source` (a FROM clause with its WHERE) into roll-ups."""
+    return (
+        f"INSERT INTO node_sample_rollups ({ROLLUP_COLUMNS}) "  # noqa: S608 - ints only
+        f"SELECT node_id, {_bucket_aggregates(width_ms)} FROM {source} "
+        f"GROUP BY node_id, (ts / {width_ms}) * {width_ms} {_rollup_upsert(greatest)}"
+    )
+
+
+async def _roll_chunks_postgres(cutoff: int, width_ms: int, batch: int) -> tuple[int, bool]:
+    # As _roll_batch_postgres, for up to `batch` whole chunks that ended by the cutoff.
+    unpacked = sample_chunks.unpacked("TRUE", chunks="gone")
+    sql = (
+        "WITH gone AS (DELETE FROM node_sample_chunks WHERE ctid = ANY(ARRAY("  # noqa: S608 - ints
+        "SELECT ctid FROM node_sample_chunks WHERE start <= $1 LIMIT $2)) RETURNING *), "
+        f"merged AS ({_rollup_from(f'({unpacked}) AS s', width_ms, 'GREATEST')}) "
+        "SELECT COUNT(*) AS chunks, COALESCE(SUM(samples), 0) AS n FROM gone"
+    )
+    async with in_transaction() as tx:
+        rows = await tx.execute_query_dict(sql, [cutoff - sample_chunks.CHUNK_MS, batch])
+    return int(rows[0]["n"]), int(rows[0]["chunks"]) == batch
+
+
+async def _roll_batch_postgres(cutoff: int, width_ms: int, batch: int) -> tuple[int, bool]:
     # One statement, one snapshot: the rows DELETE returns are the rows rolled up.
     # Separate SELECT and DELETE statements each see the latest commits under
     # READ COMMITTED, so a sample the ingest committed between them was lost.
@@ -210,17 +271,16 @@ async def _roll_batch_postgres(cutoff: int, width_ms: int, batch: int) -> int:
         "WITH gone AS (DELETE FROM node_samples WHERE ctid = ANY(ARRAY("  # noqa: S608 - ints
         "SELECT ctid FROM node_samples WHERE ts < $1 LIMIT $2)) "
         "RETURNING node_id, ts, cpu_percent, memory_used, disk_used, load1), "
-        f"merged AS (INSERT INTO node_sample_rollups ({ROLLUP_COLUMNS}) "
-        f"SELECT node_id, {_bucket_aggregates(width_ms)} FROM gone "
-        f"GROUP BY node_id, (ts / {width_ms}) * {width_ms} {_rollup_upsert('GREATEST')}) "
+        f"merged AS ({_rollup_from('gone', width_ms, 'GREATEST')}) "
         "SELECT COUNT(*) AS n FROM gone"
     )
     async with in_transaction() as tx:
         rows = await tx.execute_query_dict(sql, [cutoff, batch])
-    return int(rows[0]["n"])
+    done = int(rows[0]["n"])
+    return done, done == batch
 
 
-async def _roll_batch_sqlite(cutoff: int, width_ms: int, batch: int) -> int:
+async def _roll_batch_sqlite(cutoff: int, width_ms: int, batch: int) -> tuple[int, bool]:
     # The transaction holds the database's only connection, so nothing lands between
     # the statements; the rowid bound makes the roll-up and the delete see one set.
     async with in_transaction() as tx:
@@ -229,16 +289,13 @@ async def _roll_batch_sqlite(cutoff: int, width_ms: int, batch: int) -> int:
             [cutoff, batch],
         )
         if not found:
-            return 0
+            return 0, False
         bound = int(found[-1]["r"])
         await tx.execute_query(
-            f"INSERT INTO node_sample_rollups ({ROLLUP_COLUMNS}) "  # noqa: S608 - ints only
-            f"SELECT node_id, {_bucket_aggregates(width_ms)} FROM node_samples "
-            f"WHERE ts < ? AND rowid <= ? GROUP BY node_id, (ts / {width_ms}) * {width_ms} "
-            f"{_rollup_upsert('MAX')}",
+            _rollup_from("node_samples WHERE ts < ? AND rowid <= ?", width_ms, "MAX"),
             [cutoff, bound],
         )
         await tx.execute_query(
             "DELETE FROM node_samples WHERE ts < ? AND rowid <= ?", [cutoff, bound]
         )
-    return len(found)
+    return len(found), len(found) == batch

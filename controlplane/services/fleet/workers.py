@@ -17,7 +17,9 @@ from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from controlplane.db import sample_chunks
 from controlplane.db.models import NodeEvent, WorkerNode
+from controlplane.db.sql import is_postgres
 from controlplane.services import tallies
 from controlplane.services.errors import Conflict, FieldError, Invalid, NotFound
 from controlplane.services.fleet import health, node_events
@@ -191,7 +193,9 @@ async def delete(raw_id: str, auth: NodeAuth, now: datetime) -> None:
     node = await get_node(raw_id)
     from controlplane.db.models import NodeSample, NodeSampleRollup
 
-    async with in_transaction():
+    async with in_transaction() as tx:
+        if is_postgres(tx):
+            await sample_chunks.delete_node(tx, node.id)
         await NodeSample.filter(node_id=node.id).delete()
         await NodeSampleRollup.filter(node_id=node.id).delete()
         await NodeEvent.filter(node_id=node.id).delete()
