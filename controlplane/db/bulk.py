@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from controlplane.db import sample_chunks
+from controlplane.db import packing
 from controlplane.db.sql import is_postgres
 from shared.enums import NodeStatus
 
@@ -169,7 +169,7 @@ class _NodeUpdate:
 
 
 PG_INSERT_SAMPLES = _pg_insert_samples()
-PG_INSERT_LATE_SAMPLES = _pg_insert_samples(sample_chunks.NOT_PACKED)
+PG_INSERT_LATE_SAMPLES = _pg_insert_samples(packing.NOT_PACKED)
 SQLITE_INSERT_SAMPLES = (
     f"INSERT OR IGNORE INTO node_samples ({', '.join(SAMPLE_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in SAMPLE_COLUMNS)})"
@@ -186,16 +186,16 @@ async def insert_samples(
     """Inserts the samples not stored yet; returns the (node, seq) actually inserted.
 
     On PostgreSQL a sample stamped more than LATE_MS before `now_ms` may replay one
-    already packed into its hour's chunk (db/sample_chunks.py): such samples are checked
+    already packed into its hour's chunk (db/packing.py): such samples are checked
     there first, under the lock that keeps their hour from being packed meanwhile."""
     if not rows:
         return set()
     if is_postgres(conn):
-        late_before = now_ms - sample_chunks.LATE_MS
+        late_before = now_ms - packing.LATE_MS
         fresh = [r for r in rows if r[2] >= late_before]
         stored = await _pg_insert(conn, PG_INSERT_SAMPLES, fresh)
         if len(fresh) < len(rows):
-            await sample_chunks.hold_shared(conn)
+            await packing.hold_samples_lock(conn)
             late = [r for r in rows if r[2] < late_before]
             stored |= await _pg_insert(conn, PG_INSERT_LATE_SAMPLES, late)
         return stored

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from controlplane.config import Config
-from controlplane.db import sample_chunks
+from controlplane.db import packing
 from controlplane.db.database import unreachable
 from controlplane.jobs import health_sweep
 from controlplane.jobs.leader import Leadership
@@ -81,7 +81,7 @@ class Jobs:
         )
         self.compaction = self._guarded(
             "metric-compaction",
-            lambda: sample_chunks.compact(int(self._clock().timestamp() * 1000)),
+            lambda: packing.compact(int(self._clock().timestamp() * 1000)),
         )
         self.reconcile = self._guarded("reconcile", self._reconciler.run)
         self.state_gauges = self._guarded("state-gauges", self._refresh_state_gauges)

@@ -8,11 +8,12 @@ import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tortoise import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from controlplane.db import sample_chunks
+from controlplane.db import packing
 from controlplane.db.models import NodeSample, NodeSampleRollup
 from controlplane.db.sql import is_postgres, marks, uuid_value
 from controlplane.services.errors import Invalid
@@ -73,7 +74,7 @@ def _samples(
     conn: BaseDBAsyncClient, node_id: uuid.UUID, lo: int, hi: int
 ) -> tuple[str, list[object]]:
     """A node's samples stamped in [lo, hi) as a subquery, and its parameters: the rows,
-    and on PostgreSQL the packed hours too (db/sample_chunks.py)."""
+    and on PostgreSQL the packed hours too (db/packing.py)."""
     node, low, high = marks(conn, 3)
     rows = (
         f"SELECT seq, ts, cpu_percent, memory_used, disk_used, load1, load5, load15 "  # noqa: S608 - placeholders only
@@ -83,15 +84,39 @@ def _samples(
     if not is_postgres(conn):
         return f"({rows}) AS s", params
     # A chunk starting up to an hour before `lo` holds samples from `lo` on.
-    packed = sample_chunks.unpacked(
+    packed = packing.SAMPLES.unpacked(
         "c.node_id = $1 AND c.start > $4 AND c.start < $3 AND c.start + u.ts >= $2 "
         "AND c.start + u.ts < $3"
     )
     columns = "seq, ts, cpu_percent, memory_used, disk_used, load1, load5, load15"
     return (
         f"({rows} UNION ALL SELECT {columns} FROM ({packed}) AS p) AS s",  # noqa: S608 - our SQL
-        [*params, lo - sample_chunks.CHUNK_MS],
+        [*params, lo - packing.HOUR_MS],
     )
+
+
+_ROLLUP_VALUES = "bucket, samples, cpu_percent, cpu_percent_max, memory_used, disk_used, load1"
+
+
+async def _rollups(
+    conn: BaseDBAsyncClient, node_id: uuid.UUID, after: int, before: int
+) -> list[dict[str, Any]]:
+    """A node's roll-ups with buckets in (after, before): rows, and packed days on
+    PostgreSQL. A bucket may come twice (a late roll-up beside its packed one)."""
+    node, low, high = marks(conn, 3)
+    sql = (
+        f"SELECT {_ROLLUP_VALUES} FROM node_sample_rollups "  # noqa: S608 - placeholders only
+        f"WHERE node_id = {node} AND bucket > {low} AND bucket < {high}"
+    )
+    params: list[object] = [uuid_value(conn, node_id), after, before]
+    if is_postgres(conn):
+        packed = packing.ROLLUPS.unpacked(
+            "c.node_id = $1 AND c.start > $4 AND c.start < $3 AND c.start + u.bucket > $2 "
+            "AND c.start + u.bucket < $3"
+        )
+        sql += f" UNION ALL SELECT {_ROLLUP_VALUES} FROM ({packed}) AS p"  # noqa: S608 - our SQL
+        params.append(after - packing.DAY_MS)
+    return list(await conn.execute_query_dict(sql, params))
 
 
 async def _buckets(
@@ -112,19 +137,16 @@ async def _buckets(
         )
     # Every roll-up overlapping the range: one starting a little before `from`
     # holds samples the raw query above would have shown before retention ran.
-    overlapping = NodeSampleRollup.filter(
-        node_id=node_id, bucket__gt=lo - ROLLUP_WIDTH * 1000, bucket__lt=hi
-    )
-    for ru in await overlapping.using_db(conn):
-        b = ru.bucket // step_ms * step_ms
+    for ru in await _rollups(conn, node_id, lo - ROLLUP_WIDTH * 1000, hi):
+        b = int(ru["bucket"]) // step_ms * step_ms
         _merge(
             acc[b],
-            ru.samples,
-            ru.cpu_percent,
-            ru.cpu_percent_max,
-            ru.memory_used,
-            ru.disk_used,
-            ru.load1,
+            int(ru["samples"]),
+            ru["cpu_percent"],
+            ru["cpu_percent_max"],
+            ru["memory_used"],
+            ru["disk_used"],
+            ru["load1"],
         )
     return [
         BucketOut(
@@ -212,6 +234,11 @@ async def apply_retention(
     else:
         rolled += await _in_batches(lambda: _roll_batch_sqlite(cutoff, width_ms, batch))
     old_rollups = _ms(now - rollup_keep)
+    if is_postgres(conn):
+        # A day's roll-ups are all made once the cutoff has passed its end.
+        await packing.ROLLUPS.pack(cutoff // packing.DAY_MS * packing.DAY_MS)
+        # Packed days go whole, once all of the day is older than the window.
+        await _in_batches(lambda: _drop_rollup_days(old_rollups - packing.DAY_MS, batch))
     while True:
         async with in_transaction() as tx:
             ids = await (
@@ -224,6 +251,19 @@ async def apply_retention(
                 await NodeSampleRollup.filter(id__in=ids).using_db(tx).delete()
         if len(ids) < batch:
             return rolled
+
+
+async def _drop_rollup_days(before: int, batch: int) -> tuple[int, bool]:
+    """Deletes up to `batch` packed days of roll-ups starting before `before`."""
+    async with in_transaction() as tx:
+        rows = await tx.execute_query_dict(
+            "WITH gone AS (DELETE FROM node_rollup_chunks WHERE ctid = ANY(ARRAY("
+            "SELECT ctid FROM node_rollup_chunks WHERE start < $1 LIMIT $2)) RETURNING 1) "
+            "SELECT COUNT(*) AS n FROM gone",
+            [before, batch],
+        )
+    done = int(rows[0]["n"])
+    return done, done == batch
 
 
 async def _in_batches(roll: Callable[[], Awaitable[tuple[int, bool]]]) -> int:
@@ -250,15 +290,15 @@ def _rollup_from(source: str, width_ms: int, greatest: str) -> str:
 
 async def _roll_chunks_postgres(cutoff: int, width_ms: int, batch: int) -> tuple[int, bool]:
     # As _roll_batch_postgres, for up to `batch` whole chunks that ended by the cutoff.
-    unpacked = sample_chunks.unpacked("TRUE", chunks="gone")
+    unpacked = packing.SAMPLES.unpacked("TRUE", chunks="gone")
     sql = (
         "WITH gone AS (DELETE FROM node_sample_chunks WHERE ctid = ANY(ARRAY("  # noqa: S608 - ints
         "SELECT ctid FROM node_sample_chunks WHERE start <= $1 LIMIT $2)) RETURNING *), "
         f"merged AS ({_rollup_from(f'({unpacked}) AS s', width_ms, 'GREATEST')}) "
-        "SELECT COUNT(*) AS chunks, COALESCE(SUM(samples), 0) AS n FROM gone"
+        "SELECT COUNT(*) AS chunks, COALESCE(SUM(n), 0) AS n FROM gone"
     )
     async with in_transaction() as tx:
-        rows = await tx.execute_query_dict(sql, [cutoff - sample_chunks.CHUNK_MS, batch])
+        rows = await tx.execute_query_dict(sql, [cutoff - packing.HOUR_MS, batch])
     return int(rows[0]["n"]), int(rows[0]["chunks"]) == batch
 
 

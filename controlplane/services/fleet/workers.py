@@ -17,7 +17,7 @@ from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from controlplane.db import sample_chunks
+from controlplane.db import packing
 from controlplane.db.models import NodeEvent, WorkerNode
 from controlplane.db.sql import is_postgres
 from controlplane.services import tallies
@@ -195,7 +195,8 @@ async def delete(raw_id: str, auth: NodeAuth, now: datetime) -> None:
 
     async with in_transaction() as tx:
         if is_postgres(tx):
-            await sample_chunks.delete_node(tx, node.id)
+            for packed in (packing.SAMPLES, packing.ROLLUPS):
+                await packed.delete_node(tx, node.id)
         await NodeSample.filter(node_id=node.id).delete()
         await NodeSampleRollup.filter(node_id=node.id).delete()
         await NodeEvent.filter(node_id=node.id).delete()

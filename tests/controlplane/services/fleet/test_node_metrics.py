@@ -11,12 +11,13 @@ from aiohttp.test_utils import TestClient
 
 from controlplane.services.fleet import node_metrics
 from controlplane.services.fleet.node_metrics import apply_retention
-from tests.conftest import AppFactory
+from tests.conftest import AppFactory, FakeClock
 from tests.controlplane.services.fleet.usage import (
     FIVE_MINUTES_MS,
     Fleet,
     Sample,
     by_hand,
+    clock_at,
     epoch_ms,
     iso,
     normalised,
@@ -26,6 +27,11 @@ from tests.controlplane.services.fleet.usage import (
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return clock_at(12)  # every test's three hours of history fall in one day
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ history read as an administrator reads it, and buckets computed by hand to compa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +13,16 @@ from aiohttp.test_utils import TestClient
 from tests.conftest import FakeClock, bearer
 
 FIVE_MINUTES_MS = 300_000
+
+
+def clock_at(hour: int, minute: int = 0) -> FakeClock:
+    """A clock at this time of day, UTC, today or yesterday. Retention packs roll-ups by the day, so where
+    a test's hours fall in the day decides what it packs: tests say it, not the hour CI
+    happens to run them."""
+    clock = FakeClock()
+    at = datetime.combine(clock.now.date(), time(hour, minute), UTC)
+    clock.now = at if at <= clock.now else at - timedelta(days=1)  # never in the future
+    return clock
 
 
 @dataclass(frozen=True)

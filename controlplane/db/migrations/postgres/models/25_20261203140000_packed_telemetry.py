@@ -2,12 +2,24 @@ from tortoise import BaseDBAsyncClient
 
 RUN_IN_TRANSACTION = True
 
-# Hand-written, PostgreSQL only (aerich writes no array columns): the packed hours of
-# telemetry (controlplane/db/sample_chunks.py). One row per node and hour, one array per
-# sample column, `ts` as milliseconds after `start`. The arrays are compressed and
-# stored out of line by TOAST; the primary key serves the reads and the ingest's check
-# of a late sample, the `start` index the retention's pick of the hours that ended.
-# No model maps the table: only hand-written SQL reads and writes it.
+# Hand-written, PostgreSQL only (aerich writes no array columns): telemetry packed into
+# one row per node and period (controlplane/db/packing.py). Samples by the hour, roll-ups
+# by the day; one array per column, the time as milliseconds after `start`, `n` the
+# values held. The arrays are compressed and stored out of line by TOAST; the primary
+# key serves the reads (and the ingest's check of a late sample), the `start` index
+# retention's pick of the periods that ended. No model maps these tables: only
+# hand-written SQL reads and writes them.
+
+_SAMPLES = ("seq", "ts", "cpu_percent", "memory_used", "disk_used", "load1", "load5", "load15")
+_ROLLUPS = (
+    "bucket",
+    "samples",
+    "cpu_percent",
+    "cpu_percent_max",
+    "memory_used",
+    "disk_used",
+    "load1",
+)
 
 
 async def upgrade(db: BaseDBAsyncClient) -> str:
@@ -15,7 +27,7 @@ async def upgrade(db: BaseDBAsyncClient) -> str:
         CREATE TABLE IF NOT EXISTS "node_sample_chunks" (
             "node_id" UUID NOT NULL,
             "start" BIGINT NOT NULL,
-            "samples" INT NOT NULL,
+            "n" INT NOT NULL,
             "seq" BIGINT[] NOT NULL,
             "ts" INT[] NOT NULL,
             "cpu_percent" DOUBLE PRECISION[] NOT NULL,
@@ -26,21 +38,64 @@ async def upgrade(db: BaseDBAsyncClient) -> str:
             "load15" DOUBLE PRECISION[] NOT NULL,
             PRIMARY KEY ("node_id", "start")
         );
-        CREATE INDEX IF NOT EXISTS "idx_node_sample_chunks_start" ON "node_sample_chunks" ("start");"""
+        CREATE INDEX IF NOT EXISTS "idx_node_sample_chunks_start" ON "node_sample_chunks" ("start");
+        CREATE TABLE IF NOT EXISTS "node_rollup_chunks" (
+            "node_id" UUID NOT NULL,
+            "start" BIGINT NOT NULL,
+            "n" INT NOT NULL,
+            "bucket" INT[] NOT NULL,
+            "samples" INT[] NOT NULL,
+            "cpu_percent" DOUBLE PRECISION[] NOT NULL,
+            "cpu_percent_max" DOUBLE PRECISION[] NOT NULL,
+            "memory_used" BIGINT[] NOT NULL,
+            "disk_used" BIGINT[] NOT NULL,
+            "load1" DOUBLE PRECISION[] NOT NULL,
+            PRIMARY KEY ("node_id", "start")
+        );
+        CREATE INDEX IF NOT EXISTS "idx_node_rollup_chunks_start" ON "node_rollup_chunks" ("start");"""
+
+
+def _unpack(table: str, chunks: str, time: str, columns: tuple[str, ...]) -> str:
+    values = ", ".join(f"c.start + u.{c}" if c == time else f"u.{c}" for c in columns)
+    arrays = ", ".join(f"c.{c}" for c in columns)
+    return (
+        f'INSERT INTO "{table}" ("node_id", {", ".join(columns)}) '
+        f"SELECT c.node_id, {values} FROM {chunks} AS c, "
+        f"unnest({arrays}) AS u({', '.join(columns)})"
+    )
 
 
 async def downgrade(db: BaseDBAsyncClient) -> str:
-    # The packed samples go back to rows first: nothing is lost by going back.
-    return """
-        INSERT INTO "node_samples" ("node_id", "seq", "ts", "cpu_percent", "memory_used",
-            "disk_used", "load1", "load5", "load15")
-        SELECT c.node_id, u.seq, c.start + u.ts, u.cpu_percent, u.memory_used, u.disk_used,
-            u.load1, u.load5, u.load15
-        FROM "node_sample_chunks" AS c,
-            unnest(c.seq, c.ts, c.cpu_percent, c.memory_used, c.disk_used, c.load1, c.load5,
-                c.load15) AS u(seq, ts, cpu_percent, memory_used, disk_used, load1, load5, load15)
+    # Everything packed goes back to rows first: nothing is lost by going back. A bucket
+    # packed twice (a late roll-up) is merged by count, as the reads merged it.
+    rollups = (
+        "SELECT c.node_id, c.start + u.bucket AS bucket, u.samples, u.cpu_percent, "
+        "u.cpu_percent_max, u.memory_used, u.disk_used, u.load1 FROM node_rollup_chunks AS c, "
+        f"unnest({', '.join(f'c.{c}' for c in _ROLLUPS)}) AS u({', '.join(_ROLLUPS)})"
+    )
+    return f"""
+        {_unpack("node_samples", "node_sample_chunks", "ts", _SAMPLES)}
         ON CONFLICT ("node_id", "seq") DO NOTHING;
-        DROP TABLE IF EXISTS "node_sample_chunks";"""
+        INSERT INTO "node_sample_rollups" AS t ("node_id", "bucket", "width", "samples",
+            "cpu_percent", "cpu_percent_max", "memory_used", "disk_used", "load1")
+        SELECT node_id, bucket, 300, SUM(samples),
+            SUM(cpu_percent * samples) / SUM(samples), MAX(cpu_percent_max),
+            ROUND(SUM(memory_used * samples) / SUM(samples)),
+            ROUND(SUM(disk_used * samples) / SUM(samples)), SUM(load1 * samples) / SUM(samples)
+        FROM ({rollups}) AS r GROUP BY node_id, bucket
+        ON CONFLICT ("node_id", "bucket") DO UPDATE SET
+            samples = t.samples + excluded.samples,
+            cpu_percent = (t.cpu_percent * t.samples + excluded.cpu_percent * excluded.samples)
+                / (t.samples + excluded.samples),
+            cpu_percent_max = GREATEST(t.cpu_percent_max, excluded.cpu_percent_max),
+            memory_used = ROUND((t.memory_used * t.samples
+                + excluded.memory_used * excluded.samples) * 1.0 / (t.samples + excluded.samples)),
+            disk_used = ROUND((t.disk_used * t.samples + excluded.disk_used * excluded.samples)
+                * 1.0 / (t.samples + excluded.samples)),
+            load1 = (t.load1 * t.samples + excluded.load1 * excluded.samples)
+                / (t.samples + excluded.samples);
+        DROP TABLE IF EXISTS "node_sample_chunks";
+        DROP TABLE IF EXISTS "node_rollup_chunks";"""
 
 
 # The models as migration 24 left them (this one changes no model): without it aerich

@@ -5,6 +5,7 @@ reads give the same answers."""
 from __future__ import annotations
 
 import asyncio
+import importlib
 import uuid
 from datetime import timedelta
 
@@ -13,7 +14,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from tortoise import connections
 
-from controlplane.db import sample_chunks
+from controlplane.db import packing
 from controlplane.services.fleet.node_metrics import apply_retention
 from tests.conftest import AppFactory, FakeClock
 from tests.controlplane.services.fleet.usage import (
@@ -21,13 +22,22 @@ from tests.controlplane.services.fleet.usage import (
     Fleet,
     Sample,
     by_hand,
+    clock_at,
     epoch_ms,
+    iso,
     normalised,
     timeline,
 )
 
 HOUR_MS = 3_600_000
 on_postgres = pytest.mark.parametrize("dialect", ["postgres"])
+
+
+@pytest.fixture
+def clock(request: pytest.FixtureRequest) -> FakeClock:
+    # At noon every test's three hours of history fall in one day; a test that means to
+    # cross midnight names its hour (parametrize "clock", indirect).
+    return clock_at(getattr(request, "param", 12))
 
 
 @pytest.fixture
@@ -60,15 +70,15 @@ async def table_rows(table: str) -> int:
 async def packed_samples() -> int:
     conn = connections.get(next(iter(connections.db_config)))
     rows = await conn.execute_query_dict(
-        "SELECT COALESCE(SUM(samples), 0) AS n, COALESCE(SUM(cardinality(seq)), 0) AS seqs "
+        "SELECT COALESCE(SUM(n), 0) AS n, COALESCE(SUM(cardinality(seq)), 0) AS seqs "
         "FROM node_sample_chunks"
     )
     assert rows[0]["n"] == rows[0]["seqs"]  # the count says what the arrays hold
     return int(rows[0]["n"])
 
 
-def compact(clock: FakeClock, nodes_per_batch: int = sample_chunks.COMPACT_NODES):
-    return sample_chunks.compact(epoch_ms(clock()), nodes_per_batch)
+def compact(clock: FakeClock, nodes_per_move: int = packing.NODES_PER_MOVE):
+    return packing.compact(epoch_ms(clock()), nodes_per_move)
 
 
 async def test_packed_hours_read_exactly_as_the_rows_did(client, admin_headers, clock, dialect):
@@ -85,7 +95,7 @@ async def test_packed_hours_read_exactly_as_the_rows_did(client, admin_headers, 
 
     if dialect == "postgres":
         # Every hour that ended a quarter of an hour ago moved; the rest are still rows.
-        horizon = sample_chunks.horizon(now)
+        horizon = packing.horizon(now)
         assert moved == sum(1 for s in samples if s.ts < horizon) > 0
         assert await packed_samples() == moved
         assert await table_rows("node_samples") == len(samples) + len(recent) - moved
@@ -161,7 +171,7 @@ async def test_packing_in_one_node_batches_moves_every_node_once(client, admin_h
     for i, fleet in enumerate(fleets):
         await fleet.post(*hours_of_samples(t0 + i * 1000, 2))
 
-    moved = await compact(clock, nodes_per_batch=1)
+    moved = await compact(clock, nodes_per_move=1)
 
     assert moved == 3 * len(hours_of_samples(t0, 2))
     hours = {s.ts // HOUR_MS for i in range(3) for s in hours_of_samples(t0 + i * 1000, 2)}
@@ -213,9 +223,9 @@ async def test_a_replay_waits_for_a_move_of_its_hour_in_progress_and_is_a_duplic
         tx = mover.transaction()
         await tx.start()
         # A compaction half done: its hours deleted from the rows, its chunks not committed.
-        await mover.execute("SELECT pg_advisory_xact_lock($1, $2)", *sample_chunks.LOCK)
+        await mover.execute("SELECT pg_advisory_xact_lock($1, $2)", *packing.SAMPLES_LOCK)
         await mover.execute(
-            sample_chunks._COMPACT, [uuid.UUID(fleet.node_id)], sample_chunks.horizon(now)
+            packing.SAMPLES._move, [uuid.UUID(fleet.node_id)], 0, packing.horizon(now)
         )
         replay = asyncio.create_task(fleet.send(samples[1], samples[4]))
         fresh = Sample(900, now - 1000, 1.0, 2**33, 2**38, 0.1)
@@ -253,3 +263,94 @@ async def test_deleting_a_node_deletes_its_packed_hours(client, admin_headers, c
 
     assert await table_rows("node_sample_chunks") == len({s.ts // HOUR_MS for s in kept})
     assert await packed_samples() == len(hours_of_samples(t0, 2))
+
+
+@pytest.mark.parametrize("clock", [2], indirect=True)
+async def test_a_day_of_rollups_is_packed_once_the_day_is_rolled_up_and_reads_alike(
+    client, admin_headers, clock, dialect
+):
+    """At 02:00 with a raw window of an hour, yesterday's samples are all rolled up: on
+    PostgreSQL its roll-ups become one packed row; the buckets read the same on both."""
+    fleet = await Fleet.one_node(client, admin_headers)
+    now = epoch_ms(clock())
+    t0 = now - 5 * HOUR_MS  # 21:00 yesterday
+    samples = hours_of_samples(t0, 3, every_ms=300_000)  # until midnight
+    await fleet.post(*samples)
+    await compact(clock)
+
+    assert await apply_retention(
+        clock(), raw_keep=timedelta(hours=1), rollup_keep=timedelta(days=30)
+    ) == len(samples)
+    expected = by_hand(samples, FIVE_MINUTES_MS)
+    assert normalised((await fleet.history(t0, now, step=300))["buckets"]) == expected
+    if dialect == "postgres":
+        assert await table_rows("node_rollup_chunks") == 1
+        assert await table_rows("node_sample_rollups") == 0
+
+    # A late sample for one of yesterday's buckets: rolled up as a row beside the packed
+    # day, packed next to its bucket's entry, read as one bucket throughout.
+    late = Sample(10_000, samples[4].ts + 1000, 99.0, 2**35, 2**39, 3.0)
+    await fleet.post(late)
+    both = by_hand([*samples, late], FIVE_MINUTES_MS)
+    await apply_retention(clock(), raw_keep=timedelta(hours=1), rollup_keep=timedelta(days=30))
+    assert normalised((await fleet.history(t0, now, step=300))["buckets"]) == both
+    if dialect == "postgres":
+        assert await table_rows("node_sample_rollups") == 0
+        conn = connections.get(next(iter(connections.db_config)))
+        rows = await conn.execute_query_dict("SELECT n FROM node_rollup_chunks")
+        assert [r["n"] for r in rows] == [len(expected) + 1]
+
+    # Rows go by the bucket; packed days go whole, kept while any of the day is inside
+    # the window (from 23:00 yesterday), dropped once all of it is older (01:00 today).
+    await apply_retention(clock(), raw_keep=timedelta(hours=1), rollup_keep=timedelta(hours=3))
+    kept = (await fleet.history(t0, now, step=300))["buckets"]
+    if dialect == "postgres":
+        assert normalised(kept) == both
+    else:
+        assert normalised(kept) == [b for b in both if b["timestamp"] >= iso(now - 3 * HOUR_MS)]
+    await apply_retention(clock(), raw_keep=timedelta(hours=1), rollup_keep=timedelta(hours=1))
+    assert (await fleet.history(t0, now, step=300))["buckets"] == []
+    if dialect == "postgres":
+        assert await table_rows("node_rollup_chunks") == 0
+
+
+@on_postgres
+@pytest.mark.parametrize("clock", [2], indirect=True)
+async def test_going_back_before_packing_turns_every_packed_value_into_rows_again(
+    client, admin_headers, clock
+):
+    """The migration's downgrade unpacks samples and roll-ups (a late roll-up beside its
+    packed bucket merged by count); after it, the rows alone read as everything did."""
+    fleet = await Fleet.one_node(client, admin_headers)
+    now = epoch_ms(clock())
+    t0 = now - 5 * HOUR_MS  # 21:00 yesterday
+    yesterday = hours_of_samples(t0, 3, every_ms=300_000)
+    today = hours_of_samples(now - 2 * HOUR_MS, 1, every_ms=120_000, seq0=5000)
+    await fleet.post(*yesterday)
+    keep = timedelta(days=30)
+    await apply_retention(clock(), raw_keep=timedelta(hours=1), rollup_keep=keep)
+    late = Sample(9000, yesterday[4].ts + 1000, 99.0, 2**35, 2**39, 3.0)
+    await fleet.post(late, *today)
+    await compact(clock)
+    # A raw window to 00:30: the late sample's hour rolls up, today's packed hour stays.
+    await apply_retention(clock(), raw_keep=timedelta(minutes=90), rollup_keep=keep)
+    conn = connections.get(next(iter(connections.db_config)))
+    packed_days = await conn.execute_query_dict("SELECT n FROM node_rollup_chunks")
+    # Yesterday's 36 buckets and the late sample's bucket once more.
+    assert [r["n"] for r in packed_days] == [len(by_hand(yesterday, FIVE_MINUTES_MS)) + 1]
+    assert await packed_samples() == len(today)
+    raw = await fleet.history(t0, now)
+    buckets = await fleet.history(t0, now, step=300)
+
+    migration = importlib.import_module(
+        "controlplane.db.migrations.postgres.models.25_20261203140000_packed_telemetry"
+    )
+    await conn.execute_script(await migration.downgrade(conn))
+    await conn.execute_script(await migration.upgrade(conn))  # empty again: rows only
+
+    assert await table_rows("node_sample_chunks") == await table_rows("node_rollup_chunks") == 0
+    assert await fleet.history(t0, now) == raw
+    assert normalised((await fleet.history(t0, now, step=300))["buckets"]) == normalised(
+        buckets["buckets"]
+    )
+    assert normalised(buckets["buckets"]) == by_hand([*yesterday, late, *today], FIVE_MINUTES_MS)

@@ -1,0 +1,226 @@
+"""Telemetry packed into one row per node and period (PostgreSQL only).
+
+A row per sample costs about 300 bytes on PostgreSQL: a 24-byte tuple header and
+a 4-byte line pointer before any data, an 8-byte id, and an entry in each of
+three B-trees; a 5-minute roll-up row about 210 (bench/telemetry_storage.py).
+Packed as one array per column, one row per node and period, the same values
+cost a tenth: arrays longer than 2 kB are compressed and stored out of line, and
+the one index has an entry per period, not per value.
+
+New values still land as rows: an INSERT per sample is what the ingest batches
+cheaply, and a roll-up is upserted as late samples fold into it, where changing
+an array rewrites all of it. `Packing.move` then takes a closed period's rows of
+a batch of nodes into their chunk, in one statement. Reads and retention see both
+(node_metrics). SQLite keeps rows: it is the embedded default for small fleets,
+where this would be machinery without a payoff.
+
+Samples are packed by the hour (`compact`, the leader's metric-compaction job),
+roll-ups by the day (by retention, once a day's samples have all been rolled up).
+
+Exactly-once survives the move. A sample replayed for an hour already packed is
+looked up in the packed `seq` array before it is inserted (NOT_PACKED), and the
+lookup and the move of that hour never interleave: the move holds an advisory
+lock exclusively, an ingest batch with such late samples holds it shared. Fresh
+samples, nearly all of them, take no lock and make no lookup. Roll-ups need no
+lock: a late roll-up for a packed day lands as a row, is packed beside the
+chunk's entry for the same bucket, and readers merge the two by count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from controlplane.db.models import WorkerNode
+from controlplane.db.sql import is_postgres
+
+HOUR_MS = 3_600_000
+DAY_MS = 86_400_000
+# pg_advisory_xact_lock(space, key): "telemetry", "samples moving into chunks".
+SAMPLES_LOCK = (0x7E1E, 1)
+# Nodes per move: 100 nodes' hour of samples is 36,000 of them, moved in about a
+# quarter of a second (bench/telemetry_storage.py).
+NODES_PER_MOVE = 100
+
+
+@dataclass(frozen=True)
+class Packing:
+    """`rows` packed into `chunks` by node and `period_ms`. `time` is the rows' epoch-ms
+    column, stored in a chunk as milliseconds after its `start` (int4: half the bytes);
+    `columns` are what a chunk holds, one array each, in `order` when packed."""
+
+    rows: str
+    chunks: str
+    time: str
+    period_ms: int
+    columns: tuple[str, ...]
+    order: str
+    lock: tuple[int, int] | None = None
+    # Whether `time` has an index of its own: then a backlog (the first pass after an
+    # upgrade, a leader that was down) moves a period at a time, each transaction
+    # bounded by one period of a batch of nodes, oldest first.
+    time_indexed: bool = False
+
+    def unpacked(self, where: str, chunks: str | None = None) -> str:
+        """The values of the chunks in `chunks` (ours by default) matching `where` (over
+        `c`, with `u` the unpacked value), one row each, as `rows` names the columns."""
+        arrays = ", ".join(f"c.{name}" for name in self.columns)
+        values = ", ".join(
+            f"c.start + u.{n} AS {n}" if n == self.time else f"u.{n}" for n in self.columns
+        )
+        return (
+            f"SELECT c.node_id, {values} FROM {chunks or self.chunks} AS c, "  # noqa: S608 - our names
+            f"unnest({arrays}) AS u({', '.join(self.columns)}) WHERE {where}"
+        )
+
+    @cached_property
+    def _move(self) -> str:
+        p, t = self.period_ms, self.time
+        aggregates = ", ".join(
+            f"array_agg(({t} - ({t} / {p}) * {p})::int4 ORDER BY {self.order})"
+            if name == t
+            else f"array_agg({name} ORDER BY {self.order})"
+            for name in self.columns
+        )
+        # A chunk that exists already (late values of a packed period) takes the new ones
+        # at its end: readers sort, so the arrays need not stay in order.
+        merge = ", ".join(f"{n} = c.{n} || excluded.{n}" for n in self.columns)
+        columns = ", ".join(self.columns)
+        return (
+            f"WITH gone AS (DELETE FROM {self.rows} WHERE node_id = ANY($1::uuid[]) "  # noqa: S608 - our names, ints
+            f"AND {t} >= $2 AND {t} < $3 RETURNING node_id, {columns}), "
+            f"packed AS (INSERT INTO {self.chunks} AS c (node_id, start, n, {columns}) "
+            f"SELECT node_id, ({t} / {p}) * {p}, COUNT(*), {aggregates} "
+            f"FROM gone GROUP BY node_id, ({t} / {p}) * {p} "
+            f"ON CONFLICT (node_id, start) DO UPDATE SET n = c.n + excluded.n, {merge}) "
+            "SELECT COUNT(*) FROM gone"
+        )
+
+    async def move(
+        self, conn: BaseDBAsyncClient, nodes: list[Any], before: int, since: int = 0
+    ) -> int:
+        """Packs the rows of `nodes` stamped in [since, before) (period boundaries), in
+        `conn`'s transaction; returns how many moved."""
+        if self.lock is not None:
+            await conn.execute_query("SELECT pg_advisory_xact_lock($1, $2)", list(self.lock))
+        _, rows = await conn.execute_query(self._move, [nodes, since, before])
+        return int(rows[0][0])
+
+    async def pack(self, before: int, nodes_per_move: int = NODES_PER_MOVE) -> int:
+        """Packs every node's rows stamped before `before`; returns how many moved.
+
+        One transaction per batch of nodes (and period, see `time_indexed`), deleting
+        the rows and writing the chunks from one snapshot (one statement): stopping at
+        any moment loses nothing and stores nothing twice; what committed moved, the
+        rest moves next time. A no-op on SQLite."""
+        conn = WorkerNode._meta.db
+        if not is_postgres(conn):
+            return 0
+        windows = [(0, before)]
+        if self.time_indexed:
+            rows = await conn.execute_query_dict(
+                f"SELECT MIN({self.time}) AS t FROM {self.rows}"  # noqa: S608 - our names
+            )
+            oldest = rows[0]["t"]
+            if oldest is None or oldest >= before:
+                return 0
+            first = int(oldest) // self.period_ms * self.period_ms
+            windows = [(s, s + self.period_ms) for s in range(first, before, self.period_ms)]
+        moved = 0
+        for since, until in windows:
+            moved += await self._pack_window(since, until, nodes_per_move)
+        return moved
+
+    async def _pack_window(self, since: int, before: int, nodes_per_move: int) -> int:
+        moved = 0
+        after: Any = None
+        while True:
+            query = WorkerNode.all().order_by("id").limit(nodes_per_move)
+            if after is not None:
+                query = query.filter(id__gt=after)
+            ids = await query.values_list("id", flat=True)
+            if ids:
+                async with in_transaction() as tx:
+                    moved += await self.move(tx, list(ids), before, since)
+                after = ids[-1]
+            if len(ids) < nodes_per_move:
+                return moved
+
+    async def delete_node(self, conn: BaseDBAsyncClient, node_id: Any) -> None:
+        await conn.execute_query(
+            f"DELETE FROM {self.chunks} WHERE node_id = $1",  # noqa: S608 - our names
+            [node_id],
+        )
+
+
+SAMPLES = Packing(
+    rows="node_samples",
+    chunks="node_sample_chunks",
+    time="ts",
+    period_ms=HOUR_MS,
+    columns=(
+        "seq",
+        "ts",
+        "cpu_percent",
+        "memory_used",
+        "disk_used",
+        "load1",
+        "load5",
+        "load15",
+    ),
+    order="ts, seq",
+    lock=SAMPLES_LOCK,
+    time_indexed=True,
+)
+ROLLUPS = Packing(
+    rows="node_sample_rollups",
+    chunks="node_rollup_chunks",
+    time="bucket",
+    period_ms=DAY_MS,
+    columns=(
+        "bucket",
+        "samples",
+        "cpu_percent",
+        "cpu_percent_max",
+        "memory_used",
+        "disk_used",
+        "load1",
+    ),
+    order="bucket",
+)
+
+# An hour of samples is packed once it ended this long ago, by the packing replica's
+# clock.
+COMPACT_AFTER_MS = 15 * 60_000
+# A sample older than this, by the ingesting replica's clock, may belong to a packed
+# hour and is checked against it. COMPACT_AFTER_MS - LATE_MS is twice the clock skew
+# between replicas this tolerates (5 minutes): a sample one replica sees as fresh is
+# never in an hour another has packed.
+LATE_MS = 5 * 60_000
+
+
+def horizon(now_ms: int) -> int:
+    """Samples stamped before this are in hours that may be packed now."""
+    return (now_ms - COMPACT_AFTER_MS) // HOUR_MS * HOUR_MS
+
+
+async def compact(now_ms: int, nodes_per_move: int = NODES_PER_MOVE) -> int:
+    """Packs every node's samples from hours that ended COMPACT_AFTER_MS before `now_ms`."""
+    return await SAMPLES.pack(horizon(now_ms), nodes_per_move)
+
+
+# For the ingest's INSERT … SELECT … FROM unnest(…) AS v of samples that may belong to a
+# packed hour: those already in their hour's chunk are left out.
+NOT_PACKED = (
+    "NOT EXISTS (SELECT 1 FROM node_sample_chunks AS c WHERE c.node_id = v.node_id"  # noqa: S608 - ints
+    f" AND c.start = (v.ts / {HOUR_MS}) * {HOUR_MS} AND v.seq = ANY(c.seq))"
+)
+
+
+async def hold_samples_lock(conn: BaseDBAsyncClient) -> None:
+    """For the rest of `conn`'s transaction, no hour of samples is packed."""
+    await conn.execute_query("SELECT pg_advisory_xact_lock_shared($1, $2)", list(SAMPLES_LOCK))
