@@ -1,5 +1,6 @@
 // Customers' views (administrators see them too, for their own account): the catalog and
-// subscribing, their apps with status, URL and logs, and the wallet with its ledger.
+// subscribing, their apps with status, URL and logs, the wallet with its ledger, and the
+// invoices. Each shows the things of the team the page acts in (the team picker's).
 
 import { query, serviceNames } from "./api.js";
 import { badge, h, mb, money, mount, pager, row, table, when } from "./dom.js";
@@ -92,5 +93,21 @@ export async function wallet(ctx, params) {
     table("Transactions", headers, tx.transactions.map((t) =>
       row(headers, [when(t.createdAt), t.type, money(t.amount, t.currency), money(t.balanceAfter, t.currency), t.reason]))),
     pager(tx.pagination, (p) => ctx.remember({ page: p }, true), "transactions"),
+  ];
+}
+
+const KINDS = { INVOICE: "Invoice", CREDIT_NOTE: "Credit note" };
+
+export async function invoices(ctx, params) {
+  const page = Number(params.get("page") ?? 1);
+  const data = await ctx.api("GET", "/billing/invoices" + query({ page, limit: PAGE_SIZE }));
+  const headers = ["Number", "Kind", "Issued", "Period", "Total"];
+  const period = (i) => (i.periodStart ? `${when(i.periodStart)} – ${when(i.periodEnd)}` : "–");
+  return [
+    h("h1", {}, "Invoices"),
+    table("Invoices and credit notes", headers, data.invoices.map((i) =>
+      row(headers, [i.number, KINDS[i.kind] ?? i.kind, when(i.issuedAt), period(i), money(i.total, i.currency)],
+        { "data-invoice": i.number }))),
+    pager(data.pagination, (p) => ctx.remember({ page: p }, true), "invoices"),
   ];
 }
