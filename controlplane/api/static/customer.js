@@ -9,7 +9,7 @@ const PAGE_SIZE = 20;
 
 export async function catalog(ctx, params) {
   const page = Number(params.get("page") ?? 1);
-  const [data, wallet] = await Promise.all([
+  const [data, funds] = await Promise.all([
     ctx.api("GET", "/services/public" + query({ page, limit: PAGE_SIZE })),
     ctx.api("GET", "/billing/wallet"),
   ]);
@@ -33,12 +33,12 @@ export async function catalog(ctx, params) {
       h("p", { class: "muted" }, `${svc.category} · version ${svc.version}`),
       h("p", {}, svc.description),
       h("p", {}, `${svc.resources.cpu} cores · ${mb(svc.resources.memory)} memory · ${mb(svc.resources.storage)} storage`),
-      h("p", { class: "figure" }, `${money(svc.pricing.monthly, wallet.currency)} / month`),
+      h("p", { class: "figure" }, `${money(svc.pricing.monthly, funds.currency)} / month`),
       button);
   });
   return [
     h("h1", {}, "Catalog"),
-    h("p", {}, `Available in your wallet: ${money(wallet.available, wallet.currency)}`),
+    h("p", {}, `Available in your wallet: ${money(funds.available, funds.currency)}`),
     h("div", { class: "cards" }, cards), pager(data.pagination, (p) => ctx.remember({ page: p }, true), "services")];
 }
 
