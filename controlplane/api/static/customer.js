@@ -7,6 +7,10 @@ import { badge, h, mb, money, mount, pager, row, table, when } from "./dom.js";
 
 const PAGE_SIZE = 20;
 
+function whose(team) {
+  return team && !team.personal ? `${team.name}'s` : "your";
+}
+
 export async function catalog(ctx, params) {
   const page = Number(params.get("page") ?? 1);
   const [data, funds] = await Promise.all([
@@ -38,7 +42,7 @@ export async function catalog(ctx, params) {
   });
   return [
     h("h1", {}, "Catalog"),
-    h("p", {}, `Available in your wallet: ${money(funds.available, funds.currency)}`),
+    h("p", {}, `Available in ${whose(ctx.team)} wallet: ${money(funds.available, funds.currency)}`),
     h("div", { class: "cards" }, cards), pager(data.pagination, (p) => ctx.remember({ page: p }, true), "services")];
 }
 

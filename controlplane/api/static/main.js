@@ -189,6 +189,7 @@ async function render(quiet = false) {
   const platformWide = Boolean(id) || ADMIN_VIEWS.some(([key]) => key === name);
   const ctx = {
     api: (m, p, b) => session.call(m, p, b, { inTeam: !platformWide }),
+    team: platformWide ? null : session.team, // the team the view acts in, as GET /teams has it
     toast,
     fail,
     go,

@@ -140,7 +140,7 @@ async def test_a_member_of_two_teams_picks_one_with_the_keyboard_and_sees_its_th
     )
     await page.locator("#nav").get_by_role("link", name="Catalog").click()
     await expect(page.locator("main")).to_contain_text(
-        "Available in your wallet: "
+        "Available in Acme's wallet: "
         + await money(page, acme["wallet"]["available"], acme["wallet"]["currency"])
     )
     # Every call since the pick named Acme.
@@ -268,5 +268,30 @@ async def test_administrators_read_subscribers_by_name_and_email_across_every_te
     # Their own customer pages do act in Ops.
     await page.locator("#nav").get_by_role("link", name="My apps").click()
     await expect(page.locator("tbody")).to_contain_text("Nothing here yet")
+    assert page.errors == []  # type: ignore[attr-defined]
+    await page.close()
+
+
+async def test_the_team_picker_and_a_refusal_fit_a_390_px_phone(
+    platform: TestClient,
+    admin: dict[str, str],
+    services: dict[str, str],
+    browser: Browser,
+    artifacts: Path,
+) -> None:
+    acme = await acme_with_ghost(platform, admin, services)
+    await person(platform, "vic@example.com", "Vic Viewer")
+    await member(acme["id"], "vic@example.com", TeamRole.VIEWER)
+    page = await signed_in(browser, platform, "vic@example.com", PASSWORD)
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.get_by_label("Team", exact=True).select_option(label="Acme (viewer)")
+    await page.get_by_role("button", name="Subscribe to Ghost").click()
+    await expect(page.locator("#page-alert")).to_contain_text("As a viewer in Acme")
+
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    for part in ("#team-picker", "#page-alert"):
+        box = await page.locator(part).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, part
+    await page.screenshot(path=artifacts / "viewer-refused-390.png", full_page=True)
     assert page.errors == []  # type: ignore[attr-defined]
     await page.close()
