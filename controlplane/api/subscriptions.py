@@ -11,6 +11,7 @@ from controlplane.api.envelope import ok
 from controlplane.api.routing import Access, Call, Route
 from controlplane.appkeys import ACCOUNTS, CLOCK, SUBSCRIPTIONS
 from controlplane.db.models import Instance
+from controlplane.services.accounts import users
 from controlplane.services.apps import history, instances, metering, subscriptions
 from shared.wire.common import PageQuery
 from shared.wire.subscriptions import (
@@ -22,6 +23,7 @@ from shared.wire.subscriptions import (
     LogsQuery,
     RenewRequest,
     SubscribeRequest,
+    SubscriberOut,
     SubscriptionDetail,
     SubscriptionHistory,
     SubscriptionList,
@@ -38,7 +40,23 @@ async def subscribe(call: Call[SubscribeRequest, Any]) -> web.Response:
 
 
 async def list_subscriptions(call: Call[Any, SubscriptionListQuery]) -> web.Response:
-    return ok(await subscriptions.list_subscriptions(call.acting, call.query), "Subscriptions")
+    found = await subscriptions.list_subscriptions(call.acting, call.query)
+    if call.acting.administrator:
+        found = await _with_subscribers(found)
+    return ok(found, "Subscriptions")
+
+
+async def _with_subscribers(found: SubscriptionList) -> SubscriptionList:
+    """Administrators read whose each subscription is, not only an id."""
+    known = await users.contacts({s.user_id for s in found.subscriptions})
+    named = []
+    for sub in found.subscriptions:
+        contact = known.get(sub.user_id)
+        subscriber = (
+            SubscriberOut(id=sub.user_id, name=contact[0], email=contact[1]) if contact else None
+        )
+        named.append(sub.model_copy(update={"subscriber": subscriber}))
+    return found.model_copy(update={"subscriptions": named})
 
 
 async def get_subscription(call: Call[Any, Any]) -> web.Response:

@@ -40,6 +40,14 @@ class InstanceOut(WireOut):
     updated_at: datetime
 
 
+class SubscriberOut(WireOut):
+    """Who subscribed, as administrators' lists name them."""
+
+    id: UUID
+    name: str
+    email: str
+
+
 class SubscriptionOut(WireOut):
     id: UUID
     team_id: UUID = Field(description="the team it belongs to: its wallet pays")
@@ -61,6 +69,11 @@ class SubscriptionOut(WireOut):
     )
     created_at: datetime
     updated_at: datetime
+    subscriber: SubscriberOut | None = Field(
+        default=None,
+        description="who subscribed, by name and email: in administrators' lists only "
+        "(null elsewhere, and once the account is gone)",
+    )
 
 
 class SubscriptionDetail(SubscriptionOut):

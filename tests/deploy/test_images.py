@@ -1,13 +1,18 @@
 """The container images, checked without a container engine: the Dockerfiles parse, copy only
 what the repository has, build in one stage and run in a slim one as a non-root user, and
-their build stage's script really builds a virtualenv whose console scripts start."""
+their build stage's script really builds a virtualenv whose console scripts start. The
+agent's image installs only the agent's own dependencies: none of the control plane's."""
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 import shutil
 import subprocess
+import sys
 import tomllib
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import pytest
@@ -17,7 +22,21 @@ from dockerfile_parse import DockerfileParser
 REPO = Path(__file__).resolve().parents[2]
 IMAGES = {"Dockerfile.controlplane": "minispod-controlplane", "Dockerfile.agent": "minispod-agent"}
 VENV = "/opt/minispod"
+# Each image's build stage ends in build-venv with its install set (pyproject.toml: the plain
+# install for the agent, the `controlplane` extra for the control plane).
+INSTALL_SETS = {"Dockerfile.controlplane": "controlplane", "Dockerfile.agent": "agent"}
 BUILD_STEP = f"sh scripts/build-venv /src {VENV}"
+# Distributions only the control plane uses: the ORM and its migrations, the database
+# drivers, the web framework, the wire types' validator and the Kubernetes client.
+CONTROL_PLANE_ONLY = {
+    "tortoise-orm",
+    "aerich",
+    "asyncpg",
+    "aiosqlite",
+    "aiohttp",
+    "pydantic",
+    "kubernetes",
+}
 COMPILERS = ("build-essential", "gcc", "g++", "clang", "make")
 
 
@@ -86,7 +105,7 @@ def test_the_runtime_stage_takes_only_the_built_venv_and_installs_no_compiler(do
     build, runtime = _stages(dockerfile)
 
     assert build[0]["value"].endswith(" AS build")
-    assert _values(build, "RUN")[-1] == BUILD_STEP
+    assert _values(build, "RUN")[-1] == f"{BUILD_STEP} {INSTALL_SETS[dockerfile]}"
     assert _copies(runtime) == []
     assert _values(runtime, "COPY") == [f"--from=build {VENV} {VENV}"]
     for run in _values(runtime, "RUN"):
@@ -115,11 +134,69 @@ def test_the_image_writes_only_to_its_data_dir_and_says_what_it_is(dockerfile):
         assert f"org.opencontainers.image.{key}" in parsed.labels
 
 
-def test_both_images_share_one_build_stage():
+def test_both_images_share_one_build_stage_but_for_the_install_set():
     first, second = (_stages(d)[0] for d in IMAGES)
-    assert [(i["instruction"], i["value"]) for i in first] == [
-        (i["instruction"], i["value"]) for i in second
+    # The same steps on the same context, up to the last, which names the image's install set.
+    assert [(i["instruction"], i["value"]) for i in first[:-1]] == [
+        (i["instruction"], i["value"]) for i in second[:-1]
     ]
+    for dockerfile, stage in zip(IMAGES, (first, second), strict=True):
+        assert (stage[-1]["instruction"], stage[-1]["value"]) == (
+            "RUN",
+            f"{BUILD_STEP} {INSTALL_SETS[dockerfile]}",
+        )
+
+
+def _name(requirement: str) -> str:
+    """A requirement's distribution name, normalised (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", re.split(r"[<>=!~\[;\s]", requirement, maxsplit=1)[0]).lower()
+
+
+def _agent_third_party_imports() -> set[str]:
+    """The top-level modules outside the standard library and this project that the agent can
+    import: every module of agent/, and the shared/ modules (and their packages) it reaches."""
+    todo = list((REPO / "agent").rglob("*.py"))
+    seen: set[Path] = set()
+    found: set[str] = set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                if top == "shared":
+                    parts = name.split(".")
+                    for depth in range(1, len(parts) + 1):
+                        base = REPO.joinpath(*parts[:depth])
+                        todo += [
+                            p for p in (base.with_suffix(".py"), base / "__init__.py") if p.exists()
+                        ]
+                elif top != "agent" and top not in sys.stdlib_module_names:
+                    found.add(top)
+    return found
+
+
+def test_the_agents_install_set_is_what_the_agent_imports_and_none_of_the_control_planes():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    agent_set = {_name(r) for r in project["dependencies"]}
+    control_plane_set = {_name(r) for r in project["optional-dependencies"]["controlplane"]}
+    providers = packages_distributions()  # import name -> distributions (this suite's venv)
+
+    imported = _agent_third_party_imports()
+    needed = {_name(d) for module in imported for d in providers.get(module, [module])}
+
+    assert imported, "the agent imports psutil and prometheus_client at least"
+    assert needed == agent_set, "the plain install is exactly what the agent imports"
+    assert agent_set.isdisjoint(CONTROL_PLANE_ONLY)
+    assert control_plane_set >= CONTROL_PLANE_ONLY
 
 
 def test_the_images_workflow_builds_both_dockerfiles_for_two_architectures():
@@ -138,10 +215,10 @@ def test_the_images_workflow_builds_both_dockerfiles_for_two_architectures():
     assert any(s.get("uses", "").startswith("docker/setup-qemu-action@") for s in steps)
 
 
-@pytest.mark.slow
-def test_the_build_stage_makes_a_venv_whose_console_scripts_start(tmp_path):
-    """The build stage's COPY lines assemble a context, and its one RUN step runs on it."""
-    (build, _) = _stages("Dockerfile.controlplane")
+def _run_build_stage(dockerfile: str, tmp_path: Path) -> Path:
+    """The build stage's COPY lines assemble a context, and its last RUN step (build-venv with
+    the image's install set) runs on it; the virtualenv it made."""
+    (build, _) = _stages(dockerfile)
     context = tmp_path / "src"
     context.mkdir()
     for sources, destination in _copies(build):
@@ -155,13 +232,58 @@ def test_the_build_stage_makes_a_venv_whose_console_scripts_start(tmp_path):
             else:
                 shutil.copy2(REPO / source, target)
     venv = tmp_path / "venv"
+    sh, script, source, _, install_set = _values(build, "RUN")[-1].split()
+    assert (sh, script, source) == ("sh", "scripts/build-venv", "/src")
 
-    subprocess.run(
-        ["sh", str(context / "scripts" / "build-venv"), str(context), str(venv)],
-        check=True,
+    built = subprocess.run(
+        ["sh", str(context / script), str(context), str(venv), install_set],
+        check=False,
         capture_output=True,
+        text=True,
         timeout=240,
     )
+    assert built.returncode == 0, built.stderr
+    return venv
+
+
+def _installed(venv: Path) -> set[str]:
+    listed = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import importlib.metadata as m; print('\\n'.join(d.metadata['Name'] for d in m.distributions()))",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return {_name(line) for line in listed.stdout.split()}
+
+
+@pytest.mark.slow
+def test_the_agents_build_stage_makes_a_venv_without_the_control_planes_packages(tmp_path):
+    venv = _run_build_stage("Dockerfile.agent", tmp_path)
+
+    installed = _installed(venv)
+    assert {"minispod", "psutil", "prometheus-client"} <= installed
+    assert installed.isdisjoint(CONTROL_PLANE_ONLY), installed & CONTROL_PLANE_ONLY
+    shown = subprocess.run(
+        [str(venv / "bin" / "minispod-agent"), "--help"], check=True, capture_output=True, text=True
+    )
+    assert shown.stdout.startswith("usage: minispod-agent")
+    # The control plane's entry point is in the shared wheel but cannot start without its set.
+    refused = subprocess.run(
+        [str(venv / "bin" / "minispod-controlplane"), "--help"], capture_output=True, text=True
+    )
+    assert refused.returncode != 0 and "ModuleNotFoundError" in refused.stderr
+    assert not (venv / "bin" / "pip").exists()
+
+
+@pytest.mark.slow
+def test_the_build_stage_makes_a_venv_whose_console_scripts_start(tmp_path):
+    """The control plane's build stage: its venv starts both programs."""
+    venv = _run_build_stage("Dockerfile.controlplane", tmp_path)
+    assert _installed(venv) >= CONTROL_PLANE_ONLY
     for script in IMAGES.values():
         shown = subprocess.run(
             [str(venv / "bin" / script), "--help"], check=True, capture_output=True, text=True

@@ -127,11 +127,17 @@ export async function subscriptions(ctx, params) {
     ctx.api("GET", "/subscriptions" + query({ page, limit: PAGE_SIZE })),
     serviceNames(ctx.api),
   ]);
-  const headers = ["Subdomain", "State", "User", "Service", "Period ends", "Instance"];
+  const headers = ["Subdomain", "State", "Subscriber", "Service", "Period ends", "Instance"];
+  // Who subscribed, by name and email (the administrators' list carries them); an account
+  // since deleted is left with its id.
+  const subscriber = (s) => (s.subscriber
+    ? h("span", { class: "subscriber" }, s.subscriber.name, " ", h("span", { class: "muted" }, `<${s.subscriber.email}>`))
+    : h("span", { class: "muted" }, s.userId));
   return [
     h("h1", {}, "Subscriptions"),
     table("Subscriptions", headers, data.subscriptions.map((s) =>
-      row(headers, [s.subdomain, badge(s.status), s.userId, names.get(s.serviceId) ?? s.serviceId, when(s.currentPeriodEnd), s.instanceId ?? "–"]))),
+      row(headers, [s.subdomain, badge(s.status), subscriber(s), names.get(s.serviceId) ?? s.serviceId, when(s.currentPeriodEnd), s.instanceId ?? "–"],
+        { "data-subscription": s.id }))),
     pager(data.pagination, (p) => ctx.remember({ page: p }, true), "subscriptions"),
   ];
 }

@@ -9,26 +9,66 @@
 // (no CSRF), and the page's strict Content-Security-Policy (no inline or foreign script)
 // is what keeps injected script from reading it. Refresh tokens are single-use: each
 // refresh spends the stored one and stores its successor.
+//
+// The team the page acts in: a user in several teams picks one, and every call then carries
+// `X-Team-ID` (the API's own way to name it). The personal team is never named: without the
+// header the API acts in it. The choice is no secret, so it is remembered in localStorage,
+// per account, and forgotten if the account is no longer in that team.
 
 const API = "/api/v1";
 const REFRESH_KEY = "minispod.refreshToken";
+const TEAM_KEY = "minispod.team.";
 
 export class ApiError extends Error {
-  constructor(status, code, message, errors = []) {
+  constructor(status, code, message, errors = [], extra = {}) {
     super(message);
     this.status = status;
     this.code = code;
     this.errors = errors;
+    this.missingScope = extra.missingScope ?? null; // INSUFFICIENT_SCOPE, INSUFFICIENT_ROLE
+    this.role = extra.role ?? null; // INSUFFICIENT_ROLE: the caller's role in the team
   }
 }
 
 export class Session {
-  constructor(storage = window.sessionStorage) {
+  constructor(storage = window.sessionStorage, remembered = window.localStorage) {
     this.storage = storage;
+    this.remembered = remembered;
     this.accessToken = null;
     this.user = null;
+    this.teams = null; // the caller's teams (GET /teams), once asked
+    this.teamId = null; // the shared team acted in; null: the personal team
     this.refreshing = null; // one refresh in flight, shared by every call that needs it
     this.onSignedOut = () => {};
+  }
+
+  // The team acted in, as GET /teams describes it (the personal one when none is picked).
+  get team() {
+    const teams = this.teams ?? [];
+    return teams.find((t) => t.id === this.teamId) ?? teams.find((t) => t.personal) ?? null;
+  }
+
+  // The caller's teams, and the one remembered for this account if they are still in it.
+  async loadTeams() {
+    const data = await this.call("GET", "/teams");
+    this.teams = data.teams;
+    const key = TEAM_KEY + this.user.id;
+    const stored = this.remembered.getItem(key);
+    const known = this.teams.find((t) => t.id === stored && !t.personal);
+    this.teamId = known ? known.id : null;
+    if (stored && !known) this.remembered.removeItem(key);
+  }
+
+  useTeam(teamId) {
+    const chosen = (this.teams ?? []).find((t) => t.id === teamId);
+    const key = TEAM_KEY + this.user.id;
+    if (!chosen || chosen.personal) {
+      this.teamId = null;
+      this.remembered.removeItem(key);
+    } else {
+      this.teamId = chosen.id;
+      this.remembered.setItem(key, chosen.id);
+    }
   }
 
   get signedIn() {
@@ -73,6 +113,8 @@ export class Session {
   forget() {
     this.accessToken = null;
     this.user = null;
+    this.teams = null;
+    this.teamId = null;
     this.storage.removeItem(REFRESH_KEY);
   }
 
@@ -88,10 +130,13 @@ export class Session {
     return this.refreshing;
   }
 
-  // An authenticated call; an expired access token is refreshed once and the call retried.
-  async call(method, path, body) {
+  // An authenticated call in the team acted in; an expired access token is refreshed once
+  // and the call retried. `inTeam: false`: an administrator's platform-wide view, which a
+  // team would narrow.
+  async call(method, path, body, { inTeam = true } = {}) {
+    const teamId = inTeam ? this.teamId : null;
     try {
-      return await send(method, path, body, this.accessToken);
+      return await send(method, path, body, this.accessToken, teamId);
     } catch (error) {
       if (!(error instanceof ApiError) || error.code !== "TOKEN_EXPIRED") throw error;
     }
@@ -102,7 +147,7 @@ export class Session {
       this.onSignedOut();
       throw error;
     }
-    return send(method, path, body, this.accessToken);
+    return send(method, path, body, this.accessToken, teamId);
   }
 }
 
@@ -115,9 +160,10 @@ export function query(params) {
   return text ? `?${text}` : "";
 }
 
-async function send(method, path, body, token) {
+async function send(method, path, body, token, teamId) {
   const headers = { Accept: "application/json" };
   if (token) headers.Authorization = `Bearer ${token}`;
+  if (teamId) headers["X-Team-ID"] = teamId;
   const init = { method, headers, cache: "no-store" };
   if (body !== undefined) {
     headers["Content-Type"] = "application/json";
@@ -141,6 +187,7 @@ async function send(method, path, body, token) {
       envelope?.code ?? "HTTP_" + response.status,
       envelope?.message ?? response.statusText,
       envelope?.errors ?? [],
+      envelope ?? {},
     );
   }
   return envelope.data;

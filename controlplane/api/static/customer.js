@@ -1,14 +1,19 @@
 // Customers' views (administrators see them too, for their own account): the catalog and
-// subscribing, their apps with status, URL and logs, and the wallet with its ledger.
+// subscribing, their apps with status, URL and logs, the wallet with its ledger, and the
+// invoices. Each shows the things of the team the page acts in (the team picker's).
 
 import { query, serviceNames } from "./api.js";
 import { badge, h, mb, money, mount, pager, row, table, when } from "./dom.js";
 
 const PAGE_SIZE = 20;
 
+function whose(team) {
+  return team && !team.personal ? `${team.name}'s` : "your";
+}
+
 export async function catalog(ctx, params) {
   const page = Number(params.get("page") ?? 1);
-  const [data, wallet] = await Promise.all([
+  const [data, funds] = await Promise.all([
     ctx.api("GET", "/services/public" + query({ page, limit: PAGE_SIZE })),
     ctx.api("GET", "/billing/wallet"),
   ]);
@@ -32,12 +37,12 @@ export async function catalog(ctx, params) {
       h("p", { class: "muted" }, `${svc.category} · version ${svc.version}`),
       h("p", {}, svc.description),
       h("p", {}, `${svc.resources.cpu} cores · ${mb(svc.resources.memory)} memory · ${mb(svc.resources.storage)} storage`),
-      h("p", { class: "figure" }, `${money(svc.pricing.monthly, wallet.currency)} / month`),
+      h("p", { class: "figure" }, `${money(svc.pricing.monthly, funds.currency)} / month`),
       button);
   });
   return [
     h("h1", {}, "Catalog"),
-    h("p", {}, `Available in your wallet: ${money(wallet.available, wallet.currency)}`),
+    h("p", {}, `Available in ${whose(ctx.team)} wallet: ${money(funds.available, funds.currency)}`),
     h("div", { class: "cards" }, cards), pager(data.pagination, (p) => ctx.remember({ page: p }, true), "services")];
 }
 
@@ -92,5 +97,21 @@ export async function wallet(ctx, params) {
     table("Transactions", headers, tx.transactions.map((t) =>
       row(headers, [when(t.createdAt), t.type, money(t.amount, t.currency), money(t.balanceAfter, t.currency), t.reason]))),
     pager(tx.pagination, (p) => ctx.remember({ page: p }, true), "transactions"),
+  ];
+}
+
+const KINDS = { INVOICE: "Invoice", CREDIT_NOTE: "Credit note" };
+
+export async function invoices(ctx, params) {
+  const page = Number(params.get("page") ?? 1);
+  const data = await ctx.api("GET", "/billing/invoices" + query({ page, limit: PAGE_SIZE }));
+  const headers = ["Number", "Kind", "Issued", "Period", "Total"];
+  const period = (i) => (i.periodStart ? `${when(i.periodStart)} – ${when(i.periodEnd)}` : "–");
+  return [
+    h("h1", {}, "Invoices"),
+    table("Invoices and credit notes", headers, data.invoices.map((i) =>
+      row(headers, [i.number, KINDS[i.kind] ?? i.kind, when(i.issuedAt), period(i), money(i.total, i.currency)],
+        { "data-invoice": i.number }))),
+    pager(data.pagination, (p) => ctx.remember({ page: p }, true), "invoices"),
   ];
 }

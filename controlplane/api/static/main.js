@@ -16,15 +16,25 @@ const CUSTOMER_VIEWS = [
   ["catalog", "Catalog", customer.catalog],
   ["apps", "My apps", customer.apps],
   ["wallet", "Wallet", customer.wallet],
+  ["invoices", "Invoices", customer.invoices],
 ];
 const DETAIL_VIEWS = { nodes: admin.node };
+// What each team scope lets a member do, for the message a role that falls short gets.
+const SCOPE_WORDS = {
+  "subscriptions:write": "subscribe to services or change the team's subscriptions",
+  "instances:write": "restart or change the team's apps",
+  "billing:write": "top up or change the team's wallet",
+  "webhooks:write": "change the team's webhooks",
+};
 
 const session = new Session();
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
 const who = document.getElementById("who");
 const toastBox = document.getElementById("toast");
+const pageAlert = document.getElementById("page-alert");
 let rendered = 0;
+let chromeFor = null; // whose header is drawn: it is kept while they stay, so is the focus
 
 function toast(text) {
   toastBox.textContent = text;
@@ -33,7 +43,22 @@ function toast(text) {
   toast.timer = setTimeout(() => toastBox.classList.remove("toast-shown"), 5000);
 }
 
+// A role that falls short is said in the page, where it stays until the reader moves on.
+function roleRefused(error) {
+  const team = session.team;
+  const role = String(error.role ?? team?.role ?? "member").toLowerCase();
+  const what = SCOPE_WORDS[error.missingScope] ?? "do this";
+  const where = team && !team.personal ? `in ${team.name}` : "in this team";
+  pageAlert.textContent =
+    `As a ${role} ${where} you cannot ${what} (it needs ${error.missingScope}). ` +
+    "An owner of the team can give you another role.";
+}
+
 function fail(error) {
+  if (error instanceof ApiError && error.code === "INSUFFICIENT_ROLE") {
+    roleRefused(error);
+    return;
+  }
   const fields = error instanceof ApiError && error.errors.length
     ? ": " + error.errors.map((e) => `${e.field} ${e.message}`).join("; ")
     : "";
@@ -67,15 +92,38 @@ function go(hash) {
   else location.hash = hash;
 }
 
+function teamLabel(team) {
+  return team.personal ? "Personal" : `${team.name} (${team.role.toLowerCase()})`;
+}
+
+// Shown only to someone in more than one team: the team every call then acts in.
+function teamPicker() {
+  const teams = session.teams ?? [];
+  if (teams.length < 2) return null;
+  const current = session.team?.id;
+  const picker = h("select", { id: "team-picker", onchange: (event) => {
+    session.useTeam(event.target.value);
+    pageAlert.textContent = "";
+    toast(`Acting in ${teamLabel(session.team)}`);
+    render(true); // the focus stays on the picker
+  } }, teams.map((t) => h("option", { value: t.id, selected: t.id === current }, teamLabel(t))));
+  return h("span", { class: "team" }, h("label", { for: "team-picker" }, "Team"), picker);
+}
+
 function renderChrome(current) {
   if (!session.signedIn) {
     mount(nav);
     mount(who);
+    chromeFor = null;
     return;
   }
   mount(nav, h("ul", {}, views().map(([key, label]) =>
     h("li", {}, h("a", { href: `#/${key}`, "aria-current": key === current ? "page" : null }, label)))));
+  const key = `${session.user.id} ${session.user.name} ${(session.teams ?? []).map((t) => t.id + t.role).join()}`;
+  if (chromeFor === key) return;
+  chromeFor = key;
   mount(who,
+    teamPicker(),
     h("span", { class: "muted", id: "whoami" }, `${session.user.name} (${session.user.role.toLowerCase()})`),
     h("button", { type: "button", id: "sign-out", onclick: signOut }, "Sign out"));
 }
@@ -122,6 +170,14 @@ async function render(quiet = false) {
     render.notice = null;
     return;
   }
+  if (quiet !== true) pageAlert.textContent = "";
+  if (session.teams === null) {
+    // The teams to pick from; without them the page still works, in the personal team.
+    await session.loadTeams().catch(() => {
+      if (session.signedIn) session.teams = [];
+    });
+    if (turn !== rendered || !session.signedIn) return;
+  }
   const known = views().find(([key]) => key === name);
   const view = id && session.isAdmin ? DETAIL_VIEWS[name] : known?.[2];
   if (!view) {
@@ -129,8 +185,11 @@ async function render(quiet = false) {
     return;
   }
   renderChrome(name);
+  // Administrators' views are the platform's, not a team's: a picked team would narrow them.
+  const platformWide = Boolean(id) || ADMIN_VIEWS.some(([key]) => key === name);
   const ctx = {
-    api: (m, p, b) => session.call(m, p, b),
+    api: (m, p, b) => session.call(m, p, b, { inTeam: !platformWide }),
+    team: platformWide ? null : session.team, // the team the view acts in, as GET /teams has it
     toast,
     fail,
     go,

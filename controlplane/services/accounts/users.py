@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
@@ -202,6 +203,14 @@ async def stats(clock: Clock) -> UserStats:
         by_role=by_role,
         signups_last_30_days=[SignupDay(date=d, count=per_day.get(d, 0)) for d in days],
     )
+
+
+async def contacts(user_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str]]:
+    """The name and email of each of these accounts that still exists, by id."""
+    if not user_ids:
+        return {}
+    rows = await User.filter(id__in=list(user_ids)).values_list("id", "name", "email")
+    return {i: (name, email) for i, name, email in rows}
 
 
 async def administrators() -> list[tuple[uuid.UUID, str, str]]:

@@ -155,7 +155,7 @@ async def detail(subscription: Subscription, viewer: User | None = None) -> Subs
 
 
 def _out(subscription: Subscription, instance: Instance | None) -> SubscriptionOut:
-    computed = ("instance_id", "cancels_at")
+    computed = ("instance_id", "cancels_at", "subscriber")
     data = {f: getattr(subscription, f) for f in SubscriptionOut.model_fields if f not in computed}
     return SubscriptionOut(
         **data,

@@ -168,7 +168,7 @@ async def test_the_keyboard_alone_signs_in_with_a_visible_focus(
     await expect(page.locator("#whoami")).to_contain_text("Una User")
     # A customer is offered the customer's sections only.
     labels = await page.locator("#nav a").all_inner_texts()
-    assert labels == ["Catalog", "My apps", "Wallet"]
+    assert labels == ["Catalog", "My apps", "Wallet", "Invoices"]
     assert page.errors == []  # type: ignore[attr-defined]
     await page.close()
 

@@ -234,6 +234,28 @@ async def test_customers_see_only_their_own(platform, admin, services):
     assert anonymous.status == 401
 
 
+async def test_administrators_lists_name_each_subscriber_and_customers_lists_do_not(
+    platform, admin, services
+):
+    await create_account(platform, "alice@example.com", "Customer1!x", "USER", "Alice Liddell")
+    await fund(platform, "alice@example.com", PLENTY)
+    alice = bearer((await sign_in(platform, "alice@example.com", "Customer1!x"))["accessToken"])
+    made = (await (await subscribe(platform, alice, services["n8n"])).json())["data"]
+    assert made["subscriber"] is None
+
+    everyone = (await (await platform.get("/api/v1/subscriptions", headers=admin)).json())["data"]
+    (listed,) = everyone["subscriptions"]
+    assert listed["id"] == made["id"]
+    assert listed["subscriber"] == {
+        "id": made["userId"],
+        "name": "Alice Liddell",
+        "email": "alice@example.com",
+    }
+    # Customers read their own (and their teams') lists without anyone's address in them.
+    own = (await (await platform.get("/api/v1/subscriptions", headers=alice)).json())["data"]
+    assert [s["subscriber"] for s in own["subscriptions"]] == [None]
+
+
 async def test_bad_subscriptions_are_refused_and_create_nothing(platform, admin, services):
     from controlplane.db.models import Subscription
 
