@@ -1,21 +1,24 @@
 """Retention at scale: batched roll-up and delete against one statement, on a durable PostgreSQL.
 
 N old raw samples (spread over a fleet of nodes, all past the raw window) are
-rolled up and deleted twice in the same run, from the same seeded data: once
-as the control plane did before (one DELETE … RETURNING for everything, the
-baseline) and once as it does now (batches of RETENTION_BATCH rows, each its
-own transaction). Meanwhile a writer commits one fresh sample every 5 ms, as
+rolled up and deleted in several ways in the same run, from the same seeded
+data: as the control plane did first (one DELETE … RETURNING for everything,
+the baseline), in batches of RETENTION_BATCH rows, each its own transaction
+(what it still does for rows on SQLite, and for late rows on PostgreSQL), and
+as it does on PostgreSQL now: the rows packed into hours first (the leader's
+packing pass, measured on its own) and the packed hours rolled up. Meanwhile a writer commits one fresh sample every 5 ms, as
 the ingest would, and its commit latency is measured. Prints, for each way:
 the pass's time, its longest transaction, the WAL it wrote, and the writer's
 p50/p99 against the same writer with no retention running.
 
-    .venv/bin/python bench/retention.py [--rows 1000000] [--nodes 1000]
+    .venv/bin/python bench/retention.py [--rows 1000000] [--nodes 1000] [--ways packed,...]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import statistics
 import subprocess
 import sys
@@ -32,8 +35,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from harness import control_plane_env  # noqa: E402
+from workers_read import COLUMNS, node_row  # noqa: E402
 
 from controlplane.config import normalise_database_url  # noqa: E402
+from controlplane.db import packing  # noqa: E402
 from controlplane.db.bulk import SAMPLE_COLUMNS  # noqa: E402
 from controlplane.db.database import connected  # noqa: E402
 from controlplane.services.fleet import node_metrics  # noqa: E402
@@ -45,7 +50,18 @@ WRITE_EVERY = 0.005
 async def seed(url: str, rows: int, nodes: list[uuid.UUID], old_ms: int) -> None:
     conn = await asyncpg.connect(url)
     try:
-        await conn.execute("TRUNCATE node_samples, node_sample_rollups")
+        await conn.execute(
+            "TRUNCATE node_samples, node_sample_rollups, node_sample_chunks, node_rollup_chunks"
+        )
+        if not await conn.fetchval("SELECT COUNT(*) FROM worker_nodes"):
+            # The packing walks the registered nodes.
+            rng = random.Random(3)
+            now = datetime.now(UTC)
+            await conn.copy_records_to_table(
+                "worker_nodes",
+                records=[(n, *node_row(i, now, rng)[1:]) for i, n in enumerate(nodes)],
+                columns=COLUMNS,
+            )
         per_node = rows // len(nodes)
         records = (
             (node, seq, old_ms + seq * 10_000, 12.5, 4096, 100_000, 0.5, 0.4, 0.3)
@@ -96,6 +112,28 @@ def batched(batch: int, pause: float) -> Callable[[int], Awaitable[list[float]]]
     return run
 
 
+async def packing_pass(cutoff: int) -> list[float]:
+    """The leader's packing of every closed hour, each transaction timed."""
+    times: list[float] = []
+    await packing.compact(int(time.time() * 1000), on_move=times.append)
+    return times
+
+
+async def packed(cutoff: int) -> list[float]:
+    """Retention over packed hours (the rows packed beforehand, untimed)."""
+    width = node_metrics.ROLLUP_WIDTH * 1000
+    chunks = max(1, node_metrics.RETENTION_BATCH // 100)
+    times = []
+    while True:
+        started = time.perf_counter()
+        _, full = await node_metrics._roll_chunks_postgres(cutoff, width, chunks)
+        took = time.perf_counter() - started
+        times.append(took)
+        if not full:
+            return times
+        await asyncio.sleep(took * node_metrics.RETENTION_PAUSE)
+
+
 async def writer(url: str, node: uuid.UUID, stop: asyncio.Event, seq0: int) -> list[float]:
     conn = await asyncpg.connect(url)
     latencies = []
@@ -133,15 +171,24 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-async def run(url: str, rows: int, node_count: int, variants: list[tuple[int, float]]) -> None:
+async def run(
+    url: str, rows: int, node_count: int, variants: list[tuple[int, float]], ways: set[str]
+) -> None:
     nodes = [uuid.uuid4() for _ in range(node_count)]
     old = datetime.now(UTC) - timedelta(days=3)
     old_ms = int(old.timestamp() * 1000)
     cutoff = int((datetime.now(UTC) - timedelta(days=1)).timestamp() * 1000)
     live = uuid.uuid4()
 
-    async def measured(name: str, way: Callable[[int], Awaitable[list[float]]]) -> None:
+    async def measured(
+        name: str,
+        way: Callable[[int], Awaitable[list[float]]],
+        prepare: Callable[[], Awaitable[object]] | None = None,
+    ) -> None:
         await seed(url, rows, nodes, old_ms)
+        if prepare is not None:
+            async with connected(normalise_database_url(url)):
+                await prepare()
         stop = asyncio.Event()
         quiet_task = asyncio.create_task(writer(url, live, stop, 10**12 + time.time_ns() // 10**6))
         await asyncio.sleep(2.0)
@@ -169,9 +216,15 @@ async def run(url: str, rows: int, node_count: int, variants: list[tuple[int, fl
             f"{statistics.median(transactions) * 1000:6.1f} ms"
         )
 
-    await measured("one statement", one_statement)
-    for size, pause in variants:
-        await measured(f"batch {size} pause {pause:g}", batched(size, pause))
+    if "statement" in ways:
+        await measured("one statement", one_statement)
+    if "batches" in ways:
+        for size, pause in variants:
+            await measured(f"batch {size} pause {pause:g}", batched(size, pause))
+    if "packing" in ways:
+        await measured("packing pass", packing_pass)
+    if "packed" in ways:
+        await measured("packed hours", packed, lambda: packing.compact(int(time.time() * 1000)))
 
 
 def main() -> None:
@@ -184,6 +237,11 @@ def main() -> None:
         default=[],
         help="BATCH:PAUSE, e.g. 1000:1 (pause as a share of each batch's time); "
         "default: what the control plane runs",
+    )
+    parser.add_argument(
+        "--ways",
+        default="statement,batches,packing,packed",
+        help="which to run, of statement (the baseline), batches, packing, packed",
     )
     args = parser.parse_args()
     variants = [(int(b), float(p)) for b, p in (v.split(":") for v in args.variant)] or [
@@ -199,7 +257,7 @@ def main() -> None:
             cwd=ROOT,
             capture_output=True,
         )
-        asyncio.run(run(pg.url, args.rows, args.nodes, variants))
+        asyncio.run(run(pg.url, args.rows, args.nodes, variants, set(args.ways.split(","))))
     finally:
         pg.stop()
 

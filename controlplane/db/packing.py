@@ -28,6 +28,8 @@ chunk's entry for the same bucket, and readers merge the two by count.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -110,13 +112,19 @@ class Packing:
         _, rows = await conn.execute_query(self._move, [nodes, since, before])
         return int(rows[0][0])
 
-    async def pack(self, before: int, nodes_per_move: int = NODES_PER_MOVE) -> int:
+    async def pack(
+        self,
+        before: int,
+        nodes_per_move: int = NODES_PER_MOVE,
+        on_move: Callable[[float], None] | None = None,
+    ) -> int:
         """Packs every node's rows stamped before `before`; returns how many moved.
 
         One transaction per batch of nodes (and period, see `time_indexed`), deleting
         the rows and writing the chunks from one snapshot (one statement): stopping at
         any moment loses nothing and stores nothing twice; what committed moved, the
-        rest moves next time. A no-op on SQLite."""
+        rest moves next time. A no-op on SQLite. `on_move` hears each transaction's
+        seconds."""
         conn = WorkerNode._meta.db
         if not is_postgres(conn):
             return 0
@@ -132,10 +140,16 @@ class Packing:
             windows = [(s, s + self.period_ms) for s in range(first, before, self.period_ms)]
         moved = 0
         for since, until in windows:
-            moved += await self._pack_window(since, until, nodes_per_move)
+            moved += await self._pack_window(since, until, nodes_per_move, on_move)
         return moved
 
-    async def _pack_window(self, since: int, before: int, nodes_per_move: int) -> int:
+    async def _pack_window(
+        self,
+        since: int,
+        before: int,
+        nodes_per_move: int,
+        on_move: Callable[[float], None] | None,
+    ) -> int:
         moved = 0
         after: Any = None
         while True:
@@ -144,8 +158,11 @@ class Packing:
                 query = query.filter(id__gt=after)
             ids = await query.values_list("id", flat=True)
             if ids:
+                started = time.perf_counter()
                 async with in_transaction() as tx:
                     moved += await self.move(tx, list(ids), before, since)
+                if on_move is not None:
+                    on_move(time.perf_counter() - started)
                 after = ids[-1]
             if len(ids) < nodes_per_move:
                 return moved
@@ -208,9 +225,13 @@ def horizon(now_ms: int) -> int:
     return (now_ms - COMPACT_AFTER_MS) // HOUR_MS * HOUR_MS
 
 
-async def compact(now_ms: int, nodes_per_move: int = NODES_PER_MOVE) -> int:
+async def compact(
+    now_ms: int,
+    nodes_per_move: int = NODES_PER_MOVE,
+    on_move: Callable[[float], None] | None = None,
+) -> int:
     """Packs every node's samples from hours that ended COMPACT_AFTER_MS before `now_ms`."""
-    return await SAMPLES.pack(horizon(now_ms), nodes_per_move)
+    return await SAMPLES.pack(horizon(now_ms), nodes_per_move, on_move)
 
 
 # For the ingest's INSERT … SELECT … FROM unnest(…) AS v of samples that may belong to a
