@@ -9,7 +9,12 @@ JSON, in the same run. Prints throughput, latency percentiles and the ratio.
 
     .venv/bin/python bench/heartbeat_ingest.py [--nodes 2000] [--seconds 20] [--concurrency 200]
         [--loader wrk|python] [--rounds 3] [--workers 1] [--bare-workers 1] [--durable]
-        [--env MINISPOD_NAME=value ...]
+        [--env MINISPOD_NAME=value ...] [--history 20000000 [--history-as-rows]]
+
+With --history N the rounds run twice in the same run: first on an empty history, then
+after N old samples of the same nodes are stored as the control plane keeps them (hours
+packed by the leader's packing pass; as rows with --history-as-rows, how every sample
+was kept before packing).
 """
 
 from __future__ import annotations
@@ -23,18 +28,24 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
 import aiohttp
+import asyncpg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from harness import ADMIN_EMAIL, ADMIN_PASSWORD, control_plane_env, create_admin, free_port  # noqa: E402
 
+from controlplane.config import normalise_database_url  # noqa: E402
+from controlplane.db import packing  # noqa: E402
+from controlplane.db.bulk import SAMPLE_COLUMNS  # noqa: E402
+from controlplane.db.database import connected  # noqa: E402
 from tests.pgserver import PostgresServer  # noqa: E402
 
 BARE_SERVER = """
@@ -299,6 +310,55 @@ async def register_nodes(
         return list(await asyncio.gather(*(one(i) for i in range(n))))
 
 
+LOADS = (0.5, 0.4, 0.3)
+# Above any seq the warm-up and the rounds send (each round's start at a million apart).
+HISTORY_SEQS = 10**9
+
+
+async def store_history(url: str, nodes: list[tuple[str, str]], rows: int, packed: bool) -> str:
+    """`rows` old samples spread over `nodes`, every 10 s until two hours ago, with seqs
+    no round sends; packed into hours unless told otherwise."""
+    per_node = max(1, rows // len(nodes))
+    end = (int(time.time() * 1000) - 2 * 3_600_000) // 3_600_000 * 3_600_000
+    records = (
+        (
+            uuid.UUID(node_id),
+            HISTORY_SEQS + k,
+            end - (per_node - k) * 10_000,
+            12.5,
+            2048,
+            10,
+            *LOADS,
+        )
+        for node_id, _ in nodes
+        for k in range(1, per_node + 1)
+    )
+    started = time.perf_counter()
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.copy_records_to_table(
+            "node_samples", records=records, columns=list(SAMPLE_COLUMNS)
+        )
+        await conn.execute("VACUUM ANALYZE node_samples")
+    finally:
+        await conn.close()
+    took = time.perf_counter() - started
+    if not packed:
+        return f"{per_node * len(nodes):,} rows stored in {took:.0f} s"
+    started = time.perf_counter()
+    async with connected(normalise_database_url(url)):
+        moved = await packing.compact(int(time.time() * 1000))
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("VACUUM ANALYZE node_samples")
+    finally:
+        await conn.close()
+    return (
+        f"{per_node * len(nodes):,} rows stored in {took:.0f} s, {moved:,} packed in "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--nodes", type=int, default=2000)
@@ -330,6 +390,10 @@ def main() -> None:
         default=[],
         metavar="NAME=VALUE",
         help="a setting of the control plane (repeatable), e.g. MINISPOD_ALERT_INTERVAL=0.2",
+    )
+    parser.add_argument("--history", type=int, default=0, help="old samples, for a second run")
+    parser.add_argument(
+        "--history-as-rows", action="store_true", help="keep the history as rows, not packed"
     )
     args = parser.parse_args()
     extra = dict(item.split("=", 1) for item in args.env)
@@ -387,32 +451,47 @@ def main() -> None:
             f"seconds={args.seconds} rounds={args.rounds} control-plane workers={args.workers} "
             f"baseline processes={args.bare_workers} durable database={args.durable}"
         )
+
         # Rounds alternate baseline and control plane, so a slow spell of the machine
         # (a shared VM's neighbours) lands on both rather than on one side of the ratio.
-        ratios, cpu_ratios = [], []
-        for r in range(args.rounds):
-            b = measured(bare_pids, partial(load, bare, args.seconds, 0))
-            seq_base = (r + 1) * 1_000_000  # each round's seqs are new to the database
-            c = measured([cp_pid], partial(load, base, args.seconds, seq_base), database_pid)
+        def rounds(first: int) -> list[float]:
+            ratios, cpu_ratios, p99s = [], [], []
+            for r in range(first, first + args.rounds):
+                b = measured(bare_pids, partial(load, bare, args.seconds, 0))
+                seq_base = (r + 1) * 1_000_000  # each round's seqs are new to the database
+                c = measured([cp_pid], partial(load, base, args.seconds, seq_base), database_pid)
+                print(
+                    f"bare aiohttp JSON POST : {b['rate']:8.0f} req/s  p50 {b['p50']:6.1f} ms  "
+                    f"p99 {b['p99']:6.1f} ms  server CPU {b['cpu_us']:5.0f} us/req  "
+                    f"errors {b['errors']}"
+                )
+                print(
+                    f"control plane heartbeat: {c['rate']:8.0f} hb/s   p50 {c['p50']:6.1f} ms  "
+                    f"p99 {c['p99']:6.1f} ms  server CPU {c['cpu_us']:5.0f} us/hb   "
+                    f"errors {c['errors']}  (PostgreSQL {c.get('db_cpu_us', 0):.0f} us/hb)"
+                )
+                ratios.append(c["rate"] / b["rate"])
+                cpu_ratios.append(b["cpu_us"] / c["cpu_us"])
+                p99s.append(c["p99"])
+                print(
+                    f"  round {r + 1}: ratio {ratios[-1]:.2f}, CPU per request {cpu_ratios[-1]:.2f}"
+                )
+            # Work per request is less disturbed by the rest of the machine than throughput.
             print(
-                f"bare aiohttp JSON POST : {b['rate']:8.0f} req/s  p50 {b['p50']:6.1f} ms  "
-                f"p99 {b['p99']:6.1f} ms  server CPU {b['cpu_us']:5.0f} us/req  "
-                f"errors {b['errors']}"
+                f"ratio control plane / bare: median {statistics.median(ratios):.2f} "
+                f"(min {min(ratios):.2f}, max {max(ratios):.2f}); CPU per request, bare / "
+                f"control plane: median {statistics.median(cpu_ratios):.2f}"
             )
+            return [statistics.median(ratios), statistics.median(p99s)]
+
+        empty = rounds(0)
+        if args.history:
+            print(asyncio.run(store_history(pg.url, nodes, args.history, not args.history_as_rows)))
+            full = rounds(args.rounds)
             print(
-                f"control plane heartbeat: {c['rate']:8.0f} hb/s   p50 {c['p50']:6.1f} ms  "
-                f"p99 {c['p99']:6.1f} ms  server CPU {c['cpu_us']:5.0f} us/hb   "
-                f"errors {c['errors']}  (PostgreSQL {c.get('db_cpu_us', 0):.0f} us/hb)"
+                f"with the history: throughput ratio {full[0] / empty[0]:.2f}x of without, "
+                f"p99 {full[1]:.1f} ms against {empty[1]:.1f} ms ({full[1] / empty[1]:.2f}x)"
             )
-            ratios.append(c["rate"] / b["rate"])
-            cpu_ratios.append(b["cpu_us"] / c["cpu_us"])
-            print(f"  round {r + 1}: ratio {ratios[-1]:.2f}, CPU per request {cpu_ratios[-1]:.2f}")
-        # Work per request is less disturbed by the rest of the machine than throughput.
-        print(
-            f"ratio control plane / bare: median {statistics.median(ratios):.2f} "
-            f"(min {min(ratios):.2f}, max {max(ratios):.2f}); CPU per request, bare / control "
-            f"plane: median {statistics.median(cpu_ratios):.2f}"
-        )
         print(asyncio.run(batching(base)))
     finally:
         for p in procs:
