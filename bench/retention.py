@@ -93,19 +93,24 @@ async def one_statement(cutoff: int) -> list[float]:
     return [time.perf_counter() - started]
 
 
-def batched(batch: int, pause: float) -> Callable[[int], Awaitable[list[float]]]:
-    """The retention as apply_retention runs it (batch size, pause after each batch as a
-    share of the batch's own time), each batch timed."""
+Roll = Callable[[int, int, int], Awaitable[tuple[int, bool]]]
+
+
+def batched(
+    batch: int, pause: float, roll: Roll = node_metrics._roll_batch_postgres
+) -> Callable[[int], Awaitable[list[float]]]:
+    """The retention as apply_retention runs it (`roll`'s batches of `batch`, a pause after
+    each as a share of the batch's own time), each batch timed."""
 
     async def run(cutoff: int) -> list[float]:
         width = node_metrics.ROLLUP_WIDTH * 1000
         times = []
         while True:
             started = time.perf_counter()
-            done, _ = await node_metrics._roll_batch_postgres(cutoff, width, batch)
+            _, full = await roll(cutoff, width, batch)
             took = time.perf_counter() - started
             times.append(took)
-            if done < batch:
+            if not full:
                 return times
             await asyncio.sleep(took * pause)
 
@@ -119,19 +124,13 @@ async def packing_pass(cutoff: int) -> list[float]:
     return times
 
 
-async def packed(cutoff: int) -> list[float]:
-    """Retention over packed hours (the rows packed beforehand, untimed)."""
-    width = node_metrics.ROLLUP_WIDTH * 1000
-    chunks = max(1, node_metrics.RETENTION_BATCH // 100)
-    times = []
-    while True:
-        started = time.perf_counter()
-        _, full = await node_metrics._roll_chunks_postgres(cutoff, width, chunks)
-        took = time.perf_counter() - started
-        times.append(took)
-        if not full:
-            return times
-        await asyncio.sleep(took * node_metrics.RETENTION_PAUSE)
+# Retention over packed hours (the rows packed beforehand, untimed): whole chunks per
+# transaction, as apply_retention rolls them.
+packed = batched(
+    max(1, node_metrics.RETENTION_BATCH // 100),
+    node_metrics.RETENTION_PAUSE,
+    node_metrics._roll_chunks_postgres,
+)
 
 
 async def writer(url: str, node: uuid.UUID, stop: asyncio.Event, seq0: int) -> list[float]:

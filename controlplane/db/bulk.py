@@ -26,17 +26,8 @@ from controlplane.db import packing
 from controlplane.db.sql import is_postgres
 from shared.enums import NodeStatus
 
-SAMPLE_COLUMNS = (
-    "node_id",
-    "seq",
-    "ts",
-    "cpu_percent",
-    "memory_used",
-    "disk_used",
-    "load1",
-    "load5",
-    "load15",
-)
+# A sample row: its node, then the columns an hour's chunk packs (db/packing.py).
+SAMPLE_COLUMNS = ("node_id", *packing.SAMPLES.columns)
 _SAMPLE_PG_TYPES = ("uuid", "int8", "int8", "float8", "int8", "int8", "float8", "float8", "float8")
 
 # The node columns each heartbeat writes, with their PostgreSQL array types. The
