@@ -128,20 +128,26 @@ class Packing:
         conn = WorkerNode._meta.db
         if not is_postgres(conn):
             return 0
-        windows = [(0, before)]
-        if self.time_indexed:
-            rows = await conn.execute_query_dict(
-                f"SELECT MIN({self.time}) AS t FROM {self.rows}"  # noqa: S608 - our names
-            )
-            oldest = rows[0]["t"]
-            if oldest is None or oldest >= before:
-                return 0
-            first = int(oldest) // self.period_ms * self.period_ms
-            windows = [(s, s + self.period_ms) for s in range(first, before, self.period_ms)]
+        if not self.time_indexed:
+            return await self._pack_window(0, before, nodes_per_move, on_move)
         moved = 0
-        for since, until in windows:
-            moved += await self._pack_window(since, until, nodes_per_move, on_move)
+        since = await self._oldest(conn, 0)
+        # Period by period, skipping the empty ones (each found by one index probe).
+        while since is not None and since < before:
+            start = since // self.period_ms * self.period_ms
+            until = min(start + self.period_ms, before)
+            moved += await self._pack_window(start, until, nodes_per_move, on_move)
+            since = await self._oldest(conn, until)
         return moved
+
+    async def _oldest(self, conn: BaseDBAsyncClient, since: int) -> int | None:
+        """The earliest time of a row stamped at `since` or later."""
+        rows = await conn.execute_query_dict(
+            f"SELECT MIN({self.time}) AS t FROM {self.rows} WHERE {self.time} >= $1",  # noqa: S608 - our names
+            [since],
+        )
+        oldest = rows[0]["t"]
+        return None if oldest is None else int(oldest)
 
     async def _pack_window(
         self,

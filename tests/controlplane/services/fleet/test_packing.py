@@ -354,3 +354,21 @@ async def test_going_back_before_packing_turns_every_packed_value_into_rows_agai
         buckets["buckets"]
     )
     assert normalised(buckets["buckets"]) == by_hand([*yesterday, late, *today], FIVE_MINUTES_MS)
+
+
+@on_postgres
+async def test_a_backlog_is_packed_an_hour_at_a_time_skipping_the_empty_hours(
+    client, admin_headers, clock
+):
+    fleet = await Fleet.one_node(client, admin_headers)
+    _, t0 = timeline(clock)
+    early = hours_of_samples(t0 - 8 * HOUR_MS, 1, seq0=1)  # then seven hours of silence
+    late = hours_of_samples(t0, 2, seq0=100)
+    await fleet.post(*early, *late)
+
+    moves: list[float] = []
+    moved = await packing.compact(epoch_ms(clock()), on_move=moves.append)
+
+    assert moved == len(early) + len(late)
+    # One transaction per hour holding samples (one node: one batch each), none for the gap.
+    assert len(moves) == len({s.ts // HOUR_MS for s in [*early, *late]})
