@@ -11,6 +11,7 @@ from typing import Any
 import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
+from tortoise import connections
 
 from controlplane.appkeys import ALERTS, RECONCILER, SNAPSHOTS
 from controlplane.config import Config
@@ -162,6 +163,37 @@ async def test_only_the_leader_rolls_up_samples_past_the_raw_window(
         await client.get(url, params={**window, "step": "300"}, headers=admin_headers)
     ).json()
     assert [b["samples"] for b in body["data"]["buckets"]] == [1, 1]
+
+
+async def test_only_the_leader_packs_closed_hours_and_reads_see_them_still(
+    client, admin_headers, clock, replicas
+):
+    leader, follower = replicas
+    node_id, token = await active_node(client, admin_headers, clock)
+    old = clock() - timedelta(hours=2)  # always in an hour that ended 15 minutes ago
+    resp = await client.post(
+        f"/api/v1/workers/{node_id}/telemetry",
+        json={"samples": [usage(2, old)]},
+        headers=bearer(token),
+    )
+    assert resp.status == 200, await resp.text()
+    conn = connections.get(next(iter(connections.db_config)))
+
+    async def packed() -> int:
+        rows = await conn.execute_query_dict(
+            "SELECT COALESCE(SUM(n), 0) AS n FROM node_sample_chunks"
+        )
+        return int(rows[0]["n"])
+
+    await follower.compaction()
+    assert await packed() == 0
+    await leader.compaction()
+    assert await packed() == 1
+    window = {"from": (old - timedelta(minutes=1)).isoformat().replace("+00:00", "Z")}
+    body = await (
+        await client.get(f"/api/v1/workers/{node_id}/metrics", params=window, headers=admin_headers)
+    ).json()
+    assert [s["seq"] for s in body["data"]["samples"]] == [2, 1]
 
 
 async def sweeping(jobs: Jobs, clock: FakeClock, seconds: float) -> None:
