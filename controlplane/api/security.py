@@ -12,6 +12,7 @@ from controlplane.api.pipeline import client_address
 from controlplane.api.routing import ACTING, TEAM_HEADER, Access
 from controlplane.appkeys import ACCOUNTS, API_KEYS, NODE_AUTH, NODE_TOKEN_FAILURES, READS
 from controlplane.db.models import ApiKey, User
+from controlplane.db.sql import get_by
 from controlplane.services import ownership
 from controlplane.services.errors import Forbidden, MissingScope, RateLimited, Unauthorized
 from shared.enums import Role
@@ -35,7 +36,8 @@ async def current_user(request: web.Request) -> User:
     # Through the read pool: a dashboard's every request signs in, and those lookups must
     # not queue for the connections heartbeats commit on. Same primary, so a session
     # ended by a commit a moment ago is seen ended.
-    user = await User.filter(id=user_id).using_db(request.app[READS].db).first()
+    # Fixed SQL text rather than the ORM's query: 0.62x of its time (bench/sign_in_lookup.py).
+    user = await get_by(User, "id", user_id, db=request.app[READS].db)
     # A deleted or deactivated account, or one whose sessions were ended
     # (password change), loses access at once rather than at token expiry.
     if user is None or not user.is_active or user.session_version != claims.session_version:

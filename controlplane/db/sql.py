@@ -28,13 +28,16 @@ def uuid_value(conn: BaseDBAsyncClient, value: uuid.UUID) -> Any:
 M = TypeVar("M", bound=Model)
 
 
-async def get_by(model: type[M], column: str, value: Any, *columns: str) -> M | None:
+async def get_by(
+    model: type[M], column: str, value: Any, *columns: str, db: BaseDBAsyncClient | None = None
+) -> M | None:
     """The row of `model` whose unique `column` is `value` (None: no such row), as
     `model.get_or_none(column=value)` reads it, on the caller's transaction if one is open,
     but from fixed SQL text: building the ORM's query costs several times the CPU of the
     database's lookup, and the hot paths (a renewal's ledger reads) make one per lookup.
-    `columns`: only these (a partial row, as `.only()` reads it); all by default."""
-    conn = model._meta.db
+    `columns`: only these (a partial row, as `.only()` reads it); all by default. `db`: read
+    through this connection instead (the read pool)."""
+    conn = db or model._meta.db
     (mark,) = marks(conn, 1)
     wanted = ", ".join(columns) if columns else "*"
     rows = await conn.execute_query_dict(
