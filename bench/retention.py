@@ -124,13 +124,11 @@ async def packing_pass(cutoff: int) -> list[float]:
     return times
 
 
-# Retention over packed hours (the rows packed beforehand, untimed): whole chunks per
-# transaction, as apply_retention rolls them.
-packed = batched(
-    max(1, node_metrics.RETENTION_BATCH // 100),
-    node_metrics.RETENTION_PAUSE,
-    node_metrics._roll_chunks_postgres,
-)
+def packed(pause: float) -> Callable[[int], Awaitable[list[float]]]:
+    """Retention over packed hours (the rows packed beforehand, untimed): whole chunks per
+    transaction, as apply_retention rolls them."""
+    chunks = max(1, node_metrics.RETENTION_BATCH // 100)
+    return batched(chunks, pause, node_metrics._roll_chunks_postgres)
 
 
 async def writer(url: str, node: uuid.UUID, stop: asyncio.Event, seq0: int) -> list[float]:
@@ -223,7 +221,12 @@ async def run(
     if "packing" in ways:
         await measured("packing pass", packing_pass)
     if "packed" in ways:
-        await measured("packed hours", packed, lambda: packing.compact(int(time.time() * 1000)))
+        for pause in sorted({pause for _, pause in variants}):
+            await measured(
+                f"packed pause {pause:g}",
+                packed(pause),
+                lambda: packing.compact(int(time.time() * 1000)),
+            )
 
 
 def main() -> None:
@@ -234,7 +237,8 @@ def main() -> None:
         "--variant",
         action="append",
         default=[],
-        help="BATCH:PAUSE, e.g. 1000:1 (pause as a share of each batch's time); "
+        help="BATCH:PAUSE, e.g. 1000:1 (pause as a share of each batch's time; the packed "
+        "hours are rolled with each PAUSE too); "
         "default: what the control plane runs",
     )
     parser.add_argument(
