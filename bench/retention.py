@@ -127,7 +127,7 @@ async def packing_pass(cutoff: int) -> list[float]:
 def packed(pause: float) -> Callable[[int], Awaitable[list[float]]]:
     """Retention over packed hours (the rows packed beforehand, untimed): whole chunks per
     transaction, as apply_retention rolls them."""
-    chunks = max(1, node_metrics.RETENTION_BATCH // 100)
+    chunks = node_metrics.chunk_batch(node_metrics.RETENTION_BATCH)
     return batched(chunks, pause, node_metrics._roll_chunks_postgres)
 
 

@@ -38,7 +38,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from controlplane.db.models import WorkerNode
-from controlplane.db.sql import is_postgres
+from controlplane.db.sql import is_postgres, marks, uuid_value
 
 HOUR_MS = 3_600_000
 DAY_MS = 86_400_000
@@ -78,6 +78,28 @@ class Packing:
             f"SELECT c.node_id, {values} FROM {chunks or self.chunks} AS c, "  # noqa: S608 - our names
             f"unnest({arrays}) AS u({', '.join(self.columns)}) WHERE {where}"
         )
+
+    def of_node(
+        self, conn: BaseDBAsyncClient, node_id: Any, since: int, before: int
+    ) -> tuple[str, list[object]]:
+        """One node's values stamped in [since, before) as a subquery `s` with `columns`,
+        and its parameters: the rows, and on PostgreSQL the packed ones too."""
+        node, low, high = marks(conn, 3)
+        columns, t = ", ".join(self.columns), self.time
+        sql = (
+            f"SELECT {columns} FROM {self.rows} WHERE node_id = {node} "  # noqa: S608 - our names, placeholders
+            f"AND {t} >= {low} AND {t} < {high}"
+        )
+        params: list[object] = [uuid_value(conn, node_id), since, before]
+        if is_postgres(conn):
+            # A chunk starting up to a period before `since` holds values from `since` on.
+            packed = self.unpacked(
+                f"c.node_id = $1 AND c.start > $4 AND c.start < $3 "
+                f"AND c.start + u.{t} >= $2 AND c.start + u.{t} < $3"
+            )
+            sql += f" UNION ALL SELECT {columns} FROM ({packed}) AS p"  # noqa: S608 - our SQL
+            params.append(since - self.period_ms)
+        return f"({sql}) AS s", params
 
     @cached_property
     def _move(self) -> str:
@@ -129,14 +151,17 @@ class Packing:
         if not is_postgres(conn):
             return 0
         if not self.time_indexed:
-            return await self._pack_window(0, before, nodes_per_move, on_move)
-        moved = 0
+            return await self._pack_window(0, before, await _node_batches(nodes_per_move), on_move)
         since = await self._oldest(conn, 0)
+        if since is None or since >= before:
+            return 0  # nothing to pack: the fleet's ids are not even read
+        batches = await _node_batches(nodes_per_move)  # read once, for every period
+        moved = 0
         # Period by period, skipping the empty ones (each found by one index probe).
         while since is not None and since < before:
             start = since // self.period_ms * self.period_ms
             until = min(start + self.period_ms, before)
-            moved += await self._pack_window(start, until, nodes_per_move, on_move)
+            moved += await self._pack_window(start, until, batches, on_move)
             since = await self._oldest(conn, until)
         return moved
 
@@ -153,31 +178,29 @@ class Packing:
         self,
         since: int,
         before: int,
-        nodes_per_move: int,
+        batches: list[list[Any]],
         on_move: Callable[[float], None] | None,
     ) -> int:
         moved = 0
-        after: Any = None
-        while True:
-            query = WorkerNode.all().order_by("id").limit(nodes_per_move)
-            if after is not None:
-                query = query.filter(id__gt=after)
-            ids = await query.values_list("id", flat=True)
-            if ids:
-                started = time.perf_counter()
-                async with in_transaction() as tx:
-                    moved += await self.move(tx, list(ids), before, since)
-                if on_move is not None:
-                    on_move(time.perf_counter() - started)
-                after = ids[-1]
-            if len(ids) < nodes_per_move:
-                return moved
+        for ids in batches:
+            started = time.perf_counter()
+            async with in_transaction() as tx:
+                moved += await self.move(tx, ids, before, since)
+            if on_move is not None:
+                on_move(time.perf_counter() - started)
+        return moved
 
     async def delete_node(self, conn: BaseDBAsyncClient, node_id: Any) -> None:
         await conn.execute_query(
             f"DELETE FROM {self.chunks} WHERE node_id = $1",  # noqa: S608 - our names
             [node_id],
         )
+
+
+async def _node_batches(size: int) -> list[list[Any]]:
+    """Every registered node's id, in id order, in batches of `size`."""
+    ids = await WorkerNode.all().order_by("id").values_list("id", flat=True)
+    return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
 
 
 SAMPLES = Packing(

@@ -53,11 +53,6 @@ class Acting:
             raise RoleForbids(scope, self.role)
 
 
-def personal(user: User) -> Acting:
-    """The user in their own team, where they are the owner."""
-    return Acting(user, user.id, TeamRole.OWNER)
-
-
 async def acting(
     user: User,
     named: str | None,

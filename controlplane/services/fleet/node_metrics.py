@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 
 from controlplane.db import packing
 from controlplane.db.models import NodeSample, NodeSampleRollup
-from controlplane.db.sql import is_postgres, marks, uuid_value
+from controlplane.db.sql import is_postgres, marks
 from controlplane.services.errors import Invalid
 from shared.wire.workers import BucketOut, MetricsQuery, NodeMetrics, SampleOut
 
@@ -42,7 +42,7 @@ async def history(
     # little ahead of ours is still shown.
     lo, hi = _ms(start), _ms(query.to) if query.to else 2**62
     if query.step is None:
-        source, params = _samples(db, node_id, lo, hi)
+        source, params = packing.SAMPLES.of_node(db, node_id, lo, hi)
         (limit,) = marks(db, 1, start=len(params) + 1)
         rows = await db.execute_query_dict(
             "SELECT seq, ts, cpu_percent, memory_used, disk_used, load1, load5, load15 "  # noqa: S608 - placeholders only
@@ -70,59 +70,19 @@ async def history(
     )
 
 
-def _samples(
-    conn: BaseDBAsyncClient, node_id: uuid.UUID, lo: int, hi: int
-) -> tuple[str, list[object]]:
-    """A node's samples stamped in [lo, hi) as a subquery, and its parameters: the rows,
-    and on PostgreSQL the packed hours too (db/packing.py)."""
-    node, low, high = marks(conn, 3)
-    rows = (
-        f"SELECT seq, ts, cpu_percent, memory_used, disk_used, load1, load5, load15 "  # noqa: S608 - placeholders only
-        f"FROM node_samples WHERE node_id = {node} AND ts >= {low} AND ts < {high}"
-    )
-    params: list[object] = [uuid_value(conn, node_id), lo, hi]
-    if not is_postgres(conn):
-        return f"({rows}) AS s", params
-    # A chunk starting up to an hour before `lo` holds samples from `lo` on.
-    packed = packing.SAMPLES.unpacked(
-        "c.node_id = $1 AND c.start > $4 AND c.start < $3 AND c.start + u.ts >= $2 "
-        "AND c.start + u.ts < $3"
-    )
-    columns = "seq, ts, cpu_percent, memory_used, disk_used, load1, load5, load15"
-    return (
-        f"({rows} UNION ALL SELECT {columns} FROM ({packed}) AS p) AS s",  # noqa: S608 - our SQL
-        [*params, lo - packing.HOUR_MS],
-    )
-
-
-_ROLLUP_VALUES = "bucket, samples, cpu_percent, cpu_percent_max, memory_used, disk_used, load1"
-
-
 async def _rollups(
     conn: BaseDBAsyncClient, node_id: uuid.UUID, after: int, before: int
 ) -> list[dict[str, Any]]:
-    """A node's roll-ups with buckets in (after, before): rows, and packed days on
-    PostgreSQL. A bucket may come twice (a late roll-up beside its packed one)."""
-    node, low, high = marks(conn, 3)
-    sql = (
-        f"SELECT {_ROLLUP_VALUES} FROM node_sample_rollups "  # noqa: S608 - placeholders only
-        f"WHERE node_id = {node} AND bucket > {low} AND bucket < {high}"
-    )
-    params: list[object] = [uuid_value(conn, node_id), after, before]
-    if is_postgres(conn):
-        packed = packing.ROLLUPS.unpacked(
-            "c.node_id = $1 AND c.start > $4 AND c.start < $3 AND c.start + u.bucket > $2 "
-            "AND c.start + u.bucket < $3"
-        )
-        sql += f" UNION ALL SELECT {_ROLLUP_VALUES} FROM ({packed}) AS p"  # noqa: S608 - our SQL
-        params.append(after - packing.DAY_MS)
-    return list(await conn.execute_query_dict(sql, params))
+    """A node's roll-ups with buckets in (after, before). A bucket may come twice on
+    PostgreSQL (a late roll-up beside its packed one)."""
+    source, params = packing.ROLLUPS.of_node(conn, node_id, after + 1, before)
+    return list(await conn.execute_query_dict(f"SELECT * FROM {source}", params))  # noqa: S608 - our SQL
 
 
 async def _buckets(
     conn: BaseDBAsyncClient, node_id: uuid.UUID, lo: int, hi: int, step_ms: int
 ) -> list[BucketOut]:
-    source, params = _samples(conn, node_id, lo, hi)
+    source, params = packing.SAMPLES.of_node(conn, node_id, lo, hi)
     step = int(step_ms)  # a validated integer, inlined: integer division buckets alike on both
     sql = (
         f"SELECT (ts / {step}) * {step} AS b, COUNT(*) AS n, AVG(cpu_percent) AS cpu, "  # noqa: S608 - only ints and placeholders
@@ -214,6 +174,12 @@ RETENTION_BATCH = 1000
 RETENTION_PAUSE = 9.0
 
 
+def chunk_batch(batch: int) -> int:
+    """Packed hours per retention transaction where `batch` rows would go in one: an
+    hour of a node is hundreds of samples, so a hundredth as many (at least one)."""
+    return max(1, batch // 100)
+
+
 async def apply_retention(
     now: datetime, raw_keep: timedelta, rollup_keep: timedelta, batch: int = RETENTION_BATCH
 ) -> int:
@@ -230,8 +196,7 @@ async def apply_retention(
     conn = NodeSample._meta.db
     rolled = 0
     if is_postgres(conn):
-        # Whole chunks first, fewer of them per transaction: each holds an hour.
-        chunks = max(1, batch // 100)
+        chunks = chunk_batch(batch)
         rolled += await _in_batches(lambda: _roll_chunks_postgres(cutoff, width_ms, chunks))
         rolled += await _in_batches(lambda: _roll_batch_postgres(cutoff, width_ms, batch))
     else:

@@ -81,6 +81,16 @@ async def signed_in(browser: Browser, client: TestClient, email: str, password: 
     return page
 
 
+async def viewer_in_acme(
+    platform: TestClient, admin: dict[str, str], services: dict[str, str], browser: Browser
+) -> tuple[dict[str, str], Page]:
+    """Acme with Olive's Ghost, and Vic, a viewer there, signed in (in his personal team)."""
+    acme = await acme_with_ghost(platform, admin, services)
+    await person(platform, "vic@example.com", "Vic Viewer")
+    await member(acme["id"], "vic@example.com", TeamRole.VIEWER)
+    return acme, await signed_in(browser, platform, "vic@example.com", PASSWORD)
+
+
 async def money(page: Page, minor: int, currency: str) -> str:
     """An amount as the page formats it (the browser's locale)."""
     return str(
@@ -168,10 +178,7 @@ async def test_a_viewer_who_tries_to_subscribe_is_told_in_the_page_their_role_do
     browser: Browser,
     artifacts: Path,
 ) -> None:
-    acme = await acme_with_ghost(platform, admin, services)
-    await person(platform, "vic@example.com", "Vic Viewer")
-    await member(acme["id"], "vic@example.com", TeamRole.VIEWER)
-    page = await signed_in(browser, platform, "vic@example.com", PASSWORD)
+    acme, page = await viewer_in_acme(platform, admin, services, browser)
     await page.get_by_label("Team", exact=True).select_option(label="Acme (viewer)")
     await expect(page.get_by_label("Team", exact=True)).to_have_value(acme["id"])
 
@@ -279,10 +286,7 @@ async def test_the_team_picker_and_a_refusal_fit_a_390_px_phone(
     browser: Browser,
     artifacts: Path,
 ) -> None:
-    acme = await acme_with_ghost(platform, admin, services)
-    await person(platform, "vic@example.com", "Vic Viewer")
-    await member(acme["id"], "vic@example.com", TeamRole.VIEWER)
-    page = await signed_in(browser, platform, "vic@example.com", PASSWORD)
+    _, page = await viewer_in_acme(platform, admin, services, browser)
     await page.set_viewport_size({"width": 390, "height": 844})
     await page.get_by_label("Team", exact=True).select_option(label="Acme (viewer)")
     await page.get_by_role("button", name="Subscribe to Ghost").click()
