@@ -53,6 +53,11 @@ class Acting:
             raise RoleForbids(scope, self.role)
 
 
+def personal(user: User, named: bool = False) -> Acting:
+    """The user in their own team, where they are the owner."""
+    return Acting(user, user.id, TeamRole.OWNER, named)
+
+
 async def acting(
     user: User,
     named: str | None,
@@ -69,7 +74,7 @@ async def acting(
             raise Forbidden("This API key acts in its own team only")
         team_id = key.team_id
     if team_id is None or team_id == user.id:
-        return Acting(user, user.id, TeamRole.OWNER, named=team_id is not None)
+        return personal(user, named=team_id is not None)
     role = await role_in(team_id, user.id, conn)
     admin = user.role is Role.ADMINISTRATOR and key is None
     if role is None and admin and await Team.filter(id=team_id).using_db(conn).exists():
