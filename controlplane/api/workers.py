@@ -133,8 +133,8 @@ async def offline(call: Call[Any, PageQuery]) -> web.Response:
 async def metrics(call: Call[Any, MetricsQuery]) -> web.Response:
     app = call.request.app
     async with app[FLEET_READS]:
-        node = await workers.get_node(call.param("nodeId"), db=app[READS].db)
-        data = await node_metrics.history(node.id, call.query, app[CLOCK](), app[READS].db)
+        node_id = await workers.existing_id(call.param("nodeId"), app[READS].db)
+        data = await node_metrics.history(node_id, call.query, app[CLOCK](), app[READS].db)
         return ok(data, "Usage history")
 
 

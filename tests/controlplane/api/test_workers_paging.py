@@ -236,3 +236,66 @@ async def test_fleet_reads_past_the_limit_wait_their_turn_while_heartbeats_are_a
         turn.release()
     for t in waiting:
         assert (await asyncio.wait_for(t, timeout=10)).status == 200
+
+
+async def test_a_page_shows_every_column_as_the_node_read_through_the_orm_shows_it(
+    client, admin_headers
+):
+    # The listing reads with fixed SQL text; a node read whole by the ORM is the reference,
+    # with every kind of column filled: JSON (labels, taints, conditions), datetimes,
+    # floats, booleans, the status enum, the UUID.
+    from controlplane.db.models import WorkerNode
+    from shared.wire.workers import WorkerOut
+
+    token = await join_token(client, admin_headers)
+    for i in range(3):
+        node = await register(client, token, name=f"full-{i}", labels={"zone": f"z{i}"})
+        assert (await beat(client, node, seq=1)).status == 200
+    await add_node(
+        client, admin_headers, "never-seen", taints=[{"key": "k", "effect": "NoSchedule"}]
+    )
+    for query in (
+        "limit=10&sortBy=name",
+        "limit=10&sortBy=lastHeartbeat",
+        "limit=2&sortBy=createdAt&sortOrder=asc",
+    ):
+        page = await listing(client, admin_headers, query)
+        assert page["workers"], query
+        for shown in page["workers"]:
+            orm = WorkerOut.model_validate(await WorkerNode.get(id=shown["id"]))
+            assert shown == orm.model_dump(mode="json", by_alias=True), query
+        cursor = page["pagination"]["nextCursor"]
+        if cursor is not None:
+            after = await listing(client, admin_headers, f"{query}&cursor={cursor}")
+            assert after["workers"] and after["workers"][0]["id"] not in {
+                w["id"] for w in page["workers"]
+            }
+
+
+async def test_a_search_matches_any_case_and_takes_its_wildcards_as_plain_characters(
+    client, admin_headers
+):
+    for name, host in (
+        ("a", "web_1.example"),
+        ("b", "webx1.example"),
+        ("c", "WEB_2.Example"),
+        ("d", "cpu-100%.example"),
+        ("e", "cpu-1000.example"),
+        ("f", "back\\slash.example"),
+    ):
+        await add_node(client, admin_headers, name, hostname=host)
+
+    async def found(term: str) -> list[str]:
+        from urllib.parse import quote
+
+        page = await listing(
+            client, admin_headers, f"limit=50&sortBy=name&sortOrder=asc&search={quote(term)}"
+        )
+        assert page["pagination"]["total"] == len(page["workers"])
+        return [w["name"] for w in page["workers"]]
+
+    assert await found("web_") == ["a", "c"]  # not webx1: _ is not "any character"
+    assert await found("EXAMPLE") == ["a", "b", "c", "d", "e", "f"]
+    assert await found("100%") == ["d"]  # not cpu-1000: % is not "anything"
+    assert await found("k\\s") == ["f"]
+    assert await found("nothing-like-it") == []
