@@ -14,7 +14,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -341,6 +343,57 @@ async def drive(
     return result
 
 
+WRK_SCRIPT = r"""
+local paths = {}
+for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
+local auth = os.getenv("BENCH_AUTH")
+local i = 0
+request = function()
+  i = (i % #paths) + 1
+  return wrk.format("GET", paths[i], {["Authorization"] = auth})
+end
+-- done() runs in wrk's main Lua state, apart from the threads': a counter kept in
+-- response() would read 0 here. summary.errors.status counts every status >= 400.
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %f %f %f %f %d\n", summary.requests,
+    summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000, e.status + e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def drive_wrk(
+    base: str,
+    label: str,
+    request: Callable[[int], Request],
+    headers: dict[str, str],
+    seconds: float,
+    concurrency: int,
+) -> tuple[Result, int]:
+    """As drive(), from wrk (an independent load generator in C, one thread): closed
+    loop, `concurrency` connections, for `seconds`, cycling through the case's paths.
+    Its CPU is a fraction of this Python client's, so the server's figure is less
+    the loader's."""
+    with (
+        tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script,
+        tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as paths,
+    ):
+        script.write(WRK_SCRIPT)
+        paths.writelines(request(k)[1] + "\n" for k in range(5000))
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "-s", script.name, base],
+        env={**os.environ, "BENCH_PATHS": paths.name, "BENCH_AUTH": headers["Authorization"]},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(ln for ln in out.splitlines() if ln.startswith("RESULT"))
+    n, elapsed, p50, p95, p99, errors = line.split()[1:]
+    rate = int(n) / float(elapsed)
+    return Result(label, rate, float(p50), float(p95), float(p99), int(errors), []), int(n)
+
+
 # ---------------------------------------------------------------- paced load
 
 
@@ -521,12 +574,18 @@ def measure(
     headers = asyncio.run(sign_in(base))
     cursor = asyncio.run(deep_cursor(base, headers))
     cases = read_cases(args.nodes, sampled, datetime.now(UTC), cursor)
+    if args.only:
+        cases = [c for c in cases if c[0] == cases[0][0] or args.only in c[0]]
     # Warm-up: every node's first heartbeat looks its token up in the database (a
     # running fleet's are cached); connection pools, prepared statements, plans.
     Heartbeats(base, nodes_file, 500, args.nodes / 500 + 2).result()
     for _label, request in cases:
         asyncio.run(drive(base, "warm-up", request, headers, 50, args.concurrency))
 
+    if args.only:
+        return {
+            r.label: r.p99 for r in read_each(base, server_pid, args, nodes_file, cases, headers)
+        }
     # 1. Heartbeat latency alone, then under the dashboards' load, then alone again
     # (the machine is shared: the two quiet rounds bracket the loaded one).
     quiet = [Heartbeats(base, nodes_file, args.heartbeats, args.seconds).result()]
@@ -552,9 +611,27 @@ def measure(
     print(f"heartbeat p99 under dashboards: {ratio:.2f}x of alone; {verdict} <= 1.5x")
 
     # 2. Each read at `concurrency` readers while the fleet heartbeats.
+    figures = {
+        r.label: r.p99 for r in read_each(base, server_pid, args, nodes_file, cases, headers)
+    }
+    figures["heartbeat p99 alone"] = quiet_p99
+    figures["heartbeat p99 + dashboards"] = loaded["p99"]
+    return figures
+
+
+def read_each(
+    base: str,
+    server_pid: int,
+    args: argparse.Namespace,
+    nodes_file: str,
+    cases: list[tuple[str, Callable[[int], Request]]],
+    headers: dict[str, str],
+) -> list[Result]:
+    """Each read case at `concurrency` readers while the fleet heartbeats; prints them."""
     results: list[tuple[Result, float]] = []
     for label, request in cases:
-        est = args.requests / 300 + 5  # long enough to cover the case
+        # Long enough to cover the case.
+        est = (args.read_seconds if args.loader == "wrk" else args.requests / 300) + 5
         hb = Heartbeats(base, nodes_file, args.heartbeats, est)
         if args.profile:
             prof = subprocess.Popen(
@@ -576,8 +653,12 @@ def measure(
                 stderr=subprocess.DEVNULL,
             )
         cpu0 = cpu_seconds(server_pid)
-        r = asyncio.run(drive(base, label, request, headers, args.requests, args.concurrency))
-        cpu_ms = (cpu_seconds(server_pid) - cpu0) / max(1, args.requests) * 1000
+        if args.loader == "wrk":
+            r, done = drive_wrk(base, label, request, headers, args.read_seconds, args.concurrency)
+        else:
+            r = asyncio.run(drive(base, label, request, headers, args.requests, args.concurrency))
+            done = args.requests
+        cpu_ms = (cpu_seconds(server_pid) - cpu0) / max(1, done) * 1000
         hb.result()
         if args.profile:
             prof.wait()
@@ -594,10 +675,7 @@ def measure(
             f"p99 {r.p99:6.1f} ms  ({r.p99 / baseline.p99:4.1f}x /health)  server "
             f"{cpu_ms:4.1f} ms CPU/req (with heartbeats)  errors {r.errors}  {verdict}"
         )
-    figures = {r.label: r.p99 for r, _ in results}
-    figures["heartbeat p99 alone"] = quiet_p99
-    figures["heartbeat p99 + dashboards"] = loaded["p99"]
-    return figures
+    return [r for r, _ in results]
 
 
 def main() -> None:
@@ -607,7 +685,15 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser()
     parser.add_argument("--nodes", type=int, default=10_000)
-    parser.add_argument("--requests", type=int, default=2000, help="per read case")
+    parser.add_argument(
+        "--loader",
+        choices=["wrk", "python"],
+        default="wrk" if shutil.which("wrk") else "python",
+        help="the closed-loop readers: wrk where installed (apt-get install wrk), else "
+        "this process's aiohttp client",
+    )
+    parser.add_argument("--requests", type=int, default=2000, help="per read case (python)")
+    parser.add_argument("--read-seconds", type=float, default=5, help="per read case (wrk)")
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent readers")
     parser.add_argument(
         "--heartbeats",
@@ -620,6 +706,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="each heartbeat-latency round")
     parser.add_argument(
         "--workers", type=int, default=1, help="control-plane processes (MINISPOD_WORKERS)"
+    )
+    parser.add_argument(
+        "--only", help="only the read cases whose label holds this (and the baseline)"
     )
     parser.add_argument("--durable", action="store_true", help="fsync and synchronous commit on")
     parser.add_argument("--profile", help="directory: a py-spy profile (raw stacks) per read case")
@@ -659,7 +748,8 @@ def main() -> None:
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
             f.writelines(f"{node_id} {token}\n" for node_id, token in tokens)
         print(
-            f"nodes={args.nodes} readers={args.concurrency} requests/case={args.requests} "
+            f"nodes={args.nodes} readers={args.concurrency} loader={args.loader} "
+            f"requests/case={args.requests if args.loader == 'python' else '-'} "
             f"heartbeats={args.heartbeats:g}/s dashboard={args.dashboard:g} reads/s "
             f"seconds={args.seconds:g} durable={args.durable}"
         )
