@@ -299,3 +299,18 @@ async def test_a_search_matches_any_case_and_takes_its_wildcards_as_plain_charac
     assert await found("100%") == ["d"]  # not cpu-1000: % is not "anything"
     assert await found("k\\s") == ["f"]
     assert await found("nothing-like-it") == []
+
+
+async def test_usage_history_of_an_unknown_or_malformed_node_is_not_found(client, admin_headers):
+    node = await register(client, await join_token(client, admin_headers))
+    assert (await beat(client, node, seq=1)).status == 200
+    known = await client.get(
+        f"/api/v1/workers/{node['nodeId']}/metrics?step=300", headers=admin_headers
+    )
+    assert known.status == 200
+    assert (await known.json())["data"]["buckets"][0]["samples"] == 1
+    for missing in ("00000000-0000-4000-8000-000000000000", "not-a-node"):
+        resp = await client.get(f"/api/v1/workers/{missing}/metrics", headers=admin_headers)
+        body = await resp.json()
+        assert resp.status == 404, body
+        assert body["code"] == "NOT_FOUND" and body["message"] == "Worker node not found"

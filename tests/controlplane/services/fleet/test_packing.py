@@ -227,9 +227,12 @@ async def test_a_replay_waits_for_a_move_of_its_hour_in_progress_and_is_a_duplic
         await mover.execute(
             packing.SAMPLES._move, [uuid.UUID(fleet.node_id)], 0, packing.horizon(now)
         )
-        replay = asyncio.create_task(fleet.send(samples[1], samples[4]))
         fresh = Sample(900, now - 1000, 1.0, 2**33, 2**38, 0.1)
         await fleet.post(fresh)  # a fresh sample does not wait for the move
+        # Sent after it, not beside it: a replay's batch holds its node's row while it
+        # waits, and a fresh sample of the same node flushed after or with it waits too
+        # (the test failed so when both reached the ingest before its first flush).
+        replay = asyncio.create_task(fleet.send(samples[1], samples[4]))
         for _ in range(100):
             waiting = await mover.fetchval(
                 "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
