@@ -43,7 +43,7 @@ async def get_by(
     wanted = ", ".join(columns) if columns else "*"
     rows = await conn.execute_query_dict(
         f"SELECT {wanted} FROM {model._meta.db_table} WHERE {column} = {mark}",  # noqa: S608 - names from the models, placeholders for values
-        [uuid_value(conn, value) if isinstance(value, uuid.UUID) else value],
+        [db_value(conn, value)],
     )
     return model._init_from_db(**rows[0]) if rows else None
 

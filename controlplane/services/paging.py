@@ -72,7 +72,6 @@ def _order(query: PageQuery, column: str) -> tuple[str, str]:
 
 
 async def page_values(
-    db: BaseDBAsyncClient,
     model: type[Model],
     where: Where,
     query: PageQuery,
@@ -92,7 +91,8 @@ async def page_values(
     meanwhile neither repeats nor hides another). Every page but the last hands
     out the cursor of its last row. `keyset` False: `column` may be NULL, which
     the two databases sort at opposite ends, so only offsets are offered.
-    `total` counts the listing, or says how many it had recently."""
+    `total` counts the listing, or says how many it had recently. Read through the
+    connection `where` was made for."""
     table = model._meta.db_table
     direction = "ASC" if query.sort_order == "asc" else "DESC"
     # The tie-breaker id runs in the sort's direction, so one (column, id) index
@@ -120,10 +120,14 @@ async def page_values(
             f"ORDER BY {order} LIMIT {n} OFFSET {offset}) ORDER BY {order}"
         )
         values = where.values
-    raw = await db.execute_query_dict(sql, values)
-    readers = _readers(model, fields, where.postgres)
-    rows = [_read(row, readers) for row in raw[: query.limit]]
-    more = len(raw) > query.limit
+    rows = await where.conn.execute_query_dict(sql, values)
+    more = len(rows) > query.limit
+    del rows[query.limit :]
+    converted = _converted(model, fields, where.postgres)
+    for row in rows:  # fresh dicts from the driver: converted in place
+        for name, convert in converted:
+            if row[name] is not None:
+                row[name] = convert(row[name])
     counted, estimated = await total()
     pages = (counted + query.limit - 1) // query.limit if counted else 0
     return rows, CursorPagination(
@@ -149,32 +153,19 @@ async def count(db: BaseDBAsyncClient, model: type[Model], where: Where) -> int:
     return int(rows[0]["n"])
 
 
-Reader = Callable[[Any], Any] | None
-
-
 @functools.lru_cache(maxsize=64)
-def _readers(model: type[Model], fields: tuple[str, ...], postgres: bool) -> tuple[Reader, ...]:
-    """Per field, the model field's own conversion where the database hands back
-    something else than `.values()` would (JSON as text on both, datetimes as text on
-    SQLite); None where the raw value is already the one (most columns: no call)."""
-    readers: list[Reader] = []
-    for name in fields:
-        field = model._meta.fields_map[name]
-        if isinstance(field, JSONField) or (
-            not postgres and isinstance(field, DatetimeField | UUIDField)
-        ):
-            readers.append(field.to_python_value)
-        else:
-            readers.append(None)
-    return tuple(readers)
-
-
-def _read(row: dict[str, Any], readers: tuple[Reader, ...]) -> dict[str, Any]:
-    out = dict(row)
-    for (name, value), reader in zip(row.items(), readers, strict=True):
-        if reader is not None and value is not None:
-            out[name] = reader(value)
-    return out
+def _converted(
+    model: type[Model], fields: tuple[str, ...], postgres: bool
+) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """The fields whose raw value is not what `.values()` gives (JSON as text on both
+    databases, datetimes and UUIDs as text on SQLite), each with the model field's own
+    conversion; every other column is used as the driver hands it back."""
+    kinds = (JSONField,) if postgres else (JSONField, DatetimeField, UUIDField)
+    return tuple(
+        (name, field.to_python_value)
+        for name in fields
+        if isinstance(field := model._meta.fields_map[name], kinds)
+    )
 
 
 def _encode(value: Any, row_id: Any, column: str, order: str) -> str:

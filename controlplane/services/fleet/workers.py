@@ -176,7 +176,6 @@ async def _page(
 ) -> WorkerList:
     fields, shape = _VIEWS[view]
     rows, pagination = await page_values(
-        where.conn,
         WorkerNode,
         where,
         query,
