@@ -37,7 +37,10 @@ sys.path.insert(0, str(ROOT))
 from harness import ADMIN_EMAIL, ADMIN_PASSWORD, control_plane_env, create_admin, free_port  # noqa: E402
 from heartbeat_ingest import cpu_seconds, heartbeat_body  # noqa: E402
 
+from controlplane.config import normalise_database_url  # noqa: E402
+from controlplane.db import packing  # noqa: E402
 from controlplane.db.bulk import SAMPLE_COLUMNS  # noqa: E402
+from controlplane.db.database import connected  # noqa: E402
 from controlplane.services.bearer import hash_token  # noqa: E402
 from tests.pgserver import PostgresServer  # noqa: E402
 
@@ -214,6 +217,10 @@ async def seed(url: str, n: int) -> tuple[list[tuple[str, str]], list[str]]:
         )
         # The agents' seqs run on from their history, as a restarted agent's would.
         await conn.execute("UPDATE worker_nodes SET last_seq = $1", DAY_OF_SAMPLES)
+        # The history as a fleet's leader keeps it: every hour that ended packed (its
+        # compaction job; the run itself has jobs off), the last hour or so still rows.
+        async with connected(normalise_database_url(url)):
+            await packing.compact(end)
         # What autovacuum would do shortly after a bulk load, so plans see real statistics.
         await conn.execute("ANALYZE")
     finally:

@@ -17,6 +17,12 @@ where this would be machinery without a payoff.
 Samples are packed by the hour (`compact`, the leader's metric-compaction job),
 roll-ups by the day (by retention, once a day's samples have all been rolled up).
 
+An hour's chunk also keeps its 5-minute sums (`Summary`), made by the same statement
+that packs its samples: a day of 5-minute buckets reads 24 rows of sums instead of
+unnesting 8,640 samples. The sums live in the samples' own row, so they are counted
+exactly when the samples are: moved, merged with late samples and dropped by
+retention together.
+
 Exactly-once survives the move. A sample replayed for an hour already packed is
 looked up in the packed `seq` array before it is inserted (NOT_PACKED), and the
 lookup and the move of that hour never interleave: the move holds an advisory
@@ -50,6 +56,57 @@ NODES_PER_MOVE = 100
 
 
 @dataclass(frozen=True)
+class Summary:
+    """Sums of a chunk's values per `width_ms` bucket, kept in the chunk beside them as
+    arrays named `bucket_<name>` (`bucket_start`: ms after the chunk's start). A chunk
+    that takes late values takes their sums at the end of its arrays: a bucket may
+    then come twice, and readers add its entries up."""
+
+    width_ms: int
+    # (name, the value summed up, SUM or MAX, the array's element type)
+    fields: tuple[tuple[str, str, str, str], ...]
+
+    @property
+    def columns(self) -> list[str]:
+        return ["bucket_start", *(f"bucket_{name}" for name, *_ in self.fields)]
+
+    def of_values(self, time: str, values: str) -> str:
+        """Each value of `values` (a FROM clause, its time column `time`) as a summary
+        row of its own: `t`, then every field."""
+        fields = ", ".join(f"{value} AS {name}" for name, value, *_ in self.fields)
+        return f"SELECT {time} AS t, {fields} FROM {values}"  # noqa: S608 - our names
+
+    def unnested(self, chunks: str, where: str) -> str:
+        """The summary rows of `chunks` (as `c`) matching `where` (over `c`, with `u.b`
+        a bucket's start after the chunk's): `t`, then every field."""
+        names = ", ".join(["b", *(name for name, *_ in self.fields)])
+        arrays = ", ".join(f"c.{column}" for column in self.columns)
+        fields = ", ".join(f"u.{name}" for name, *_ in self.fields)
+        return (
+            f"SELECT c.start + u.b AS t, {fields} FROM {chunks} AS c, "  # noqa: S608 - our names
+            f"unnest({arrays}) AS u({names}) WHERE {where}"
+        )
+
+    def packed(self, rows: str, time: str, period_ms: int) -> str:
+        """The summary arrays of the values in `rows`, a row per node and period `start`
+        (two CTEs, `sums` and `summaries`, to put after the one naming `rows`)."""
+        w, p = self.width_ms, period_ms
+        sums = ", ".join(
+            f"{how}({value})::{kind} AS {name}" for name, value, how, kind in self.fields
+        )
+        arrays = ", ".join(
+            f"array_agg({name} ORDER BY b) AS bucket_{name}" for name, *_ in self.fields
+        )
+        return (
+            f"sums AS (SELECT node_id, ({time} / {p}) * {p} AS start, "  # noqa: S608 - our names, ints
+            f"(({time} / {w}) * {w} - ({time} / {p}) * {p})::int4 AS b, {sums} FROM {rows} "
+            "GROUP BY 1, 2, 3), "
+            "summaries AS (SELECT node_id, start, array_agg(b ORDER BY b) AS bucket_start, "
+            f"{arrays} FROM sums GROUP BY node_id, start)"
+        )
+
+
+@dataclass(frozen=True)
 class Packing:
     """`rows` packed into `chunks` by node and `period_ms`. `time` is the rows' epoch-ms
     column, stored in a chunk as milliseconds after its `start` (int4: half the bytes);
@@ -66,6 +123,7 @@ class Packing:
     # upgrade, a leader that was down) moves a period at a time, each transaction
     # bounded by one period of a batch of nodes, oldest first.
     time_indexed: bool = False
+    summary: Summary | None = None
 
     def unpacked(self, where: str, chunks: str | None = None) -> str:
         """The values of the chunks in `chunks` (ours by default) matching `where` (over
@@ -80,46 +138,111 @@ class Packing:
         )
 
     def of_node(
-        self, conn: BaseDBAsyncClient, node_id: Any, since: int, before: int
+        self, conn: BaseDBAsyncClient, node_id: Any, since: int, before: int, first: int = 1
     ) -> tuple[str, list[object]]:
         """One node's values stamped in [since, before) as a subquery `s` with `columns`,
-        and its parameters: the rows, and on PostgreSQL the packed ones too."""
-        node, low, high = marks(conn, 3)
+        and its parameters (numbered from `first`): the rows, and on PostgreSQL the
+        packed ones too."""
+        node, low, high, older = marks(conn, 4, start=first)
         columns, t = ", ".join(self.columns), self.time
-        sql = (
-            f"SELECT {columns} FROM {self.rows} WHERE node_id = {node} "  # noqa: S608 - our names, placeholders
-            f"AND {t} >= {low} AND {t} < {high}"
-        )
+        sql = f"SELECT {columns} FROM {self._rows_of(node, low, high)}"  # noqa: S608 - our names
         params: list[object] = [uuid_value(conn, node_id), since, before]
         if is_postgres(conn):
             # A chunk starting up to a period before `since` holds values from `since` on.
             packed = self.unpacked(
-                f"c.node_id = $1 AND c.start > $4 AND c.start < $3 "
-                f"AND c.start + u.{t} >= $2 AND c.start + u.{t} < $3"
+                f"c.node_id = {node} AND c.start > {older} AND c.start < {high} "
+                f"AND c.start + u.{t} >= {low} AND c.start + u.{t} < {high}"
             )
             sql += f" UNION ALL SELECT {columns} FROM ({packed}) AS p"  # noqa: S608 - our SQL
             params.append(since - self.period_ms)
         return f"({sql}) AS s", params
 
+    def summed_of_node(
+        self,
+        conn: BaseDBAsyncClient,
+        node_id: Any,
+        since: int,
+        before: int,
+        step_ms: int,
+        first: int = 1,
+    ) -> tuple[str, list[object]]:
+        """One node's values stamped in [since, before) as summary rows (`Summary`), a
+        subquery `s` to group into buckets of `step_ms`, and its parameters (numbered
+        from `first`).
+
+        Where buckets of `step_ms` are made of whole summary buckets, those inside the
+        range come as their chunks' sums, one row each; the rest (the rows, the values
+        of a chunk outside a whole bucket) one row per value."""
+        summary, t = self.summary, self.time
+        if summary is None:
+            raise TypeError(f"{self.chunks} keep no sums")
+        if not is_postgres(conn) or step_ms % summary.width_ms:
+            source, values = self.of_node(conn, node_id, since, before, first)
+            return f"({summary.of_values(t, source)}) AS s", values
+        node, low, high, whole, end, edge_low, edge_high, older = marks(conn, 8, start=first)
+        w = summary.width_ms
+        first_whole, end_whole = -(-since // w) * w, before // w * w  # [first_whole, end_whole)
+        rows = summary.of_values(t, self._rows_of(node, low, high))
+        # The values of the chunks holding [since, first_whole) or [end_whole, before).
+        edges = self.unpacked(
+            f"c.node_id = {node} AND ((c.start > {edge_low} AND c.start < {whole}) "
+            f"OR (c.start > {edge_high} AND c.start < {high})) "
+            f"AND c.start + u.{t} >= {low} AND c.start + u.{t} < {high} "
+            f"AND (c.start + u.{t} < {whole} OR c.start + u.{t} >= {end})"
+        )
+        sums = summary.unnested(
+            self.chunks,
+            f"c.node_id = {node} AND c.start > {older} AND c.start < {end} "
+            f"AND c.start + u.b >= {whole} AND c.start + u.b < {end}",
+        )
+        sql = f"{rows} UNION ALL {summary.of_values(t, f'({edges}) AS e')} UNION ALL {sums}"
+        p = self.period_ms
+        params = [
+            uuid_value(conn, node_id),
+            since,
+            before,
+            first_whole,
+            end_whole,
+            since - p,
+            end_whole - p,
+            first_whole - p,
+        ]
+        return f"({sql}) AS s", params
+
+    def _rows_of(self, node: str, low: str, high: str) -> str:
+        """The FROM clause of one node's rows in [low, high)."""
+        t = self.time
+        return f"{self.rows} WHERE node_id = {node} AND {t} >= {low} AND {t} < {high}"
+
     @cached_property
     def _move(self) -> str:
         p, t = self.period_ms, self.time
         aggregates = ", ".join(
-            f"array_agg(({t} - ({t} / {p}) * {p})::int4 ORDER BY {self.order})"
+            f"array_agg(({t} - ({t} / {p}) * {p})::int4 ORDER BY {self.order}) AS {name}"
             if name == t
-            else f"array_agg({name} ORDER BY {self.order})"
+            else f"array_agg({name} ORDER BY {self.order}) AS {name}"
             for name in self.columns
         )
+        values = (
+            f"SELECT node_id, ({t} / {p}) * {p} AS start, COUNT(*) AS n, {aggregates} "  # noqa: S608 - our names, ints
+            "FROM gone GROUP BY 1, 2"
+        )
+        columns = list(self.columns)
+        if self.summary is None:
+            ctes, source = "", f"({values}) AS v"
+        else:
+            ctes = f"{self.summary.packed('gone', t, p)}, "
+            source = f"({values}) AS v JOIN summaries USING (node_id, start)"
+            columns += self.summary.columns
         # A chunk that exists already (late values of a packed period) takes the new ones
         # at its end: readers sort, so the arrays need not stay in order.
-        merge = ", ".join(f"{n} = c.{n} || excluded.{n}" for n in self.columns)
-        columns = ", ".join(self.columns)
+        merge = ", ".join(f"{n} = c.{n} || excluded.{n}" for n in columns)
+        names = ", ".join(columns)
         return (
             f"WITH gone AS (DELETE FROM {self.rows} WHERE node_id = ANY($1::uuid[]) "  # noqa: S608 - our names, ints
-            f"AND {t} >= $2 AND {t} < $3 RETURNING node_id, {columns}), "
-            f"packed AS (INSERT INTO {self.chunks} AS c (node_id, start, n, {columns}) "
-            f"SELECT node_id, ({t} / {p}) * {p}, COUNT(*), {aggregates} "
-            f"FROM gone GROUP BY node_id, ({t} / {p}) * {p} "
+            f"AND {t} >= $2 AND {t} < $3 RETURNING node_id, {', '.join(self.columns)}), {ctes}"
+            f"packed AS (INSERT INTO {self.chunks} AS c (node_id, start, n, {names}) "
+            f"SELECT node_id, start, n, {names} FROM {source} "
             f"ON CONFLICT (node_id, start) DO UPDATE SET n = c.n + excluded.n, {merge}) "
             "SELECT COUNT(*) FROM gone"
         )
@@ -221,6 +344,18 @@ SAMPLES = Packing(
     order="ts, seq",
     lock=SAMPLES_LOCK,
     time_indexed=True,
+    # What a 5-minute bucket shows (node_metrics), so a day of them reads the sums.
+    summary=Summary(
+        width_ms=300_000,
+        fields=(
+            ("samples", "1", "SUM", "int4"),
+            ("cpu_sum", "cpu_percent", "SUM", "float8"),
+            ("cpu_max", "cpu_percent", "MAX", "float8"),
+            ("memory_sum", "memory_used", "SUM", "int8"),
+            ("disk_sum", "disk_used", "SUM", "int8"),
+            ("load1_sum", "load1", "SUM", "float8"),
+        ),
+    ),
 )
 ROLLUPS = Packing(
     rows="node_sample_rollups",

@@ -7,7 +7,6 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from pydantic import TypeAdapter
 from tortoise import BaseDBAsyncClient
@@ -72,79 +71,43 @@ async def history(
     )
 
 
-async def _rollups(
-    conn: BaseDBAsyncClient, node_id: uuid.UUID, after: int, before: int
-) -> list[dict[str, Any]]:
-    """A node's roll-ups with buckets in (after, before). A bucket may come twice on
-    PostgreSQL (a late roll-up beside its packed one)."""
-    source, params = packing.ROLLUPS.of_node(conn, node_id, after + 1, before)
-    return list(await conn.execute_query_dict(f"SELECT * FROM {source}", params))  # noqa: S608 - our SQL
-
-
 async def _buckets(
     conn: BaseDBAsyncClient, node_id: uuid.UUID, lo: int, hi: int, step_ms: int
 ) -> list[BucketOut]:
-    source, params = packing.SAMPLES.of_node(conn, node_id, lo, hi)
+    samples, params = packing.SAMPLES.summed_of_node(conn, node_id, lo, hi, step_ms)
+    # Every roll-up overlapping the range: one starting a little before `from` holds
+    # samples the raw query would have shown before retention ran. A bucket may come
+    # twice on PostgreSQL (a late roll-up beside its packed one): the sums add up.
+    rollups, more = packing.ROLLUPS.of_node(
+        conn, node_id, lo - ROLLUP_WIDTH * 1000 + 1, hi, first=len(params) + 1
+    )
     step = int(step_ms)  # a validated integer, inlined: integer division buckets alike on both
     sql = (
-        f"SELECT (ts / {step}) * {step} AS b, COUNT(*) AS n, AVG(cpu_percent) AS cpu, "  # noqa: S608 - only ints and placeholders
-        "MAX(cpu_percent) AS cpu_max, AVG(memory_used) AS mem, AVG(disk_used) AS disk, "
-        f"AVG(load1) AS load1 FROM {source} GROUP BY b ORDER BY b"
+        f"SELECT (t / {step}) * {step} AS b, SUM(samples) AS n, SUM(cpu_sum) AS cpu, "  # noqa: S608 - only ints and placeholders
+        "MAX(cpu_max) AS cpu_max, CAST(SUM(memory_sum) AS DOUBLE PRECISION) AS mem, "
+        "CAST(SUM(disk_sum) AS DOUBLE PRECISION) AS disk, SUM(load1_sum) AS load1 "
+        f"FROM (SELECT * FROM {samples} UNION ALL SELECT bucket AS t, samples, "
+        "cpu_percent * samples AS cpu_sum, cpu_percent_max AS cpu_max, "
+        "memory_used * samples AS memory_sum, disk_used * samples AS disk_sum, "
+        f"load1 * samples AS load1_sum FROM {rollups}) AS a GROUP BY b ORDER BY b"
     )
-    raw = await conn.execute_query_dict(sql, params)
-    # Count, then the averages (and the max) in _merge's order; PostgreSQL's AVG of an
-    # integer column is a Decimal. Built straight from the rows: merging each one into
-    # an empty bucket and making each bucket a model by hand cost a third of a day's
-    # request (288 buckets).
-    acc = {
-        int(r["b"]): [
-            int(r["n"]),
-            float(r["cpu"]),
-            float(r["cpu_max"]),
-            float(r["mem"]),
-            float(r["disk"]),
-            float(r["load1"]),
-        ]
-        for r in raw
-    }
-    # Every roll-up overlapping the range: one starting a little before `from`
-    # holds samples the raw query above would have shown before retention ran.
-    for ru in await _rollups(conn, node_id, lo - ROLLUP_WIDTH * 1000, hi):
-        b = int(ru["bucket"]) // step_ms * step_ms
-        _merge(
-            acc.setdefault(b, [0, 0.0, 0.0, 0.0, 0.0, 0.0]),
-            int(ru["samples"]),
-            ru["cpu_percent"],
-            ru["cpu_percent_max"],
-            ru["memory_used"],
-            ru["disk_used"],
-            ru["load1"],
-        )
+    # Rows as the driver gives them, unpacked by position: a day is 288 buckets, and
+    # making a dict of each, then a model by hand, cost a third of the request.
+    _, rows = await conn.execute_query(sql, [*params, *more])
     return _BUCKETS.validate_python(
         [
             {
                 "timestamp": _at(b),
-                "samples": v[0],
-                "cpu_percent": round(v[1], 3),
-                "cpu_percent_max": v[2],
-                "memory_used": round(v[3], 1),
-                "disk_used": round(v[4], 1),
-                "load1": round(v[5], 3),
+                "samples": n,
+                "cpu_percent": round(cpu / n, 3),
+                "cpu_percent_max": cpu_max,
+                "memory_used": round(mem / n, 1),
+                "disk_used": round(disk / n, 1),
+                "load1": round(load1 / n, 3),
             }
-            for b, v in sorted(acc.items())
+            for b, n, cpu, cpu_max, mem, disk, load1 in rows
         ]
     )
-
-
-def _merge(
-    into: list[float], n: int, cpu: float, cpu_max: float, mem: float, disk: float, load1: float
-) -> None:
-    """Count-weighted running averages, so buckets from raw samples and roll-ups combine."""
-    total = into[0] + n
-    for i, value in ((1, cpu), (3, mem), (4, disk), (5, load1)):
-        into[i] = (into[i] * into[0] + float(value) * n) / total
-    into[2] = max(into[2], float(cpu_max))
-    into[0] = total
 
 
 ROLLUP_COLUMNS = (

@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import importlib
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import asyncpg
 import pytest
@@ -75,6 +76,14 @@ async def packed_samples() -> int:
     )
     assert rows[0]["n"] == rows[0]["seqs"]  # the count says what the arrays hold
     return int(rows[0]["n"])
+
+
+PACKING = "25_20261203140000_packed_telemetry"
+CHUNK_SUMS = "26_20261204190000_chunk_sums"
+
+
+def _migration(name: str):
+    return importlib.import_module(f"controlplane.db.migrations.postgres.models.{name}")
 
 
 def compact(clock: FakeClock, nodes_per_move: int = packing.NODES_PER_MOVE):
@@ -345,11 +354,11 @@ async def test_going_back_before_packing_turns_every_packed_value_into_rows_agai
     raw = await fleet.history(t0, now)
     buckets = await fleet.history(t0, now, step=300)
 
-    migration = importlib.import_module(
-        "controlplane.db.migrations.postgres.models.25_20261203140000_packed_telemetry"
-    )
-    await conn.execute_script(await migration.downgrade(conn))
-    await conn.execute_script(await migration.upgrade(conn))  # empty again: rows only
+    migrations = [_migration(PACKING), _migration(CHUNK_SUMS)]
+    for migration in reversed(migrations):
+        await conn.execute_script(await migration.downgrade(conn))
+    for migration in migrations:
+        await conn.execute_script(await migration.upgrade(conn))  # empty again: rows only
 
     assert await table_rows("node_sample_chunks") == await table_rows("node_rollup_chunks") == 0
     assert await fleet.history(t0, now) == raw
@@ -375,3 +384,110 @@ async def test_a_backlog_is_packed_an_hour_at_a_time_skipping_the_empty_hours(
     assert moved == len(early) + len(late)
     # One transaction per hour holding samples (one node: one batch each), none for the gap.
     assert len(moves) == len({s.ts // HOUR_MS for s in [*early, *late]})
+
+
+def near(buckets: list[dict[str, Any]], expected: list[dict[str, Any]]) -> bool:
+    """The API's buckets are `expected` within its rounding (3 decimals, memory and disk
+    to a tenth of a byte); timestamps, counts and maxima exactly."""
+    tolerance = {"cpuPercent": 6e-4, "load1": 6e-4, "memoryUsed": 0.051, "diskUsed": 0.051}
+    got = [
+        {
+            **b,
+            "timestamp": iso(epoch_ms(datetime.fromisoformat(b["timestamp"]))),
+            **{k: pytest.approx(b[k], abs=tol) for k, tol in tolerance.items()},
+        }
+        for b in buckets
+    ]
+    return got == expected
+
+
+@pytest.mark.parametrize("step", [300, 900, 3600, 420])
+async def test_buckets_of_packed_hours_agree_with_their_samples_at_every_step_and_edge(
+    client, admin_headers, clock, dialect, step
+):
+    # Samples 37 s apart: buckets of several samples, none aligned to a bucket's edge.
+    fleet = await Fleet.one_node(client, admin_headers)
+    now, t0 = timeline(clock)
+    samples = hours_of_samples(t0, 3, every_ms=37_000)
+    await fleet.post(*samples)
+    await compact(clock)
+    # A late sample into a packed hour: that hour's sums now name its bucket twice.
+    late = Sample(90_000, samples[5].ts + 1, 91.5, 2**34, 2**39, 2.5)
+    await fleet.post(late)
+    await compact(clock)
+    everything = [*samples, late]
+
+    for start, end in [
+        (t0, now),  # from a bucket's edge to now, the last hour still rows
+        (t0 + 7 * 60_000 + 123, now - 65 * 60_000 - 4_321),  # inside buckets, packed hours
+        (t0 + 1_000, t0 + 200_000),  # inside one bucket
+        (t0 + HOUR_MS - 150_000, t0 + HOUR_MS + 150_000),  # across two chunks' edge
+    ]:
+        got = (await fleet.history(start, end, step=step))["buckets"]
+        within = sorted((s for s in everything if start <= s.ts < end), key=lambda s: s.ts)
+        assert near(got, by_hand(within, step * 1000)), (start, end)
+
+
+@on_postgres
+async def test_a_whole_bucket_reads_its_chunks_sums_and_a_cut_one_its_values(
+    client, admin_headers, clock
+):
+    fleet = await Fleet.one_node(client, admin_headers)
+    now, t0 = timeline(clock)
+    await fleet.post(*hours_of_samples(t0, 2, every_ms=60_000))
+    assert await compact(clock) > 0
+    whole = (await fleet.history(t0, now, step=300))["buckets"]
+    cut = (await fleet.history(t0 + 60_000, now, step=300))["buckets"]
+
+    # The packed values change, their sums do not: whole buckets still read the sums,
+    # the bucket the range cuts reads the values.
+    conn = connections.get(next(iter(connections.db_config)))
+    await conn.execute_query(
+        "UPDATE node_sample_chunks SET cpu_percent = array_fill(0.0::float8, ARRAY[n])"
+    )
+    assert (await fleet.history(t0, now, step=300))["buckets"] == whole
+    after = (await fleet.history(t0 + 60_000, now, step=300))["buckets"]
+    assert after[0]["cpuPercent"] == 0.0 != cut[0]["cpuPercent"]
+    assert after[1:] == cut[1:]
+    # Buckets not made of whole 5-minute ones read the values throughout.
+    assert all(b["cpuPercent"] == 0.0 for b in (await fleet.history(t0, now, step=420))["buckets"])
+
+
+@on_postgres
+async def test_chunks_packed_before_their_sums_get_them_from_the_upgrade(
+    client, admin_headers, clock
+):
+    fleet = await Fleet.one_node(client, admin_headers)
+    now, t0 = timeline(clock)
+    samples = hours_of_samples(t0, 3, every_ms=37_000)
+    await fleet.post(*samples)
+    await compact(clock)
+    conn = connections.get(next(iter(connections.db_config)))
+    sums = (
+        "SELECT start, bucket_start, bucket_samples, bucket_cpu_sum, bucket_cpu_max, "
+        "bucket_memory_sum, bucket_disk_sum, bucket_load1_sum "
+        "FROM node_sample_chunks ORDER BY start"
+    )
+    packed = await conn.execute_query_dict(sums)
+    buckets = (await fleet.history(t0, now, step=300))["buckets"]
+
+    migration = _migration(CHUNK_SUMS)
+    await conn.execute_script(await migration.downgrade(conn))  # the chunks as 25 left them
+    await conn.execute_script(await migration.upgrade(conn))
+
+    upgraded = await conn.execute_query_dict(sums)
+    assert len(packed) == len(upgraded) == 2  # the two hours that ended
+    for was, now_is in zip(packed, upgraded, strict=True):
+        assert len(was["bucket_start"]) == 12
+        assert {k: v for k, v in now_is.items() if "cpu_sum" not in k and "load1" not in k} == {
+            k: v for k, v in was.items() if "cpu_sum" not in k and "load1" not in k
+        }
+        for k in ("bucket_cpu_sum", "bucket_load1_sum"):  # summed in another order
+            assert now_is[k] == pytest.approx(was[k], rel=1e-12)
+    assert near((await fleet.history(t0, now, step=300))["buckets"], normalised_exact(buckets))
+
+
+def normalised_exact(buckets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {**b, "timestamp": iso(epoch_ms(datetime.fromisoformat(b["timestamp"])))} for b in buckets
+    ]
