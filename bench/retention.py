@@ -128,7 +128,9 @@ def packed(pause: float) -> Callable[[int], Awaitable[list[float]]]:
     """Retention over packed hours (the rows packed beforehand, untimed): whole chunks per
     transaction, as apply_retention rolls them."""
     chunks = node_metrics.chunk_batch(node_metrics.RETENTION_BATCH)
-    return batched(chunks, pause, node_metrics._roll_chunks_postgres)
+    return batched(
+        chunks, pause, lambda cutoff, _width, n: node_metrics._roll_chunks_postgres(cutoff, n)
+    )
 
 
 async def writer(url: str, node: uuid.UUID, stop: asyncio.Event, seq0: int) -> list[float]:

@@ -76,14 +76,15 @@ class Summary:
         fields = ", ".join(f"{value} AS {name}" for name, value, *_ in self.fields)
         return f"SELECT {time} AS t, {fields} FROM {values}"  # noqa: S608 - our names
 
-    def unnested(self, chunks: str, where: str) -> str:
+    def unnested(self, chunks: str, where: str, keys: str = "") -> str:
         """The summary rows of `chunks` (as `c`) matching `where` (over `c`, with `u.b`
-        a bucket's start after the chunk's): `t`, then every field."""
+        a bucket's start after the chunk's): `keys` (a select list over `c`), `t`, then
+        every field."""
         names = ", ".join(["b", *(name for name, *_ in self.fields)])
         arrays = ", ".join(f"c.{column}" for column in self.columns)
         fields = ", ".join(f"u.{name}" for name, *_ in self.fields)
         return (
-            f"SELECT c.start + u.b AS t, {fields} FROM {chunks} AS c, "  # noqa: S608 - our names
+            f"SELECT {keys}c.start + u.b AS t, {fields} FROM {chunks} AS c, "  # noqa: S608 - our names
             f"unnest({arrays}) AS u({names}) WHERE {where}"
         )
 
@@ -326,6 +327,19 @@ async def _node_batches(size: int) -> list[list[Any]]:
     return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
 
 
+# What a 5-minute bucket shows (node_metrics), so that a day of buckets reads these
+# sums, and retention rolls an hour up from them: their width is the roll-ups'.
+SAMPLE_SUMS = Summary(
+    width_ms=300_000,
+    fields=(
+        ("samples", "1", "SUM", "int4"),
+        ("cpu_sum", "cpu_percent", "SUM", "float8"),
+        ("cpu_max", "cpu_percent", "MAX", "float8"),
+        ("memory_sum", "memory_used", "SUM", "int8"),
+        ("disk_sum", "disk_used", "SUM", "int8"),
+        ("load1_sum", "load1", "SUM", "float8"),
+    ),
+)
 SAMPLES = Packing(
     rows="node_samples",
     chunks="node_sample_chunks",
@@ -344,18 +358,7 @@ SAMPLES = Packing(
     order="ts, seq",
     lock=SAMPLES_LOCK,
     time_indexed=True,
-    # What a 5-minute bucket shows (node_metrics), so a day of them reads the sums.
-    summary=Summary(
-        width_ms=300_000,
-        fields=(
-            ("samples", "1", "SUM", "int4"),
-            ("cpu_sum", "cpu_percent", "SUM", "float8"),
-            ("cpu_max", "cpu_percent", "MAX", "float8"),
-            ("memory_sum", "memory_used", "SUM", "int8"),
-            ("disk_sum", "disk_used", "SUM", "int8"),
-            ("load1_sum", "load1", "SUM", "float8"),
-        ),
-    ),
+    summary=SAMPLE_SUMS,
 )
 ROLLUPS = Packing(
     rows="node_sample_rollups",

@@ -18,7 +18,7 @@ from controlplane.db.sql import is_postgres, marks
 from controlplane.services.errors import Invalid
 from shared.wire.workers import BucketOut, MetricsQuery, NodeMetrics, SampleOut
 
-ROLLUP_WIDTH = 300  # seconds
+ROLLUP_WIDTH = packing.SAMPLE_SUMS.width_ms // 1000  # seconds: packed hours roll up from their sums
 
 _BUCKETS = TypeAdapter(list[BucketOut])
 
@@ -174,7 +174,7 @@ async def apply_retention(
     rolled = 0
     if is_postgres(conn):
         chunks = chunk_batch(batch)
-        rolled += await _in_batches(lambda: _roll_chunks_postgres(cutoff, width_ms, chunks))
+        rolled += await _in_batches(lambda: _roll_chunks_postgres(cutoff, chunks))
         rolled += await _in_batches(lambda: _roll_batch_postgres(cutoff, width_ms, batch))
     else:
         rolled += await _in_batches(lambda: _roll_batch_sqlite(cutoff, width_ms, batch))
@@ -233,13 +233,21 @@ def _rollup_from(source: str, width_ms: int, greatest: str) -> str:
     )
 
 
-async def _roll_chunks_postgres(cutoff: int, width_ms: int, batch: int) -> tuple[int, bool]:
-    # As _roll_batch_postgres, for up to `batch` whole chunks that ended by the cutoff.
-    unpacked = packing.SAMPLES.unpacked("TRUE", chunks="gone")
+async def _roll_chunks_postgres(cutoff: int, batch: int) -> tuple[int, bool]:
+    # As _roll_batch_postgres, for up to `batch` whole chunks that ended by the cutoff,
+    # rolled up from the 5-minute sums they keep: their samples' arrays are deleted
+    # unread (neither fetched from TOAST nor decompressed).
+    summary = packing.SAMPLE_SUMS
+    sums = summary.unnested("gone", "TRUE", keys="c.node_id, ")
     sql = (
         "WITH gone AS (DELETE FROM node_sample_chunks WHERE ctid = ANY(ARRAY("  # noqa: S608 - ints
-        "SELECT ctid FROM node_sample_chunks WHERE start <= $1 LIMIT $2)) RETURNING *), "
-        f"merged AS ({_rollup_from(f'({unpacked}) AS s', width_ms, 'GREATEST')}) "
+        "SELECT ctid FROM node_sample_chunks WHERE start <= $1 LIMIT $2)) "
+        f"RETURNING node_id, start, n, {', '.join(summary.columns)}), "
+        f"merged AS (INSERT INTO node_sample_rollups ({ROLLUP_COLUMNS}) "
+        f"SELECT node_id, t, {ROLLUP_WIDTH}, SUM(samples), SUM(cpu_sum) / SUM(samples), "
+        "MAX(cpu_max), ROUND(SUM(memory_sum)::numeric / SUM(samples)), "
+        "ROUND(SUM(disk_sum)::numeric / SUM(samples)), SUM(load1_sum) / SUM(samples) "
+        f"FROM ({sums}) AS s GROUP BY node_id, t {_rollup_upsert('GREATEST')}) "
         "SELECT COUNT(*) AS chunks, COALESCE(SUM(n), 0) AS n FROM gone"
     )
     async with in_transaction() as tx:

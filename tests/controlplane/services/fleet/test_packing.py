@@ -386,10 +386,13 @@ async def test_a_backlog_is_packed_an_hour_at_a_time_skipping_the_empty_hours(
     assert len(moves) == len({s.ts // HOUR_MS for s in [*early, *late]})
 
 
-def near(buckets: list[dict[str, Any]], expected: list[dict[str, Any]]) -> bool:
+def near(
+    buckets: list[dict[str, Any]], expected: list[dict[str, Any]], bytes_off: float = 0.05
+) -> bool:
     """The API's buckets are `expected` within its rounding (3 decimals, memory and disk
-    to a tenth of a byte); timestamps, counts and maxima exactly."""
-    tolerance = {"cpuPercent": 6e-4, "load1": 6e-4, "memoryUsed": 0.051, "diskUsed": 0.051}
+    to a tenth of a byte, or `bytes_off`); timestamps, counts and maxima exactly."""
+    off = bytes_off + 1e-3
+    tolerance = {"cpuPercent": 6e-4, "load1": 6e-4, "memoryUsed": off, "diskUsed": off}
     got = [
         {
             **b,
@@ -451,6 +454,34 @@ async def test_a_whole_bucket_reads_its_chunks_sums_and_a_cut_one_its_values(
     assert after[1:] == cut[1:]
     # Buckets not made of whole 5-minute ones read the values throughout.
     assert all(b["cpuPercent"] == 0.0 for b in (await fleet.history(t0, now, step=420))["buckets"])
+
+
+@on_postgres
+async def test_retention_rolls_packed_hours_up_from_their_sums(client, admin_headers, clock):
+    fleet = await Fleet.one_node(client, admin_headers)
+    now, t0 = timeline(clock)
+    samples = hours_of_samples(t0, 3, every_ms=37_000)
+    await fleet.post(*samples)
+    await compact(clock)
+    late = Sample(90_000, samples[5].ts + 1, 91.5, 2**34, 2**39, 2.5)  # its bucket twice
+    await fleet.post(late)
+    await compact(clock)
+    # The values change, their sums do not: the roll-ups show the sums.
+    conn = connections.get(next(iter(connections.db_config)))
+    await conn.execute_query(
+        "UPDATE node_sample_chunks SET cpu_percent = array_fill(0.0::float8, ARRAY[n])"
+    )
+
+    rolled = await apply_retention(
+        clock(), raw_keep=timedelta(minutes=70), rollup_keep=timedelta(days=1)
+    )
+
+    gone = [s for s in [*samples, late] if s.ts // HOUR_MS * HOUR_MS + HOUR_MS <= now - 70 * 60_000]
+    assert rolled == len(gone) > 0
+    end = max(s.ts for s in gone) // HOUR_MS * HOUR_MS + HOUR_MS
+    buckets = (await fleet.history(t0, end, step=300))["buckets"]
+    # Roll-ups keep memory and disk in whole bytes.
+    assert near(buckets, by_hand(sorted(gone, key=lambda s: s.ts), FIVE_MINUTES_MS), bytes_off=0.5)
 
 
 @on_postgres
