@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from pydantic import TypeAdapter
+import orjson
 from tortoise import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
@@ -19,8 +21,6 @@ from controlplane.services.errors import Invalid
 from shared.wire.workers import BucketOut, MetricsQuery, NodeMetrics, SampleOut
 
 ROLLUP_WIDTH = packing.SAMPLE_SUMS.width_ms // 1000  # seconds: packed hours roll up from their sums
-
-_BUCKETS = TypeAdapter(list[BucketOut])
 
 
 def _ms(t: datetime) -> int:
@@ -33,8 +33,9 @@ def _at(ms: int) -> datetime:
 
 async def history(
     node_id: uuid.UUID, query: MetricsQuery, now: datetime, db: BaseDBAsyncClient
-) -> NodeMetrics:
-    """Read through `db` (the read pool)."""
+) -> NodeMetrics | dict[str, Any]:
+    """Read through `db` (the read pool). Buckets come as NodeMetrics dumped for the
+    wire, their list as JSON the database built (`_bucket_json`)."""
     to = query.to or now
     start = query.from_ or to - timedelta(hours=1)
     if start >= to:
@@ -64,16 +65,51 @@ async def history(
             for r in rows
         ]
         return NodeMetrics(node_id=node_id, step=None, samples=samples)
-    return NodeMetrics(
-        node_id=node_id,
-        step=query.step,
-        buckets=await _buckets(db, node_id, lo, hi, query.step * 1000),
-    )
+    buckets = await _buckets(db, node_id, lo, hi, query.step * 1000)
+    data = NodeMetrics(node_id=node_id, step=query.step, buckets=[])
+    return {**data.model_dump(mode="json", by_alias=True), "buckets": buckets}
+
+
+# One bucket as JSON text, built by the database from a grouped row (b, n and the sums),
+# named as BucketOut names its fields on the wire. A day is 288 buckets: decoding their
+# values, averaging and rounding them, then validating and dumping a model of each, was
+# half of the request's CPU. Tests validate the answers against BucketOut.
+@functools.cache
+def _bucket_json(postgres: bool) -> str:
+    if postgres:
+        # Whole-second buckets, spelled as the API spells UTC; rounded through numeric
+        # (float8 has no ROUND to a scale), back to float8 for JSON's shortest spelling.
+        time = (
+            "to_char(to_timestamp(b / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+        )
+        build, text = "json_build_object", "::text"
+
+        def rounded(value: str, digits: int) -> str:
+            return f"ROUND(({value})::numeric, {digits})::float8"
+    else:
+        time = "strftime('%Y-%m-%dT%H:%M:%SZ', b / 1000, 'unixepoch')"
+        build, text = "json_object", ""
+
+        def rounded(value: str, digits: int) -> str:
+            return f"ROUND({value}, {digits})"
+
+    values = {
+        "timestamp": time,
+        "samples": "n",
+        "cpu_percent": rounded("cpu / n", 3),
+        "cpu_percent_max": "cpu_max",
+        "memory_used": rounded("mem / n", 1),
+        "disk_used": rounded("disk / n", 1),
+        "load1": rounded("load1 / n", 3),
+    }
+    pairs = ", ".join(f"'{BucketOut.model_fields[k].alias}', {v}" for k, v in values.items())
+    return f"{build}({pairs}){text}"
 
 
 async def _buckets(
     conn: BaseDBAsyncClient, node_id: uuid.UUID, lo: int, hi: int, step_ms: int
-) -> list[BucketOut]:
+) -> orjson.Fragment:
+    """The buckets as a JSON array, oldest first."""
     samples, params = packing.SAMPLES.summed_of_node(conn, node_id, lo, hi, step_ms)
     # Every roll-up overlapping the range: one starting a little before `from` holds
     # samples the raw query would have shown before retention ran. A bucket may come
@@ -83,31 +119,17 @@ async def _buckets(
     )
     step = int(step_ms)  # a validated integer, inlined: integer division buckets alike on both
     sql = (
-        f"SELECT (t / {step}) * {step} AS b, SUM(samples) AS n, SUM(cpu_sum) AS cpu, "  # noqa: S608 - only ints and placeholders
+        f"SELECT {_bucket_json(is_postgres(conn))} FROM ("  # noqa: S608 - only ints and placeholders
+        f"SELECT (t / {step}) * {step} AS b, SUM(samples) AS n, SUM(cpu_sum) AS cpu, "
         "MAX(cpu_max) AS cpu_max, CAST(SUM(memory_sum) AS DOUBLE PRECISION) AS mem, "
         "CAST(SUM(disk_sum) AS DOUBLE PRECISION) AS disk, SUM(load1_sum) AS load1 "
         f"FROM (SELECT * FROM {samples} UNION ALL SELECT bucket AS t, samples, "
         "cpu_percent * samples AS cpu_sum, cpu_percent_max AS cpu_max, "
         "memory_used * samples AS memory_sum, disk_used * samples AS disk_sum, "
-        f"load1 * samples AS load1_sum FROM {rollups}) AS a GROUP BY b ORDER BY b"
+        f"load1 * samples AS load1_sum FROM {rollups}) AS a GROUP BY b) AS g ORDER BY b"
     )
-    # Rows as the driver gives them, unpacked by position: a day is 288 buckets, and
-    # making a dict of each, then a model by hand, cost a third of the request.
     _, rows = await conn.execute_query(sql, [*params, *more])
-    return _BUCKETS.validate_python(
-        [
-            {
-                "timestamp": _at(b),
-                "samples": n,
-                "cpu_percent": round(cpu / n, 3),
-                "cpu_percent_max": cpu_max,
-                "memory_used": round(mem / n, 1),
-                "disk_used": round(disk / n, 1),
-                "load1": round(load1 / n, 3),
-            }
-            for b, n, cpu, cpu_max, mem, disk, load1 in rows
-        ]
-    )
+    return orjson.Fragment("[" + ",".join(r[0] for r in rows) + "]")
 
 
 ROLLUP_COLUMNS = (

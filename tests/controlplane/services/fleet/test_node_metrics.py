@@ -8,9 +8,11 @@ from datetime import timedelta
 import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
+from pydantic import TypeAdapter
 
 from controlplane.services.fleet import node_metrics
 from controlplane.services.fleet.node_metrics import apply_retention
+from shared.wire.workers import BucketOut
 from tests.conftest import AppFactory, FakeClock
 from tests.controlplane.services.fleet.usage import (
     FIVE_MINUTES_MS,
@@ -186,6 +188,50 @@ async def test_raw_history_lists_samples_in_time_order_with_seq_and_timestamp(
         (s.seq, iso(s.ts), s.cpu) for s in in_time_order
     ]
     assert [s["seq"] for s in listed] == [3, 1, 2, 4]
+
+
+async def test_buckets_are_the_wire_buckets_the_contract_names_on_both_databases(
+    client, admin_headers, clock, dialect
+):
+    """The database spells the buckets: each one is a BucketOut with every field, the
+    timestamp in UTC as the API writes it, the averages rounded as documented."""
+    fleet = await Fleet.one_node(client, admin_headers)
+    now, t0 = timeline(clock)
+    samples = [
+        Sample(1, t0 + 1_000, 12.3456, 2**33 + 1, 2**38 + 3, 0.123),
+        Sample(2, t0 + 61_000, 7.0, 2**33 + 2, 2**38 + 4, 0.5),
+        Sample(3, t0 + 121_000, 33.25, 2**33 + 4, 2**38 + 4, 1.0),
+        Sample(4, t0 + 301_000, 50.0, 3000, 6000, 2.0),
+    ]
+    await fleet.post(*samples)
+
+    data = await fleet.history(t0, now, step=300)
+
+    assert set(data) == {"nodeId", "step", "samples", "buckets"}
+    assert (data["nodeId"], data["step"], data["samples"]) == (fleet.node_id, 300, None)
+    buckets = data["buckets"]
+    aliases = {f.alias for f in BucketOut.model_fields.values()}
+    assert all(set(b) == aliases for b in buckets)
+    assert TypeAdapter(list[BucketOut]).validate_python(buckets)
+    assert [b["timestamp"] for b in buckets] == [iso(t0), iso(t0 + 300_000)]
+    assert [b["samples"] for b in buckets] == [3, 1]
+    first = buckets[0]
+    assert first["cpuPercent"] == round((12.3456 + 7.0 + 33.25) / 3, 3) == 17.532
+    assert first["cpuPercentMax"] == 33.25
+    assert first["memoryUsed"] == round(2**33 + 7 / 3, 1)
+    assert first["diskUsed"] == round(2**38 + 11 / 3, 1)
+    assert first["load1"] == round((0.123 + 0.5 + 1.0) / 3, 3) == 0.541
+    assert buckets[1] == {
+        "timestamp": iso(t0 + 300_000),
+        "samples": 1,
+        "cpuPercent": 50.0,
+        "cpuPercentMax": 50.0,
+        "memoryUsed": 3000.0,
+        "diskUsed": 6000.0,
+        "load1": 2.0,
+    }
+    # A range without samples: no buckets, still a list.
+    assert (await fleet.history(now + 60_000, now + 120_000, step=300))["buckets"] == []
 
 
 async def test_history_refuses_from_after_to(client, admin_headers, clock):
