@@ -70,31 +70,32 @@ async def history(
     return {**data.model_dump(mode="json", by_alias=True), "buckets": buckets}
 
 
-# One bucket as JSON text, built by the database from a grouped row (b, n and the sums),
-# named as BucketOut names its fields on the wire. A day is 288 buckets: decoding their
-# values, averaging and rounding them, then validating and dumping a model of each, was
-# half of the request's CPU. Tests validate the answers against BucketOut.
+# One bucket as JSON text, written by the database from a grouped row (b, n and the
+# sums), named as BucketOut names its fields on the wire. A day is 288 buckets:
+# decoding their values, averaging and rounding them, then validating and dumping a
+# model of each, was half of the request's CPU; json_build_object and rounding through
+# numeric cost PostgreSQL twice what concatenation does (1.8 against 0.9 ms a day).
+# Every value is a number but the timestamp, and none is NULL (a bucket has samples).
+# Tests validate the answers against BucketOut on both databases.
 @functools.cache
 def _bucket_json(postgres: bool) -> str:
     if postgres:
-        # Whole-second buckets, spelled as the API spells UTC; rounded through numeric
-        # (float8 has no ROUND to a scale), back to float8 for JSON's shortest spelling.
+        # Whole-second buckets, spelled as the API spells UTC.
         time = (
             "to_char(to_timestamp(b / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
         )
-        build, text = "json_build_object", "::text"
 
         def rounded(value: str, digits: int) -> str:
-            return f"ROUND(({value})::numeric, {digits})::float8"
+            scale = 10**digits
+            return f"(round({value} * {scale}) / {scale})"
     else:
         time = "strftime('%Y-%m-%dT%H:%M:%SZ', b / 1000, 'unixepoch')"
-        build, text = "json_object", ""
 
         def rounded(value: str, digits: int) -> str:
             return f"ROUND({value}, {digits})"
 
     values = {
-        "timestamp": time,
+        "timestamp": f"'\"' || {time} || '\"'",
         "samples": "n",
         "cpu_percent": rounded("cpu / n", 3),
         "cpu_percent_max": "cpu_max",
@@ -102,8 +103,12 @@ def _bucket_json(postgres: bool) -> str:
         "disk_used": rounded("disk / n", 1),
         "load1": rounded("load1 / n", 3),
     }
-    pairs = ", ".join(f"'{BucketOut.model_fields[k].alias}', {v}" for k, v in values.items())
-    return f"{build}({pairs}){text}"
+    # '{"timestamp":' || … || ',"samples":' || … || '}', the keys as SQL literals.
+    parts = []
+    for i, (name, value) in enumerate(values.items()):
+        opening = "{" if i == 0 else ","
+        parts.append(f"'{opening}\"{BucketOut.model_fields[name].alias}\":' || {value}")
+    return " || ".join(parts) + " || '}'"
 
 
 async def _buckets(
