@@ -81,6 +81,7 @@ async def page_values(
     total: Callable[[], Awaitable[Total]],
     cursor: str | None = None,
     keyset: bool = True,
+    found_first_upto: int | None = None,
 ) -> tuple[list[dict[str, Any]], CursorPagination]:
     """Rows of a page as plain values of `fields` (`column` among them), read with
     fixed SQL text: for a hot listing, where building the ORM's query and a model
@@ -91,8 +92,11 @@ async def page_values(
     meanwhile neither repeats nor hides another). Every page but the last hands
     out the cursor of its last row. `keyset` False: `column` may be NULL, which
     the two databases sort at opposite ends, so only offsets are offered.
-    `total` counts the listing, or says how many it had recently. Read through the
-    connection `where` was made for."""
+    `total` counts the listing, or says how many it had recently.
+    `found_first_upto`: conditions whose rows may lie anywhere in the sort's order (a
+    search): when the listing holds at most this many, they are all found first
+    and then sorted (`_found_first`). Read through the connection `where` was made
+    for."""
     table = model._meta.db_table
     direction = "ASC" if query.sort_order == "asc" else "DESC"
     # The tie-breaker id runs in the sort's direction, so one (column, id) index
@@ -101,6 +105,8 @@ async def page_values(
     columns = ", ".join(fields)
     # One row past the page says whether there is a next one, whatever `total` says.
     n = query.limit + 1
+    counted, estimated = await total()
+    found_first = found_first_upto is not None and counted <= found_first_upto
     if cursor is not None:
         if not keyset:
             raise Invalid.field("cursor", "cursor paging is not offered for this sort order")
@@ -108,17 +114,23 @@ async def page_values(
         past = where.copy().add(
             f"({column}, id) {'>' if direction == 'ASC' else '<'} ({{}}, {{}})", value, last_id
         )
-        sql = f"SELECT {columns} FROM {table}{past.sql} ORDER BY {order} LIMIT {n}"  # noqa: S608 - names from the model, placeholders for values
+        if found_first:
+            sql = _found_first(table, columns, column, past.sql, order, f"LIMIT {n}")
+        else:
+            sql = f"SELECT {columns} FROM {table}{past.sql} ORDER BY {order} LIMIT {n}"  # noqa: S608 - names from the model, placeholders for values
         values = past.values
     else:
         # Late row lookup: the offset walks narrow (column, id) pairs of an index
         # and only the page's rows are read whole; sorting every wide row to skip
         # most of them cost tens of milliseconds at 10,000 worker nodes.
-        offset = (query.page - 1) * query.limit
-        sql = (
-            f"SELECT {columns} FROM {table} WHERE id IN (SELECT id FROM {table}{where.sql} "  # noqa: S608 - as above
-            f"ORDER BY {order} LIMIT {n} OFFSET {offset}) ORDER BY {order}"
-        )
+        window = f"LIMIT {n} OFFSET {(query.page - 1) * query.limit}"
+        if found_first:
+            sql = _found_first(table, columns, column, where.sql, order, window)
+        else:
+            sql = (
+                f"SELECT {columns} FROM {table} WHERE id IN (SELECT id FROM {table}{where.sql} "  # noqa: S608 - as above
+                f"ORDER BY {order} {window}) ORDER BY {order}"
+            )
         values = where.values
     rows = await where.conn.execute_query_dict(sql, values)
     more = len(rows) > query.limit
@@ -128,7 +140,6 @@ async def page_values(
         for name, convert in converted:
             if row[name] is not None:
                 row[name] = convert(row[name])
-    counted, estimated = await total()
     pages = (counted + query.limit - 1) // query.limit if counted else 0
     return rows, CursorPagination(
         page=query.page,
@@ -141,6 +152,22 @@ async def page_values(
         if more and keyset
         else None,
         total_estimated=estimated,
+    )
+
+
+def _found_first(table: str, columns: str, column: str, where: str, order: str, window: str) -> str:
+    """A page of the rows `where` holds, found all first (by their own indexes: a
+    search's trigrams) and then sorted. Left to itself, PostgreSQL walks the sort
+    column's index and filters row by row, expecting matches to be spread evenly: a
+    search for 100 of 10,000 nodes whose matches lie together passed thousands of
+    nodes before filling its page (1.55 ms, against 0.27 found first). For a search
+    that matches most of the fleet the walk is the right plan (0.08 ms, against 5.9
+    found first): hence a bound on the listing's size. MATERIALIZED keeps the
+    planner from folding the set back into the walk."""
+    return (
+        f"WITH found AS MATERIALIZED (SELECT id, {column} FROM {table}{where}) "  # noqa: S608 - names from the model, placeholders for values
+        f"SELECT {columns} FROM {table} WHERE id IN (SELECT id FROM found ORDER BY {order} "
+        f"{window}) ORDER BY {order}"
     )
 
 

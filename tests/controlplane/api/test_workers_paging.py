@@ -314,3 +314,36 @@ async def test_usage_history_of_an_unknown_or_malformed_node_is_not_found(client
         body = await resp.json()
         assert resp.status == 404, body
         assert body["code"] == "NOT_FOUND" and body["message"] == "Worker node not found"
+
+
+async def test_a_search_pages_alike_found_first_or_walked_in_the_sorts_order(
+    client, admin_headers, monkeypatch
+):
+    # A search matching few nodes reads them all, then sorts; one matching many walks
+    # the sort's index. Both must give the same pages, by offset and by cursor.
+    from controlplane.services.fleet import workers
+
+    for i in range(7):
+        await add_node(client, admin_headers, f"match-{(i * 3) % 7}", hostname=f"h{i}.example")
+    await add_node(client, admin_headers, "other", hostname="elsewhere.example")
+
+    async def pages() -> list[list[str]]:
+        seen = []
+        for sort in ("sortBy=name&sortOrder=asc", "sortBy=createdAt", "sortBy=lastHeartbeat"):
+            query = f"limit=2&{sort}&search=MATCH"
+            offsets = []
+            for page in range(1, 6):
+                got = await listing(client, admin_headers, f"{query}&page={page}")
+                offsets += [w["name"] for w in got["workers"]]
+            seen.append(offsets)
+            if "lastHeartbeat" not in sort:  # NULLs sort apart: offsets only
+                seen.append(await walk(client, admin_headers, query))
+        return seen
+
+    found_first = await pages()
+    monkeypatch.setattr(workers, "FOUND_FIRST_UPTO", 0)
+    walked = await pages()
+
+    assert found_first == walked
+    assert all(len(names) == 7 and "other" not in names for names in found_first)
+    assert found_first[0] == [f"match-{i}" for i in range(7)]
