@@ -485,6 +485,73 @@ async def test_retention_rolls_packed_hours_up_from_their_sums(client, admin_hea
 
 
 @on_postgres
+async def test_chunks_written_without_their_sums_get_them_from_the_database(
+    client, admin_headers, clock
+):
+    """The previous release, packing while the new one rolls out, writes chunks without
+    sums and merges late values without theirs: the database makes them."""
+    fleet = await Fleet.one_node(client, admin_headers)
+    _, t0 = timeline(clock)
+    hour = t0 // HOUR_MS * HOUR_MS
+    first = hours_of_samples(hour, 1, every_ms=37_000)
+    second = hours_of_samples(hour + HOUR_MS, 1, every_ms=37_000, seq0=1000)
+    conn = connections.get(next(iter(connections.db_config)))
+    node = uuid.UUID(fleet.node_id)
+
+    async def insert_as_before(start: int, samples: list[Sample]) -> None:
+        """An INSERT of a chunk naming only the columns migration 25 made."""
+        await conn.execute_query(
+            "INSERT INTO node_sample_chunks (node_id, start, n, seq, ts, cpu_percent, "
+            "memory_used, disk_used, load1, load5, load15) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+            [
+                node,
+                start,
+                len(samples),
+                [s.seq for s in samples],
+                [s.ts - start for s in samples],
+                [s.cpu for s in samples],
+                [s.memory for s in samples],
+                [s.disk for s in samples],
+                [s.load1 for s in samples],
+                [0.0] * len(samples),
+            ],
+        )
+
+    await insert_as_before(hour, first)
+    await fleet.post(*second)
+    await compact(clock)  # the second hour packed by this release
+    # A late value merged into the first hour as the previous release merges it.
+    late = Sample(90_000, first[3].ts + 1, 91.5, 2**34, 2**39, 2.5)
+    await conn.execute_query(
+        "UPDATE node_sample_chunks SET n = n + 1, seq = seq || $2::bigint, "
+        "ts = ts || $3::int, cpu_percent = cpu_percent || $4::float8, "
+        "memory_used = memory_used || $5::bigint, disk_used = disk_used || $6::bigint, "
+        "load1 = load1 || $7::float8, load5 = load5 || 0.0::float8, "
+        "load15 = load15 || 0.0::float8 WHERE node_id = $1 AND start = $8",
+        [
+            node,
+            late.seq,
+            late.ts - t0 // HOUR_MS * HOUR_MS,
+            late.cpu,
+            late.memory,
+            late.disk,
+            late.load1,
+            t0 // HOUR_MS * HOUR_MS,
+        ],
+    )
+
+    rows = await conn.execute_query_dict(
+        "SELECT n, (SELECT SUM(x) FROM unnest(bucket_samples) AS x) AS summed "
+        "FROM node_sample_chunks ORDER BY start"
+    )
+    assert [(r["n"], r["summed"]) for r in rows] == [(len(first) + 1,) * 2, (len(second),) * 2]
+    everything = sorted([*first, late, *second], key=lambda s: s.ts)
+    buckets = (await fleet.history(hour, hour + 2 * HOUR_MS, step=300))["buckets"]
+    assert near(buckets, by_hand(everything, FIVE_MINUTES_MS))
+
+
+@on_postgres
 async def test_chunks_packed_before_their_sums_get_them_from_the_upgrade(
     client, admin_headers, clock
 ):
