@@ -9,6 +9,7 @@ import functools
 import json
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -81,7 +82,7 @@ async def page_values(
     total: Callable[[], Awaitable[Total]],
     cursor: str | None = None,
     keyset: bool = True,
-    found_first_upto: int | None = None,
+    found_first: FoundFirst | None = None,
 ) -> tuple[list[dict[str, Any]], CursorPagination]:
     """Rows of a page as plain values of `fields` (`column` among them), read with
     fixed SQL text: for a hot listing, where building the ORM's query and a model
@@ -93,10 +94,9 @@ async def page_values(
     out the cursor of its last row. `keyset` False: `column` may be NULL, which
     the two databases sort at opposite ends, so only offsets are offered.
     `total` counts the listing, or says how many it had recently.
-    `found_first_upto`: conditions whose rows may lie anywhere in the sort's order (a
-    search): when the listing holds at most this many, they are all found first
-    and then sorted (`_found_first`). Read through the connection `where` was made
-    for."""
+    `found_first`: conditions whose rows may lie anywhere in the sort's order (a
+    search), found all first and then sorted when they are few (`FoundFirst`). Read
+    through the connection `where` was made for."""
     table = model._meta.db_table
     direction = "ASC" if query.sort_order == "asc" else "DESC"
     # The tie-breaker id runs in the sort's direction, so one (column, id) index
@@ -105,8 +105,7 @@ async def page_values(
     columns = ", ".join(fields)
     # One row past the page says whether there is a next one, whatever `total` says.
     n = query.limit + 1
-    counted, estimated = await total()
-    found_first = found_first_upto is not None and counted <= found_first_upto
+    first = found_first is not None and await found_first.estimate() <= found_first.upto
     if cursor is not None:
         if not keyset:
             raise Invalid.field("cursor", "cursor paging is not offered for this sort order")
@@ -114,7 +113,7 @@ async def page_values(
         past = where.copy().add(
             f"({column}, id) {'>' if direction == 'ASC' else '<'} ({{}}, {{}})", value, last_id
         )
-        if found_first:
+        if first:
             sql = _found_first(table, columns, column, past.sql, order, f"LIMIT {n}")
         else:
             sql = f"SELECT {columns} FROM {table}{past.sql} ORDER BY {order} LIMIT {n}"  # noqa: S608 - names from the model, placeholders for values
@@ -124,7 +123,7 @@ async def page_values(
         # and only the page's rows are read whole; sorting every wide row to skip
         # most of them cost tens of milliseconds at 10,000 worker nodes.
         window = f"LIMIT {n} OFFSET {(query.page - 1) * query.limit}"
-        if found_first:
+        if first:
             sql = _found_first(table, columns, column, where.sql, order, window)
         else:
             sql = (
@@ -133,6 +132,14 @@ async def page_values(
             )
         values = where.values
     rows = await where.conn.execute_query_dict(sql, values)
+    if first and rows:
+        # Found first, the rows were counted by the same statement: an exact total, and
+        # no second scan of the search's indexes.
+        counted, estimated = int(rows[0][_TOTAL]), False
+        for row in rows:
+            del row[_TOTAL]
+    else:
+        counted, estimated = await total()
     more = len(rows) > query.limit
     del rows[query.limit :]
     converted = _converted(model, fields, where.postgres)
@@ -155,19 +162,30 @@ async def page_values(
     )
 
 
+@dataclass(frozen=True)
+class FoundFirst:
+    """Conditions whose rows may lie anywhere in the sort's order (a search): when the
+    listing holds at most `upto` rows by `estimate` (a recent count will do: it only
+    picks the plan), they are all found first, then sorted and counted in the same
+    statement (`_found_first`)."""
+
+    upto: int
+    estimate: Callable[[], Awaitable[int]]
+
+
 def _found_first(table: str, columns: str, column: str, where: str, order: str, window: str) -> str:
     """A page of the rows `where` holds, found all first (by their own indexes: a
-    search's trigrams) and then sorted. Left to itself, PostgreSQL walks the sort
-    column's index and filters row by row, expecting matches to be spread evenly: a
-    search for 100 of 10,000 nodes whose matches lie together passed thousands of
-    nodes before filling its page (1.55 ms, against 0.27 found first). For a search
-    that matches most of the fleet the walk is the right plan (0.08 ms, against 5.9
-    found first): hence a bound on the listing's size. MATERIALIZED keeps the
-    planner from folding the set back into the walk."""
+    search's trigrams), then sorted; each row carries their count (_TOTAL). Left to
+    itself, PostgreSQL walks the sort column's index and filters row by row,
+    expecting matches to be spread evenly: a search for 100 of 10,000 nodes whose
+    matches lie together passed thousands of nodes before filling its page (1.55 ms,
+    against 0.27 found first). For a search that matches most of the fleet the walk
+    is the right plan (0.08 ms, against 5.9 found first): hence FoundFirst's bound.
+    MATERIALIZED keeps the planner from folding the set back into the walk."""
     return (
         f"WITH found AS MATERIALIZED (SELECT id, {column} FROM {table}{where}) "  # noqa: S608 - names from the model, placeholders for values
-        f"SELECT {columns} FROM {table} WHERE id IN (SELECT id FROM found ORDER BY {order} "
-        f"{window}) ORDER BY {order}"
+        f"SELECT {columns}, (SELECT COUNT(*) FROM found) AS {_TOTAL} FROM {table} "
+        f"WHERE id IN (SELECT id FROM found ORDER BY {order} {window}) ORDER BY {order}"
     )
 
 

@@ -27,7 +27,7 @@ from controlplane.services.fleet.health import Transition
 from controlplane.services.fleet.node_auth import NodeAuth
 from controlplane.services.fleet.registration import facts_as_fields
 from controlplane.services.ids import parse_id
-from controlplane.services.paging import Total, count, page_values
+from controlplane.services.paging import FoundFirst, Total, count, page_values
 from shared.enums import NodeStatus
 from shared.wire.common import PageQuery
 from shared.wire.nodes import ResourceReport
@@ -138,14 +138,21 @@ async def list_nodes(
     if query.search:
         where.contains(("name", "hostname", "ip_address"), query.search)
 
-    async def total() -> Total:
+    key = (query.status, query.is_schedulable, query.search)
+
+    async def recent() -> Total:
         # Counting 10,000 rows on every page view was most of the database's share of
         # a page; the same filter's count from a few seconds ago serves as well.
-        key = (query.status, query.is_schedulable, query.search)
-        n, kept = await counting.recent.get(key, lambda: count(db, WorkerNode, where))
+        return await counting.recent.get(key, lambda: count(db, WorkerNode, where))
+
+    async def total() -> Total:
+        n, kept = await recent()
         if kept and n < counting.exact_below:
             return await count(db, WorkerNode, where), False
         return n, kept
+
+    async def estimate() -> int:
+        return (await recent())[0]
 
     column = SORT_COLUMNS[query.sort_by]
     # NULL sorts first on one database and last on the other: no keyset over it.
@@ -157,7 +164,7 @@ async def list_nodes(
         query.cursor,
         column not in NULLABLE_SORTS,
         query.view,
-        found_first_upto=FOUND_FIRST_UPTO if query.search else None,
+        FoundFirst(FOUND_FIRST_UPTO, estimate) if query.search else None,
     )
 
 
@@ -186,7 +193,7 @@ async def _page(
     cursor: str | None = None,
     keyset: bool = False,
     view: str = "full",
-    found_first_upto: int | None = None,
+    found_first: FoundFirst | None = None,
 ) -> WorkerList:
     fields, shape = _VIEWS[view]
     rows, pagination = await page_values(
@@ -198,7 +205,7 @@ async def _page(
         total=total,
         cursor=cursor,
         keyset=keyset,
-        found_first_upto=found_first_upto,
+        found_first=found_first,
     )
     # Built, not validated again: the rows were validated as the view's nodes, and
     # validating them against the list's union tried each summary as a full node

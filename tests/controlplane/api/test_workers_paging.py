@@ -143,6 +143,25 @@ async def test_a_small_listing_is_counted_exactly_every_time(make_client: AppFac
     assert again["pagination"]["total"] == 2 and again["pagination"]["totalEstimated"] is False
 
 
+async def test_a_search_of_few_nodes_is_counted_by_its_own_page_exactly(
+    make_client: AppFactory,
+):
+    # Counts kept an hour and never made again, yet a search that finds few nodes counts
+    # them in the statement that reads its page: the node just added is in the total.
+    client = await make_client(fleet_count_ttl=3600, fleet_exact_count_below=0)
+    admin = await admin_of(client)
+    for i in range(3):
+        await add_node(client, admin, f"n-{i}")
+    assert (await listing(client, admin, "limit=2&search=n-"))["pagination"]["total"] == 3
+    await add_node(client, admin, "n-3")
+    again = await listing(client, admin, "limit=2&search=n-")
+    assert (again["pagination"]["total"], again["pagination"]["totalEstimated"]) == (4, False)
+    assert again["pagination"]["totalPages"] == 2 and again["pagination"]["hasNext"] is True
+    # A page past the end reads no row to count with: the kept count, said so.
+    past = await listing(client, admin, "limit=2&search=n-&page=9")
+    assert past["workers"] == [] and past["pagination"]["totalEstimated"] is True
+
+
 async def test_fleet_stats_are_kept_for_their_ttl_and_say_when_they_were_computed(
     make_client: AppFactory,
 ):
@@ -335,6 +354,11 @@ async def test_a_search_pages_alike_found_first_or_walked_in_the_sorts_order(
             for page in range(1, 6):
                 got = await listing(client, admin_headers, f"{query}&page={page}")
                 offsets += [w["name"] for w in got["workers"]]
+                # Counted by the page's own statement or apart: exact either way.
+                assert (got["pagination"]["total"], got["pagination"]["totalEstimated"]) == (
+                    7,
+                    False,
+                )
             seen.append(offsets)
             if "lastHeartbeat" not in sort:  # NULLs sort apart: offsets only
                 seen.append(await walk(client, admin_headers, query))
