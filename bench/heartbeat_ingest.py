@@ -371,6 +371,24 @@ async def settle(url: str, patience: float = 300) -> float:
     return time.perf_counter() - started
 
 
+def profile(args: argparse.Namespace, pid: int) -> subprocess.Popen[bytes]:
+    """py-spy sampling `pid` for the round about to start (its CPU figures then include
+    the sampler's cost: read the profile's shares, not the round's figures)."""
+    return subprocess.Popen(
+        [
+            args.py_spy,
+            "record",
+            "-p",
+            str(pid),
+            "-d",
+            str(max(1, int(args.seconds) - 1)),
+            *("-r", "200", "-f", "raw", "-o", args.profile),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--nodes", type=int, default=2000)
@@ -407,6 +425,10 @@ def main() -> None:
     parser.add_argument(
         "--history-as-rows", action="store_true", help="keep the history as rows, not packed"
     )
+    parser.add_argument(
+        "--profile", help="file: a py-spy profile (raw stacks) of the first control-plane round"
+    )
+    parser.add_argument("--py-spy", default="py-spy", help="the py-spy binary")
     args = parser.parse_args()
     extra = dict(item.split("=", 1) for item in args.env)
 
@@ -471,7 +493,10 @@ def main() -> None:
             for r in range(first, first + args.rounds):
                 b = measured(bare_pids, partial(load, bare, args.seconds, 0))
                 seq_base = (r + 1) * 1_000_000  # each round's seqs are new to the database
+                profiler = profile(args, cp_pid) if args.profile and r == first else None
                 c = measured([cp_pid], partial(load, base, args.seconds, seq_base), database_pid)
+                if profiler is not None:
+                    profiler.wait()
                 print(
                     f"bare aiohttp JSON POST : {b['rate']:8.0f} req/s  p50 {b['p50']:6.1f} ms  "
                     f"p99 {b['p99']:6.1f} ms  server CPU {b['cpu_us']:5.0f} us/req  "
