@@ -371,18 +371,23 @@ async def settle(url: str, patience: float = 300) -> float:
     return time.perf_counter() - started
 
 
-def profile(args: argparse.Namespace, pid: int) -> subprocess.Popen[bytes]:
-    """py-spy sampling `pid` for the round about to start (its CPU figures then include
-    the sampler's cost: read the profile's shares, not the round's figures)."""
+def py_spy(binary: str, pid: int, seconds: float, out: str) -> subprocess.Popen[bytes]:
+    """py-spy sampling `pid` for `seconds` into `out` (raw stacks). The process's CPU
+    figures meanwhile include the sampler's cost: read the profile's shares, not them."""
     return subprocess.Popen(
         [
-            args.py_spy,
+            binary,
             "record",
             "-p",
             str(pid),
             "-d",
-            str(max(1, int(args.seconds) - 1)),
-            *("-r", "200", "-f", "raw", "-o", args.profile),
+            str(max(1, int(seconds))),
+            "-r",
+            "200",
+            "-f",
+            "raw",
+            "-o",
+            out,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -493,7 +498,11 @@ def main() -> None:
             for r in range(first, first + args.rounds):
                 b = measured(bare_pids, partial(load, bare, args.seconds, 0))
                 seq_base = (r + 1) * 1_000_000  # each round's seqs are new to the database
-                profiler = profile(args, cp_pid) if args.profile and r == first else None
+                profiler = (
+                    py_spy(args.py_spy, cp_pid, args.seconds - 1, args.profile)
+                    if args.profile and r == first
+                    else None
+                )
                 c = measured([cp_pid], partial(load, base, args.seconds, seq_base), database_pid)
                 if profiler is not None:
                     profiler.wait()

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from harness import ADMIN_EMAIL, ADMIN_PASSWORD, control_plane_env, create_admin, free_port  # noqa: E402
-from heartbeat_ingest import cpu_seconds, heartbeat_body  # noqa: E402
+from heartbeat_ingest import cpu_seconds, heartbeat_body, py_spy  # noqa: E402
 
 from controlplane.config import normalise_database_url  # noqa: E402
 from controlplane.db import packing  # noqa: E402
@@ -641,24 +641,8 @@ def read_each(
         est = (args.read_seconds if args.loader == "wrk" else args.requests / 300) + 5
         hb = Heartbeats(base, nodes_file, args.heartbeats, est)
         if args.profile:
-            prof = subprocess.Popen(
-                [
-                    args.py_spy,
-                    "record",
-                    "-p",
-                    str(server_pid),
-                    "-d",
-                    str(int(est) - 2),
-                    "-r",
-                    "200",
-                    "-f",
-                    "raw",
-                    "-o",
-                    f"{args.profile}/{label.split()[0].replace('/', '')}.txt",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+            out = f"{args.profile}/{label.split()[0].replace('/', '')}.txt"
+            prof = py_spy(args.py_spy, server_pid, est - 2, out)
         cpu0 = cpu_seconds(server_pid)
         if args.loader == "wrk":
             r, done = drive_wrk(base, label, request, headers, args.read_seconds, args.concurrency)

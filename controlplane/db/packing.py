@@ -21,7 +21,10 @@ An hour's chunk also keeps its 5-minute sums (`Summary`), made by the same state
 that packs its samples: a day of 5-minute buckets reads 24 rows of sums instead of
 unnesting 8,640 samples. The sums live in the samples' own row, so they are counted
 exactly when the samples are: moved, merged with late samples and dropped by
-retention together.
+retention together. A trigger (migration 26) makes them again from the values when a
+writer left them out or short (the previous release, during a rolling upgrade); the
+move makes them itself, for a whole batch in one pass, and the trigger then only
+checks that they add up.
 
 Exactly-once survives the move. A sample replayed for an hour already packed is
 looked up in the packed `seq` array before it is inserted (NOT_PACKED), and the

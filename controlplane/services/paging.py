@@ -105,7 +105,7 @@ async def page_values(
     columns = ", ".join(fields)
     # One row past the page says whether there is a next one, whatever `total` says.
     n = query.limit + 1
-    first = found_first is not None and await found_first.estimate() <= found_first.upto
+    past: Where | None = None
     if cursor is not None:
         if not keyset:
             raise Invalid.field("cursor", "cursor paging is not offered for this sort order")
@@ -113,6 +113,9 @@ async def page_values(
         past = where.copy().add(
             f"({column}, id) {'>' if direction == 'ASC' else '<'} ({{}}, {{}})", value, last_id
         )
+    # Asked once the cursor is known good: a bad one is refused without a count.
+    first = found_first is not None and await found_first.estimate() <= found_first.upto
+    if past is not None:
         if first:
             sql = _found_first(table, columns, column, past.sql, order, f"LIMIT {n}")
         else:

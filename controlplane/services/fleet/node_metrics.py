@@ -111,6 +111,21 @@ def _bucket_json(postgres: bool) -> str:
     return " || ".join(parts) + " || '}'"
 
 
+# A roll-up (averages of `samples` samples) as a row of the samples' sums, its columns
+# in the order the sums' fields come (the union above pairs them by position).
+_ROLLUP_SUMS = {
+    "samples": "samples",
+    "cpu_sum": "cpu_percent * samples",
+    "cpu_max": "cpu_percent_max",
+    "memory_sum": "memory_used * samples",
+    "disk_sum": "disk_used * samples",
+    "load1_sum": "load1 * samples",
+}
+_ROLLUPS_AS_SUMS = "SELECT bucket AS t, " + ", ".join(
+    f"{_ROLLUP_SUMS[name]} AS {name}" for name, *_ in packing.SAMPLE_SUMS.fields
+)
+
+
 async def _buckets(
     conn: BaseDBAsyncClient, node_id: uuid.UUID, lo: int, hi: int, step_ms: int
 ) -> orjson.Fragment:
@@ -128,10 +143,8 @@ async def _buckets(
         f"SELECT (t / {step}) * {step} AS b, SUM(samples) AS n, SUM(cpu_sum) AS cpu, "
         "MAX(cpu_max) AS cpu_max, CAST(SUM(memory_sum) AS DOUBLE PRECISION) AS mem, "
         "CAST(SUM(disk_sum) AS DOUBLE PRECISION) AS disk, SUM(load1_sum) AS load1 "
-        f"FROM (SELECT * FROM {samples} UNION ALL SELECT bucket AS t, samples, "
-        "cpu_percent * samples AS cpu_sum, cpu_percent_max AS cpu_max, "
-        "memory_used * samples AS memory_sum, disk_used * samples AS disk_sum, "
-        f"load1 * samples AS load1_sum FROM {rollups}) AS a GROUP BY b) AS g ORDER BY b"
+        f"FROM (SELECT * FROM {samples} UNION ALL {_ROLLUPS_AS_SUMS} FROM {rollups}) AS a "
+        "GROUP BY b) AS g ORDER BY b"
     )
     _, rows = await conn.execute_query(sql, [*params, *more])
     return orjson.Fragment("[" + ",".join(r[0] for r in rows) + "]")
