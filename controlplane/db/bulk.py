@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
 from typing import Any
@@ -72,7 +72,7 @@ class NodeState:
     load1: float | None = None
     load5: float | None = None
     load15: float | None = None
-    conditions: list[dict[str, Any]] = field(default_factory=list)
+    conditions: str = "[]"  # JSON text, as the heartbeat's validated conditions dump it
     is_ready: bool = False
     updated_at: datetime | None = None
 
@@ -118,11 +118,13 @@ async def lock_nodes(
 def _pg_insert_samples(where: str = "TRUE") -> str:
     arrays = ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(_SAMPLE_PG_TYPES))
     cols = ", ".join(SAMPLE_COLUMNS)
-    # Wrapped in a query so the driver fetches the stored keys as rows, not dicts.
+    # Answers with the samples it did not store, nearly always none: returning the
+    # stored keys instead made the driver decode and Python hash a UUID per sample.
     return (
-        f"WITH stored AS (INSERT INTO node_samples ({cols}) SELECT * FROM unnest({arrays}) "
-        f"AS v({cols}) WHERE {where} ON CONFLICT (node_id, seq) DO NOTHING "
-        "RETURNING node_id, seq) SELECT node_id, seq FROM stored"
+        f"WITH v AS (SELECT * FROM unnest({arrays}) AS v({cols})), "
+        f"stored AS (INSERT INTO node_samples ({cols}) SELECT * FROM v WHERE {where} "
+        "ON CONFLICT (node_id, seq) DO NOTHING RETURNING node_id, seq) "
+        "SELECT node_id, seq FROM v EXCEPT SELECT node_id, seq FROM stored"
     )
 
 
@@ -174,7 +176,8 @@ _SQL = {u: (u.postgres, u.sqlite, u.values) for u in (_LIVE, _STATUS)}
 async def insert_samples(
     conn: BaseDBAsyncClient, rows: Sequence[Sample], now_ms: int
 ) -> set[tuple[uuid.UUID, int]]:
-    """Inserts the samples not stored yet; returns the (node, seq) actually inserted.
+    """Inserts the samples not stored yet; returns the (node, seq) of those that were
+    (duplicates). `rows` must not repeat a (node, seq).
 
     On PostgreSQL a sample stamped more than LATE_MS before `now_ms` may replay one
     already packed into its hour's chunk (db/packing.py): such samples are checked
@@ -184,17 +187,17 @@ async def insert_samples(
     if is_postgres(conn):
         late_before = now_ms - packing.LATE_MS
         fresh = [r for r in rows if r[2] >= late_before]
-        stored = await _pg_insert(conn, PG_INSERT_SAMPLES, fresh)
+        duplicates = await _pg_insert(conn, PG_INSERT_SAMPLES, fresh)
         if len(fresh) < len(rows):
             await packing.hold_samples_lock(conn)
             late = [r for r in rows if r[2] < late_before]
-            stored |= await _pg_insert(conn, PG_INSERT_LATE_SAMPLES, late)
-        return stored
+            duplicates |= await _pg_insert(conn, PG_INSERT_LATE_SAMPLES, late)
+        return duplicates
     existing = await _sqlite_existing(conn, rows)
     new = [r for r in rows if (r[0], r[1]) not in existing]
     if new:
         await conn.execute_many(SQLITE_INSERT_SAMPLES, [[str(r[0]), *r[1:]] for r in new])
-    return {(r[0], r[1]) for r in new}
+    return existing
 
 
 async def _pg_insert(
@@ -202,8 +205,8 @@ async def _pg_insert(
 ) -> set[tuple[uuid.UUID, int]]:
     if not rows:
         return set()
-    _, inserted = await conn.execute_query(sql, [list(col) for col in zip(*rows, strict=True)])
-    return {(r[0], r[1]) for r in inserted}
+    _, skipped = await conn.execute_query(sql, [list(col) for col in zip(*rows, strict=True)])
+    return {(r[0], r[1]) for r in skipped}
 
 
 async def _sqlite_existing(
@@ -230,12 +233,8 @@ def _sqlite_value(value: Any) -> Any:
 
 
 def _pg_arrays(nodes: Sequence[NodeState], what: _NodeUpdate) -> list[list[Any]]:
-    """One array per column, ids first; JSON columns as text the statement casts."""
-    columns = [[n.id for n in nodes], *map(list, zip(*map(what.values, nodes), strict=True))]
-    for i, (_, pg_type) in enumerate(what.columns, start=1):
-        if pg_type == "jsonb":
-            columns[i] = [orjson.dumps(v).decode() for v in columns[i]]
-    return columns
+    """One array per column, ids first; JSON columns are JSON text the statement casts."""
+    return [[n.id for n in nodes], *map(list, zip(*map(what.values, nodes), strict=True))]
 
 
 async def _update(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -113,6 +114,22 @@ async def test_replayed_samples_are_stored_once(client, admin_headers):
     history = await client.get(f"/api/v1/workers/{node['nodeId']}/metrics", headers=admin_headers)
     seqs = [s["seq"] for s in (await history.json())["data"]["samples"]]
     assert seqs == [1, 2, 3, 4, 5, 6, 7]
+
+
+async def test_overlapping_samples_sent_at_once_are_accepted_once_in_all(client, admin_headers):
+    """Requests arriving together share a batch: one of them owns each new seq."""
+    node = await register(client, await join_token(client, admin_headers))
+    url = f"/api/v1/workers/{node['nodeId']}/telemetry"
+    batches = [{"samples": [sample(i) for i in range(k, k + 5)]} for k in range(1, 13)]
+    sent = await asyncio.gather(
+        *(client.post(url, json=b, headers=bearer(node["nodeToken"])) for b in batches)
+    )
+    answers = [(await r.json())["data"] for r in sent]
+    assert sum(a["accepted"] for a in answers) == 16  # seqs 1..16
+    assert sum(a["duplicates"] for a in answers) == 12 * 5 - 16
+    assert max(a["lastSeq"] for a in answers) == 16
+    history = await client.get(f"/api/v1/workers/{node['nodeId']}/metrics", headers=admin_headers)
+    assert [s["seq"] for s in (await history.json())["data"]["samples"]] == list(range(1, 17))
 
 
 async def test_node_token_is_refused_on_another_nodes_paths(client, admin_headers):
