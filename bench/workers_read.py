@@ -7,6 +7,7 @@ HTTP on loopback. As a baseline, GET /health (no database) is measured the
 same way in the same run. Prints latency percentiles, throughput and ratios.
 
     .venv/bin/python bench/workers_read.py [--nodes 10000] [--requests 500] [--concurrency 4]
+        [--heartbeats 200] [--heartbeats-only] [--only TEXT] [--compare CHECKOUT] [--durable]
 """
 
 from __future__ import annotations
@@ -616,14 +617,15 @@ def measure(
     ratio = loaded["p99"] / quiet_p99 if quiet_p99 else float("inf")
     verdict = "meets" if ratio <= 1.5 else "MISSES"
     print(f"heartbeat p99 under dashboards: {ratio:.2f}x of alone; {verdict} <= 1.5x")
+    heartbeats = {"heartbeat p99 alone": quiet_p99, "heartbeat p99 + dashboards": loaded["p99"]}
+    if args.heartbeats_only:
+        return heartbeats
 
     # 2. Each read at `concurrency` readers while the fleet heartbeats.
     figures = {
         r.label: r.p99 for r in read_each(base, server_pid, args, nodes_file, cases, headers)
     }
-    figures["heartbeat p99 alone"] = quiet_p99
-    figures["heartbeat p99 + dashboards"] = loaded["p99"]
-    return figures
+    return {**figures, **heartbeats}
 
 
 def read_each(
@@ -700,6 +702,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--only", help="only the read cases whose label holds this (and the baseline)"
+    )
+    parser.add_argument(
+        "--heartbeats-only",
+        action="store_true",
+        help="only the heartbeat rounds (alone, under dashboards, alone): no read cases",
     )
     parser.add_argument("--durable", action="store_true", help="fsync and synchronous commit on")
     parser.add_argument("--profile", help="directory: a py-spy profile (raw stacks) per read case")

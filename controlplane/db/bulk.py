@@ -63,9 +63,10 @@ class NodeState:
 
     id: uuid.UUID
     status: NodeStatus
-    status_reason: str | None
-    status_changed_at: datetime | None
     last_seq: int
+    # Set by a transition (node_events.apply) for update_status to write.
+    status_reason: str | None = None
+    status_changed_at: datetime | None = None
     cpu_percent: float | None = None
     memory_used: int | None = None
     disk_used: int | None = None
@@ -82,6 +83,8 @@ async def lock_nodes(
 ) -> dict[uuid.UUID, NodeState]:
     """The nodes' state, locked for this transaction in id order (no deadlock between batches).
 
+    Only what a heartbeat decides by is read: its status and last seq. A transition
+    overwrites the reason and the time of the status, so they are not decoded.
     SQLite has no row locks and needs none: it serialises writers.
     """
     if not ids:
@@ -89,29 +92,20 @@ async def lock_nodes(
     # Rows as the driver returns them (both index by column name): no dict per row.
     if is_postgres(conn):
         _, rows = await conn.execute_query(
-            "SELECT id, status, status_reason, status_changed_at, last_seq FROM worker_nodes "
+            "SELECT id, status, last_seq FROM worker_nodes "
             "WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
             [list(ids)],
         )
     else:
         _, rows = await conn.execute_query(
-            "SELECT id, status, status_reason, status_changed_at, last_seq FROM worker_nodes "
+            "SELECT id, status, last_seq FROM worker_nodes "
             f"WHERE id IN ({', '.join('?' for _ in ids)})",
             [str(i) for i in ids],
         )
     states = {}
     for r in rows:
         node_id = r["id"] if isinstance(r["id"], uuid.UUID) else uuid.UUID(str(r["id"]))
-        changed = r["status_changed_at"]
-        if isinstance(changed, str):  # SQLite hands back text
-            changed = datetime.fromisoformat(changed)
-        states[node_id] = NodeState(
-            id=node_id,
-            status=_STATUSES[r["status"]],
-            status_reason=r["status_reason"],
-            status_changed_at=changed,
-            last_seq=int(r["last_seq"]),
-        )
+        states[node_id] = NodeState(node_id, _STATUSES[r["status"]], int(r["last_seq"]))
     return states
 
 
