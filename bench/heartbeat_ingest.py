@@ -215,6 +215,11 @@ for line in io.lines(os.getenv("BENCH_NODES")) do
   nodes[#nodes + 1] = {id, token}
   seqs[#nodes] = tonumber(os.getenv("BENCH_SEQ_BASE"))
 end
+-- BENCH_DELAY_MS paces each connection (wrk leaves the pause out of the latency).
+local pause = tonumber(os.getenv("BENCH_DELAY_MS") or "")
+if pause then
+  delay = function() return pause end
+end
 request = function()
   i = (i % #nodes) + 1
   seqs[i] = seqs[i] + 1
@@ -235,17 +240,35 @@ end
 """
 
 
-def drive_wrk(base: str, nodes_file: str, seconds: float, concurrency: int, seq_base: int) -> dict:
-    """Each run numbers its samples from `seq_base`, so no run repeats another's seqs."""
+def start_wrk(
+    base: str,
+    nodes_file: str,
+    seconds: float,
+    concurrency: int,
+    seq_base: int,
+    rate: float | None = None,
+) -> subprocess.Popen[str]:
+    """wrk playing the agents, as a running process (`wrk_result` waits for its figures).
+    Each run numbers its samples from `seq_base`, so no run repeats another's seqs. With
+    `rate`, each connection pauses concurrency / rate seconds between its requests: about
+    `rate` heartbeats a second, the latency still timed from each request's send."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT)
-    out = subprocess.run(
+    env = {**os.environ, "BENCH_NODES": nodes_file, "BENCH_SEQ_BASE": str(seq_base)}
+    if rate is not None:
+        env["BENCH_DELAY_MS"] = str(max(1, round(concurrency / rate * 1000)))
+    return subprocess.Popen(
         ["wrk", "-t1", f"-c{concurrency}", f"-d{int(seconds)}s", "-s", script.name, base],
-        env={**os.environ, "BENCH_NODES": nodes_file, "BENCH_SEQ_BASE": str(seq_base)},
-        capture_output=True,
+        env=env,
+        stdout=subprocess.PIPE,
         text=True,
-        check=True,
-    ).stdout
+    )
+
+
+def wrk_result(proc: subprocess.Popen[str], seconds: float) -> dict:
+    out, _ = proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"wrk exited with {proc.returncode}")
     line = next(ln for ln in out.splitlines() if ln.startswith("RESULT"))
     rate, p50, p99, bad, errors = line.split()[1:]
     return {
@@ -255,6 +278,10 @@ def drive_wrk(base: str, nodes_file: str, seconds: float, concurrency: int, seq_
         "p99": float(p99),
         "errors": int(bad) + int(errors),
     }
+
+
+def drive_wrk(base: str, nodes_file: str, seconds: float, concurrency: int, seq_base: int) -> dict:
+    return wrk_result(start_wrk(base, nodes_file, seconds, concurrency, seq_base), seconds)
 
 
 async def make_join_tokens(base: str, admin_email: str, password: str, count: int) -> list[str]:
