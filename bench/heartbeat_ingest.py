@@ -10,6 +10,7 @@ JSON, in the same run. Prints throughput, latency percentiles and the ratio.
     .venv/bin/python bench/heartbeat_ingest.py [--nodes 2000] [--seconds 20] [--concurrency 200]
         [--loader wrk|python] [--rounds 3] [--workers 1] [--bare-workers 1] [--durable]
         [--env MINISPOD_NAME=value ...] [--history 20000000 [--history-as-rows]]
+        [--compare CHECKOUT] [--profile FILE --py-spy BIN]
 
 With --history N the rounds run twice in the same run: first on an empty history, then
 after N old samples of the same nodes are stored as the control plane keeps them (hours
@@ -461,6 +462,11 @@ def main() -> None:
         "--profile", help="file: a py-spy profile (raw stacks) of the first control-plane round"
     )
     parser.add_argument("--py-spy", default="py-spy", help="the py-spy binary")
+    parser.add_argument(
+        "--compare",
+        help="another checkout (e.g. `git archive main`, the same schema or older) whose "
+        "control plane runs beside this one on the same database, measured in every round",
+    )
     args = parser.parse_args()
     extra = dict(item.split("=", 1) for item in args.env)
 
@@ -470,25 +476,36 @@ def main() -> None:
         env = control_plane_env(pg.url, **extra)
         py = sys.executable
         create_admin(pg.url)
-        port, bare_port = free_port(), free_port()
-        procs.append(
-            subprocess.Popen(
+        port, bare_port, other_port = free_port(), free_port(), free_port()
+
+        def serve(root: Path, at: int) -> subprocess.Popen[bytes]:
+            return subprocess.Popen(
                 [py, "-m", "controlplane", "serve"],
-                cwd=ROOT,
+                cwd=root,
                 env={
                     **env,
-                    "MINISPOD_PORT": str(port),
+                    "MINISPOD_PORT": str(at),
                     "MINISPOD_HOST": "127.0.0.1",
                     "MINISPOD_WORKERS": str(args.workers),
                 },
             )
-        )
+
+        other: subprocess.Popen[bytes] | None = None
+        other_base = f"http://127.0.0.1:{other_port}"
+        if args.compare:
+            # First, so that its migrations run before this checkout's newer ones.
+            other = serve(Path(args.compare).resolve(), other_port)
+            asyncio.run(wait_up(f"{other_base}/api/v1/auth/login"))
+        procs.append(serve(ROOT, port))
+        if other is not None:
+            procs.append(other)
         bare_procs = [
             subprocess.Popen([py, "-c", BARE_SERVER, str(bare_port)])
             for _ in range(args.bare_workers)
         ]
         procs.extend(bare_procs)
         cp_pid, bare_pids = procs[0].pid, [p.pid for p in bare_procs]
+        other_pid = other.pid if other is not None else 0
         database_pid = int((pg.data / "postmaster.pid").read_text().split()[0])
         base, bare = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
         asyncio.run(wait_up(f"{base}/api/v1/auth/login"))
@@ -512,42 +529,73 @@ def main() -> None:
         # left thousands of those misses inside the measured rounds, which a fleet that has
         # been running never pays.
         load(base, max(2.0, args.nodes / 1500), 0)
+        if other is not None:
+            load(other_base, max(2.0, args.nodes / 1500), 0)
         print(
             f"loader={args.loader} nodes={args.nodes} concurrency={args.concurrency} "
             f"seconds={args.seconds} rounds={args.rounds} control-plane workers={args.workers} "
             f"baseline processes={args.bare_workers} durable database={args.durable}"
+            + (f" compared with {args.compare}" if other is not None else "")
         )
 
         # Rounds alternate baseline and control plane, so a slow spell of the machine
         # (a shared VM's neighbours) lands on both rather than on one side of the ratio.
+        def line(label: str, c: dict) -> str:
+            return (
+                f"{label}: {c['rate']:8.0f} hb/s   p50 {c['p50']:6.1f} ms  "
+                f"p99 {c['p99']:6.1f} ms  server CPU {c['cpu_us']:5.0f} us/hb   "
+                f"errors {c['errors']}  (PostgreSQL {c.get('db_cpu_us', 0):.0f} us/hb)"
+            )
+
+        def ours(seq_base: int, profiled: bool) -> dict:
+            profiler = (
+                py_spy(args.py_spy, cp_pid, args.seconds - 1, args.profile)
+                if args.profile and profiled
+                else None
+            )
+            got = measured([cp_pid], partial(load, base, args.seconds, seq_base), database_pid)
+            if profiler is not None:
+                profiler.wait()
+            return got
+
+        def theirs(seq_base: int) -> dict:
+            run = partial(load, other_base, args.seconds, seq_base + 500_000)
+            return measured([other_pid], run, database_pid)
+
         def rounds(first: int) -> list[float]:
             ratios, cpu_ratios, p99s = [], [], []
+            against, cpu_against = [], []  # this checkout / the compared one
             for r in range(first, first + args.rounds):
                 b = measured(bare_pids, partial(load, bare, args.seconds, 0))
                 seq_base = (r + 1) * 1_000_000  # each round's seqs are new to the database
-                profiler = (
-                    py_spy(args.py_spy, cp_pid, args.seconds - 1, args.profile)
-                    if args.profile and r == first
-                    else None
-                )
-                c = measured([cp_pid], partial(load, base, args.seconds, seq_base), database_pid)
-                if profiler is not None:
-                    profiler.wait()
+
+                # The two control planes take turns going first within a round.
+                if other is not None and r % 2:
+                    o, c = theirs(seq_base), ours(seq_base, r == first)
+                else:
+                    c = ours(seq_base, r == first)
+                    o = theirs(seq_base) if other is not None else None
                 print(
                     f"bare aiohttp JSON POST : {b['rate']:8.0f} req/s  p50 {b['p50']:6.1f} ms  "
                     f"p99 {b['p99']:6.1f} ms  server CPU {b['cpu_us']:5.0f} us/req  "
                     f"errors {b['errors']}"
                 )
-                print(
-                    f"control plane heartbeat: {c['rate']:8.0f} hb/s   p50 {c['p50']:6.1f} ms  "
-                    f"p99 {c['p99']:6.1f} ms  server CPU {c['cpu_us']:5.0f} us/hb   "
-                    f"errors {c['errors']}  (PostgreSQL {c.get('db_cpu_us', 0):.0f} us/hb)"
-                )
+                print(line("control plane heartbeat", c))
                 ratios.append(c["rate"] / b["rate"])
                 cpu_ratios.append(b["cpu_us"] / c["cpu_us"])
                 p99s.append(c["p99"])
+                compared = ""
+                if o is not None:
+                    print(line("compared checkout      ", o))
+                    against.append(c["rate"] / o["rate"])
+                    cpu_against.append(c["cpu_us"] / o["cpu_us"])
+                    compared = (
+                        f"; against the compared checkout {against[-1]:.2f}x the rate, "
+                        f"{cpu_against[-1]:.2f}x the CPU per heartbeat"
+                    )
                 print(
-                    f"  round {r + 1}: ratio {ratios[-1]:.2f}, CPU per request {cpu_ratios[-1]:.2f}"
+                    f"  round {r + 1}: ratio {ratios[-1]:.2f}, CPU per request "
+                    f"{cpu_ratios[-1]:.2f}{compared}"
                 )
             # Work per request is less disturbed by the rest of the machine than throughput.
             print(
@@ -555,6 +603,12 @@ def main() -> None:
                 f"(min {min(ratios):.2f}, max {max(ratios):.2f}); CPU per request, bare / "
                 f"control plane: median {statistics.median(cpu_ratios):.2f}"
             )
+            if against:
+                print(
+                    f"this checkout / compared: rate median {statistics.median(against):.2f}x "
+                    f"(min {min(against):.2f}, max {max(against):.2f}), CPU per heartbeat "
+                    f"median {statistics.median(cpu_against):.2f}x"
+                )
             return [statistics.median(ratios), statistics.median(p99s)]
 
         empty = rounds(0)
