@@ -93,4 +93,13 @@ class Where:
     @property
     def sql(self) -> str:
         """` WHERE …` (empty with no condition), each condition parenthesised."""
-        return " WHERE " + " AND ".join(f"({p})" for p in self._parts) if self._parts else ""
+        return self._clause(self._parts)
+
+    def since(self, origin: Where) -> str:
+        """` WHERE …` of only the conditions added after this was copied from `origin`,
+        their values still numbered after `origin`'s (pass this one's `values`)."""
+        return self._clause(self._parts[len(origin._parts) :])
+
+    @staticmethod
+    def _clause(parts: list[str]) -> str:
+        return " WHERE " + " AND ".join(f"({p})" for p in parts) if parts else ""

@@ -117,7 +117,9 @@ async def page_values(
     first = found_first is not None and await found_first.estimate() <= found_first.upto
     if past is not None:
         if first:
-            sql = _found_first(table, columns, column, past.sql, order, f"LIMIT {n}")
+            # Found and counted by the search alone; the cursor only picks the page.
+            page = f"{past.since(where)} ORDER BY {order} LIMIT {n}"
+            sql = _found_first(table, columns, column, where.sql, order, page)
         else:
             sql = f"SELECT {columns} FROM {table}{past.sql} ORDER BY {order} LIMIT {n}"  # noqa: S608 - names from the model, placeholders for values
         values = past.values
@@ -125,13 +127,13 @@ async def page_values(
         # Late row lookup: the offset walks narrow (column, id) pairs of an index
         # and only the page's rows are read whole; sorting every wide row to skip
         # most of them cost tens of milliseconds at 10,000 worker nodes.
-        window = f"LIMIT {n} OFFSET {(query.page - 1) * query.limit}"
+        page = f" ORDER BY {order} LIMIT {n} OFFSET {(query.page - 1) * query.limit}"
         if first:
-            sql = _found_first(table, columns, column, where.sql, order, window)
+            sql = _found_first(table, columns, column, where.sql, order, page)
         else:
             sql = (
-                f"SELECT {columns} FROM {table} WHERE id IN (SELECT id FROM {table}{where.sql} "  # noqa: S608 - as above
-                f"ORDER BY {order} {window}) ORDER BY {order}"
+                f"SELECT {columns} FROM {table} WHERE id IN (SELECT id FROM {table}{where.sql}"  # noqa: S608 - as above
+                f"{page}) ORDER BY {order}"
             )
         values = where.values
     rows = await where.conn.execute_query_dict(sql, values)
@@ -176,9 +178,11 @@ class FoundFirst:
     estimate: Callable[[], Awaitable[int]]
 
 
-def _found_first(table: str, columns: str, column: str, where: str, order: str, window: str) -> str:
+def _found_first(table: str, columns: str, column: str, where: str, order: str, page: str) -> str:
     """A page of the rows `where` holds, found all first (by their own indexes: a
-    search's trigrams), then sorted; each row carries their count (_TOTAL). Left to
+    search's trigrams), then sorted; each row carries their count (_TOTAL), of the
+    whole search even on a cursor's page. `page` picks the page among them: a cursor's
+    condition on (column, id), then `order` and the window. Left to
     itself, PostgreSQL walks the sort column's index and filters row by row,
     expecting matches to be spread evenly: a search for 100 of 10,000 nodes whose
     matches lie together passed thousands of nodes before filling its page (1.55 ms,
@@ -188,7 +192,7 @@ def _found_first(table: str, columns: str, column: str, where: str, order: str, 
     return (
         f"WITH found AS MATERIALIZED (SELECT id, {column} FROM {table}{where}) "  # noqa: S608 - names from the model, placeholders for values
         f"SELECT {columns}, (SELECT COUNT(*) FROM found) AS {_TOTAL} FROM {table} "
-        f"WHERE id IN (SELECT id FROM found ORDER BY {order} {window}) ORDER BY {order}"
+        f"WHERE id IN (SELECT id FROM found{page}) ORDER BY {order}"
     )
 
 

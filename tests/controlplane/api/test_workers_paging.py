@@ -371,3 +371,18 @@ async def test_a_search_pages_alike_found_first_or_walked_in_the_sorts_order(
     assert found_first == walked
     assert all(len(names) == 7 and "other" not in names for names in found_first)
     assert found_first[0] == [f"match-{i}" for i in range(7)]
+
+
+async def test_a_search_paged_by_cursor_keeps_the_whole_searchs_total(make_client: AppFactory):
+    # Found first and counted by the statement that reads the page: the count is of the
+    # search, not of the rows past the cursor.
+    client = await make_client(fleet_count_ttl=3600, fleet_exact_count_below=0)
+    admin = await admin_of(client)
+    for i in range(3):
+        await add_node(client, admin, f"n-{i}")
+    first = await listing(client, admin, "limit=2&search=n-")
+    cursor = first["pagination"]["nextCursor"]
+    second = await listing(client, admin, f"limit=2&search=n-&cursor={cursor}")
+    assert [w["name"] for w in second["workers"]] == ["n-0"]
+    assert (second["pagination"]["total"], second["pagination"]["totalEstimated"]) == (3, False)
+    assert second["pagination"]["totalPages"] == 2 and second["pagination"]["hasNext"] is False
