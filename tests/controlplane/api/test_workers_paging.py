@@ -19,6 +19,16 @@ async def admin_of(client: TestClient) -> dict[str, str]:
     return bearer((await sign_in(client, "admin@paas.com", ADMIN_PASSWORD))["accessToken"])
 
 
+async def counts_kept_with_nodes(make_client: AppFactory, n: int) -> tuple[TestClient, dict]:
+    """A control plane that keeps counts an hour and never counts exactly, with nodes
+    n-0 … n-<n-1>, and an administrator's headers."""
+    client = await make_client(fleet_count_ttl=3600, fleet_exact_count_below=0)
+    admin = await admin_of(client)
+    for i in range(n):
+        await add_node(client, admin, f"n-{i}")
+    return client, admin
+
+
 async def walk(
     client: TestClient, admin: dict[str, str], query: str, between: Any = None
 ) -> list[str]:
@@ -115,10 +125,7 @@ async def test_a_cursor_from_another_sort_or_not_ours_is_refused(client, admin_h
 async def test_a_recent_total_is_flagged_estimated_and_pages_stay_current(
     make_client: AppFactory,
 ):
-    client = await make_client(fleet_count_ttl=3600, fleet_exact_count_below=0)
-    admin = await admin_of(client)
-    for i in range(3):
-        await add_node(client, admin, f"n-{i}")
+    client, admin = await counts_kept_with_nodes(make_client, 3)
     counted = await listing(client, admin, "limit=3")
     assert counted["pagination"]["total"] == 3
     assert counted["pagination"]["totalEstimated"] is False
@@ -148,10 +155,7 @@ async def test_a_search_of_few_nodes_is_counted_by_its_own_page_exactly(
 ):
     # Counts kept an hour and never made again, yet a search that finds few nodes counts
     # them in the statement that reads its page: the node just added is in the total.
-    client = await make_client(fleet_count_ttl=3600, fleet_exact_count_below=0)
-    admin = await admin_of(client)
-    for i in range(3):
-        await add_node(client, admin, f"n-{i}")
+    client, admin = await counts_kept_with_nodes(make_client, 3)
     assert (await listing(client, admin, "limit=2&search=n-"))["pagination"]["total"] == 3
     await add_node(client, admin, "n-3")
     again = await listing(client, admin, "limit=2&search=n-")
@@ -376,10 +380,7 @@ async def test_a_search_pages_alike_found_first_or_walked_in_the_sorts_order(
 async def test_a_search_paged_by_cursor_keeps_the_whole_searchs_total(make_client: AppFactory):
     # Found first and counted by the statement that reads the page: the count is of the
     # search, not of the rows past the cursor.
-    client = await make_client(fleet_count_ttl=3600, fleet_exact_count_below=0)
-    admin = await admin_of(client)
-    for i in range(3):
-        await add_node(client, admin, f"n-{i}")
+    client, admin = await counts_kept_with_nodes(make_client, 3)
     first = await listing(client, admin, "limit=2&search=n-")
     cursor = first["pagination"]["nextCursor"]
     second = await listing(client, admin, f"limit=2&search=n-&cursor={cursor}")
