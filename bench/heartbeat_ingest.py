@@ -37,6 +37,8 @@ from pathlib import Path
 
 import aiohttp
 import asyncpg
+from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.samples import Sample
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -105,15 +107,20 @@ def measured(pids: list[int], run: Callable[[], dict], database_pid: int | None 
     return result
 
 
-async def batching(base: str) -> str:
-    """How the write path coalesced the whole run, from the control plane's own metrics."""
+async def scraped(base: str) -> list[Sample]:
+    """The control plane's /metrics, parsed by prometheus_client's own parser."""
     async with aiohttp.ClientSession() as s, s.get(f"{base}/metrics") as r:
         text = await r.text()
-    values: dict[str, float] = {}
-    for line in text.splitlines():
-        name, _, value = line.partition(" ")
-        if name.startswith(("minispod_ingest_batch_size_", "minispod_ingest_commit_seconds_")):
-            values[name] = float(value)
+    return [sample for family in text_string_to_metric_families(text) for sample in family.samples]
+
+
+async def batching(base: str) -> str:
+    """How the write path coalesced the whole run, from the control plane's own metrics."""
+    values = {
+        s.name: s.value
+        for s in await scraped(base)
+        if s.name.startswith(("minispod_ingest_batch_size_", "minispod_ingest_commit_seconds_"))
+    }
     batches = values.get("minispod_ingest_batch_size_count", 0.0)
     if not batches:
         return "ingest batches: none recorded"

@@ -41,6 +41,7 @@ from heartbeat_ingest import (  # noqa: E402
     cpu_seconds,
     heartbeat_body,
     py_spy,
+    scraped,
     start_wrk,
     wrk_result,
 )
@@ -485,17 +486,13 @@ HEARTBEAT_ROUTE = "/api/v1/workers/{nodeId}/heartbeat"
 
 async def heartbeat_histogram(base: str) -> dict[float, float]:
     """The server's own heartbeat latency histogram (/metrics): cumulative count by bound."""
-    async with aiohttp.ClientSession() as s, s.get(f"{base}/metrics") as r:
-        text = await r.text()
-    counts: dict[float, float] = {}
-    for line in text.splitlines():
-        if line.startswith("minispod_http_request_duration_seconds_bucket{") and (
-            f'route="{HEARTBEAT_ROUTE}"' in line and 'method="POST"' in line
-        ):
-            labels, value = line.rsplit(" ", 1)
-            bound = labels.split('le="', 1)[1].split('"', 1)[0]
-            counts[float(bound)] = float(value)
-    return counts
+    return {
+        float(s.labels["le"]): s.value
+        for s in await scraped(base)
+        if s.name == "minispod_http_request_duration_seconds_bucket"
+        and s.labels.get("route") == HEARTBEAT_ROUTE
+        and s.labels.get("method") == "POST"
+    }
 
 
 def histogram_p99(before: dict[float, float], after: dict[float, float]) -> str:
