@@ -406,6 +406,28 @@ async def settle(url: str, patience: float = 300) -> float:
     return time.perf_counter() - started
 
 
+async def table_writes(url: str) -> str:
+    """How PostgreSQL wrote the tables a heartbeat touches: a node row update that is not
+    HOT (heap-only) rewrites every index of the row, the dearest part of a heartbeat."""
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch(
+            "SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_dead_tup, "
+            "pg_total_relation_size(relid) AS size FROM pg_stat_user_tables "
+            "WHERE relname IN ('worker_nodes', 'node_samples') ORDER BY relname"
+        )
+    finally:
+        await conn.close()
+    said = []
+    for r in rows:
+        hot = r["n_tup_hot_upd"] / r["n_tup_upd"] if r["n_tup_upd"] else 0.0
+        said.append(
+            f"{r['relname']}: {r['n_tup_ins']:,} inserted, {r['n_tup_upd']:,} updated "
+            f"({hot:.0%} HOT), {r['n_dead_tup']:,} dead, {r['size'] / 2**20:.0f} MiB"
+        )
+    return "tables: " + "; ".join(said)
+
+
 def py_spy(binary: str, pid: int, seconds: float, out: str) -> subprocess.Popen[bytes]:
     """py-spy sampling `pid` for `seconds` into `out` (raw stacks). The process's CPU
     figures meanwhile include the sampler's cost: read the profile's shares, not them."""
@@ -627,6 +649,7 @@ def main() -> None:
                 f"p99 {full[1]:.1f} ms against {empty[1]:.1f} ms ({full[1] / empty[1]:.2f}x)"
             )
         print(asyncio.run(batching(base)))
+        print(asyncio.run(table_writes(pg.url)))
     finally:
         for p in procs:
             p.terminate()

@@ -484,15 +484,48 @@ def heartbeat_child(base: str, nodes_file: str, rate: float, seconds: float, seq
 HEARTBEAT_ROUTE = "/api/v1/workers/{nodeId}/heartbeat"
 
 
-async def heartbeat_histogram(base: str) -> dict[float, float]:
-    """The server's own heartbeat latency histogram (/metrics): cumulative count by bound."""
-    return {
-        float(s.labels["le"]): s.value
-        for s in await scraped(base)
-        if s.name == "minispod_http_request_duration_seconds_bucket"
-        and s.labels.get("route") == HEARTBEAT_ROUTE
-        and s.labels.get("method") == "POST"
-    }
+async def server_histograms(base: str) -> dict[str, dict[float, float]]:
+    """The server's own histograms a heartbeat round reads (/metrics), each a cumulative
+    count by bound: the heartbeat route's latency, and the ingest batches' commit time.
+    If the commit's p99 moves with the route's, heartbeats waited on the database; if
+    not, on this process's event loop."""
+    got: dict[str, dict[float, float]] = {"route": {}, "commit": {}}
+    for s in await scraped(base):
+        if (
+            s.name == "minispod_http_request_duration_seconds_bucket"
+            and s.labels.get("route") == HEARTBEAT_ROUTE
+            and s.labels.get("method") == "POST"
+        ):
+            got["route"][float(s.labels["le"])] = s.value
+        elif s.name == "minispod_ingest_commit_seconds_bucket":
+            got["commit"][float(s.labels["le"])] = s.value
+    return got
+
+
+async def statements(url: str, reset: bool = False, top: int = 12) -> str:
+    """What PostgreSQL spent its time on since the last reset, heaviest statements first
+    (pg_stat_statements): a round's database time per statement and per call."""
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        if reset:
+            await conn.execute("SELECT pg_stat_statements_reset()")
+            return ""
+        rows = await conn.fetch(
+            "SELECT calls, total_exec_time, query FROM pg_stat_statements "
+            "ORDER BY total_exec_time DESC LIMIT $1",
+            top,
+        )
+    finally:
+        await conn.close()
+    lines = ["statements by PostgreSQL time in the round (total ms, calls, ms per call):"]
+    for r in rows:
+        query = " ".join(r["query"].split())[:150]
+        lines.append(
+            f"  {r['total_exec_time']:9.0f} {r['calls']:7d} "
+            f"{r['total_exec_time'] / max(r['calls'], 1):8.3f}  {query}"
+        )
+    return "\n".join(lines)
 
 
 def histogram_p99(before: dict[float, float], after: dict[float, float]) -> str:
@@ -627,7 +660,12 @@ def dashboard(nodes: int, headers: dict[str, str]) -> Callable[[int], tuple[str,
 
 
 def measure(
-    base: str, server_pid: int, args: argparse.Namespace, nodes_file: str, sampled: list[str]
+    base: str,
+    server_pid: int,
+    args: argparse.Namespace,
+    nodes_file: str,
+    sampled: list[str],
+    database: str,
 ) -> dict[str, float]:
     """Prints what it measures; returns each case's p99 and the heartbeat p99 ratio."""
     headers = asyncio.run(sign_in(base))
@@ -651,15 +689,20 @@ def measure(
 
     def heartbeat_round(dashboards: bool) -> dict:
         """One round, with what the server itself timed (its histogram's p99 bucket)."""
-        before = asyncio.run(heartbeat_histogram(base))
+        before = asyncio.run(server_histograms(base))
+        if dashboards and args.statements:
+            asyncio.run(statements(database, reset=True))
         hb = Heartbeats(base, nodes_file, args.heartbeats, args.seconds, wrk)
         if dashboards:
             reads, read_errors = asyncio.run(
                 paced(base, args.dashboard, args.seconds, dashboard(args.nodes, headers))
             )
         got = hb.result()
-        after = asyncio.run(heartbeat_histogram(base))
-        got["server p99"] = histogram_p99(before, after)
+        after = asyncio.run(server_histograms(base))
+        got["server p99"] = histogram_p99(before["route"], after["route"])
+        got["commit p99"] = histogram_p99(before["commit"], after["commit"])
+        if dashboards and args.statements:
+            print(asyncio.run(statements(database)))
         if dashboards:
             got["reads"], got["read errors"] = reads, read_errors
         return got
@@ -672,11 +715,13 @@ def measure(
     for q in quiet:
         print(
             f"heartbeats alone        {q['rate']:5.0f} hb/s  p50 {q['p50']:6.1f} ms  "
-            f"p99 {q['p99']:6.1f} ms  errors {q['errors']}  (server's p99 {q['server p99']})"
+            f"p99 {q['p99']:6.1f} ms  errors {q['errors']}  (server's p99 {q['server p99']}, "
+            f"its commits' {q['commit p99']})"
         )
     print(
         f"heartbeats + dashboards {loaded['rate']:5.0f} hb/s  p50 {loaded['p50']:6.1f} ms  p99 {loaded['p99']:6.1f} ms  "
-        f"errors {loaded['errors']}  (server's p99 {loaded['server p99']}; "
+        f"errors {loaded['errors']}  (server's p99 {loaded['server p99']}, its commits' "
+        f"{loaded['commit p99']}; "
         f"dashboard reads p50 {pct(reads, 0.5):.1f} ms, "
         f"p99 {pct(reads, 0.99):.1f} ms, errors {read_errors})"
     )
@@ -782,6 +827,12 @@ def main() -> None:
         help="only the heartbeat rounds (alone, under dashboards, alone): no read cases",
     )
     parser.add_argument("--durable", action="store_true", help="fsync and synchronous commit on")
+    parser.add_argument(
+        "--statements",
+        action="store_true",
+        help="print the statements PostgreSQL spent most time on in the dashboard round "
+        "(pg_stat_statements, preloaded in the bench's server)",
+    )
     parser.add_argument("--profile", help="directory: a py-spy profile (raw stacks) per read case")
     parser.add_argument("--py-spy", default="py-spy", help="the py-spy binary")
     parser.add_argument(
@@ -791,7 +842,8 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    pg = PostgresServer(durable=args.durable).start()
+    preload = {"shared_preload_libraries": "pg_stat_statements"} if args.statements else {}
+    pg = PostgresServer(durable=args.durable, settings=preload).start()
     server: subprocess.Popen[bytes] | None = None
     try:
         env = control_plane_env(
@@ -843,7 +895,7 @@ def main() -> None:
             if args.profile:  # one directory of profiles per control plane
                 run.profile = str(Path(args.profile) / name.split()[0])
                 Path(run.profile).mkdir(parents=True, exist_ok=True)
-            figures[name] = measure(base, server.pid, run, f.name, sampled)
+            figures[name] = measure(base, server.pid, run, f.name, sampled, pg.url)
             server.terminate()
             server.wait(timeout=20)
             server = None

@@ -38,10 +38,12 @@ class PostgresServer:
     """initdb + pg_ctl in a temporary directory on a free loopback port; stop() removes it all.
 
     By default it trades durability for speed (no fsync, asynchronous commit), as a test
-    database may; `durable=True` keeps PostgreSQL's own defaults, as in production."""
+    database may; `durable=True` keeps PostgreSQL's own defaults, as in production.
+    `settings` are more server settings (name -> value), e.g. a preloaded library."""
 
-    def __init__(self, durable: bool = False) -> None:
+    def __init__(self, durable: bool = False, settings: dict[str, str] | None = None) -> None:
         self.durable = durable
+        self.settings = dict(settings or {})
         self.root = Path(tempfile.mkdtemp(prefix="minispod-pg-"))
         self.data = self.root / "data"
         self.port = _free_port()
@@ -82,6 +84,7 @@ class PostgresServer:
         options = f"-h 127.0.0.1 -p {self.port} -k {self.root} -c max_connections=300"
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        options += "".join(f" -c {name}={value}" for name, value in self.settings.items())
         subprocess.run(
             _as_postgres(
                 [
