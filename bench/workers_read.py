@@ -487,8 +487,9 @@ HEARTBEAT_ROUTE = "/api/v1/workers/{nodeId}/heartbeat"
 async def server_histograms(base: str) -> dict[str, dict[float, float]]:
     """The server's own histograms a heartbeat round reads (/metrics), each a cumulative
     count by bound: the heartbeat route's latency, and the ingest batches' commit time.
-    If the commit's p99 moves with the route's, heartbeats waited on the database; if
-    not, on this process's event loop."""
+    If only the route's p99 moves, heartbeats waited before their batch; if the commit's
+    moves with it, inside the batch, whose timer spans its round trips: the database's
+    time and each reply's wait for the event loop alike."""
     got: dict[str, dict[float, float]] = {"route": {}, "commit": {}}
     for s in await scraped(base):
         if (
@@ -502,15 +503,21 @@ async def server_histograms(base: str) -> dict[str, dict[float, float]]:
     return got
 
 
-async def statements(url: str, reset: bool = False, top: int = 12) -> str:
-    """What PostgreSQL spent its time on since the last reset, heaviest statements first
-    (pg_stat_statements): a round's database time per statement and per call."""
+async def reset_statements(url: str) -> None:
+    """Starts pg_stat_statements' counts afresh (the extension made on first use)."""
     conn = await asyncpg.connect(url)
     try:
         await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-        if reset:
-            await conn.execute("SELECT pg_stat_statements_reset()")
-            return ""
+        await conn.execute("SELECT pg_stat_statements_reset()")
+    finally:
+        await conn.close()
+
+
+async def statements(url: str, top: int = 12) -> str:
+    """What PostgreSQL spent its time on since `reset_statements`, heaviest statements
+    first: a round's database time per statement and per call."""
+    conn = await asyncpg.connect(url)
+    try:
         rows = await conn.fetch(
             "SELECT calls, total_exec_time, query FROM pg_stat_statements "
             "ORDER BY total_exec_time DESC LIMIT $1",
@@ -688,23 +695,23 @@ def measure(
     wrk = args.heartbeat_loader == "wrk"
 
     def heartbeat_round(dashboards: bool) -> dict:
-        """One round, with what the server itself timed (its histogram's p99 bucket)."""
+        """One round, with what the server itself timed (its histograms' p99 buckets) and,
+        under dashboards, the reads' latencies and errors."""
+        watched = dashboards and args.statements
+        if watched:
+            asyncio.run(reset_statements(database))
         before = asyncio.run(server_histograms(base))
-        if dashboards and args.statements:
-            asyncio.run(statements(database, reset=True))
         hb = Heartbeats(base, nodes_file, args.heartbeats, args.seconds, wrk)
-        if dashboards:
-            reads, read_errors = asyncio.run(
-                paced(base, args.dashboard, args.seconds, dashboard(args.nodes, headers))
-            )
+        read = dashboard(args.nodes, headers)
+        reads = asyncio.run(paced(base, args.dashboard, args.seconds, read)) if dashboards else None
         got = hb.result()
         after = asyncio.run(server_histograms(base))
         got["server p99"] = histogram_p99(before["route"], after["route"])
         got["commit p99"] = histogram_p99(before["commit"], after["commit"])
-        if dashboards and args.statements:
+        if watched:
             print(asyncio.run(statements(database)))
-        if dashboards:
-            got["reads"], got["read errors"] = reads, read_errors
+        if reads is not None:
+            got["reads"], got["read errors"] = reads
         return got
 
     quiet = [heartbeat_round(False)]
