@@ -56,6 +56,7 @@ from controlplane.db import database
 from controlplane.db.listen import Channel
 from controlplane.egress import EgressPolicy, HttpPoster
 from controlplane.jobs.runner import Jobs
+from controlplane.loop_lag import LoopLag
 from controlplane.metrics import Metrics
 from controlplane.scheduler import profile_from_config
 from controlplane.services.accounts.accounts import Accounts, Recovery
@@ -222,6 +223,13 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
             yield
         finally:
             await app[READS].close()
+
+
+async def _loop_lag(app: web.Application) -> AsyncIterator[None]:
+    lag = LoopLag(app[METRICS].loop_lag)
+    lag.start()
+    yield
+    await lag.stop()
 
 
 async def _telemetry(app: web.Application) -> AsyncIterator[None]:
@@ -471,6 +479,7 @@ def create_app(
     # Order matters: cleanup runs in reverse, so jobs and ingest stop before the database.
     app.cleanup_ctx.extend(
         [
+            _loop_lag,
             _cluster(gateway),
             _stripe,
             _snapshot_store,

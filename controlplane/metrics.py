@@ -70,6 +70,13 @@ class Metrics:
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
             registry=r,
         )
+        self.loop_lag = Histogram(
+            "minispod_event_loop_lag_seconds",
+            "How late the event loop ran a timer that was due: the wait every request and "
+            "every database reply shares while the process is busy elsewhere.",
+            buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+            registry=r,
+        )
         self.reconcile_actions = Counter(
             "minispod_reconcile_actions_total",
             "What reconcile passes did: expired, evicted, placed, repaired, removed_orphans, "
