@@ -67,7 +67,7 @@ web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log
 
 
 def cpu_seconds(root: int) -> float:
-    """CPU time (user + system) of a process and all its descendants, from /proc.
+    """CPU time (user + system) of a process and all its descendants, living or reaped, from /proc.
 
     Other work on the machine (a test run, a helper) shifts throughput but not
     what each request costs the server, so this is printed beside the rates."""
@@ -83,7 +83,9 @@ def cpu_seconds(root: int) -> float:
             continue
         fields = stat.rsplit(")", 1)[1].split()
         parents[int(entry.name)] = int(fields[1])
-        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+        # Its own time and its reaped children's: a backend that exited mid-round took its
+        # time with it, except into its parent's cutime and cstime.
+        times[int(entry.name)] = sum(int(f) for f in fields[11:15]) / tick
     tree, frontier = {root}, [root]
     while frontier:
         pid = frontier.pop()
@@ -535,7 +537,7 @@ def main() -> None:
         procs.extend(bare_procs)
         cp_pid, bare_pids = procs[0].pid, [p.pid for p in bare_procs]
         other_pid = other.pid if other is not None else 0
-        database_pid = int((pg.data / "postmaster.pid").read_text().split()[0])
+        database_pid = pg.pid
         base, bare = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
         asyncio.run(wait_up(f"{base}/api/v1/auth/login"))
         asyncio.run(wait_up(f"{bare}/api/v1/workers/x/heartbeat"))

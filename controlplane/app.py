@@ -430,7 +430,7 @@ def create_app(
         Recent(config.fleet_count_ttl, time.monotonic), config.fleet_exact_count_below
     )
     app[HEARING] = Hearing(clock)
-    app[INGEST] = TelemetryIngest(clock, app[METRICS], app[HEARING])
+    app[INGEST] = TelemetryIngest(clock, app[METRICS], app[HEARING], linger=config.ingest_linger)
     gateway = cluster if cluster is not None else build_cluster(config)
     app[CLUSTER] = gateway
     app[NOTICES] = notices = build_notices(config, clock, app[OUTBOX])

@@ -105,6 +105,10 @@ class Config(BaseModel):
     fleet_stats_ttl: float = _setting(2.0, "MINISPOD_FLEET_STATS_TTL", ge=0, le=300)
     fleet_count_ttl: float = _setting(10.0, "MINISPOD_FLEET_COUNT_TTL", ge=0, le=3600)
     fleet_exact_count_below: int = _setting(1000, "MINISPOD_FLEET_EXACT_COUNT_BELOW", ge=0)
+    # How long a telemetry batch that would commit fewer than INGEST_LINGER_UNTIL items waits
+    # for company: a fleet's heartbeats arrive one at a time, each a transaction of its own
+    # otherwise (services/fleet/ingest.py); 0 commits at once.
+    ingest_linger: float = _setting(0.002, "MINISPOD_INGEST_LINGER", ge=0, le=0.05)
     # Fleet reads in progress at once per process; the rest wait their turn (FLEET_READS).
     fleet_reads_in_flight: int = _setting(4, "MINISPOD_FLEET_READS_IN_FLIGHT", ge=1, le=64)
     # Nodes whose instances are moved per second at most (Kubernetes' --node-eviction-rate),

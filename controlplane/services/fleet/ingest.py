@@ -73,9 +73,22 @@ def _check_timestamps(rows: Sequence[bulk.Sample], now: datetime, fields: Sequen
         )
 
 
+# A batch this full commits without lingering: under load batches fill while the last
+# commits, and waiting would only add latency.
+LINGER_UNTIL = 8
+
+
 class TelemetryIngest:
     """`in_flight` batches may commit at once: while one waits on the database the
-    next is being written, so the event loop is not left idle between batches."""
+    next is being written, so the event loop is not left idle between batches.
+
+    A fleet heartbeating at its normal pace sends one request at a time: 10,000 nodes
+    every 10 s is one heartbeat a millisecond, and committing each alone cost a whole
+    transaction each (five round trips and a WAL flush: ~450 us of this process's CPU
+    and ~300 us of the database's per heartbeat, bench/workers_read.py). So a batch of
+    fewer than LINGER_UNTIL waits `linger` seconds for company first, as group commit
+    does: 2 ms gather ~3 heartbeats at that pace, for a third less CPU here and half
+    the database's, at 2 ms more latency on a request answered every 10 s."""
 
     def __init__(
         self,
@@ -84,11 +97,13 @@ class TelemetryIngest:
         hearing: Hearing,
         max_batch: int = 2000,
         in_flight: int = 2,
+        linger: float = 0.0,
     ) -> None:
         self._clock = clock
         self._metrics = metrics
         self._hearing = hearing
         self._max_batch = max_batch
+        self._linger = linger
         self._queue: list[_Item] = []
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -140,6 +155,8 @@ class TelemetryIngest:
     async def _run(self) -> None:
         while True:
             await self._wakeup.wait()
+            if self._linger and len(self._queue) < LINGER_UNTIL and not self._closing:
+                await asyncio.sleep(self._linger)
             self._wakeup.clear()
             while self._queue:
                 await self._slots.acquire()

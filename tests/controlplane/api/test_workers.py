@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.conftest import bearer
+from controlplane.appkeys import METRICS
+from tests.conftest import AppFactory, bearer
 
 FACTS = {
     "name": "worker-01",
@@ -130,6 +131,49 @@ async def test_overlapping_samples_sent_at_once_are_accepted_once_in_all(client,
     assert max(a["lastSeq"] for a in answers) == 16
     history = await client.get(f"/api/v1/workers/{node['nodeId']}/metrics", headers=admin_headers)
     assert [s["seq"] for s in (await history.json())["data"]["samples"]] == list(range(1, 17))
+
+
+def _batches(client: TestClient) -> tuple[float, float]:
+    """(telemetry batches committed, the items they held) so far."""
+    registry = client.app[METRICS].registry
+    count = registry.get_sample_value("minispod_ingest_batch_size_count")
+    total = registry.get_sample_value("minispod_ingest_batch_size_sum")
+    return count or 0.0, total or 0.0
+
+
+async def _two_heartbeats_apart(client: TestClient, admin: dict[str, str], gap: float) -> None:
+    token = await join_token(client, admin)
+    a = await register(client, token, name="linger-a")
+    b = await register(client, token, name="linger-b")
+
+    async def later() -> Any:
+        await asyncio.sleep(gap)
+        return await beat(client, b, 1)
+
+    sent = await asyncio.gather(beat(client, a, 1), later())
+    assert [r.status for r in sent] == [200, 200]
+    for node in (a, b):
+        assert (await get_node(client, admin, node["nodeId"]))["lastSeq"] == 1
+
+
+async def test_heartbeats_a_moment_apart_share_one_transaction_while_a_batch_lingers(
+    client, admin_headers, make_client: AppFactory
+):
+    lingering = await make_client(ingest_linger=0.05)  # the same database as `client`
+    before = _batches(lingering)
+    await _two_heartbeats_apart(lingering, admin_headers, gap=0.01)
+    count, total = (x - y for x, y in zip(_batches(lingering), before, strict=True))
+    assert (count, total) == (1, 2)
+
+
+async def test_without_a_linger_each_heartbeat_commits_as_it_comes(
+    client, admin_headers, make_client: AppFactory
+):
+    eager = await make_client(ingest_linger=0)
+    before = _batches(eager)
+    await _two_heartbeats_apart(eager, admin_headers, gap=0.03)
+    count, total = (x - y for x, y in zip(_batches(eager), before, strict=True))
+    assert (count, total) == (2, 2)
 
 
 async def test_node_token_is_refused_on_another_nodes_paths(client, admin_headers):
