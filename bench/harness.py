@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+
+import asyncpg
 
 from tests.processes import (
     ADMIN_EMAIL,
@@ -23,7 +28,9 @@ __all__ = [
     "control_plane_env",
     "create_admin",
     "free_port",
+    "machine_speed",
     "migrate",
+    "pg_connection",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,3 +56,29 @@ def migrate(database_url: str) -> None:
         cwd=ROOT,
         capture_output=True,
     )
+
+
+@asynccontextmanager
+async def pg_connection(url: str) -> AsyncIterator[asyncpg.Connection]:
+    """One plain asyncpg connection to `url`, closed however the block ends: what the
+    benches seed, inspect and size the database through, beside the control plane."""
+    conn = await asyncpg.connect(url)
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+def machine_speed() -> str:
+    """How fast this machine runs Python now: the best of three timings of a fixed loop.
+    The shared machines the benches run on differ by several times from one day to
+    the next; this line makes absolute figures of two runs comparable (same-run
+    ratios need no such help)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return f"machine: a 2,000,000-step Python loop in {best * 1000:.0f} ms (best of 3)"

@@ -36,14 +36,21 @@ from functools import partial
 from pathlib import Path
 
 import aiohttp
-import asyncpg
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from harness import ADMIN_EMAIL, ADMIN_PASSWORD, control_plane_env, create_admin, free_port  # noqa: E402
+from harness import (  # noqa: E402
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    control_plane_env,
+    create_admin,
+    free_port,
+    machine_speed,
+    pg_connection,
+)
 
 from controlplane.config import normalise_database_url  # noqa: E402
 from controlplane.db import packing  # noqa: E402
@@ -369,14 +376,11 @@ async def store_history(url: str, nodes: list[tuple[str, str]], rows: int, packe
         for k in range(1, per_node + 1)
     )
     started = time.perf_counter()
-    conn = await asyncpg.connect(url)
-    try:
+    async with pg_connection(url) as conn:
         await conn.copy_records_to_table(
             "node_samples", records=records, columns=list(SAMPLE_COLUMNS)
         )
         await conn.execute("VACUUM ANALYZE node_samples")
-    finally:
-        await conn.close()
     took = time.perf_counter() - started
     said = f"{per_node * len(nodes):,} rows stored in {took:.0f} s"
     if packed:
@@ -392,8 +396,7 @@ async def settle(url: str, patience: float = 300) -> float:
     measure a database holding this history, not one still cleaning up after loading it
     (a fleet accumulates it over days, its deletes vacuumed an hour at a time)."""
     started = time.perf_counter()
-    conn = await asyncpg.connect(url)
-    try:
+    async with pg_connection(url) as conn:
         await conn.execute("VACUUM ANALYZE node_samples, node_sample_chunks")
         await conn.execute("CHECKPOINT")
         while time.perf_counter() - started < patience:
@@ -403,23 +406,18 @@ async def settle(url: str, patience: float = 300) -> float:
             if not busy:
                 break
             await asyncio.sleep(1)
-    finally:
-        await conn.close()
     return time.perf_counter() - started
 
 
 async def table_writes(url: str) -> str:
     """How PostgreSQL wrote the tables a heartbeat touches: a node row update that is not
     HOT (heap-only) rewrites every index of the row, the dearest part of a heartbeat."""
-    conn = await asyncpg.connect(url)
-    try:
+    async with pg_connection(url) as conn:
         rows = await conn.fetch(
             "SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_dead_tup, "
             "pg_total_relation_size(relid) AS size FROM pg_stat_user_tables "
             "WHERE relname IN ('worker_nodes', 'node_samples') ORDER BY relname"
         )
-    finally:
-        await conn.close()
     said = []
     for r in rows:
         hot = r["n_tup_hot_upd"] / r["n_tup_upd"] if r["n_tup_upd"] else 0.0
@@ -500,6 +498,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     extra = dict(item.split("=", 1) for item in args.env)
+    print(machine_speed())
 
     pg = PostgresServer(durable=args.durable).start()
     procs: list[subprocess.Popen[bytes]] = []

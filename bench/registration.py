@@ -20,7 +20,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from harness import ADMIN_EMAIL, ADMIN_PASSWORD, control_plane_env, create_admin, free_port  # noqa: E402
+from harness import (  # noqa: E402
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    control_plane_env,
+    create_admin,
+    free_port,
+    pg_connection,
+)
 from heartbeat_ingest import make_join_tokens, register_nodes, wait_up  # noqa: E402
 
 from tests.pgserver import PostgresServer  # noqa: E402
@@ -68,13 +75,9 @@ def main() -> None:
 
 async def _wipe(url: str) -> None:
     """The first run's nodes, so the second registers new ones under the same names."""
-    import asyncpg
 
-    conn = await asyncpg.connect(url)
-    try:
+    async with pg_connection(url) as conn:
         await conn.execute("TRUNCATE worker_nodes, node_events, node_tokens CASCADE")
-    finally:
-        await conn.close()
 
 
 if __name__ == "__main__":

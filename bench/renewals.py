@@ -25,13 +25,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import asyncpg
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from harness import migrate  # noqa: E402
+from harness import migrate, pg_connection  # noqa: E402
 
 from controlplane.app import build_notices, build_outbox, build_subscriptions  # noqa: E402
 from controlplane.cluster.memory import InMemoryCluster  # noqa: E402
@@ -60,8 +59,7 @@ async def seed(url: str, n: int) -> None:
                 template=ENTRY["template"].wire(),
             )
         ).id
-    conn = await asyncpg.connect(url)
-    try:
+    async with pg_connection(url) as conn:
         users = [uuid.uuid4() for _ in range(n)]
         wallets = [uuid.uuid4() for _ in range(n)]
         fundings = [uuid.uuid4() for _ in range(n)]
@@ -178,8 +176,6 @@ async def seed(url: str, n: int) -> None:
             ),
         )
         await conn.execute("ANALYZE")
-    finally:
-        await conn.close()
 
 
 async def baseline(url: str, n: int) -> float:
@@ -187,8 +183,7 @@ async def baseline(url: str, n: int) -> float:
     accounts, so no wallet changes), one commit each, by plain INSERTs on one connection:
     the same tables, indexes, triggers and durable commits a renewal writes, and nothing
     else."""
-    conn = await asyncpg.connect(url)
-    try:
+    async with pg_connection(url) as conn:
         promotional, clearing = [
             await conn.fetchval("SELECT id FROM ledger_accounts WHERE key = $1", key)
             for key in ("PROMOTIONAL_CREDIT:EUR", "PAYMENT_CLEARING:EUR")
@@ -215,8 +210,6 @@ async def baseline(url: str, n: int) -> float:
                     clearing,
                 )
         return time.perf_counter() - started
-    finally:
-        await conn.close()
 
 
 def runner(url: str, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
@@ -243,8 +236,7 @@ def runner(url: str, out: multiprocessing.Queue) -> None:  # type: ignore[type-a
 
 
 async def check(url: str, n: int) -> dict[str, int]:
-    conn = await asyncpg.connect(url)
-    try:
+    async with pg_connection(url) as conn:
         q = conn.fetchval
         return {
             "charges": await q("SELECT COUNT(*) FROM ledger_transactions WHERE type = 'CHARGE'"),
@@ -270,8 +262,6 @@ async def check(url: str, n: int) -> dict[str, int]:
                 "AND a.balance <> COALESCE(p.total, 0)"
             ),
         }
-    finally:
-        await conn.close()
 
 
 def main() -> None:

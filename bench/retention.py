@@ -28,13 +28,12 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import asyncpg
 from tortoise.transactions import in_transaction
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from harness import control_plane_env  # noqa: E402
+from harness import control_plane_env, pg_connection  # noqa: E402
 from workers_read import COLUMNS, node_row  # noqa: E402
 
 from controlplane.config import normalise_database_url  # noqa: E402
@@ -48,8 +47,7 @@ WRITE_EVERY = 0.005
 
 
 async def seed(url: str, rows: int, nodes: list[uuid.UUID], old_ms: int) -> None:
-    conn = await asyncpg.connect(url)
-    try:
+    async with pg_connection(url) as conn:
         await conn.execute(
             "TRUNCATE node_samples, node_sample_rollups, node_sample_chunks, node_rollup_chunks"
         )
@@ -72,8 +70,6 @@ async def seed(url: str, rows: int, nodes: list[uuid.UUID], old_ms: int) -> None
             "node_samples", records=records, columns=list(SAMPLE_COLUMNS)
         )
         await conn.execute("VACUUM ANALYZE node_samples")
-    finally:
-        await conn.close()
 
 
 async def one_statement(cutoff: int) -> list[float]:
@@ -134,10 +130,9 @@ def packed(pause: float) -> Callable[[int], Awaitable[list[float]]]:
 
 
 async def writer(url: str, node: uuid.UUID, stop: asyncio.Event, seq0: int) -> list[float]:
-    conn = await asyncpg.connect(url)
     latencies = []
     seq = seq0
-    try:
+    async with pg_connection(url) as conn:
         while not stop.is_set():
             seq += 1
             now_ms = int(time.time() * 1000)
@@ -151,18 +146,13 @@ async def writer(url: str, node: uuid.UUID, stop: asyncio.Event, seq0: int) -> l
             )
             latencies.append(time.perf_counter() - started)
             await asyncio.sleep(WRITE_EVERY)
-    finally:
-        await conn.close()
     return latencies
 
 
 async def wal_position(url: str) -> int:
     """Where the WAL is, in bytes (asyncpg reads a pg_lsn as its integer position)."""
-    conn = await asyncpg.connect(url)
-    try:
+    async with pg_connection(url) as conn:
         return int(await conn.fetchval("SELECT pg_current_wal_lsn()"))
-    finally:
-        await conn.close()
 
 
 def pct(values: list[float], q: float) -> float:

@@ -39,7 +39,7 @@ from tortoise.transactions import in_transaction
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from harness import migrate  # noqa: E402
+from harness import migrate, pg_connection  # noqa: E402
 from workers_read import COLUMNS, node_row  # noqa: E402
 
 from controlplane.config import normalise_database_url  # noqa: E402
@@ -123,8 +123,7 @@ async def run(url: str, node_count: int, hours: int) -> None:
     start_ms = day + 3_600_000
     samples = fleet_samples(node_ids, start_ms, hours, rng)
     n = len(samples)
-    admin = await asyncpg.connect(url)
-    try:
+    async with pg_connection(url) as admin:
         await admin.copy_records_to_table("worker_nodes", records=nodes, columns=COLUMNS)
         async with connected(normalise_database_url(url)):
             started = time.perf_counter()
@@ -158,8 +157,6 @@ async def run(url: str, node_count: int, hours: int) -> None:
                     rollup_bytes = await size_of(admin, "node_sample_rollups")
             assert not await admin.fetchval("SELECT COUNT(*) FROM node_sample_rollups")
             packed_rollup_bytes = await size_of(admin, "node_rollup_chunks")
-    finally:
-        await admin.close()
 
     # One transaction per hour of samples and batch of nodes.
     batches = (hours + 1) * -(-node_count // packing.NODES_PER_MOVE)

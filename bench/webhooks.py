@@ -27,14 +27,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
-import asyncpg
 from aiohttp import web
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from harness import free_port, migrate  # noqa: E402
+from harness import free_port, migrate, pg_connection  # noqa: E402
 from standardwebhooks.webhooks import Webhook as Signer  # noqa: E402
 
 from controlplane.app import build_outbox  # noqa: E402
@@ -114,8 +113,7 @@ async def baseline(base: str, n: int, endpoints: int) -> float:
 async def seed(url: str, base: str, n: int, endpoints: int) -> None:
     """E endpoints of one user, and n events in the outbox spread over them, as committed
     changes leave them (COPY: the seeding is not what is measured)."""
-    conn = await asyncpg.connect(url)
-    try:
+    async with pg_connection(url) as conn:
         now = datetime.now(UTC)
         user = uuid.uuid4()
         await conn.execute(
@@ -165,8 +163,6 @@ async def seed(url: str, base: str, n: int, endpoints: int) -> None:
                 (uuid.uuid4(), e, hooks[k % endpoints], 0, now, now) for k, e in enumerate(events)
             ),
         )
-    finally:
-        await conn.close()
 
 
 def deliverer(url: str, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
@@ -189,8 +185,7 @@ def deliverer(url: str, out: multiprocessing.Queue) -> None:  # type: ignore[typ
 
 
 async def check(url: str) -> dict[str, int]:
-    conn = await asyncpg.connect(url)
-    try:
+    async with pg_connection(url) as conn:
         return {
             "deliveries": await conn.fetchval("SELECT count(*) FROM webhook_deliveries"),
             "delivered": await conn.fetchval(
@@ -203,8 +198,6 @@ async def check(url: str) -> dict[str, int]:
                 "SELECT count(*) FROM webhook_deliveries WHERE attempts > 1"
             ),
         }
-    finally:
-        await conn.close()
 
 
 def main() -> None:

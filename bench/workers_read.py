@@ -31,12 +31,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
-import asyncpg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from harness import ADMIN_EMAIL, ADMIN_PASSWORD, control_plane_env, create_admin, free_port  # noqa: E402
+from harness import (  # noqa: E402
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    control_plane_env,
+    create_admin,
+    free_port,
+    machine_speed,
+    pg_connection,
+)
 from heartbeat_ingest import (  # noqa: E402
     cpu_seconds,
     heartbeat_body,
@@ -211,8 +218,7 @@ async def seed(url: str, n: int) -> tuple[list[tuple[str, str]], list[str]]:
         for node in sampled
         for k in range(DAY_OF_SAMPLES)
     ]
-    conn = await asyncpg.connect(url)
-    try:
+    async with pg_connection(url) as conn:
         await conn.copy_records_to_table("worker_nodes", records=rows, columns=COLUMNS)
         await conn.copy_records_to_table(
             "node_tokens",
@@ -232,8 +238,6 @@ async def seed(url: str, n: int) -> tuple[list[tuple[str, str]], list[str]]:
             await packing.compact(end)
         # What autovacuum would do shortly after a bulk load, so plans see real statistics.
         await conn.execute("ANALYZE")
-    finally:
-        await conn.close()
     return tokens, sampled
 
 
@@ -508,26 +512,20 @@ async def server_histograms(base: str) -> dict[str, dict[float, float]]:
 
 async def reset_statements(url: str) -> None:
     """Starts pg_stat_statements' counts afresh (the extension made on first use)."""
-    conn = await asyncpg.connect(url)
-    try:
+    async with pg_connection(url) as conn:
         await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         await conn.execute("SELECT pg_stat_statements_reset()")
-    finally:
-        await conn.close()
 
 
 async def statements(url: str, top: int = 12) -> str:
     """What PostgreSQL spent its time on since `reset_statements`, heaviest statements
     first: a round's database time per statement and per call."""
-    conn = await asyncpg.connect(url)
-    try:
+    async with pg_connection(url) as conn:
         rows = await conn.fetch(
             "SELECT calls, total_exec_time, query FROM pg_stat_statements "
             "ORDER BY total_exec_time DESC LIMIT $1",
             top,
         )
-    finally:
-        await conn.close()
     lines = ["statements by PostgreSQL time in the round (total ms, calls, ms per call):"]
     for r in rows:
         query = " ".join(r["query"].split())[:150]
@@ -957,6 +955,7 @@ def main() -> None:
         )
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
             f.writelines(f"{node_id} {token}\n" for node_id, token in tokens)
+        print(machine_speed())
         print(
             f"nodes={args.nodes} readers={args.concurrency} loader={args.loader} "
             f"requests/case={args.requests if args.loader == 'python' else '-'} "
