@@ -112,6 +112,9 @@ class Jobs:
             CalendarDuration.parse(c.billing_period),
             CalendarDuration.parse(c.billing_retention),
             self._clock(),
+            # The gauge is this month's revenue: summing the eleven closed months' postings
+            # too, every minute, would only be thrown away.
+            revenue_months=1,
         )
         unit = 10 ** MINOR_UNITS[c.currency]
         m = self._metrics

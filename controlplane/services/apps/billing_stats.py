@@ -37,11 +37,16 @@ def per_month(amount: int, period: CalendarDuration) -> int:
 
 
 async def billing_stats(
-    currency: str, period: CalendarDuration, retention: CalendarDuration, now: datetime
+    currency: str,
+    period: CalendarDuration,
+    retention: CalendarDuration,
+    now: datetime,
+    revenue_months: int = REVENUE_MONTHS,
 ) -> BillingStats:
     """Churn counts paying subscriptions that ended in the last 30 days (cancelled then, or
     expired then: a subscription expires when its retention after the unpaid period's end
-    runs out) over those that existed and had not ended at the window's start."""
+    runs out) over those that existed and had not ended at the window's start.
+    `revenue_months`: how many calendar months `revenue_by_month` lists, now's the last."""
     start = now - CHURN_WINDOW
     conn = Subscription._meta.db
     params: list[object] = []
@@ -106,6 +111,6 @@ async def billing_stats(
         past_due=PastDueOut(subscriptions=figures["past_due"], amount=figures["owed"]),
         revenue_by_month=[
             MonthRevenue(month=month, amount=amount)
-            for month, amount in await revenue_by_month(currency, now, REVENUE_MONTHS)
+            for month, amount in await revenue_by_month(currency, now, revenue_months)
         ],
     )
