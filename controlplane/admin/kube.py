@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from shared import kube_call
 from shared.snapshot_document import CLUSTER_WIDE_PATHS, METADATA_ONLY, SECRETS_PATH
 
 PAGE_SIZE = 500
@@ -75,23 +76,12 @@ class Kube:
         query: list[tuple[str, str]] | None = None,
         accept: str = "application/json",
     ) -> dict[str, Any]:
-        import urllib3
-        from kubernetes.client.exceptions import ApiException
-
         try:
-            request = self._api.param_serialize(
-                method="GET",
-                resource_path=path,
-                query_params=query or [],
-                header_params={"Accept": accept},
-                auth_settings=["BearerToken"],
+            status, payload = kube_call.call(
+                self._api, "GET", path, headers={"Accept": accept}, timeout=TIMEOUT, query=query
             )
-            response = self._api.call_api(*request, _request_timeout=TIMEOUT)
-            response.read()
-        except (urllib3.exceptions.HTTPError, OSError, ApiException) as exc:
-            raise KubeError(f"GET {path}: the cluster did not answer: {exc}") from None
-        status = int(response.status)
-        payload = response.data.decode("utf-8", "replace") if response.data else ""
+        except kube_call.Unanswered as exc:
+            raise KubeError(f"GET {path}: the cluster did not answer ({exc})") from None
         if status >= 400:
             raise KubeError(f"GET {path}: {status} {payload[:300]}")
         try:

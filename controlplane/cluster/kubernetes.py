@@ -48,6 +48,7 @@ from controlplane.cluster.render import (
     resource_quota,
 )
 from controlplane.cluster.spec import TenantSpec
+from shared import kube_call
 from shared.snapshot_document import METADATA_ONLY
 from shared.wire.catalog import MAIN_CONTAINER
 
@@ -184,28 +185,20 @@ class KubernetesCluster:
         text: bool = False,
         accept: str | None = None,
     ) -> Any:
-        import urllib3
-        from kubernetes.client.exceptions import ApiException
-
         accept = accept or ("*/*" if text else "application/json")
         headers = {"Accept": accept, "Content-Type": content_type}
         try:
-            request = self._api.param_serialize(
-                method=method,
-                resource_path=path,
-                query_params=query or [],
-                header_params=headers,
+            status, payload = kube_call.call(
+                self._api,
+                method,
+                path,
+                headers=headers,
+                timeout=self._timeout,
+                query=query,
                 body=body,
-                auth_settings=["BearerToken"],
             )
-            response = self._api.call_api(*request, _request_timeout=self._timeout)
-            response.read()
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
-            raise ClusterUnavailable(f"{method} {path}: cluster unreachable: {exc}") from exc
-        except ApiException as exc:
-            raise ClusterUnavailable(f"{method} {path}: {exc.reason}") from exc
-        status = int(response.status)
-        payload = response.data.decode("utf-8", "replace") if response.data else ""
+        except kube_call.Unanswered as exc:
+            raise ClusterUnavailable(f"{method} {path}: {exc}") from exc
         if status >= 500 or status == 429:
             raise ClusterUnavailable(f"{method} {path}: {status} {_message(payload)}")
         if status >= 400:
