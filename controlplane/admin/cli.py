@@ -382,11 +382,21 @@ def subscriptions() -> None:
 @output_option
 @reported
 def subscriptions_list(limit: int, fmt: str) -> None:
-    """Subscriptions (the first page of `limit`)."""
+    """Subscriptions (the first page of `limit`), with their service's name and their
+    subscriber's email beside the ids."""
+    api = client()
+    listed = api.call("GET", f"/subscriptions?limit={limit}")["subscriptions"]
+    if listed:
+        # One call for the catalog's first 100 entries; a service beyond them, or gone
+        # from the catalog, shows its id.
+        names = {s["id"]: s["name"] for s in api.call("GET", "/services?limit=100")["services"]}
+        for sub in listed:
+            sub["service"] = names.get(sub["serviceId"], sub["serviceId"])
+            sub["subscriber"] = (sub.get("subscriber") or {}).get("email")
     emit(
-        client().call("GET", f"/subscriptions?limit={limit}")["subscriptions"],
+        listed,
         fmt,
-        ("id", "status", "subdomain", "serviceId", "currentPeriodEnd"),
+        ("id", "status", "subdomain", "service", "subscriber", "currentPeriodEnd"),
     )
 
 

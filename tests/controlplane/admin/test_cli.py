@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 from tests.processes import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
+    AdminApi,
     ControlPlane,
     child_env,
     create_admin,
@@ -213,6 +214,40 @@ def test_users_and_the_catalog_list_as_json_for_scripts(
     assert catalog.returncode == 0, catalog.stderr
     assert json.loads(catalog.stdout) == []  # nothing seeded in this database
     assert signed_in("subscriptions", "list", "-o", "json").stdout.strip() == "[]"
+
+
+def test_the_subscriptions_list_names_each_service_and_subscriber(
+    sqlite_template: Path, tmp_path: Path, minispod: Minispod
+) -> None:
+    database = tmp_path / "subscriptions.sqlite3"
+    shutil.copyfile(sqlite_template, database)
+    url = f"sqlite://{database}"
+    create_admin(url)
+    seeded = run_cli("seed", "--catalog-only", database_url=url)
+    assert seeded.returncode == 0, seeded.stderr
+    process = ControlPlane(url, tmp_path)
+    process.start()
+    try:
+        admin = AdminApi(process)
+        services = admin.data("GET", "/services?limit=100")["services"]
+        ghost = next(s for s in services if s["slug"] == "ghost")
+        # Subscribing pays the first period: the administrator credits their own wallet.
+        me = admin.data("GET", "/auth/profile")
+        credit = {"userId": me["id"], "amount": ghost["pricing"]["monthly"], "reason": "test"}
+        admin.data("POST", "/admin/billing/credits", credit)
+        made = admin.data("POST", "/subscriptions", {"serviceId": ghost["id"]})
+        assert login(minispod, process.url).returncode == 0
+
+        listed = minispod("subscriptions", "list", "-o", "json")
+        assert listed.returncode == 0, listed.stderr
+        assert [
+            (s["id"], s["serviceId"], s["service"], s["subscriber"])
+            for s in json.loads(listed.stdout)
+        ] == [(made["id"], ghost["id"], ghost["name"], ADMIN_EMAIL)]
+        table = minispod("subscriptions", "list")
+        assert table.returncode == 0 and "service" in table.stdout, table.stderr
+    finally:
+        process.kill()
 
 
 def snapshot_file(folder: Path, cluster: str, image: str) -> Path:
