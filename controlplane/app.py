@@ -362,7 +362,7 @@ def build_subscriptions(
         prorated_refunds=config.cancel_refunds == "prorated",
     )
     subscriptions = Subscriptions(
-        lifecycle, clock, config.max_subscriptions_per_user, terms, notices
+        lifecycle, clock, config.max_subscriptions_per_team, terms, notices
     )
     disrupted = Disruption(config.disruption_threshold, config.eviction_rate, metrics, clock())
     reconciler = Reconciler(

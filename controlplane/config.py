@@ -11,6 +11,7 @@ checking it would add is pydantic's own.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -29,6 +30,8 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 SchedulerPolicy = Literal["LeastAllocated", "MostAllocated"]
 CancelRefunds = Literal["prorated", "none"]
 UnverifiedPolicy = Literal["restricted", "no-login"]
+
+log = logging.getLogger("minispod.config")
 
 # A node must be noticed within three missed heartbeats, and never later than
 # Kubernetes marks one unknown (40 s).
@@ -132,7 +135,9 @@ class Config(BaseModel):
     kubeconfig: str | None = _setting(None, "MINISPOD_KUBECONFIG")
     base_domain: str = _setting("apps.localhost", "MINISPOD_BASE_DOMAIN", min_length=1)
     scheduler_policy: SchedulerPolicy = _setting("LeastAllocated", "MINISPOD_SCHEDULER_POLICY")
-    max_subscriptions_per_user: int = _setting(10, "MINISPOD_MAX_SUBSCRIPTIONS_PER_USER", ge=1)
+    # Live subscriptions per team (its wallet pays for them). Named per user until teams
+    # came; that name is still read (RENAMED).
+    max_subscriptions_per_team: int = _setting(10, "MINISPOD_MAX_SUBSCRIPTIONS_PER_TEAM", ge=1)
     reconcile_interval: float = _setting(15.0, "MINISPOD_RECONCILE_INTERVAL", ge=0.1)
     tls_issuer: str | None = _setting(None, "MINISPOD_TLS_ISSUER")
     ingress_class: str | None = _setting(None, "MINISPOD_INGRESS_CLASS")
@@ -504,6 +509,10 @@ def _one_line(exc: ValidationError) -> str:
     return f"{name}: {message}" if secret else f"{name}: {message}, got {first['input']!r}"
 
 
+# Old names of settings, still read as their new ones (a warning at start says so).
+RENAMED = {"MINISPOD_MAX_SUBSCRIPTIONS_PER_USER": "MINISPOD_MAX_SUBSCRIPTIONS_PER_TEAM"}
+
+
 def load_config(env: Mapping[str, str] | None = None) -> Config:
     """Read the environment once. Raises ConfigError with a one-line reason."""
     env = os.environ if env is None else env
@@ -515,6 +524,14 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
             "MINISPOD_TRUST_FORWARDED_FOR is replaced by MINISPOD_TRUSTED_PROXIES=N, the number "
             "of proxies in front of the control plane (1 behind one ingress)"
         )
+    for old, new in RENAMED.items():
+        if old not in given:
+            continue
+        if new in given and given[new] != given[old]:
+            raise ConfigError(f"{old} is the old name of {new}: set only {new}")
+        # Still honoured, so an upgrade keeps a deployment's limit; said once at start.
+        log.warning("%s is renamed %s; it is read as that for now", old, new)
+        given[new] = given.pop(old)
     if given.get("MINISPOD_ENV") == "production":
         for name, why in (
             ("MINISPOD_DATABASE_URL", "no embedded default"),

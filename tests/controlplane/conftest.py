@@ -56,7 +56,7 @@ def cluster() -> InMemoryCluster:
 async def platform(aiohttp_client, config, clock, cluster) -> TestClient:
     """The real app on the in-memory cluster; jobs are run by hand, so tests are deterministic."""
     app = create_app(
-        config.replace(run_jobs=False, max_subscriptions_per_user=500, eviction_timeout=60),
+        config.replace(run_jobs=False, max_subscriptions_per_team=500, eviction_timeout=60),
         clock=clock,
         cluster=cluster,
     )

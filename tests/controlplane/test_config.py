@@ -345,3 +345,25 @@ def test_stripe_needs_both_secrets_and_its_return_pages(tmp_path: Path) -> None:
     dirs = {"MINISPOD_DATA_DIR": str(tmp_path)}
     assert load_config({**both, **pages, **dirs}).stripe_enabled
     assert not load_config(dirs).stripe_enabled
+
+
+def test_the_subscription_limit_is_per_team_and_its_old_name_still_sets_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    base = {"MINISPOD_DATA_DIR": str(tmp_path)}
+    assert (
+        load_config({**base, "MINISPOD_MAX_SUBSCRIPTIONS_PER_TEAM": "4"}).max_subscriptions_per_team
+        == 4
+    )
+    with caplog.at_level("WARNING", logger="minispod.config"):
+        old = load_config({**base, "MINISPOD_MAX_SUBSCRIPTIONS_PER_USER": "3"})
+    assert old.max_subscriptions_per_team == 3  # an upgrade keeps a deployment's limit
+    assert "MINISPOD_MAX_SUBSCRIPTIONS_PER_TEAM" in caplog.text
+    both = {"MINISPOD_MAX_SUBSCRIPTIONS_PER_USER": "3", "MINISPOD_MAX_SUBSCRIPTIONS_PER_TEAM": "4"}
+    assert "set only MINISPOD_MAX_SUBSCRIPTIONS_PER_TEAM" in one_line_error({**base, **both})
+    same = {"MINISPOD_MAX_SUBSCRIPTIONS_PER_USER": "4", "MINISPOD_MAX_SUBSCRIPTIONS_PER_TEAM": "4"}
+    assert load_config({**base, **same}).max_subscriptions_per_team == 4
+    # Checked as the new name is: the old one's bad value is refused by the new name.
+    assert "MINISPOD_MAX_SUBSCRIPTIONS_PER_TEAM" in one_line_error(
+        {**base, "MINISPOD_MAX_SUBSCRIPTIONS_PER_USER": "0"}
+    )

@@ -190,14 +190,14 @@ class Subscriptions:
         self,
         lifecycle: Lifecycle,
         clock: Clock,
-        max_per_user: int,
+        max_per_team: int,
         terms: BillingTerms,
         notices: Notices,
     ) -> None:
         self.lifecycle = lifecycle
         self._notices = notices
         self._clock = clock
-        self._max_per_user = max_per_user
+        self._max_per_team = max_per_team
         self._terms = terms
         self._currency = terms.currency
 
@@ -233,8 +233,8 @@ class Subscriptions:
                 if team is None:
                     raise NotFound("Team not found")
                 live = await Subscription.filter(team_id=team_id, status__in=LIVE).count()
-                if live >= self._max_per_user:
-                    raise Conflict(f"Subscription limit reached ({self._max_per_user} per team)")
+                if live >= self._max_per_team:
+                    raise Conflict(f"Subscription limit reached ({self._max_per_team} per team)")
                 # Re-checked under a row lock: an administrator retiring the
                 # service meanwhile cannot slip between check and insert.
                 # The price is read under that lock too: a change made meanwhile is the

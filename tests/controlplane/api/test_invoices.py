@@ -30,7 +30,7 @@ SELLER = {
 async def platform(aiohttp_client, config, clock, cluster) -> TestClient:
     """The app with a seller and a 19 % tax rate configured."""
     app = create_app(
-        config.replace(run_jobs=False, max_subscriptions_per_user=500, **SELLER),
+        config.replace(run_jobs=False, max_subscriptions_per_team=500, **SELLER),
         clock=clock,
         cluster=cluster,
     )

@@ -280,7 +280,7 @@ async def test_bad_subscriptions_are_refused_and_create_nothing(platform, admin,
 
 async def test_subscription_limit_per_user(aiohttp_client, config, clock, cluster):
     app = create_app(
-        config.replace(run_jobs=False, max_subscriptions_per_user=1), clock=clock, cluster=cluster
+        config.replace(run_jobs=False, max_subscriptions_per_team=1), clock=clock, cluster=cluster
     )
     client = await aiohttp_client(app)
     ids = await seed_services(client)
@@ -294,7 +294,7 @@ async def test_parallel_subscribes_never_pass_the_per_account_limit(
     aiohttp_client, config, clock, cluster
 ):
     app = create_app(
-        config.replace(run_jobs=False, max_subscriptions_per_user=10), clock=clock, cluster=cluster
+        config.replace(run_jobs=False, max_subscriptions_per_team=10), clock=clock, cluster=cluster
     )
     client = await aiohttp_client(app)
     ids = await seed_services(client)
