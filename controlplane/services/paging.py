@@ -83,6 +83,7 @@ async def page_values(
     cursor: str | None = None,
     keyset: bool = True,
     found_first: FoundFirst | None = None,
+    keys: str | None = None,
 ) -> tuple[list[dict[str, Any]], CursorPagination]:
     """Rows of a page as plain values of `fields` (`column` among them), read with
     fixed SQL text: for a hot listing, where building the ORM's query and a model
@@ -95,8 +96,10 @@ async def page_values(
     the two databases sort at opposite ends, so only offsets are offered.
     `total` counts the listing, or says how many it had recently.
     `found_first`: conditions whose rows may lie anywhere in the sort's order (a
-    search), found all first and then sorted when they are few (`FoundFirst`). Read
-    through the connection `where` was made for."""
+    search), found all first and then sorted when they are few (`FoundFirst`). `keys`:
+    a narrower table holding the id, `column` and every column `where` names, whose
+    rows are what an offset walks past (count() takes the same). Read through the
+    connection `where` was made for."""
     table = model._meta.db_table
     direction = "ASC" if query.sort_order == "asc" else "DESC"
     # The tie-breaker id runs in the sort's direction, so one (column, id) index
@@ -132,8 +135,8 @@ async def page_values(
             sql = _found_first(table, columns, column, where.sql, order, page)
         else:
             sql = (
-                f"SELECT {columns} FROM {table} WHERE id IN (SELECT id FROM {table}{where.sql}"  # noqa: S608 - as above
-                f"{page}) ORDER BY {order}"
+                f"SELECT {columns} FROM {table} WHERE id IN (SELECT id FROM {keys or table}"  # noqa: S608 - as above
+                f"{where.sql}{page}) ORDER BY {order}"
             )
         values = where.values
     rows = await where.conn.execute_query_dict(sql, values)
@@ -196,10 +199,12 @@ def _found_first(table: str, columns: str, column: str, where: str, order: str, 
     )
 
 
-async def count(db: BaseDBAsyncClient, model: type[Model], where: Where) -> int:
-    """How many rows of `model` `where` holds."""
+async def count(
+    db: BaseDBAsyncClient, model: type[Model], where: Where, keys: str | None = None
+) -> int:
+    """How many rows of `model` `where` holds; counted in `keys` where given (page_values)."""
     rows = await db.execute_query_dict(
-        f"SELECT COUNT(*) AS n FROM {model._meta.db_table}{where.sql}",  # noqa: S608 - as above
+        f"SELECT COUNT(*) AS n FROM {keys or model._meta.db_table}{where.sql}",  # noqa: S608 - as above
         where.values,
     )
     return int(rows[0]["n"])

@@ -109,6 +109,14 @@ async def create(body: WorkerCreate, now: datetime) -> WorkerNode:
     return node
 
 
+# On PostgreSQL, each node's sort key and filter columns of the default listing, kept
+# apart from worker_nodes by triggers (migration 28, worker_listing_keys). Heartbeats
+# rewrite every node row every few seconds, so walking worker_nodes to an offset visits
+# the heap for each node skipped; these rows change only with a node's status or
+# cordon, stay all-visible, and an offset is walked in an index alone (a page at a
+# random offset of 10,000 nodes: 4-7 ms, against 2.4 ms so).
+LISTING_KEYS = "worker_listing_keys"
+
 # A search matching at most this many nodes reads them all, then sorts (paging's
 # _found_first): about 0.6 µs a match, so 0.6 ms at most; beyond it, walking the sort's
 # index fills a page sooner.
@@ -139,22 +147,24 @@ async def list_nodes(
         where.contains(("name", "hostname", "ip_address"), query.search)
 
     key = (query.status, query.is_schedulable, query.search)
+    column = SORT_COLUMNS[query.sort_by]
+    # The keys hold the default order's column and the filters on status and cordon.
+    keys = LISTING_KEYS if where.postgres and column == "created_at" and not query.search else None
 
     async def recent() -> Total:
         # Counting 10,000 rows on every page view was most of the database's share of
         # a page; the same filter's count from a few seconds ago serves as well.
-        return await counting.recent.get(key, lambda: count(db, WorkerNode, where))
+        return await counting.recent.get(key, lambda: count(db, WorkerNode, where, keys))
 
     async def total() -> Total:
         n, kept = await recent()
         if kept and n < counting.exact_below:
-            return await count(db, WorkerNode, where), False
+            return await count(db, WorkerNode, where, keys), False
         return n, kept
 
     async def estimate() -> int:
         return (await recent())[0]
 
-    column = SORT_COLUMNS[query.sort_by]
     # NULL sorts first on one database and last on the other: no keyset over it.
     return await _page(
         where,
@@ -165,6 +175,7 @@ async def list_nodes(
         column not in NULLABLE_SORTS,
         query.view,
         FoundFirst(FOUND_FIRST_UPTO, estimate) if query.search else None,
+        keys,
     )
 
 
@@ -194,6 +205,7 @@ async def _page(
     keyset: bool = False,
     view: str = "full",
     found_first: FoundFirst | None = None,
+    keys: str | None = None,
 ) -> WorkerList:
     fields, shape = _VIEWS[view]
     rows, pagination = await page_values(
@@ -206,6 +218,7 @@ async def _page(
         cursor=cursor,
         keyset=keyset,
         found_first=found_first,
+        keys=keys,
     )
     # Built, not validated again: the rows were validated as the view's nodes, and
     # validating them against the list's union tried each summary as a full node

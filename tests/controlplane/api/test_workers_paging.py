@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import uuid
 from contextlib import closing
 from typing import Any
 
 import asyncpg
+import pytest
 from aiohttp.test_utils import TestClient
 
 from controlplane.appkeys import FLEET_READS, READS
@@ -403,7 +405,7 @@ async def _plan_of_a_status_page(database_url: str) -> str:
         with closing(sqlite3.connect(database_url[len("sqlite://") :])) as db:
             rows = db.execute(f"EXPLAIN QUERY PLAN {sql.format('?')}", ["MAINTENANCE"])
             return "\n".join(str(r[-1]) for r in rows.fetchall())
-    conn = await asyncpg.connect(database_url.replace("asyncpg://", "postgresql://", 1))
+    conn = await asyncpg.connect(_pg_url(database_url))
     try:
         async with conn.transaction():
             # A test's table fits a page, which a sequential scan reads cheapest; what is
@@ -446,3 +448,73 @@ async def test_a_status_filter_pages_through_its_index_in_order_without_sorting_
         assert "(status=?)" in plan and "TEMP B-TREE" not in plan, plan
     else:
         assert "Index Cond: (status = " in plan and "Sort" not in plan, plan
+
+
+def _pg_url(database_url: str) -> str:
+    return database_url.replace("asyncpg://", "postgresql://", 1)
+
+
+async def _keys_and_nodes(conn: asyncpg.Connection) -> tuple[list[tuple], list[tuple]]:
+    columns = "id, created_at, status, is_schedulable"
+    keys = await conn.fetch(f"SELECT {columns} FROM worker_listing_keys ORDER BY id")  # noqa: S608 - fixed names
+    nodes = await conn.fetch(f"SELECT {columns} FROM worker_nodes ORDER BY id")  # noqa: S608 - fixed names
+    return [tuple(r) for r in keys], [tuple(r) for r in nodes]
+
+
+async def test_postgresql_listing_keys_follow_every_node_change_but_no_heartbeat(
+    client, admin_headers, database_url, dialect
+):
+    if dialect == "sqlite":
+        pytest.skip("the listing keys are PostgreSQL's: SQLite pages worker_nodes itself")
+    ids = [await add_node(client, admin_headers, f"node-{i}") for i in range(4)]
+    node = await register(client, await join_token(client, admin_headers))
+    assert (await beat(client, node, 1)).status == 200  # PENDING -> ACTIVE: keys follow
+    await client.patch(f"/api/v1/workers/{ids[0]}/schedulable", headers=admin_headers)
+    await client.patch(
+        f"/api/v1/workers/{ids[1]}/status", json={"status": "MAINTENANCE"}, headers=admin_headers
+    )
+    await client.put(
+        f"/api/v1/workers/{ids[2]}", json={"labels": {"a": "b"}}, headers=admin_headers
+    )
+    assert (await client.delete(f"/api/v1/workers/{ids[3]}", headers=admin_headers)).status == 200
+
+    conn = await asyncpg.connect(_pg_url(database_url))
+    try:
+        keys, nodes = await _keys_and_nodes(conn)
+        assert keys == nodes and len(keys) == 4
+        assert {(str(k[0]), k[2], k[3]) for k in keys} >= {
+            (ids[0], "PENDING", False),
+            (ids[1], "MAINTENANCE", True),
+            (node["nodeId"], "ACTIVE", True),
+        }
+
+        def versions(table: str) -> str:
+            return f"SELECT xmin::text FROM {table} WHERE id = $1"  # noqa: S608 - fixed names
+
+        key_before = await conn.fetchval(versions("worker_listing_keys"), uuid.UUID(node["nodeId"]))
+        row_before = await conn.fetchval(versions("worker_nodes"), uuid.UUID(node["nodeId"]))
+        for seq in (2, 3):
+            assert (await beat(client, node, seq)).status == 200
+        # The node's row was rewritten by its heartbeats; its keys were not touched.
+        assert (
+            await conn.fetchval(versions("worker_nodes"), uuid.UUID(node["nodeId"])) != row_before
+        )
+        key_after = await conn.fetchval(versions("worker_listing_keys"), uuid.UUID(node["nodeId"]))
+        assert key_after == key_before
+
+        # Pages by offset, filtered or not, list what worker_nodes holds, in its order.
+        everyone = await listing(client, admin_headers, "limit=2&page=2")
+        assert [w["id"] for w in everyone["workers"]] == [
+            str(r[0])
+            for r in await conn.fetch(
+                "SELECT id FROM worker_nodes ORDER BY created_at DESC, id DESC LIMIT 2 OFFSET 2"
+            )
+        ]
+        cordoned = await listing(client, admin_headers, "isSchedulable=false")
+        assert [w["id"] for w in cordoned["workers"]] == [ids[0]]
+        assert cordoned["pagination"]["total"] == 1
+
+        await conn.execute("TRUNCATE worker_nodes CASCADE")
+        assert await conn.fetchval("SELECT count(*) FROM worker_listing_keys") == 0
+    finally:
+        await conn.close()
