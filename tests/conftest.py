@@ -43,6 +43,11 @@ class FakeClock:
         self.now += timedelta(seconds=seconds)
 
 
+def libpq_url(database_url: str) -> str:
+    """A test database's URL as asyncpg and libpq spell it (tortoise's is asyncpg://)."""
+    return database_url.replace("asyncpg://", "postgresql://", 1)
+
+
 def run_cli(*args: str, database_url: str, **env: str) -> subprocess.CompletedProcess[str]:
     """The real `minispod-controlplane`, as an operator runs it."""
     full_env = {**os.environ, "MINISPOD_DATABASE_URL": database_url, **env}

@@ -392,11 +392,12 @@ def subscriptions_list(limit: int, fmt: str) -> None:
         names = {s["id"]: s["name"] for s in api.call("GET", "/services?limit=100")["services"]}
         for sub in listed:
             sub["service"] = names.get(sub["serviceId"], sub["serviceId"])
-            sub["subscriber"] = (sub.get("subscriber") or {}).get("email")
+            # Beside the API's own fields, not over them: `-o json` keeps their shape.
+            sub["subscriberEmail"] = (sub.get("subscriber") or {}).get("email")
     emit(
         listed,
         fmt,
-        ("id", "status", "subdomain", "service", "subscriber", "currentPeriodEnd"),
+        ("id", "status", "subdomain", "service", "subscriberEmail", "currentPeriodEnd"),
     )
 
 

@@ -17,7 +17,7 @@ import psutil
 import pytest
 
 from controlplane.config import normalise_database_url
-from tests.conftest import ROOT, AppFactory, Postgres, bearer, run_cli, sign_in
+from tests.conftest import ROOT, AppFactory, Postgres, bearer, libpq_url, run_cli, sign_in
 from tests.processes import free_port
 
 ADMIN = ("admin@paas.com", "Admin123!@#")
@@ -56,7 +56,7 @@ def _sqlite_tables(path: Path) -> set[str]:
 async def tables_in(url: str) -> set[str]:
     if url.startswith("sqlite://"):
         return _sqlite_tables(Path(url[len("sqlite://") :]))
-    conn = await asyncpg.connect(url.replace("asyncpg://", "postgresql://", 1))
+    conn = await asyncpg.connect(libpq_url(url))
     try:
         rows = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
     finally:
@@ -108,7 +108,7 @@ async def test_replicas_migrating_at_once_apply_each_migration_once(
     applied, *others = said  # "applied: …" sorts first
     assert others == ["database is up to date"] * 2
     assert applied.startswith("applied: ") and "_init.py" in applied
-    conn = await asyncpg.connect(empty_database_url.replace("asyncpg://", "postgresql://", 1))
+    conn = await asyncpg.connect(libpq_url(empty_database_url))
     try:
         versions = [r[0] for r in await conn.fetch("SELECT version FROM aerich")]
     finally:

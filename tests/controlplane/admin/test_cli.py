@@ -241,9 +241,9 @@ def test_the_subscriptions_list_names_each_service_and_subscriber(
         listed = minispod("subscriptions", "list", "-o", "json")
         assert listed.returncode == 0, listed.stderr
         assert [
-            (s["id"], s["serviceId"], s["service"], s["subscriber"])
+            (s["id"], s["serviceId"], s["service"], s["subscriberEmail"], s["subscriber"]["email"])
             for s in json.loads(listed.stdout)
-        ] == [(made["id"], ghost["id"], ghost["name"], ADMIN_EMAIL)]
+        ] == [(made["id"], ghost["id"], ghost["name"], ADMIN_EMAIL, ADMIN_EMAIL)]
         table = minispod("subscriptions", "list")
         assert table.returncode == 0 and "service" in table.stdout, table.stderr
     finally:

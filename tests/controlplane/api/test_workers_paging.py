@@ -15,7 +15,14 @@ from aiohttp.test_utils import TestClient
 
 from controlplane.appkeys import FLEET_READS, READS
 from controlplane.db.database import READ_POOL
-from tests.conftest import ADMIN_PASSWORD, AppFactory, bearer, create_account, sign_in
+from tests.conftest import (
+    ADMIN_PASSWORD,
+    AppFactory,
+    bearer,
+    create_account,
+    libpq_url,
+    sign_in,
+)
 from tests.controlplane.api.test_workers import add_node, beat, join_token, listing, register
 
 
@@ -405,7 +412,7 @@ async def _plan_of_a_status_page(database_url: str) -> str:
         with closing(sqlite3.connect(database_url[len("sqlite://") :])) as db:
             rows = db.execute(f"EXPLAIN QUERY PLAN {sql.format('?')}", ["MAINTENANCE"])
             return "\n".join(str(r[-1]) for r in rows.fetchall())
-    conn = await asyncpg.connect(_pg_url(database_url))
+    conn = await asyncpg.connect(libpq_url(database_url))
     try:
         async with conn.transaction():
             # A test's table fits a page, which a sequential scan reads cheapest; what is
@@ -450,10 +457,6 @@ async def test_a_status_filter_pages_through_its_index_in_order_without_sorting_
         assert "Index Cond: (status = " in plan and "Sort" not in plan, plan
 
 
-def _pg_url(database_url: str) -> str:
-    return database_url.replace("asyncpg://", "postgresql://", 1)
-
-
 async def _keys_and_nodes(conn: asyncpg.Connection) -> tuple[list[tuple], list[tuple]]:
     columns = "id, created_at, status, is_schedulable"
     keys = await conn.fetch(f"SELECT {columns} FROM worker_listing_keys ORDER BY id")  # noqa: S608 - fixed names
@@ -478,7 +481,7 @@ async def test_postgresql_listing_keys_follow_every_node_change_but_no_heartbeat
     )
     assert (await client.delete(f"/api/v1/workers/{ids[3]}", headers=admin_headers)).status == 200
 
-    conn = await asyncpg.connect(_pg_url(database_url))
+    conn = await asyncpg.connect(libpq_url(database_url))
     try:
         keys, nodes = await _keys_and_nodes(conn)
         assert keys == nodes and len(keys) == 4
