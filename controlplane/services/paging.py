@@ -97,10 +97,12 @@ async def page_values(
     `total` counts the listing, or says how many it had recently.
     `found_first`: conditions whose rows may lie anywhere in the sort's order (a
     search), found all first and then sorted when they are few (`FoundFirst`). `keys`:
-    a narrower table holding the id, `column` and every column `where` names, whose
-    rows are what an offset walks past (count() takes the same). Read through the
-    connection `where` was made for."""
+    a narrower table holding the id, `column` and every column `where` names, where a
+    page's ids are found (walked past to an offset, ranged after a cursor, or found
+    first) before the page's rows are read from the model's table (count() takes the
+    same). Read through the connection `where` was made for."""
     table = model._meta.db_table
+    source = keys or table
     direction = "ASC" if query.sort_order == "asc" else "DESC"
     # The tie-breaker id runs in the sort's direction, so one (column, id) index
     # serves both orders and equal values never swap between pages.
@@ -122,7 +124,9 @@ async def page_values(
         if first:
             # Found and counted by the search alone; the cursor only picks the page.
             page = f"{past.since(where)} ORDER BY {order} LIMIT {n}"
-            sql = _found_first(table, columns, column, where.sql, order, page)
+            sql = _found_first(table, source, columns, column, where.sql, order, page)
+        elif keys is not None:
+            sql = _late(table, source, columns, past.sql, f" ORDER BY {order} LIMIT {n}", order)
         else:
             sql = f"SELECT {columns} FROM {table}{past.sql} ORDER BY {order} LIMIT {n}"  # noqa: S608 - names from the model, placeholders for values
         values = past.values
@@ -132,12 +136,9 @@ async def page_values(
         # most of them cost tens of milliseconds at 10,000 worker nodes.
         page = f" ORDER BY {order} LIMIT {n} OFFSET {(query.page - 1) * query.limit}"
         if first:
-            sql = _found_first(table, columns, column, where.sql, order, page)
+            sql = _found_first(table, source, columns, column, where.sql, order, page)
         else:
-            sql = (
-                f"SELECT {columns} FROM {table} WHERE id IN (SELECT id FROM {keys or table}"  # noqa: S608 - as above
-                f"{where.sql}{page}) ORDER BY {order}"
-            )
+            sql = _late(table, source, columns, where.sql, page, order)
         values = where.values
     rows = await where.conn.execute_query_dict(sql, values)
     if first and rows:
@@ -181,7 +182,18 @@ class FoundFirst:
     estimate: Callable[[], Awaitable[int]]
 
 
-def _found_first(table: str, columns: str, column: str, where: str, order: str, page: str) -> str:
+def _late(table: str, source: str, columns: str, where: str, page: str, order: str) -> str:
+    """A page's rows read whole from `table` once `page` has picked their ids from
+    `source` (the table itself, or its keys) by `where`: a late row lookup."""
+    return (
+        f"SELECT {columns} FROM {table} WHERE id IN (SELECT id FROM {source}"  # noqa: S608 - names from the model, placeholders for values
+        f"{where}{page}) ORDER BY {order}"
+    )
+
+
+def _found_first(
+    table: str, source: str, columns: str, column: str, where: str, order: str, page: str
+) -> str:
     """A page of the rows `where` holds, found all first (by their own indexes: a
     search's trigrams), then sorted; each row carries their count (_TOTAL), of the
     whole search even on a cursor's page. `page` picks the page among them: a cursor's
@@ -191,9 +203,10 @@ def _found_first(table: str, columns: str, column: str, where: str, order: str, 
     matches lie together passed thousands of nodes before filling its page (1.55 ms,
     against 0.27 found first). For a search that matches most of the fleet the walk
     is the right plan (0.08 ms, against 5.9 found first): hence FoundFirst's bound.
-    MATERIALIZED keeps the planner from folding the set back into the walk."""
+    MATERIALIZED keeps the planner from folding the set back into the walk. The rows
+    are found in `source` (the table, or its keys) and read whole from `table`."""
     return (
-        f"WITH found AS MATERIALIZED (SELECT id, {column} FROM {table}{where}) "  # noqa: S608 - names from the model, placeholders for values
+        f"WITH found AS MATERIALIZED (SELECT id, {column} FROM {source}{where}) "  # noqa: S608 - names from the model, placeholders for values
         f"SELECT {columns}, (SELECT COUNT(*) FROM found) AS {_TOTAL} FROM {table} "
         f"WHERE id IN (SELECT id FROM found{page}) ORDER BY {order}"
     )

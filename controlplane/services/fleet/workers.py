@@ -109,13 +109,17 @@ async def create(body: WorkerCreate, now: datetime) -> WorkerNode:
     return node
 
 
-# On PostgreSQL, each node's sort key and filter columns of the default listing, kept
-# apart from worker_nodes by triggers (migration 28, worker_listing_keys). Heartbeats
-# rewrite every node row every few seconds, so walking worker_nodes to an offset visits
-# the heap for each node skipped; these rows change only with a node's status or
-# cordon, stay all-visible, and an offset is walked in an index alone (a page at a
-# random offset of 10,000 nodes under dashboards: 7.8 ms of PostgreSQL, 1.3 so).
+# On PostgreSQL, what a listing sorts, filters and searches by, kept apart from
+# worker_nodes by triggers (migrations 28 and 29, worker_listing_keys): id,
+# created_at, name, status, cordon, hostname and IP address. Heartbeats rewrite every
+# node row every few seconds, so walking worker_nodes to an offset visits the heap for
+# each node skipped, and a search reads that hot heap for each match; these rows change
+# only when a node is added, removed or changes one of them, stay all-visible, and an
+# offset is walked in an index alone (a page at a random offset of 10,000 nodes under
+# dashboards: 7.8 ms of PostgreSQL, 1.3 so).
 LISTING_KEYS = "worker_listing_keys"
+# The sorts the keys have an index for; the others read worker_nodes.
+KEYED_SORTS = frozenset({"created_at", "name"})
 
 # A search matching at most this many nodes reads them all, then sorts (paging's
 # _found_first): about 0.6 µs a match, so 0.6 ms at most; beyond it, walking the sort's
@@ -148,8 +152,8 @@ async def list_nodes(
 
     key = (query.status, query.is_schedulable, query.search)
     column = SORT_COLUMNS[query.sort_by]
-    # The keys hold the default order's column and the filters on status and cordon.
-    keys = LISTING_KEYS if where.postgres and column == "created_at" and not query.search else None
+    # The keys hold every column a listing filters or searches by.
+    keys = LISTING_KEYS if where.postgres and column in KEYED_SORTS else None
 
     async def recent() -> Total:
         # Counting 10,000 rows on every page view was most of the database's share of

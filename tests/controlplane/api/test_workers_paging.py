@@ -458,7 +458,7 @@ async def test_a_status_filter_pages_through_its_index_in_order_without_sorting_
 
 
 async def _keys_and_nodes(conn: asyncpg.Connection) -> tuple[list[tuple], list[tuple]]:
-    columns = "id, created_at, status, is_schedulable"
+    columns = "id, created_at, status, is_schedulable, name, hostname, ip_address"
     keys = await conn.fetch(f"SELECT {columns} FROM worker_listing_keys ORDER BY id")  # noqa: S608 - fixed names
     nodes = await conn.fetch(f"SELECT {columns} FROM worker_nodes ORDER BY id")  # noqa: S608 - fixed names
     return [tuple(r) for r in keys], [tuple(r) for r in nodes]
@@ -479,6 +479,12 @@ async def test_postgresql_listing_keys_follow_every_node_change_but_no_heartbeat
     await client.put(
         f"/api/v1/workers/{ids[2]}", json={"labels": {"a": "b"}}, headers=admin_headers
     )
+    moved = await client.put(
+        f"/api/v1/workers/{ids[2]}",
+        json={"hostname": "moved.example", "ipAddress": "10.9.8.7"},
+        headers=admin_headers,
+    )
+    assert moved.status == 200, await moved.json()
     assert (await client.delete(f"/api/v1/workers/{ids[3]}", headers=admin_headers)).status == 200
 
     conn = await asyncpg.connect(libpq_url(database_url))
@@ -516,6 +522,46 @@ async def test_postgresql_listing_keys_follow_every_node_change_but_no_heartbeat
         cordoned = await listing(client, admin_headers, "isSchedulable=false")
         assert [w["id"] for w in cordoned["workers"]] == [ids[0]]
         assert cordoned["pagination"]["total"] == 1
+        # Searches find what the node holds now, found first or walked, by either keyed
+        # sort: the edit reached the keys, and the old hostname is found no more.
+        for sort in ("sortBy=createdAt", "sortBy=name&sortOrder=asc"):
+            for term, found in (
+                ("MOVED.exa", [ids[2]]),
+                ("10.9.8", [ids[2]]),
+                ("node-0", [ids[0]]),
+            ):
+                page = await listing(client, admin_headers, f"{sort}&search={term}")
+                assert [w["id"] for w in page["workers"]] == found, (sort, term)
+                assert page["pagination"]["total"] == len(found)
+        by_name = await listing(client, admin_headers, "sortBy=name&sortOrder=asc&limit=2&page=2")
+        assert [w["id"] for w in by_name["workers"]] == [
+            str(r[0])
+            for r in await conn.fetch(
+                "SELECT id FROM worker_nodes ORDER BY name, id LIMIT 2 OFFSET 2"
+            )
+        ]
+
+        # With pg_trgm, each searched column of the keys has its trigram index, in the
+        # shape Where.contains writes (migration 29). Four rows would be read cheapest
+        # through any index holding the column, so the (name, id) one is set aside.
+        if await conn.fetchval("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'"):
+            aside = conn.transaction()
+            await aside.start()
+            try:
+                await conn.execute("SET LOCAL enable_seqscan = off")
+                await conn.execute("DROP INDEX idx_worker_listing_keys_name")
+                for column in ("name", "hostname", "ip_address"):
+                    plan = "\n".join(
+                        r[0]
+                        for r in await conn.fetch(
+                            f"EXPLAIN SELECT id FROM worker_listing_keys "  # noqa: S608 - fixed names
+                            f"WHERE UPPER({column}::text) LIKE UPPER($1) ESCAPE '\\'",
+                            "%moved%",
+                        )
+                    )
+                    assert f"idx_worker_listing_keys_{column.split('_')[0]}_trgm" in plan, plan
+            finally:
+                await aside.rollback()
 
         await conn.execute("TRUNCATE worker_nodes CASCADE")
         assert await conn.fetchval("SELECT count(*) FROM worker_listing_keys") == 0
