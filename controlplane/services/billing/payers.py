@@ -1,8 +1,7 @@
 """Who pays from a team's wallet, as its documents and mails name them.
 
 A personal team (of its user's id) is its user: their name and address. A shared team
-is billed in its own name, and told at its first owner's address: one event carries one
-recipient, and the owner is the one member a team always has.
+is billed in its own name, and told at its first owner's address (teams/owners.py).
 """
 
 from __future__ import annotations
@@ -11,8 +10,8 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from controlplane.db.models import Team, TeamMember, User
-from shared.enums import TeamRole
+from controlplane.db.models import Team, User
+from controlplane.services.teams.owners import first_owners
 
 
 @dataclass(frozen=True)
@@ -36,16 +35,13 @@ async def payers_of(team_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Payer | No
     shared = ids - found.keys()
     if shared:
         names = dict(await Team.filter(id__in=shared).values_list("id", "name"))
-        owners: dict[uuid.UUID, str] = {}
-        for team_id, email in await (
-            TeamMember.filter(team_id__in=list(names), role=TeamRole.OWNER)
-            .order_by("joined_at")
-            .values_list("team_id", "user__email")
-        ):
-            owners.setdefault(team_id, email)
+        owners = await first_owners(names)
         for team_id in shared:
             name = names.get(team_id)
-            found[team_id] = None if name is None else Payer(name, owners.get(team_id), None)
+            owner = owners.get(team_id)
+            found[team_id] = (
+                None if name is None else Payer(name, owner.email if owner else None, None)
+            )
     return found
 
 

@@ -21,13 +21,13 @@ from typing import Any
 
 from standardwebhooks.webhooks import Webhook as Signer
 
-from controlplane.db.models import TeamMember, User, Webhook, WebhookAttempt
+from controlplane.db.models import Webhook, WebhookAttempt
 from controlplane.egress import HttpPoster, NoAnswer
 from controlplane.services.clock import Clock
 from controlplane.services.events.delivery import Event, PermanentFailure
 from controlplane.services.events.outbox import Outbox
 from controlplane.services.sealing import SecretBox
-from shared.enums import TeamRole
+from controlplane.services.teams.owners import first_owners
 
 log = logging.getLogger("minispod.webhooks")
 
@@ -143,17 +143,7 @@ class WebhookSender:
             )
             log.warning("webhook %s disabled: %s", webhook.id, why)
             # Told to the team's first owner (a personal team's: its user).
-            first = (
-                await TeamMember.filter(team_id=locked.team_id, role=TeamRole.OWNER)
-                .using_db(conn)
-                .order_by("joined_at")
-                .first()
-            )
-            owner = (
-                await User.filter(id=first.user_id).using_db(conn).only("email", "name").first()
-                if first
-                else None
-            )
+            owner = (await first_owners([locked.team_id], conn)).get(locked.team_id)
             payload: dict[str, Any] = {
                 "webhook_id": str(locked.id),
                 "url": locked.url,
