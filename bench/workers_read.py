@@ -510,6 +510,19 @@ async def server_histograms(base: str) -> dict[str, dict[float, float]]:
     return got
 
 
+async def wal_counters(url: str) -> dict[str, float]:
+    """PostgreSQL's WAL so far: bytes, full-page images, checkpoints begun. The first
+    change to a page after a checkpoint writes the whole page to the WAL, so a
+    checkpoint within a round raises its WAL and, with fsync on, its commits' tail."""
+    async with pg_connection(url) as conn:
+        row = await conn.fetchrow(
+            "SELECT wal_bytes::float8 AS bytes, wal_fpi::float8 AS fpi, "
+            "(SELECT (checkpoints_timed + checkpoints_req)::float8 FROM pg_stat_bgwriter) "
+            "AS checkpoints FROM pg_stat_wal"
+        )
+    return dict(row)
+
+
 async def reset_statements(url: str) -> None:
     """Starts pg_stat_statements' counts afresh (the extension made on first use)."""
     async with pg_connection(url) as conn:
@@ -734,6 +747,7 @@ def measure(
         if watched:
             asyncio.run(reset_statements(database))
         before = asyncio.run(server_histograms(base))
+        wal_before = asyncio.run(wal_counters(database))
         started = time.perf_counter()
         hb = Heartbeats(base, nodes_file, args.heartbeats, args.seconds, wrk)
         pids = {
@@ -750,6 +764,8 @@ def measure(
         got = hb.result()
         got["cpu"] = cpu_line(cpu_before, cpu_after, time.perf_counter() - started)
         after = asyncio.run(server_histograms(base))
+        wal = asyncio.run(wal_counters(database))
+        got["wal"] = {k: wal[k] - wal_before[k] for k in wal}
         got["server p99"] = histogram_p99(before["route"], after["route"])
         got["commit p99"] = histogram_p99(before["commit"], after["commit"])
         got["loop p99"] = histogram_p99(before["loop"], after["loop"])
@@ -774,7 +790,9 @@ def measure(
             f"{label:<23} {r['rate']:5.0f} hb/s  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms  "
             f"errors {r['errors']}  (server's p99 {r['server p99']}, its commits' "
             f"{r['commit p99']}, its loop lag's {r['loop p99']}; batches of {r['batch']:.1f}"
-            f"{reads})\n{r['cpu']}"
+            f"{reads})\n{r['cpu']}\n  wal: {r['wal']['bytes'] / max(1.0, r['rate'] * args.seconds):.0f} bytes "
+            f"a heartbeat, {r['wal']['fpi']:.0f} full-page images, "
+            f"{r['wal']['checkpoints']:.0f} checkpoint(s) begun"
         )
 
     # Alone, loaded, alone, loaded, ..., alone: each loaded round against the median of
