@@ -14,52 +14,31 @@ RUN_IN_TRANSACTION = True
 # The trigger is replaced first: that holds off writes to worker_nodes until this
 # commits, so the backfill below sees every node and misses no change. Without
 # pg_trgm (migration 4) a search scans the keys, a tenth of worker_nodes' size.
-_FOLLOW = """
-CREATE OR REPLACE FUNCTION worker_listing_keys_follow() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO worker_listing_keys
-            (id, created_at, status, is_schedulable, name, hostname, ip_address)
-        VALUES (NEW.id, NEW.created_at, NEW.status, NEW.is_schedulable, NEW.name,
-            NEW.hostname, NEW.ip_address);
-    ELSIF TG_OP = 'UPDATE' THEN
-        UPDATE worker_listing_keys
-        SET id = NEW.id, created_at = NEW.created_at, status = NEW.status,
-            is_schedulable = NEW.is_schedulable, name = NEW.name, hostname = NEW.hostname,
-            ip_address = NEW.ip_address
-        WHERE id = OLD.id;
-    ELSIF TG_OP = 'DELETE' THEN
-        DELETE FROM worker_listing_keys WHERE id = OLD.id;
-    ELSE
-        DELETE FROM worker_listing_keys;
-    END IF;
-    RETURN NULL;
-END $$;"""
-
-# As migration 28 left them: the function and the update trigger of four columns.
-_FOLLOW_28 = """
-CREATE OR REPLACE FUNCTION worker_listing_keys_follow() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO worker_listing_keys (id, created_at, status, is_schedulable)
-        VALUES (NEW.id, NEW.created_at, NEW.status, NEW.is_schedulable);
-    ELSIF TG_OP = 'UPDATE' THEN
-        UPDATE worker_listing_keys
-        SET id = NEW.id, created_at = NEW.created_at, status = NEW.status,
-            is_schedulable = NEW.is_schedulable
-        WHERE id = OLD.id;
-    ELSIF TG_OP = 'DELETE' THEN
-        DELETE FROM worker_listing_keys WHERE id = OLD.id;
-    ELSE
-        DELETE FROM worker_listing_keys;
-    END IF;
-    RETURN NULL;
-END $$;"""
-
 _KEPT = ("id", "created_at", "status", "is_schedulable")
 _SEARCHED = ("name", "hostname", "ip_address")
+
+
+def _follow(columns: tuple[str, ...]) -> str:
+    """The trigger function keeping `columns` of each node in the keys (migration 28's
+    with its four, this one's with the searched three too)."""
+    names = ", ".join(columns)
+    new = ", ".join(f"NEW.{c}" for c in columns)
+    sets = ", ".join(f"{c} = NEW.{c}" for c in columns)
+    return f"""
+CREATE OR REPLACE FUNCTION worker_listing_keys_follow() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO worker_listing_keys ({names}) VALUES ({new});
+    ELSIF TG_OP = 'UPDATE' THEN
+        UPDATE worker_listing_keys SET {sets} WHERE id = OLD.id;
+    ELSIF TG_OP = 'DELETE' THEN
+        DELETE FROM worker_listing_keys WHERE id = OLD.id;
+    ELSE
+        DELETE FROM worker_listing_keys;
+    END IF;
+    RETURN NULL;
+END $$;"""
 
 
 def _update_trigger(columns: tuple[str, ...]) -> str:
@@ -79,7 +58,7 @@ async def upgrade(db: BaseDBAsyncClient) -> str:
             ADD COLUMN IF NOT EXISTS "name" VARCHAR(253) NOT NULL DEFAULT '',
             ADD COLUMN IF NOT EXISTS "hostname" VARCHAR(253) NOT NULL DEFAULT '',
             ADD COLUMN IF NOT EXISTS "ip_address" VARCHAR(45) NOT NULL DEFAULT '';
-        {_FOLLOW}
+        {_follow(_KEPT + _SEARCHED)}
         UPDATE "worker_listing_keys" AS k
             SET "name" = w."name", "hostname" = w."hostname", "ip_address" = w."ip_address"
             FROM "worker_nodes" AS w WHERE k."id" = w."id";
@@ -110,7 +89,7 @@ async def upgrade(db: BaseDBAsyncClient) -> str:
 async def downgrade(db: BaseDBAsyncClient) -> str:
     return f"""
         {_update_trigger(_KEPT)}
-        {_FOLLOW_28}
+        {_follow(_KEPT)}
         DROP INDEX IF EXISTS idx_worker_listing_keys_name_trgm;
         DROP INDEX IF EXISTS idx_worker_listing_keys_hostname_trgm;
         DROP INDEX IF EXISTS idx_worker_listing_keys_ip_trgm;
