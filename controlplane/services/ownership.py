@@ -5,11 +5,16 @@ A user's own things (snapshots, their account) are theirs; a team's things
 as far as their role lets them. A request acts in one team: the one its `X-Team-ID`
 names, a key's own team, or else the caller's personal team, whose id is the user's
 own (so a user alone never names one). Administrators see everything.
+
+A team's matters (a receipt, a webhook disabled) are told to its first owner
+(`first_owners`): one event carries one recipient, and an owner is the one member a team
+always has (teams never lets the last one go). A personal team's owner is its user.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -145,3 +150,30 @@ async def find_visible(actor: User, qs: QuerySet[M], raw_id: str, what: str) -> 
     if found is None:
         raise NotFound(f"{what} not found")
     return found
+
+
+@dataclass(frozen=True)
+class Owner:
+    email: str
+    name: str
+
+
+async def first_owners(
+    team_ids: Iterable[uuid.UUID], db: BaseDBAsyncClient | None = None
+) -> dict[uuid.UUID, Owner]:
+    """By team id, each team's first owner, who has owned it longest (a team not found,
+    or gone, is left out), in one query; read through `db` where given (the caller's
+    transaction). Owners who joined at the same instant are told apart by their user
+    id, so the choice is stable."""
+    ids = list(set(team_ids))
+    if not ids:
+        return {}
+    qs = TeamMember.filter(team_id__in=ids, role=TeamRole.OWNER)
+    if db is not None:
+        qs = qs.using_db(db)
+    owners: dict[uuid.UUID, Owner] = {}
+    for team_id, email, name in await qs.order_by("joined_at", "user_id").values_list(
+        "team_id", "user__email", "user__name"
+    ):
+        owners.setdefault(team_id, Owner(email, name))
+    return owners

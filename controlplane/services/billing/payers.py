@@ -1,7 +1,7 @@
 """Who pays from a team's wallet, as its documents and mails name them.
 
 A personal team (of its user's id) is its user: their name and address. A shared team
-is billed in its own name, and told at its first owner's address (teams/owners.py).
+is billed in its own name, and told at its first owner's address (ownership.first_owners).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from controlplane.db.models import Team, User
-from controlplane.services.teams.owners import first_owners
+from controlplane.services.ownership import first_owners
 
 
 @dataclass(frozen=True)

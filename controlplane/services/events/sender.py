@@ -26,8 +26,8 @@ from controlplane.egress import HttpPoster, NoAnswer
 from controlplane.services.clock import Clock
 from controlplane.services.events.delivery import Event, PermanentFailure
 from controlplane.services.events.outbox import Outbox
+from controlplane.services.ownership import first_owners
 from controlplane.services.sealing import SecretBox
-from controlplane.services.teams.owners import first_owners
 
 log = logging.getLogger("minispod.webhooks")
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from controlplane.db.models import Team, TeamMember, User
 from controlplane.services.billing.payers import payers_of
-from controlplane.services.teams.owners import Owner, first_owners
+from controlplane.services.ownership import Owner, first_owners
 from shared.enums import TeamRole
 from tests.conftest import create_account
 
