@@ -511,14 +511,18 @@ async def server_histograms(base: str) -> dict[str, dict[float, float]]:
 
 
 async def wal_counters(url: str) -> dict[str, float]:
-    """PostgreSQL's WAL so far: bytes, full-page images, checkpoints begun. The first
-    change to a page after a checkpoint writes the whole page to the WAL, so a
-    checkpoint within a round raises its WAL and, with fsync on, its commits' tail."""
+    """PostgreSQL's WAL so far: bytes, full-page images, checkpoints begun; and the
+    node rows' updates, all and HOT (heap-only: no index touched, the new version on
+    the same page). The first change to a page after a checkpoint writes the whole page
+    to the WAL, so a checkpoint within a round raises its WAL and, with fsync on, its
+    commits' tail; an update that is not HOT writes every index of worker_nodes."""
     async with pg_connection(url) as conn:
         row = await conn.fetchrow(
             "SELECT wal_bytes::float8 AS bytes, wal_fpi::float8 AS fpi, "
             "(SELECT (checkpoints_timed + checkpoints_req)::float8 FROM pg_stat_bgwriter) "
-            "AS checkpoints FROM pg_stat_wal"
+            "AS checkpoints, (SELECT n_tup_upd::float8 FROM pg_stat_user_tables "
+            "WHERE relname = 'worker_nodes') AS updates, (SELECT n_tup_hot_upd::float8 "
+            "FROM pg_stat_user_tables WHERE relname = 'worker_nodes') AS hot FROM pg_stat_wal"
         )
     return dict(row)
 
@@ -719,9 +723,15 @@ def measure(
     sampled: list[str],
     database: str,
     database_pid: int,
+    reader: tuple[str, int] | None = None,
 ) -> dict[str, float]:
-    """Prints what it measures; returns each case's p99 and the heartbeat p99 ratio."""
+    """Prints what it measures; returns each case's p99 and the heartbeat p99 ratio.
+    `reader`: (base URL, pid) of a second control plane the dashboards read from."""
     headers = asyncio.run(sign_in(base))
+    reads_base, reads_headers = base, headers
+    if reader is not None:
+        reads_base = reader[0]
+        reads_headers = asyncio.run(sign_in(reads_base))
     cursor = asyncio.run(deep_cursor(base, headers))
     cases = read_cases(args.nodes, sampled, datetime.now(UTC), cursor)
     if args.only:
@@ -755,9 +765,15 @@ def measure(
             "PostgreSQL": database_pid,
             "heartbeat loader": hb.proc.pid,
         }
+        if reader is not None:
+            pids["reading control plane"] = reader[1]
         cpu_before = cpu_snapshot(pids)
-        read = dashboard(args.nodes, headers)
-        reads = asyncio.run(paced(base, args.dashboard, args.seconds, read)) if dashboards else None
+        read = dashboard(args.nodes, reads_headers)
+        reads = (
+            asyncio.run(paced(reads_base, args.dashboard, args.seconds, read))
+            if dashboards
+            else None
+        )
         # Taken as the loader ends, before it exits and its times with it.
         time.sleep(max(0.0, started + args.seconds - 0.2 - time.perf_counter()))
         cpu_after = cpu_snapshot(pids)
@@ -792,7 +808,8 @@ def measure(
             f"{r['commit p99']}, its loop lag's {r['loop p99']}; batches of {r['batch']:.1f}"
             f"{reads})\n{r['cpu']}\n  wal: {r['wal']['bytes'] / max(1.0, r['rate'] * args.seconds):.0f} bytes "
             f"a heartbeat, {r['wal']['fpi']:.0f} full-page images, "
-            f"{r['wal']['checkpoints']:.0f} checkpoint(s) begun"
+            f"{r['wal']['checkpoints']:.0f} checkpoint(s) begun; "
+            f"{r['wal']['hot'] / max(1.0, r['wal']['updates']):.0%} of node updates HOT"
         )
 
     # Alone, loaded, alone, loaded, ..., alone: each loaded round against the median of
@@ -935,6 +952,13 @@ def main() -> None:
         help="print the statements PostgreSQL spent most time on in the dashboard round "
         "(pg_stat_statements, preloaded in the bench's server)",
     )
+    parser.add_argument(
+        "--reads-apart",
+        action="store_true",
+        help="the dashboards read from a second control-plane process on the same database "
+        "(agents and people served apart): tells the event loop's share of the heartbeats' "
+        "latency under dashboards from the cores'",
+    )
     parser.add_argument("--profile", help="directory: a py-spy profile (raw stacks) per read case")
     parser.add_argument("--py-spy", default="py-spy", help="the py-spy binary")
     parser.add_argument(
@@ -979,27 +1003,47 @@ def main() -> None:
             f"requests/case={args.requests if args.loader == 'python' else '-'} "
             f"heartbeats={args.heartbeats:g}/s ({args.heartbeat_loader}) "
             f"dashboard={args.dashboard:g} reads/s "
-            f"seconds={args.seconds:g} durable={args.durable}"
+            f"seconds={args.seconds:g} durable={args.durable} reads apart={args.reads_apart}"
         )
         roots = [("this checkout", ROOT)]
         if args.compare:
             roots.insert(0, (f"baseline {args.compare}", Path(args.compare).resolve()))
         figures: dict[str, dict[str, float]] = {}
         for name, root in roots:
-            port = free_port()
-            server = subprocess.Popen(
-                [py, "-m", "controlplane", "serve"],
-                cwd=root,
-                env={**env, "MINISPOD_PORT": str(port), "MINISPOD_HOST": "127.0.0.1"},
-            )
-            base = f"http://127.0.0.1:{port}"
-            asyncio.run(wait_up(f"{base}/health"))
+
+            def serve(root: Path = root) -> tuple[subprocess.Popen[bytes], str]:
+                port = free_port()
+                proc = subprocess.Popen(
+                    [py, "-m", "controlplane", "serve"],
+                    cwd=root,
+                    env={**env, "MINISPOD_PORT": str(port), "MINISPOD_HOST": "127.0.0.1"},
+                )
+                url = f"http://127.0.0.1:{port}"
+                asyncio.run(wait_up(f"{url}/health"))
+                return proc, url
+
+            server, base = serve()
+            reading = serve() if args.reads_apart else None
             print(f"--- {name}")
             run = argparse.Namespace(**vars(args))
             if args.profile:  # one directory of profiles per control plane
                 run.profile = str(Path(args.profile) / name.split()[0])
                 Path(run.profile).mkdir(parents=True, exist_ok=True)
-            figures[name] = measure(base, server.pid, run, f.name, sampled, pg.url, pg.pid)
+            try:
+                figures[name] = measure(
+                    base,
+                    server.pid,
+                    run,
+                    f.name,
+                    sampled,
+                    pg.url,
+                    pg.pid,
+                    (reading[1], reading[0].pid) if reading else None,
+                )
+            finally:
+                if reading is not None:
+                    reading[0].terminate()
+                    reading[0].wait(timeout=20)
             server.terminate()
             server.wait(timeout=20)
             server = None
