@@ -31,6 +31,7 @@ __all__ = [
     "machine_speed",
     "migrate",
     "pg_connection",
+    "serve",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +56,18 @@ def migrate(database_url: str) -> None:
         check=True,
         cwd=ROOT,
         capture_output=True,
+    )
+
+
+def serve(
+    env: dict[str, str], port: int, root: Path = ROOT, **settings: str
+) -> subprocess.Popen[bytes]:
+    """`python -m controlplane serve` of the checkout at `root` on 127.0.0.1:`port`, with
+    `env` (control_plane_env) and `settings` over it; the caller waits for it to answer."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "controlplane", "serve"],
+        cwd=root,
+        env={**env, "MINISPOD_PORT": str(port), "MINISPOD_HOST": "127.0.0.1", **settings},
     )
 
 

@@ -50,6 +50,7 @@ from harness import (  # noqa: E402
     free_port,
     machine_speed,
     pg_connection,
+    serve,
 )
 
 from controlplane.config import normalise_database_url  # noqa: E402
@@ -508,25 +509,15 @@ def main() -> None:
         create_admin(pg.url)
         port, bare_port, other_port = free_port(), free_port(), free_port()
 
-        def serve(root: Path, at: int) -> subprocess.Popen[bytes]:
-            return subprocess.Popen(
-                [py, "-m", "controlplane", "serve"],
-                cwd=root,
-                env={
-                    **env,
-                    "MINISPOD_PORT": str(at),
-                    "MINISPOD_HOST": "127.0.0.1",
-                    "MINISPOD_WORKERS": str(args.workers),
-                },
-            )
-
         other: subprocess.Popen[bytes] | None = None
         other_base = f"http://127.0.0.1:{other_port}"
         if args.compare:
             # First, so that its migrations run before this checkout's newer ones.
-            other = serve(Path(args.compare).resolve(), other_port)
+            other = serve(
+                env, other_port, Path(args.compare).resolve(), MINISPOD_WORKERS=str(args.workers)
+            )
             asyncio.run(wait_up(f"{other_base}/api/v1/auth/login"))
-        procs.append(serve(ROOT, port))
+        procs.append(serve(env, port, MINISPOD_WORKERS=str(args.workers)))
         if other is not None:
             procs.append(other)
         bare_procs = [

@@ -27,6 +27,7 @@ from harness import (  # noqa: E402
     create_admin,
     free_port,
     pg_connection,
+    serve,
 )
 from heartbeat_ingest import make_join_tokens, register_nodes, wait_up  # noqa: E402
 
@@ -45,11 +46,7 @@ def main() -> None:
         env = control_plane_env(pg.url, MINISPOD_RUN_JOBS="false")
         create_admin(pg.url)
         port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "controlplane", "serve"],
-            cwd=ROOT,
-            env={**env, "MINISPOD_PORT": str(port), "MINISPOD_HOST": "127.0.0.1"},
-        )
+        server = serve(env, port)
         base = f"http://127.0.0.1:{port}"
         asyncio.run(wait_up(f"{base}/api/v1/auth/login"))
 

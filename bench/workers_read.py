@@ -43,6 +43,7 @@ from harness import (  # noqa: E402
     free_port,
     machine_speed,
     pg_connection,
+    serve,
 )
 from heartbeat_ingest import (  # noqa: E402
     cpu_seconds,
@@ -239,6 +240,16 @@ async def seed(url: str, n: int) -> tuple[list[tuple[str, str]], list[str]]:
         # What autovacuum would do shortly after a bulk load, so plans see real statistics.
         await conn.execute("ANALYZE")
     return tokens, sampled
+
+
+def started(env: dict[str, str], root: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A control plane of the checkout at `root` on a free port, once it answers; and its
+    base URL."""
+    port = free_port()
+    proc = serve(env, port, root)
+    base = f"http://127.0.0.1:{port}"
+    asyncio.run(wait_up(f"{base}/health"))
+    return proc, base
 
 
 async def wait_up(url: str, timeout: float = 60) -> None:
@@ -518,11 +529,11 @@ async def wal_counters(url: str) -> dict[str, float]:
     commits' tail; an update that is not HOT writes every index of worker_nodes."""
     async with pg_connection(url) as conn:
         row = await conn.fetchrow(
-            "SELECT wal_bytes::float8 AS bytes, wal_fpi::float8 AS fpi, "
-            "(SELECT (checkpoints_timed + checkpoints_req)::float8 FROM pg_stat_bgwriter) "
-            "AS checkpoints, (SELECT n_tup_upd::float8 FROM pg_stat_user_tables "
-            "WHERE relname = 'worker_nodes') AS updates, (SELECT n_tup_hot_upd::float8 "
-            "FROM pg_stat_user_tables WHERE relname = 'worker_nodes') AS hot FROM pg_stat_wal"
+            "SELECT w.wal_bytes::float8 AS bytes, w.wal_fpi::float8 AS fpi, "
+            "(b.checkpoints_timed + b.checkpoints_req)::float8 AS checkpoints, "
+            "t.n_tup_upd::float8 AS updates, t.n_tup_hot_upd::float8 AS hot "
+            "FROM pg_stat_wal w, pg_stat_bgwriter b, pg_stat_user_tables t "
+            "WHERE t.relname = 'worker_nodes'"
         )
     return dict(row)
 
@@ -1010,20 +1021,8 @@ def main() -> None:
             roots.insert(0, (f"baseline {args.compare}", Path(args.compare).resolve()))
         figures: dict[str, dict[str, float]] = {}
         for name, root in roots:
-
-            def serve(root: Path = root) -> tuple[subprocess.Popen[bytes], str]:
-                port = free_port()
-                proc = subprocess.Popen(
-                    [py, "-m", "controlplane", "serve"],
-                    cwd=root,
-                    env={**env, "MINISPOD_PORT": str(port), "MINISPOD_HOST": "127.0.0.1"},
-                )
-                url = f"http://127.0.0.1:{port}"
-                asyncio.run(wait_up(f"{url}/health"))
-                return proc, url
-
-            server, base = serve()
-            reading = serve() if args.reads_apart else None
+            server, base = started(env, root)
+            reading = started(env, root) if args.reads_apart else None
             print(f"--- {name}")
             run = argparse.Namespace(**vars(args))
             if args.profile:  # one directory of profiles per control plane
