@@ -53,6 +53,7 @@ from heartbeat_ingest import (  # noqa: E402
     start_wrk,
     wrk_result,
 )
+from openloop import paced  # noqa: E402
 
 from controlplane.config import normalise_database_url  # noqa: E402
 from controlplane.db import packing  # noqa: E402
@@ -428,49 +429,6 @@ def drive_wrk(
 # ---------------------------------------------------------------- paced load
 
 
-async def paced(
-    base: str,
-    rate: float,
-    seconds: float,
-    request: Callable[[int], tuple[str, str, dict | None, dict[str, str]]],
-) -> tuple[list[float], int]:
-    """Open loop: request k is sent at start + k / rate whatever the earlier ones are
-    doing, as a fleet's agents (or a room of dashboards) do; latency counts from the
-    scheduled time, so a stalled server is not hidden by the loader waiting for it."""
-    latencies: list[float] = []
-    errors = 0
-    pending: set[asyncio.Task[None]] = set()
-    connector = aiohttp.TCPConnector(limit=256)
-    async with aiohttp.ClientSession(connector=connector) as session:
-
-        async def one(k: int, due: float) -> None:
-            nonlocal errors
-            method, path, body, headers = request(k)
-            try:
-                async with session.request(method, base + path, json=body, headers=headers) as r:
-                    await r.read()
-                    ok = r.status == 200
-            except aiohttp.ClientError:
-                ok = False
-            if ok:
-                latencies.append(time.perf_counter() - due)
-            else:
-                errors += 1
-
-        started = time.perf_counter()
-        total = int(rate * seconds)
-        for k in range(total):
-            due = started + k / rate
-            delay = due - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            task = asyncio.create_task(one(k, due))
-            pending.add(task)
-            task.add_done_callback(pending.discard)
-        await asyncio.gather(*pending)
-    return latencies, errors
-
-
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0.0
@@ -491,9 +449,47 @@ def heartbeat_child(base: str, nodes_file: str, rate: float, seconds: float, seq
         )
 
     started = time.perf_counter()
-    latencies, errors = asyncio.run(paced(base, rate, seconds, request))
+    log: list[tuple[float, float, str]] = []
+    latencies, errors = asyncio.run(paced(base, rate, seconds, request, log))
     figures = {"p50": pct(latencies, 0.5), "p99": pct(latencies, 0.99), "errors": errors}
-    print(json.dumps({**figures, "rate": len(latencies) / (time.perf_counter() - started)}))
+    slow = [(at, latency) for at, latency, _ in log if latency > SLOW]
+    rate = len(latencies) / (time.perf_counter() - started)
+    print(json.dumps({**figures, "rate": rate, "slow": slow[:5000]}))
+
+
+# A heartbeat this late is part of a stall (a round's p50 is 5-15 ms).
+SLOW = 0.05
+
+
+def stalls(slow: list[tuple[float, float]], reads: list[tuple[float, float, str]]) -> str:
+    """The spells of late heartbeats, each with the dashboard reads in flight while it
+    lasted: one spell of 100 ms at 1,000 heartbeats/s is 100 late heartbeats, half a
+    20-second round's p99 by itself. Returns one line per spell, the worst first."""
+    spells: list[list[float]] = []  # [start, end, count, worst]
+    for at, latency in sorted(slow):
+        if spells and at <= spells[-1][1]:
+            spell = spells[-1]
+            spell[1] = max(spell[1], at + latency)
+            spell[2] += 1
+            spell[3] = max(spell[3], latency)
+        else:
+            spells.append([at, at + latency, 1, latency])
+    lines = []
+    for start, end, count, worst in sorted(spells, key=lambda s: -s[2])[:6]:
+        during: dict[str, int] = {}
+        for due, latency, path in reads:
+            if due < end and due + latency > start:
+                name = path.split("?")[0].removeprefix("/api/v1")
+                query = path.partition("?")[2]
+                kind = next((k for k in ("search", "status", "cursor") if f"{k}=" in query), "page")
+                key = name if name != "/workers" else f"/workers ({kind})"
+                during[key] = during.get(key, 0) + 1
+        reads_then = ", ".join(f"{n} x{c}" for n, c in sorted(during.items())) or "none"
+        lines.append(
+            f"    stall of {(end - start) * 1000:.0f} ms: {count:.0f} heartbeats late by "
+            f"up to {worst * 1000:.0f} ms; reads in flight: {reads_then}"
+        )
+    return "\n".join(lines) if lines else "    no heartbeat later than 50 ms"
 
 
 HEARTBEAT_ROUTE = "/api/v1/workers/{nodeId}/heartbeat"
@@ -780,8 +776,9 @@ def measure(
             pids["reading control plane"] = reader[1]
         cpu_before = cpu_snapshot(pids)
         read = dashboard(args.nodes, reads_headers)
+        reads_log: list[tuple[float, float, str]] = []
         reads = (
-            asyncio.run(paced(reads_base, args.dashboard, args.seconds, read))
+            asyncio.run(paced(reads_base, args.dashboard, args.seconds, read, reads_log))
             if dashboards
             else None
         )
@@ -789,6 +786,7 @@ def measure(
         time.sleep(max(0.0, started + args.seconds - 0.2 - time.perf_counter()))
         cpu_after = cpu_snapshot(pids)
         got = hb.result()
+        got["stalls"] = stalls(got.pop("slow", []), reads_log)
         got["cpu"] = cpu_line(cpu_before, cpu_after, time.perf_counter() - started)
         after = asyncio.run(server_histograms(base))
         wal = asyncio.run(wal_counters(database))
@@ -820,7 +818,8 @@ def measure(
             f"{reads})\n{r['cpu']}\n  wal: {r['wal']['bytes'] / max(1.0, r['rate'] * args.seconds):.0f} bytes "
             f"a heartbeat, {r['wal']['fpi']:.0f} full-page images, "
             f"{r['wal']['checkpoints']:.0f} checkpoint(s) begun; "
-            f"{r['wal']['hot'] / max(1.0, r['wal']['updates']):.0%} of node updates HOT"
+            f"{r['wal']['hot'] / max(1.0, r['wal']['updates']):.0%} of node updates HOT\n"
+            f"{r['stalls']}"
         )
 
     # Alone, loaded, alone, loaded, ..., alone: each loaded round against the median of
@@ -958,6 +957,13 @@ def main() -> None:
         help="a setting of the control plane (repeatable), e.g. MINISPOD_INGEST_LINGER=0",
     )
     parser.add_argument(
+        "--pg",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting of the bench's PostgreSQL server (repeatable), e.g. wal_init_zero=off",
+    )
+    parser.add_argument(
         "--statements",
         action="store_true",
         help="print the statements PostgreSQL spent most time on in the dashboard round "
@@ -980,7 +986,8 @@ def main() -> None:
     args = parser.parse_args()
 
     preload = {"shared_preload_libraries": "pg_stat_statements"} if args.statements else {}
-    pg = PostgresServer(durable=args.durable, settings=preload).start()
+    settings = {**preload, **dict(item.split("=", 1) for item in args.pg)}
+    pg = PostgresServer(durable=args.durable, settings=settings).start()
     server: subprocess.Popen[bytes] | None = None
     try:
         env = control_plane_env(
