@@ -4,12 +4,12 @@ the real command line), plus quiet logs and no rate limit (one address sends it 
 
 from __future__ import annotations
 
-import gc
+import argparse
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -26,7 +26,6 @@ from tests.processes import (
 __all__ = [
     "ADMIN_EMAIL",
     "ADMIN_PASSWORD",
-    "collector_paused",
     "control_plane_env",
     "create_admin",
     "free_port",
@@ -34,30 +33,18 @@ __all__ = [
     "migrate",
     "pg_connection",
     "serve",
+    "setting",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """A loader's own garbage collections, timed as the server's latency, kept out.
-
-    A full collection of a Python loader's ~200,000 objects (aiohttp, its tasks, a
-    fleet's node list) paused it for 80-150 ms on this machine, once or twice a
-    20-second round: an open-loop loader then sends late every request due meanwhile,
-    and counts their latency from the schedule, so one pause alone moved a round's
-    heartbeat p99 from 20 to 140-220 ms with the control plane idle. Reference counting
-    still frees what a round leaves; the few cycles it makes cost memory until the
-    round ends, not time within it."""
-    gc.collect()
-    gc.freeze()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        gc.unfreeze()
+def setting(text: str) -> tuple[str, str]:
+    """An argparse `type` for a repeatable NAME=VALUE option (`--env`, `--pg`)."""
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name, value
 
 
 def control_plane_env(database_url: str, **extra: str) -> dict[str, str]:

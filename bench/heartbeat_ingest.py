@@ -51,6 +51,7 @@ from harness import (  # noqa: E402
     machine_speed,
     pg_connection,
     serve,
+    setting,
 )
 
 from controlplane.config import normalise_database_url  # noqa: E402
@@ -481,6 +482,7 @@ def main() -> None:
         "--env",
         action="append",
         default=[],
+        type=setting,
         metavar="NAME=VALUE",
         help="a setting of the control plane (repeatable), e.g. MINISPOD_ALERT_INTERVAL=0.2",
     )
@@ -498,7 +500,7 @@ def main() -> None:
         "control plane runs beside this one on the same database, measured in every round",
     )
     args = parser.parse_args()
-    extra = dict(item.split("=", 1) for item in args.env)
+    extra = dict(args.env)
     print(machine_speed())
 
     pg = PostgresServer(durable=args.durable).start()

@@ -35,6 +35,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import openloop  # noqa: E402
 from harness import (  # noqa: E402
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -44,6 +45,7 @@ from harness import (  # noqa: E402
     machine_speed,
     pg_connection,
     serve,
+    setting,
 )
 from heartbeat_ingest import (  # noqa: E402
     cpu_seconds,
@@ -434,12 +436,16 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0.0
 
 
+# A heartbeat this late is part of a stall (a round's p50 is 5-15 ms).
+SLOW = 0.05
+
+
 def heartbeat_child(base: str, nodes_file: str, rate: float, seconds: float, seq_base: int) -> None:
     """Runs in its own process (so the readers' client work does not delay it): the
     fleet heartbeating at `rate`, round-robin over every node; prints one JSON line."""
     nodes = [line.split() for line in Path(nodes_file).read_text().splitlines()]
 
-    def request(k: int) -> tuple[str, str, dict | None, dict[str, str]]:
+    def request(k: int) -> openloop.Request:
         node_id, token = nodes[k % len(nodes)]
         return (
             "POST",
@@ -454,11 +460,7 @@ def heartbeat_child(base: str, nodes_file: str, rate: float, seconds: float, seq
     figures = {"p50": pct(latencies, 0.5), "p99": pct(latencies, 0.99), "errors": errors}
     slow = [(at, latency) for at, latency, _ in log if latency > SLOW]
     rate = len(latencies) / (time.perf_counter() - started)
-    print(json.dumps({**figures, "rate": rate, "slow": slow[:5000]}))
-
-
-# A heartbeat this late is part of a stall (a round's p50 is 5-15 ms).
-SLOW = 0.05
+    print(json.dumps({**figures, "rate": rate, "slow": slow}))
 
 
 def stalls(slow: list[tuple[float, float]], reads: list[tuple[float, float, str]]) -> str:
@@ -489,7 +491,7 @@ def stalls(slow: list[tuple[float, float]], reads: list[tuple[float, float, str]
             f"    stall of {(end - start) * 1000:.0f} ms: {count:.0f} heartbeats late by "
             f"up to {worst * 1000:.0f} ms; reads in flight: {reads_then}"
         )
-    return "\n".join(lines) if lines else "    no heartbeat later than 50 ms"
+    return "\n".join(lines) if lines else f"    no heartbeat later than {SLOW * 1000:g} ms"
 
 
 HEARTBEAT_ROUTE = "/api/v1/workers/{nodeId}/heartbeat"
@@ -711,11 +713,11 @@ def read_cases(
     ]
 
 
-def dashboard(nodes: int, headers: dict[str, str]) -> Callable[[int], tuple[str, str, None, dict]]:
+def dashboard(nodes: int, headers: dict[str, str]) -> Callable[[int], openloop.Request]:
     """What a room of dashboards asks: the operators' mix of pages, then stats."""
     pages = list_paths(random.Random(11), nodes)
 
-    def request(k: int) -> tuple[str, str, None, dict]:
+    def request(k: int) -> openloop.Request:
         path = "/api/v1/workers/stats" if k % 5 == 4 else pages(k)[1]
         return "GET", path, None, headers
 
@@ -953,6 +955,7 @@ def main() -> None:
         "--env",
         action="append",
         default=[],
+        type=setting,
         metavar="NAME=VALUE",
         help="a setting of the control plane (repeatable), e.g. MINISPOD_INGEST_LINGER=0",
     )
@@ -960,6 +963,7 @@ def main() -> None:
         "--pg",
         action="append",
         default=[],
+        type=setting,
         metavar="NAME=VALUE",
         help="a setting of the bench's PostgreSQL server (repeatable), e.g. wal_init_zero=off",
     )
@@ -986,7 +990,7 @@ def main() -> None:
     args = parser.parse_args()
 
     preload = {"shared_preload_libraries": "pg_stat_statements"} if args.statements else {}
-    settings = {**preload, **dict(item.split("=", 1) for item in args.pg)}
+    settings = {**preload, **dict(args.pg)}
     pg = PostgresServer(durable=args.durable, settings=settings).start()
     server: subprocess.Popen[bytes] | None = None
     try:
@@ -996,7 +1000,7 @@ def main() -> None:
             # heartbeats keep every node's row as live as a fleet's.
             MINISPOD_RUN_JOBS="false",
             MINISPOD_WORKERS=str(args.workers),
-            **dict(item.split("=", 1) for item in args.env),
+            **dict(args.env),
         )
         py = sys.executable
         subprocess.run(
