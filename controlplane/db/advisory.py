@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import asyncpg
-from tortoise import connections
 
+from controlplane.db.database import main_connection
 from controlplane.db.sql import is_postgres
 
 
@@ -25,7 +25,7 @@ async def transaction_lock(space: int, key: int, wait_seconds: float) -> AsyncIt
     connection if this process dies. Waiting longer than `wait_seconds` raises
     LockTimeout. On SQLite this holds nothing: it serves one process only.
     """
-    client = connections.get(next(iter(connections.db_config)))
+    client = main_connection()
     if not is_postgres(client):
         yield
         return

@@ -194,6 +194,118 @@ async def insert_samples(
     return existing
 
 
+# The live columns write_batch sends per node: the last seq it takes from the samples.
+_BATCH_LIVE = _NodeUpdate(tuple(c for c in LIVE_COLUMNS if c[0] != "last_seq"), ())
+
+
+def _pg_write_batch() -> str:
+    """A batch's samples and node rows in one statement: the nodes locked in id order,
+    their new samples inserted, their rows rewritten (a heartbeat's live columns, or
+    for a node that only replayed, its last seq). It answers with each node found, its
+    status as locked and its last seq after, then the samples it did not store. Alone on
+    its connection it is its own transaction: one round trip where BEGIN, a lock, an
+    insert, an update and COMMIT were five, each of them a wait for the database and
+    then for our event loop, which on a busy machine is what a heartbeat's tail was."""
+    cols = ", ".join(SAMPLE_COLUMNS)
+    samples = ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(_SAMPLE_PG_TYPES))
+    live = _BATCH_LIVE.columns
+    first = len(_SAMPLE_PG_TYPES) + 1
+    types = ["uuid", "bool", *("text" if t == "jsonb" else t for _, t in live)]
+    names = ["id", "beating", *(c for c, _ in live)]
+    nodes = ", ".join(f"${first + i}::{t}[]" for i, t in enumerate(types))
+    now = f"${first + len(types)}::timestamptz"
+    sets = ["last_seq = GREATEST(w.last_seq, top.seq)"]
+    for c, t in live:
+        value = f"n.{c}::jsonb" if t == "jsonb" else f"n.{c}"
+        sets.append(f"{c} = CASE WHEN n.beating THEN {value} ELSE w.{c} END")
+    for c in BATCH_TIME_COLUMNS:
+        # A replay says nothing of the node's health now: only its row's change is dated.
+        sets.append(
+            f"{c} = {now}"
+            if c == "updated_at"
+            else f"{c} = CASE WHEN n.beating THEN {now} ELSE w.{c} END"
+        )
+    return (
+        f"WITH v AS (SELECT * FROM unnest({samples}) AS v({cols})), "
+        f"n AS (SELECT * FROM unnest({nodes}) AS n({', '.join(names)})), "
+        # Materialised, so every row is locked (in id order, as lock_nodes and the sweep
+        # lock: no deadlock) before the insert and the update below read it.
+        "locked AS MATERIALIZED (SELECT id, status FROM worker_nodes "
+        f"WHERE id = ANY(${first}::uuid[]) ORDER BY id FOR UPDATE), "
+        f"stored AS (INSERT INTO node_samples ({cols}) SELECT * FROM v "
+        "WHERE v.node_id IN (SELECT id FROM locked) "
+        "ON CONFLICT (node_id, seq) DO NOTHING RETURNING node_id, seq), "
+        "top AS (SELECT node_id, max(seq) AS seq FROM stored GROUP BY node_id), "
+        f"upd AS (UPDATE worker_nodes AS w SET {', '.join(sets)} "
+        "FROM n LEFT JOIN top ON top.node_id = n.id "
+        "WHERE w.id = n.id AND w.id IN (SELECT id FROM locked) RETURNING w.id, w.last_seq) "
+        "SELECT l.id, l.status, u.last_seq, NULL::int8 AS seq FROM locked AS l "
+        "JOIN upd AS u ON u.id = l.id "
+        "UNION ALL SELECT v.node_id, NULL, NULL, v.seq FROM v "
+        "WHERE v.node_id IN (SELECT id FROM locked) AND NOT EXISTS "
+        "(SELECT 1 FROM stored AS s WHERE s.node_id = v.node_id AND s.seq = v.seq)"
+    )
+
+
+PG_WRITE_BATCH = _pg_write_batch()
+
+
+@dataclass(slots=True)
+class Written:
+    """What write_batch found and did: each node's status as it locked it and its last
+    seq after; the samples already stored (duplicates)."""
+
+    statuses: dict[uuid.UUID, NodeStatus]
+    last_seqs: dict[uuid.UUID, int]
+    duplicates: set[tuple[uuid.UUID, int]]
+
+
+def writes_at_once(conn: BaseDBAsyncClient, rows: Sequence[Sample], now_ms: int) -> bool:
+    """Whether write_batch can store these samples: on PostgreSQL, none of them so late
+    that its hour may be packed already (insert_samples' second path, under a lock)."""
+    late_before = now_ms - packing.LATE_MS
+    return is_postgres(conn) and all(r[2] >= late_before for r in rows)
+
+
+async def write_batch(
+    conn: BaseDBAsyncClient,
+    rows: Sequence[Sample],
+    nodes: Sequence[NodeState],
+    beating: set[uuid.UUID],
+    now: datetime,
+) -> Written:
+    """One telemetry batch in one statement, on a connection outside any transaction
+    (its own, then; see _pg_write_batch): `rows` (no (node, seq) twice) for `nodes`, whose
+    live columns are written where they are `beating`. Where `writes_at_once` holds."""
+    values = _pg_arrays(nodes, _BATCH_LIVE)
+    beats = [n.id in beating for n in nodes]
+    samples = [list(col) for col in zip(*rows, strict=True)] if rows else [[]] * len(SAMPLE_COLUMNS)
+    _, found = await conn.execute_query(
+        PG_WRITE_BATCH, [*samples, values[0], beats, *values[1:], now]
+    )
+    written = Written({}, {}, set())
+    for r in found:
+        if r["status"] is None:
+            written.duplicates.add((r["id"], r["seq"]))
+        else:
+            written.statuses[r["id"]] = _STATUSES[r["status"]]
+            written.last_seqs[r["id"]] = int(r["last_seq"])
+    return written
+
+
+async def lock_changes(
+    conn: BaseDBAsyncClient, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tuple[NodeStatus, datetime]]:
+    """The nodes' status and the time their row last changed, locked in id order for
+    this transaction (PostgreSQL): what a batch that wrote at once judges a move by."""
+    _, rows = await conn.execute_query(
+        "SELECT id, status, updated_at FROM worker_nodes "
+        "WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
+        [list(ids)],
+    )
+    return {r["id"]: (_STATUSES[r["status"]], r["updated_at"]) for r in rows}
+
+
 async def _pg_insert(
     conn: BaseDBAsyncClient, sql: str, rows: Sequence[Sample]
 ) -> set[tuple[uuid.UUID, int]]:

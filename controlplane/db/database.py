@@ -24,6 +24,12 @@ MIGRATIONS_LOCK_KEY = 0x4D504D4947524154
 log = logging.getLogger("minispod.database")
 
 
+def main_connection() -> BaseDBAsyncClient:
+    """Tortoise's one configured connection (its pool, where there is one), not a
+    transaction's: a statement sent on it alone is its own transaction."""
+    return connections.get(next(iter(connections.db_config)))
+
+
 def dialect_of(url: str) -> str:
     return "sqlite" if url.startswith("sqlite") else "postgres"
 
@@ -236,7 +242,7 @@ async def durability_problems() -> list[str]:
     defaults (fsync, synchronous_commit, full_page_writes on), or SQLite's FULL sync.
     Read for this session, since synchronous_commit may be set per role or database.
     Raises when the database cannot answer (readiness asks this)."""
-    conn = Tortoise.get_connection(next(iter(connections.db_config)))
+    conn = main_connection()
     if conn.capabilities.dialect != "postgres":
         rows = await conn.execute_query_dict("PRAGMA synchronous")
         level = int(next(iter(rows[0].values())))

@@ -1,10 +1,12 @@
 """The telemetry write path: heartbeats and spooled samples, coalesced into batched transactions.
 
 A request hands its samples to the batcher and waits; the batcher commits
-everything that arrived meanwhile in one transaction of a few statements, then
-answers each waiter with what was committed for it. A heartbeat is
-acknowledged only once it is durable, and the database sees a handful of
-statements per batch instead of several per heartbeat.
+everything that arrived meanwhile at once, then answers each waiter with what was
+committed for it. A heartbeat is acknowledged only once it is durable. On
+PostgreSQL a batch is one statement, its own transaction (bulk.write_batch), and
+a second transaction only for the rare heartbeat that moves its node to another
+state; on SQLite, and for samples late enough to meet a packed hour, it is one
+transaction of a few statements.
 """
 
 from __future__ import annotations
@@ -18,16 +20,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import TypeAdapter
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from controlplane.db import bulk
-from controlplane.db.database import unreachable
+from controlplane.db.database import main_connection, unreachable
 from controlplane.db.models import NodeEvent
 from controlplane.metrics import Metrics
 from controlplane.services.clock import Clock
 from controlplane.services.errors import FieldError, Invalid, NotFound, Unavailable
 from controlplane.services.fleet import health, node_events
 from controlplane.services.fleet.hearing import Hearing
+from shared.enums import NodeStatus
 from shared.wire.nodes import Heartbeat, IngestResult, NodeCondition, UsageSample
 
 log = logging.getLogger("minispod.ingest")
@@ -189,46 +193,17 @@ class TelemetryIngest:
     async def _flush(self, batch: list[_Item]) -> None:
         started = time.perf_counter()
         now = self._clock()
-        node_ids = list({i.node_id for i in batch})  # locked in id order by the query
-        async with in_transaction() as conn:
-            nodes = await bulk.lock_nodes(conn, node_ids)
-            rows: dict[tuple[uuid.UUID, int], bulk.Sample] = {}
-            for item in batch:
-                if item.node_id in nodes:
-                    for row in item.rows:
-                        rows.setdefault((row[0], row[1]), row)
-            # Stored before this batch; each new key joins once an item claims it.
-            known = await bulk.insert_samples(conn, list(rows.values()), _epoch_ms(now))
-            events: list[NodeEvent] = []
-            touched: dict[uuid.UUID, bulk.NodeState] = {}
-            beating: set[uuid.UUID] = set()
-            moved: dict[uuid.UUID, bulk.NodeState] = {}
-            for item in batch:
-                node = nodes.get(item.node_id)
-                if node is None:
-                    continue
-                for row in item.rows:
-                    key = (row[0], row[1])
-                    if key in known:
-                        item.duplicates += 1
-                    else:
-                        known.add(key)  # one item owns each new seq
-                        item.accepted += 1
-                        node.last_seq = max(node.last_seq, row[1])
-                if item.heartbeat is not None:
-                    beating.add(node.id)
-                    event = _apply_heartbeat(node, item.heartbeat, now)
-                    if event is not None:
-                        events.append(event)
-                        moved[node.id] = node
-                node.updated_at = now
-                touched[node.id] = node
-            # Heartbeats rewrite the live columns; replays only move last_seq.
-            await bulk.update_nodes(conn, [n for i, n in touched.items() if i in beating], now)
-            await bulk.update_status(conn, list(moved.values()))
-            await bulk.advance_seq(conn, [n for i, n in touched.items() if i not in beating])
-            if events:
-                await NodeEvent.bulk_create(events, using_db=conn)
+        # One row per (node, seq): the first item to carry it owns it.
+        rows: dict[tuple[uuid.UUID, int], bulk.Sample] = {}
+        for item in batch:
+            for row in item.rows:
+                rows.setdefault((row[0], row[1]), row)
+        samples = list(rows.values())
+        client = main_connection()
+        if bulk.writes_at_once(client, samples, _epoch_ms(now)):
+            nodes = await self._write_at_once(client, batch, samples, now)
+        else:
+            nodes = await self._write_in_steps(batch, samples, now)
         m = self._metrics
         m.ingest_batches.labels("committed").inc()
         m.ingest_batch_size.observe(len(batch))
@@ -243,6 +218,130 @@ class TelemetryIngest:
                 item.done.set_exception(NotFound("Worker node not found; register again"))
             else:
                 item.done.set_result(_answer(item.accepted, item.duplicates, node.last_seq))
+
+    async def _write_in_steps(
+        self, batch: list[_Item], samples: list[bulk.Sample], now: datetime
+    ) -> dict[uuid.UUID, bulk.NodeState]:
+        """The batch as one transaction of a few statements: SQLite's way (in-process, no
+        round trips), and PostgreSQL's for samples late enough to meet a packed hour."""
+        node_ids = list({i.node_id for i in batch})  # locked in id order by the query
+        async with in_transaction() as conn:
+            nodes = await bulk.lock_nodes(conn, node_ids)
+            found = [r for r in samples if r[0] in nodes]
+            known = await bulk.insert_samples(conn, found, _epoch_ms(now))
+            _count(batch, nodes, known)
+            touched = {i.node_id: nodes[i.node_id] for i in batch if i.node_id in nodes}
+            beating = _beat(batch, nodes)
+            moved, events = _move(batch, nodes, now)
+            # Heartbeats rewrite the live columns; replays only move last_seq.
+            for node in touched.values():
+                node.updated_at = now
+            await bulk.update_nodes(conn, [n for i, n in touched.items() if i in beating], now)
+            await bulk.update_status(conn, moved)
+            await bulk.advance_seq(conn, [n for i, n in touched.items() if i not in beating])
+            if events:
+                await NodeEvent.bulk_create(events, using_db=conn)
+        return nodes
+
+    async def _write_at_once(
+        self,
+        client: BaseDBAsyncClient,
+        batch: list[_Item],
+        samples: list[bulk.Sample],
+        now: datetime,
+    ) -> dict[uuid.UUID, bulk.NodeState]:
+        """The batch in one statement (bulk.write_batch), and then, only where a heartbeat
+        moves its node to another state (rare: a fleet's heartbeats mostly say "still
+        healthy"), a second transaction for the move. The live columns do not depend on
+        the node's state, so they are sent before it is known.
+
+        Between the two a later write may have reached the node (another batch, an
+        administrator): the move is judged again under the row's lock, from the state
+        it is in then, and given up if the row changed after this batch wrote it; the
+        later writer's heartbeat decides. If the second transaction fails, the agents
+        are answered with the failure and send again: their samples come back as
+        duplicates and their heartbeats judge the move anew."""
+        nodes = {i.node_id: bulk.NodeState(i.node_id, NodeStatus.PENDING, 0) for i in batch}
+        beating = _beat(batch, nodes)
+        written = await bulk.write_batch(client, samples, list(nodes.values()), beating, now)
+        found = {}
+        for node_id, status in written.statuses.items():
+            node = found[node_id] = nodes[node_id]
+            node.status = status
+            node.last_seq = written.last_seqs[node_id]
+        _count(batch, found, written.duplicates)
+        # Judged here only to learn whether any node moves: _settle_moves judges again.
+        moving = {n.id for n in _move(batch, found, now)[0]}
+        if moving:
+            await self._settle_moves([i for i in batch if i.node_id in moving], now)
+        return found
+
+    async def _settle_moves(self, batch: list[_Item], now: datetime) -> None:
+        """The moves of the heartbeats in `batch`, written by a batch stamped `now`:
+        each judged from its node's state under the row's lock, unless the row has
+        changed since that batch wrote it."""
+        async with in_transaction() as conn:
+            current = await bulk.lock_changes(conn, list({i.node_id for i in batch}))
+            nodes = {
+                node_id: bulk.NodeState(node_id, status, 0)
+                for node_id, (status, changed) in current.items()
+                if changed == now  # else a later write has the last word
+            }
+            moved, events = _move(batch, nodes, now)
+            await bulk.update_status(conn, moved)
+            if events:
+                await NodeEvent.bulk_create(events, using_db=conn)
+
+
+def _count(
+    batch: list[_Item], nodes: dict[uuid.UUID, bulk.NodeState], known: set[tuple[uuid.UUID, int]]
+) -> None:
+    """Each item's stored and duplicate samples, and its node's last seq: `known` are the
+    samples stored before this batch; each new one counts for the first item with it."""
+    known = set(known)
+    for item in batch:
+        node = nodes.get(item.node_id)
+        if node is None:
+            continue
+        for row in item.rows:
+            key = (row[0], row[1])
+            if key in known:
+                item.duplicates += 1
+            else:
+                known.add(key)
+                item.accepted += 1
+                node.last_seq = max(node.last_seq, row[1])
+
+
+def _beat(batch: list[_Item], nodes: dict[uuid.UUID, bulk.NodeState]) -> set[uuid.UUID]:
+    """Writes each heartbeat's live columns on its node (the batch's last heartbeat of a
+    node wins); returns the nodes that beat."""
+    beating = set()
+    for item in batch:
+        node = nodes.get(item.node_id)
+        if node is not None and item.heartbeat is not None:
+            beating.add(node.id)
+            _apply_live(node, item.heartbeat)
+    return beating
+
+
+def _move(
+    batch: list[_Item], nodes: dict[uuid.UUID, bulk.NodeState], now: datetime
+) -> tuple[list[bulk.NodeState], list[NodeEvent]]:
+    """Each heartbeat's transition, in the batch's order, from its node's state: the
+    nodes moved and the events that tell it."""
+    moved: dict[uuid.UUID, bulk.NodeState] = {}
+    events: list[NodeEvent] = []
+    for item in batch:
+        node = nodes.get(item.node_id)
+        if node is None or item.heartbeat is None:
+            continue
+        hb = item.heartbeat
+        transition = health.on_heartbeat(node.status, hb.conditions, hb.shutting_down)
+        if transition is not None:
+            events.append(node_events.apply(node, transition, now))
+            moved[node.id] = node
+    return list(moved.values()), events
 
 
 def _epoch_ms(at: datetime) -> int:
@@ -263,7 +362,7 @@ def _sample_row(node_id: uuid.UUID, s: UsageSample) -> bulk.Sample:
     )
 
 
-def _apply_heartbeat(node: bulk.NodeState, hb: Heartbeat, now: datetime) -> NodeEvent | None:
+def _apply_live(node: bulk.NodeState, hb: Heartbeat) -> None:
     s = hb.sample
     node.cpu_percent = s.cpu_percent
     node.memory_used = s.memory_used
@@ -271,7 +370,3 @@ def _apply_heartbeat(node: bulk.NodeState, hb: Heartbeat, now: datetime) -> Node
     node.load1, node.load5, node.load15 = s.load1, s.load5, s.load15
     node.conditions = _CONDITIONS.dump_json(hb.conditions, by_alias=True).decode()
     node.is_ready = health.is_ready(hb.conditions) and not hb.shutting_down
-    transition = health.on_heartbeat(node.status, hb.conditions, hb.shutting_down)
-    if transition is None:
-        return None
-    return node_events.apply(node, transition, now)

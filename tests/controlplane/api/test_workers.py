@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
 
-from controlplane.appkeys import METRICS
+from controlplane.appkeys import INGEST, METRICS
+from controlplane.db.models import WorkerNode
+from controlplane.services.fleet.ingest import _Item
+from shared.wire.nodes import Heartbeat
 from tests.conftest import AppFactory, bearer
 
 FACTS = {
@@ -67,11 +71,12 @@ async def beat(
     node: dict[str, Any],
     seq: int,
     conditions: list[dict[str, Any]] = HEALTHY,
+    cpu: float = 12.5,
     **extra: Any,
 ) -> Any:
     return await client.post(
         f"/api/v1/workers/{node['nodeId']}/heartbeat",
-        json={"sample": sample(seq), "conditions": conditions, **extra},
+        json={"sample": sample(seq, cpu=cpu), "conditions": conditions, **extra},
         headers=bearer(node["nodeToken"]),
     )
 
@@ -174,6 +179,63 @@ async def test_without_a_linger_each_heartbeat_commits_as_it_comes(
     await _two_heartbeats_apart(eager, admin_headers, gap=0.03)
     count, total = (x - y for x, y in zip(_batches(eager), before, strict=True))
     assert (count, total) == (2, 2)
+
+
+PRESSED = [{"type": "Ready", "status": True}, {"type": "DiskPressure", "status": True}]
+
+
+async def test_heartbeats_of_one_node_in_one_batch_move_it_in_their_order(
+    client, admin_headers, make_client: AppFactory
+):
+    """Two heartbeats batched together, the first unhealthy, the second healthy: the
+    node goes NOT_READY then back to ACTIVE, both told, and keeps the last one's figures."""
+    lingering = await make_client(ingest_linger=0.05)  # the same database as `client`
+    node = await register(lingering, await join_token(lingering, admin_headers))
+    assert (await beat(lingering, node, 1)).status == 200
+    before = _batches(lingering)
+
+    async def later() -> Any:
+        await asyncio.sleep(0.01)  # after the first, within its batch's linger
+        return await beat(lingering, node, 3, HEALTHY, cpu=0)
+
+    sent = await asyncio.gather(beat(lingering, node, 2, PRESSED), later())
+    assert [r.status for r in sent] == [200, 200]
+    assert _batches(lingering)[0] - before[0] == 1  # one batch held both
+    got = await get_node(lingering, admin_headers, node["nodeId"])
+    assert (got["status"], got["isReady"], got["lastSeq"]) == ("ACTIVE", True, 3)
+    assert got["cpuPercent"] == 0
+    assert await transitions(lingering, admin_headers, node["nodeId"]) == [
+        ("NOT_READY", "ACTIVE"),
+        ("ACTIVE", "NOT_READY"),
+        ("PENDING", "ACTIVE"),
+        (None, "PENDING"),
+    ]
+
+
+@pytest.mark.parametrize("dialect", ["postgres"])
+async def test_a_heartbeats_move_is_given_up_when_a_later_write_reached_the_node_first(
+    client, admin_headers
+):
+    """On PostgreSQL a batch writes at once and moves its nodes in a second transaction;
+    a node whose row changed in between is left to that later write."""
+    node = await register(client, await join_token(client, admin_headers))
+    assert (await beat(client, node, 1)).status == 200
+    ingest = client.app[INGEST]
+    node_id = uuid.UUID(node["nodeId"])
+    pressed = Heartbeat.model_validate({"sample": sample(2), "conditions": PRESSED})
+    item = _Item(node_id, [], pressed, asyncio.get_running_loop().create_future())
+    written = (await WorkerNode.get(id=node_id)).updated_at
+
+    await ingest._settle_moves([item], written + timedelta(microseconds=1))
+    assert (await get_node(client, admin_headers, node["nodeId"]))["status"] == "ACTIVE"
+
+    await ingest._settle_moves([item], written)
+    got = await get_node(client, admin_headers, node["nodeId"])
+    assert got["status"] == "NOT_READY" and "DiskPressure" in got["statusReason"]
+    assert (await transitions(client, admin_headers, node["nodeId"]))[0] == (
+        "ACTIVE",
+        "NOT_READY",
+    )
 
 
 async def test_node_token_is_refused_on_another_nodes_paths(client, admin_headers):
