@@ -502,6 +502,20 @@ def stalls(slow: list[tuple[float, float]], reads: list[tuple[float, float, str]
 
 
 HEARTBEAT_ROUTE = "/api/v1/workers/{nodeId}/heartbeat"
+SEED_DATABASE = "bench_seed"
+
+
+async def create_database(url: str, name: str, template: str | None = None) -> None:
+    """A database `name` on the server of `url`, empty or a copy of `template` (which
+    must have no connections then)."""
+    async with pg_connection(url) as conn:
+        copy = f' TEMPLATE "{template}"' if template else ""
+        await conn.execute(f'CREATE DATABASE "{name}"{copy}')
+
+
+async def drop_database(url: str, name: str) -> None:
+    async with pg_connection(url) as conn:
+        await conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 async def server_histograms(base: str) -> dict[str, dict[float, float]]:
@@ -1085,7 +1099,7 @@ def main() -> None:
     parser.add_argument(
         "--compare",
         help="another checkout (e.g. `git archive main`) whose control plane is measured "
-        "first on the same database, for before/after ratios in one run",
+        "first, on a copy of the same seeded database, for before/after ratios in one run",
     )
     args = parser.parse_args()
 
@@ -1094,8 +1108,13 @@ def main() -> None:
     pg = PostgresServer(durable=args.durable, settings=settings).start()
     server: subprocess.Popen[bytes] | None = None
     try:
+        # The fleet is seeded once into a database of its own, and each control plane
+        # measured gets a fresh copy of it: the second of a --compare run would otherwise
+        # find the first's heartbeats, dead rows and their vacuuming in its database.
+        asyncio.run(create_database(pg.url, SEED_DATABASE))
+        seed_url = pg.url_for(SEED_DATABASE)
         env = control_plane_env(
-            pg.url,
+            seed_url,
             **{
                 # A health sweep would rewrite the seeded fleet mid-measurement; the
                 # heartbeats keep every node's row as live as a fleet's.
@@ -1112,9 +1131,9 @@ def main() -> None:
             cwd=ROOT,
             capture_output=True,
         )
-        create_admin(pg.url)
+        create_admin(seed_url)
         t0 = time.perf_counter()
-        tokens, sampled = asyncio.run(seed(pg.url, args.nodes))
+        tokens, sampled = asyncio.run(seed(seed_url, args.nodes))
         print(
             f"seeded {args.nodes} nodes, {len(sampled) * DAY_OF_SAMPLES} samples in "
             f"{time.perf_counter() - t0:.1f} s"
@@ -1133,9 +1152,12 @@ def main() -> None:
         if args.compare:
             roots.insert(0, (f"baseline {args.compare}", Path(args.compare).resolve()))
         figures: dict[str, dict[str, float]] = {}
-        for name, root in roots:
-            server, base = started(env, root)
-            reading = started(env, root) if args.reads_apart else None
+        for i, (name, root) in enumerate(roots):
+            database = f"bench_{i}"
+            asyncio.run(create_database(pg.url, database, template=SEED_DATABASE))
+            run_env = {**env, "MINISPOD_DATABASE_URL": pg.url_for(database)}
+            server, base = started(run_env, root)
+            reading = started(run_env, root) if args.reads_apart else None
             print(f"--- {name}")
             run = argparse.Namespace(**vars(args))
             if args.profile:  # one directory of profiles per control plane
@@ -1148,7 +1170,7 @@ def main() -> None:
                     run,
                     f.name,
                     sampled,
-                    pg.url,
+                    pg.url_for(database),
                     pg.pid,
                     (reading[1], reading[0].pid) if reading else None,
                 )
@@ -1159,9 +1181,11 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=20)
             server = None
+            # Gone, so that no vacuum of its writes runs beside the next one's rounds.
+            asyncio.run(drop_database(pg.url, database))
         if len(figures) == 2:
             (before_name, before), (after_name, after) = figures.items()
-            print(f"--- p99, {after_name} / {before_name} (same run, same database)")
+            print(f"--- p99, {after_name} / {before_name} (same run, copies of one seeded database)")
             for label, was in before.items():
                 now = after[label]
                 print(f"{label:<28} {was:8.1f} ms -> {now:8.1f} ms   {now / was:5.2f}x")
