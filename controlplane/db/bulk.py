@@ -293,17 +293,17 @@ async def write_batch(
     return written
 
 
-async def lock_changes(
+async def lock_last_heard(
     conn: BaseDBAsyncClient, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, tuple[NodeStatus, datetime]]:
-    """The nodes' status and the time their row last changed, locked in id order for
-    this transaction (PostgreSQL): what a batch that wrote at once judges a move by."""
+) -> dict[uuid.UUID, tuple[NodeStatus, datetime | None]]:
+    """The nodes' status and last heartbeat's time, locked in id order for this
+    transaction (PostgreSQL): what a batch that wrote at once judges a move by."""
     _, rows = await conn.execute_query(
-        "SELECT id, status, updated_at FROM worker_nodes "
+        "SELECT id, status, last_heartbeat FROM worker_nodes "
         "WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
         [list(ids)],
     )
-    return {r["id"]: (_STATUSES[r["status"]], r["updated_at"]) for r in rows}
+    return {r["id"]: (_STATUSES[r["status"]], r["last_heartbeat"]) for r in rows}
 
 
 async def _pg_insert(

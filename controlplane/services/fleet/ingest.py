@@ -255,10 +255,11 @@ class TelemetryIngest:
         healthy"), a second transaction for the move. The live columns do not depend on
         the node's state, so they are sent before it is known.
 
-        Between the two a later write may have reached the node (another batch, an
-        administrator): the move is judged again under the row's lock, from the state
-        it is in then, and given up if the row changed after this batch wrote it; the
-        later writer's heartbeat decides. If the second transaction fails, the agents
+        Between the two the node may have changed (an administrator, another batch):
+        the move is judged again under the row's lock, from the state it is in then,
+        and given up if a later heartbeat has reached the node, which decides instead
+        (its batch read the state after this one's write). A replay's write does not
+        count: it says nothing of the node's health. If the second transaction fails, the agents
         are answered with the failure and send again: their samples come back as
         duplicates and their heartbeats judge the move anew."""
         nodes = {i.node_id: bulk.NodeState(i.node_id, NodeStatus.PENDING, 0) for i in batch}
@@ -278,14 +279,14 @@ class TelemetryIngest:
 
     async def _settle_moves(self, batch: list[_Item], now: datetime) -> None:
         """The moves of the heartbeats in `batch`, written by a batch stamped `now`:
-        each judged from its node's state under the row's lock, unless the row has
-        changed since that batch wrote it."""
+        each judged from its node's state under the row's lock, unless a later
+        heartbeat has been written since."""
         async with in_transaction() as conn:
-            current = await bulk.lock_changes(conn, list({i.node_id for i in batch}))
+            current = await bulk.lock_last_heard(conn, list({i.node_id for i in batch}))
             nodes = {
                 node_id: bulk.NodeState(node_id, status, 0)
-                for node_id, (status, changed) in current.items()
-                if changed == now  # else a later write has the last word
+                for node_id, (status, heard) in current.items()
+                if heard == now  # else a later heartbeat has the last word
             }
             moved, events = _move(batch, nodes, now)
             await bulk.update_status(conn, moved)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -181,6 +182,43 @@ async def test_without_a_linger_each_heartbeat_commits_as_it_comes(
     assert (count, total) == (2, 2)
 
 
+async def test_concurrent_batches_over_the_same_nodes_store_every_sample_once(
+    client, admin_headers, make_client: AppFactory
+):
+    """Heartbeats and replays of eight nodes, sent at once in a shuffled order, commit as
+    batches that overlap in flight (two at a time, locking the same rows): none fails,
+    and every seq is stored once, owned by one request."""
+    eager = await make_client(ingest_linger=0)  # the same database as `client`
+    token = await join_token(eager, admin_headers)
+    nodes = [await register(eager, token, name=f"node-{i}") for i in range(8)]
+    sends = []
+    for node in nodes:
+        url = f"/api/v1/workers/{node['nodeId']}/telemetry"
+        auth = bearer(node["nodeToken"])
+        sends += [beat(eager, node, seq) for seq in (3, 6, 9)]
+        sends += [
+            eager.post(url, json={"samples": [sample(i) for i in range(k, k + 4)]}, headers=auth)
+            for k in (1, 4, 7)
+        ]
+    random.Random(7).shuffle(sends)
+    answers = []
+    for resp in await asyncio.gather(*sends):
+        assert resp.status == 200, await resp.text()
+        answers.append((await resp.json())["data"])
+    # Seqs 1..10 of each node: 3 heartbeats and 3 replays of 4 cover 10 distinct seqs.
+    assert sum(a["accepted"] for a in answers) == 8 * 10
+    assert sum(a["duplicates"] for a in answers) == 8 * (3 + 12 - 10)
+    for node in nodes:
+        got = await get_node(eager, admin_headers, node["nodeId"])
+        assert (got["status"], got["lastSeq"]) == ("ACTIVE", 10)
+        history = await eager.get(
+            f"/api/v1/workers/{node['nodeId']}/metrics", headers=admin_headers
+        )
+        # Listed by timestamp, and the shuffled sends stamped theirs out of seq order.
+        seqs = sorted(s["seq"] for s in (await history.json())["data"]["samples"])
+        assert seqs == list(range(1, 11))
+
+
 PRESSED = [{"type": "Ready", "status": True}, {"type": "DiskPressure", "status": True}]
 
 
@@ -213,22 +251,30 @@ async def test_heartbeats_of_one_node_in_one_batch_move_it_in_their_order(
 
 
 @pytest.mark.parametrize("dialect", ["postgres"])
-async def test_a_heartbeats_move_is_given_up_when_a_later_write_reached_the_node_first(
+async def test_a_heartbeats_move_is_given_up_when_a_later_heartbeat_reached_the_node_first(
     client, admin_headers
 ):
     """On PostgreSQL a batch writes at once and moves its nodes in a second transaction;
-    a node whose row changed in between is left to that later write."""
+    a node a later heartbeat reached in between is left to that heartbeat's batch, while
+    a replay in between (no word on health) does not stop the move."""
     node = await register(client, await join_token(client, admin_headers))
     assert (await beat(client, node, 1)).status == 200
     ingest = client.app[INGEST]
     node_id = uuid.UUID(node["nodeId"])
     pressed = Heartbeat.model_validate({"sample": sample(2), "conditions": PRESSED})
     item = _Item(node_id, [], pressed, asyncio.get_running_loop().create_future())
-    written = (await WorkerNode.get(id=node_id)).updated_at
+    written = (await WorkerNode.get(id=node_id)).last_heartbeat
+    assert written is not None
 
-    await ingest._settle_moves([item], written + timedelta(microseconds=1))
+    await ingest._settle_moves([item], written - timedelta(microseconds=1))
     assert (await get_node(client, admin_headers, node["nodeId"]))["status"] == "ACTIVE"
 
+    replay = await client.post(
+        f"/api/v1/workers/{node['nodeId']}/telemetry",
+        json={"samples": [sample(5)]},
+        headers=bearer(node["nodeToken"]),
+    )
+    assert replay.status == 200
     await ingest._settle_moves([item], written)
     got = await get_node(client, admin_headers, node["nodeId"])
     assert got["status"] == "NOT_READY" and "DiskPressure" in got["statusReason"]
