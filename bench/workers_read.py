@@ -1185,7 +1185,9 @@ def main() -> None:
             asyncio.run(drop_database(pg.url, database))
         if len(figures) == 2:
             (before_name, before), (after_name, after) = figures.items()
-            print(f"--- p99, {after_name} / {before_name} (same run, copies of one seeded database)")
+            print(
+                f"--- p99, {after_name} / {before_name} (same run, copies of one seeded database)"
+            )
             for label, was in before.items():
                 now = after[label]
                 print(f"{label:<28} {was:8.1f} ms -> {now:8.1f} ms   {now / was:5.2f}x")

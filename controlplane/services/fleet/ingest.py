@@ -259,9 +259,9 @@ class TelemetryIngest:
         the move is judged again under the row's lock, from the state it is in then,
         and given up if a later heartbeat has reached the node, which decides instead
         (its batch read the state after this one's write). A replay's write does not
-        count: it says nothing of the node's health. If the second transaction fails, the agents
-        are answered with the failure and send again: their samples come back as
-        duplicates and their heartbeats judge the move anew."""
+        count: it says nothing of the node's health. If the second transaction fails,
+        the agents are answered with the failure and send again: their samples come
+        back as duplicates and their heartbeats judge the move anew."""
         nodes = {i.node_id: bulk.NodeState(i.node_id, NodeStatus.PENDING, 0) for i in batch}
         beating = _beat(batch, nodes)
         written = await bulk.write_batch(client, samples, list(nodes.values()), beating, now)
