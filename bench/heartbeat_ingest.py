@@ -75,33 +75,42 @@ web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log
 """
 
 
+def process_stats() -> dict[int, list[str]]:
+    """Every living process's /proc/PID/stat fields after its name (field 3 on)."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+    return stats
+
+
+def process_tree(root: int, stats: dict[int, list[str]] | None = None) -> set[int]:
+    """A process and its living descendants (`stats`: a process_stats() already read)."""
+    stats = process_stats() if stats is None else stats
+    tree, frontier = {root}, [root]
+    while frontier:
+        pid = frontier.pop()
+        children = [p for p, fields in stats.items() if int(fields[1]) == pid]
+        tree.update(children)
+        frontier.extend(children)
+    return tree
+
+
 def cpu_seconds(root: int) -> float:
     """CPU time (user + system) of a process and all its descendants, living or reaped, from /proc.
 
     Other work on the machine (a test run, a helper) shifts throughput but not
     what each request costs the server, so this is printed beside the rates."""
     tick = os.sysconf("SC_CLK_TCK")
-    parents: dict[int, int] = {}
-    times: dict[int, float] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        parents[int(entry.name)] = int(fields[1])
-        # Its own time and its reaped children's: a backend that exited mid-round took its
-        # time with it, except into its parent's cutime and cstime.
-        times[int(entry.name)] = sum(int(f) for f in fields[11:15]) / tick
-    tree, frontier = {root}, [root]
-    while frontier:
-        pid = frontier.pop()
-        children = [p for p, parent in parents.items() if parent == pid]
-        tree.update(children)
-        frontier.extend(children)
-    return sum(times.get(p, 0.0) for p in tree)
+    stats = process_stats()
+    # Its own time and its reaped children's: a backend that exited mid-round took its
+    # time with it, except into its parent's cutime and cstime.
+    return sum(
+        sum(int(f) for f in stats[p][11:15]) / tick for p in process_tree(root, stats) if p in stats
+    )
 
 
 def measured(pids: list[int], run: Callable[[], dict], database_pid: int | None = None) -> dict:

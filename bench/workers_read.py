@@ -50,6 +50,7 @@ from harness import (  # noqa: E402
 from heartbeat_ingest import (  # noqa: E402
     cpu_seconds,
     heartbeat_body,
+    process_tree,
     py_spy,
     scraped,
     start_wrk,
@@ -505,19 +506,6 @@ HEARTBEAT_ROUTE = "/api/v1/workers/{nodeId}/heartbeat"
 SEED_DATABASE = "bench_seed"
 
 
-async def create_database(url: str, name: str, template: str | None = None) -> None:
-    """A database `name` on the server of `url`, empty or a copy of `template` (which
-    must have no connections then)."""
-    async with pg_connection(url) as conn:
-        copy = f' TEMPLATE "{template}"' if template else ""
-        await conn.execute(f'CREATE DATABASE "{name}"{copy}')
-
-
-async def drop_database(url: str, name: str) -> None:
-    async with pg_connection(url) as conn:
-        await conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-
-
 async def server_histograms(base: str) -> dict[str, dict[float, float]]:
     """The server's own histograms a heartbeat round reads (/metrics), each a cumulative
     count by bound: the heartbeat route's latency, the ingest batches' commit time and
@@ -588,44 +576,49 @@ def cpu_snapshot(pids: dict[str, int]) -> dict[str, float]:
     reads), of the whole machine (busy, from /proc/stat), and the involuntary context
     switches of the control plane's main thread, the event loop's: the times the kernel
     took its core away to run something else (on a shared machine, the loaders' and the
-    database's work); and the time the control plane's, PostgreSQL's and the heartbeat
-    loader's processes waited for a core. Two snapshots' difference is a round's."""
+    database's work). Two snapshots' difference is a round's."""
     got = {name: cpu_seconds(pid) for name, pid in pids.items()}
     got["readers"] = time.process_time()
     ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     got["machine"] = (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
     status = Path(f"/proc/{pids['control plane']}/status").read_text()
     got["preempted"] = float(status.split("nonvoluntary_ctxt_switches:")[1].split()[0])
-    database = pids["PostgreSQL"]
-    for name, tree in (
-        ("control plane", [pids["control plane"]]),
-        ("PostgreSQL", [database, *children(database)]),
-        ("heartbeat loader", [pids["heartbeat loader"]]),
-    ):
-        for pid, seconds in run_queue_wait(tree).items():
-            got[f"waited: {name}: {pid}"] = seconds
     return got
 
 
-def children(pid: int) -> list[int]:
-    """A process's living children (PostgreSQL's backends are the postmaster's)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
+# Whose waits for a core a round reports, by cpu_snapshot's names: PostgreSQL's with its
+# backends, the others as single processes.
+WAITERS = (("control plane", False), ("PostgreSQL", True), ("heartbeat loader", False))
 
 
-def run_queue_wait(pids: list[int]) -> dict[int, float]:
+def waits_snapshot(pids: dict[str, int]) -> dict[tuple[str, int], float]:
+    """The time so far each of WAITERS' processes waited for a core, by (name, pid)."""
+    got = {}
+    for name, tree in WAITERS:
+        root = pids[name]
+        for pid, seconds in run_queue_wait(process_tree(root) if tree else {root}).items():
+            got[(name, pid)] = seconds
+    return got
+
+
+def waits_line(
+    before: dict[tuple[str, int], float], after: dict[tuple[str, int], float], seconds: float
+) -> str:
+    """A round's waits for a core, in milliseconds a second, over the processes alive at
+    both its ends (an exiting backend takes its count with it)."""
+    waited: dict[str, float] = {}
+    for key in after.keys() & before.keys():
+        waited[key[0]] = waited.get(key[0], 0.0) + after[key] - before[key]
+    each = ", ".join(
+        f"{name} {waited.get(name, 0.0) / seconds * 1000:.0f} ms/s" for name, _ in WAITERS
+    )
+    return f"; waited for a core: {each}"
+
+
+def run_queue_wait(pids: set[int]) -> dict[int, float]:
     """Seconds each living process's threads have so far spent runnable but waiting for
     a core (schedstat's second field): what a shared machine's other work costs a server
-    in latency, where its CPU time does not show it. Per process, so that a round counts
-    only those alive at both its ends (an exiting backend takes its count with it)."""
+    in latency, where its CPU time does not show it."""
     got = {}
     for pid in pids:
         try:
@@ -638,39 +631,37 @@ def run_queue_wait(pids: list[int]) -> dict[int, float]:
 
 def cpu_line(before: dict[str, float], after: dict[str, float], seconds: float) -> str:
     """A round's CPU as shares of one core, the machine's of all of them."""
-    share = {k: (after[k] - before[k]) / seconds * 100 for k in after if k in before}
+    share = {k: (after[k] - before[k]) / seconds * 100 for k in after}
     each = ", ".join(
-        f"{k} {v:.0f} %"
-        for k, v in share.items()
-        if k not in ("machine", "preempted") and not k.startswith("waited")
+        f"{k} {v:.0f} %" for k, v in share.items() if k not in ("machine", "preempted")
     )
     machine = share["machine"] / (os.cpu_count() or 1)
-    waits: dict[str, float] = {}
-    for k, v in share.items():
-        if k.startswith("waited: "):
-            name = k.removeprefix("waited: ").rsplit(": ", 1)[0]
-            waits[name] = waits.get(name, 0.0) + v
-    # A share of a second, *10 is milliseconds a second.
-    waited = ", ".join(f"{name} {v * 10:.0f} ms/s" for name, v in waits.items())
     return (
         f"  cpu: {each}; machine {machine:.0f} % of {os.cpu_count()} cores; control plane "
-        f"preempted {share['preempted'] / 100:.0f} times/s; waited for a core: {waited}"
+        f"preempted {share['preempted'] / 100:.0f} times/s"
     )
+
+
+INF = float("inf")
+
+
+def round_counts(before: dict[float, float], after: dict[float, float]) -> dict[float, float]:
+    """A server histogram's cumulative counts by bucket bound over one round (two
+    scrapes' difference), bounds ascending, +Inf last; empty where it has none."""
+    return {bound: after[bound] - before.get(bound, 0.0) for bound in sorted(after)}
 
 
 def histogram_quantile(q: float, before: dict[float, float], after: dict[float, float]) -> float:
     """A round's q-quantile of a server histogram in seconds, interpolated linearly within
     its bucket as Prometheus's histogram_quantile does: the server's own view of the
     heartbeats' tail, free of the loader's scheduling; NaN where it has no histogram."""
-    inf = float("inf")
-    if not after:
+    counts = round_counts(before, after)
+    if not counts:
         return float("nan")
-    total = after[inf] - before.get(inf, 0.0)
-    rank, lower, below = q * total, 0.0, 0.0
-    for bound in sorted(after):
-        count = after[bound] - before.get(bound, 0.0)
+    rank, lower, below = q * counts[INF], 0.0, 0.0
+    for bound, count in counts.items():
         if count >= rank:
-            if bound == inf:
+            if bound == INF:
                 return lower
             return lower + (bound - lower) * (rank - below) / max(count - below, 1e-9)
         lower, below = bound, count
@@ -681,24 +672,19 @@ def histogram_p99(before: dict[float, float], after: dict[float, float]) -> str:
     """The bucket the server's p99 fell in over a round: "<= 10 ms" (its buckets are coarse;
     from the server's side, so free of the loader's own scheduling); "-" where the server
     has no such histogram (a checkout before it)."""
-    if not after:
-        return "-"
-    bounds = sorted(after)
-    total = after[float("inf")] - before.get(float("inf"), 0.0)
-    for bound in bounds:
-        if after[bound] - before.get(bound, 0.0) >= 0.99 * total:
-            return f"<= {bound * 1000:g} ms" if bound != float("inf") else f"> {bounds[-2]:g} s"
+    counts = round_counts(before, after)
+    bounds = list(counts)
+    for bound, count in counts.items():
+        if count >= 0.99 * counts[INF]:
+            return f"<= {bound * 1000:g} ms" if bound != INF else f"> {bounds[-2]:g} s"
     return "-"
 
 
 def beyond(before: dict[float, float], after: dict[float, float], bound: float) -> float:
     """How many of a histogram's observations over a round were above `bound` (one of its
     bucket bounds); 0 where the server has no such histogram."""
-    if not after:
-        return 0.0
-    inf = float("inf")
-    total = after[inf] - before.get(inf, 0.0)
-    return total - (after.get(bound, 0.0) - before.get(bound, 0.0))
+    counts = round_counts(before, after)
+    return counts[INF] - counts[bound] if counts else 0.0
 
 
 class Heartbeats:
@@ -873,7 +859,7 @@ def measure(
         }
         if reader is not None:
             pids["reading control plane"] = reader[1]
-        cpu_before = cpu_snapshot(pids)
+        cpu_before, waits_before = cpu_snapshot(pids), waits_snapshot(pids)
         read = dashboard(args.nodes, reads_headers)
         reads_log: list[tuple[float, float, str]] = []
         reads = (
@@ -883,11 +869,14 @@ def measure(
         )
         # Taken as the loader ends, before it exits and its times with it.
         time.sleep(max(0.0, started + args.seconds - 0.2 - time.perf_counter()))
-        cpu_after = cpu_snapshot(pids)
+        cpu_after, waits_after = cpu_snapshot(pids), waits_snapshot(pids)
         got = hb.result()
         slow = got.pop("slow", [])
         got["stalls"] = stalls(slow, reads_log)
-        got["cpu"] = cpu_line(cpu_before, cpu_after, time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        got["cpu"] = cpu_line(cpu_before, cpu_after, elapsed) + waits_line(
+            waits_before, waits_after, elapsed
+        )
         after = asyncio.run(server_histograms(base))
         wal = asyncio.run(wal_counters(database))
         got["wal"] = {k: wal[k] - wal_before[k] for k in wal}
@@ -904,9 +893,8 @@ def measure(
             f"{beyond(before['loop'], after['loop'], SLOW):.0f} loop-lag samples"
         )
         # One commit observed per batch: heartbeats answered over batches committed.
-        inf = float("inf")
-        batches = after["commit"][inf] - before["commit"].get(inf, 0.0)
-        got["batch"] = (after["route"][inf] - before["route"].get(inf, 0.0)) / max(1.0, batches)
+        batches = round_counts(before["commit"], after["commit"])[INF]
+        got["batch"] = round_counts(before["route"], after["route"])[INF] / max(1.0, batches)
         if watched:
             print(asyncio.run(statements(database)))
         if reads is not None:
@@ -1111,7 +1099,7 @@ def main() -> None:
         # The fleet is seeded once into a database of its own, and each control plane
         # measured gets a fresh copy of it: the second of a --compare run would otherwise
         # find the first's heartbeats, dead rows and their vacuuming in its database.
-        asyncio.run(create_database(pg.url, SEED_DATABASE))
+        pg.psql(f'CREATE DATABASE "{SEED_DATABASE}"')
         seed_url = pg.url_for(SEED_DATABASE)
         env = control_plane_env(
             seed_url,
@@ -1154,7 +1142,7 @@ def main() -> None:
         figures: dict[str, dict[str, float]] = {}
         for i, (name, root) in enumerate(roots):
             database = f"bench_{i}"
-            asyncio.run(create_database(pg.url, database, template=SEED_DATABASE))
+            pg.psql(f'CREATE DATABASE "{database}" TEMPLATE "{SEED_DATABASE}"')
             run_env = {**env, "MINISPOD_DATABASE_URL": pg.url_for(database)}
             server, base = started(run_env, root)
             reading = started(run_env, root) if args.reads_apart else None
@@ -1182,7 +1170,7 @@ def main() -> None:
             server.wait(timeout=20)
             server = None
             # Gone, so that no vacuum of its writes runs beside the next one's rounds.
-            asyncio.run(drop_database(pg.url, database))
+            pg.psql(f'DROP DATABASE "{database}" WITH (FORCE)')
         if len(figures) == 2:
             (before_name, before), (after_name, after) = figures.items()
             print(
